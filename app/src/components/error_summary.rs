@@ -1,0 +1,50 @@
+//! The NHS.UK error summary: a box at the top of the page that lists every problem and links to
+//! the field that has it. It takes focus when it appears, so screen readers announce it.
+
+use leptos::{html, prelude::*};
+
+/// One problem with one field: the field's `id` and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field_id: &'static str,
+    pub message: String,
+}
+
+#[component]
+pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
+    let summary = NodeRef::<html::Div>::new();
+    // Runs in the browser only (effects do not run during server rendering): after a client-side
+    // submit the new summary must take focus, as a full page load would give it with autofocus.
+    Effect::new(move |_| {
+        if let Some(element) = summary.get() {
+            let _ = element.focus();
+        }
+    });
+    view! {
+        <div
+            class="error-summary"
+            node_ref=summary
+            aria-labelledby="error-summary-title"
+            role="alert"
+            tabindex="-1"
+            // Without JavaScript the browser focuses it on load; with it, the effect above does.
+            autofocus=true
+        >
+            <h2 class="error-summary-title" id="error-summary-title">
+                "There is a problem"
+            </h2>
+            <ul class="error-summary-list">
+                {errors
+                    .into_iter()
+                    .map(|error| {
+                        view! {
+                            <li>
+                                <a href=format!("#{}", error.field_id)>{error.message}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}

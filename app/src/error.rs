@@ -1,0 +1,63 @@
+//! The error a server function may return to the browser: a stable code and nothing internal.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as far as the person using the service needs to know. Internal causes are
+/// logged on the server with the request id and never serialised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "code")]
+pub enum AppError {
+    /// Something failed on our side; the person can only try again later.
+    #[error("Sorry, there is a problem with the service. Try again later.")]
+    ServiceUnavailable,
+    /// The request never got a proper answer (network down, request malformed).
+    #[error("Sorry, we could not reach the service. Check your connection and try again.")]
+    Unreachable,
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unreachable,
+            _ => AppError::ServiceUnavailable,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::StoreError> for AppError {
+    fn from(error: backend::StoreError) -> Self {
+        // Logged once here, where the cause is still known; the browser gets only the code.
+        tracing::error!(error = %error, source = ?std::error::Error::source(&error), "store failure");
+        AppError::ServiceUnavailable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_to_a_stable_code_only() {
+        let bytes = AppError::ServiceUnavailable.ser();
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            r#"{"code":"service_unavailable"}"#
+        );
+        assert_eq!(AppError::de(bytes), AppError::ServiceUnavailable);
+    }
+
+    #[test]
+    fn transport_failures_read_as_unreachable() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Request("timeout".into()));
+        assert_eq!(error, AppError::Unreachable);
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("db".into()));
+        assert_eq!(error, AppError::ServiceUnavailable);
+    }
+}

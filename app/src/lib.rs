@@ -1,0 +1,21 @@
+//! The user interface of the service, rendered on the server and hydrated in the browser.
+//!
+//! Pages are complete HTML before any script runs (every route renders with `SsrMode::Async`, so
+//! nothing waits for JavaScript), then the WASM build of this same crate makes them interactive.
+//! Server functions here are thin public endpoints: check who is asking, parse, call one `backend`
+//! use case, return a DTO.
+
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod practice;
+mod routes;
+#[cfg(feature = "ssr")]
+mod shell;
+
+pub use routes::App;
+#[cfg(feature = "ssr")]
+pub use shell::shell;
+
+/// The name people see in the header and in every page title.
+pub const SERVICE_NAME: &str = "Open Health";

@@ -1,0 +1,14 @@
+//! Errors of the storage layer. Their text is for logs; callers map them to what a user may see.
+
+/// A failure to read or write the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a stored resource is not valid FHIR JSON")]
+    CorruptResource(#[source] serde_json::Error),
+    #[error("a resource to store has no resourceType or id")]
+    MissingTypeOrId,
+}

@@ -1,0 +1,15 @@
+//! The service's use cases and the storage behind them.
+//!
+//! `app`'s server functions and `server`'s routes call into this crate and nothing deeper: it owns
+//! the database (one pool, [`Db`]), the FHIR resource store, and the rules about who may do what.
+//! It never renders HTML and never reads the environment.
+
+pub mod db;
+pub mod demo_data;
+pub mod error;
+pub mod practice;
+pub mod seed;
+pub mod store;
+
+pub use db::Db;
+pub use error::StoreError;

@@ -1,0 +1,85 @@
+//! What anyone may know about the practice: its name, address, phone and the appointments it offers.
+//! This is public information, so no actor is needed to read it.
+
+use fhir::read;
+
+use crate::{Db, StoreError, store};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeSummary {
+    pub name: String,
+    pub ods_code: String,
+    pub address_lines: Vec<String>,
+    pub phone: Option<String>,
+    pub services: Vec<ServiceSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSummary {
+    pub name: String,
+    pub description: String,
+}
+
+/// The first practice in the store, or `None` before any is set up.
+pub async fn summary(db: &Db) -> Result<Option<PracticeSummary>, StoreError> {
+    let Some(org) = store::list(db, "Organization").await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let services = store::list(db, "HealthcareService")
+        .await?
+        .iter()
+        .filter(|s| s["active"] != false)
+        .map(|s| ServiceSummary {
+            name: s["name"].as_str().unwrap_or_default().to_owned(),
+            description: s["comment"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect();
+    Ok(Some(PracticeSummary {
+        name: org["name"].as_str().unwrap_or_default().to_owned(),
+        ods_code: read::identifier(&org, fhir::ODS_ORGANIZATION_SYSTEM)
+            .unwrap_or_default()
+            .to_owned(),
+        address_lines: read::address_lines(&org["address"][0]),
+        phone: read::phone(&org).map(String::from),
+        services,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed;
+
+    #[tokio::test]
+    async fn summary_of_the_seeded_practice_names_it_and_its_three_services() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/test.db", dir.path().display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        assert_eq!(summary(&db).await.unwrap(), None);
+        let now: jiff::Zoned = "2026-11-23T08:00:00+00:00[Europe/London]".parse().unwrap();
+        assert!(matches!(
+            seed::seed_if_empty(&db, &now).await.unwrap(),
+            seed::SeedOutcome::Seeded { .. }
+        ));
+        assert_eq!(
+            seed::seed_if_empty(&db, &now).await.unwrap(),
+            seed::SeedOutcome::AlreadySeeded
+        );
+
+        let practice = summary(&db).await.unwrap().unwrap();
+        assert_eq!(practice.name, "Riverside Medical Practice");
+        assert_eq!(practice.ods_code, "Y90001");
+        assert_eq!(practice.address_lines, ["1 Mill Lane", "Leeds", "LS6 2AB"]);
+        let names: Vec<_> = practice.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names.len(), 3);
+        for expected in ["GP appointment", "Practice nurse appointment", "Blood test"] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
+        }
+        assert_eq!(store::count(&db, "Patient").await.unwrap(), 200);
+    }
+}

@@ -1,0 +1,38 @@
+//! Fills an empty database with the demo data, in one transaction: all of it or none.
+
+use jiff::Zoned;
+
+use crate::{Db, StoreError, demo_data, store};
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Seeded {
+        resources: usize,
+    },
+    /// The database already had a practice; nothing was written.
+    AlreadySeeded,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    DemoData(#[from] demo_data::DemoDataError),
+}
+
+/// Seeds the demo practice unless the database already holds an organisation.
+pub async fn seed_if_empty(db: &Db, now: &Zoned) -> Result<SeedOutcome, SeedError> {
+    if store::count(db, "Organization").await? > 0 {
+        return Ok(SeedOutcome::AlreadySeeded);
+    }
+    let data = demo_data::generate(now)?;
+    let resources = data.resources.len();
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    for resource in data.resources {
+        store::create(&mut tx, resource, now.timestamp()).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    tracing::info!(resources, "seeded demo data");
+    Ok(SeedOutcome::Seeded { resources })
+}

@@ -1,0 +1,22 @@
+//! FHIR R4 JSON, shaped to UK Core, for the service's records.
+//!
+//! Every record the service keeps is a FHIR resource; this crate is where domain values become
+//! FHIR JSON and where FHIR JSON is read back. It knows nothing of HTTP or databases, so any store
+//! or API can use it.
+
+pub mod build;
+pub mod read;
+
+/// UK Core identifier system for NHS numbers.
+pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
+/// UK Core identifier system for ODS organisation codes.
+pub const ODS_ORGANIZATION_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
+/// UK Core identifier system for the national staff directory (SDS) user id.
+pub const SDS_USER_ID_SYSTEM: &str = "https://fhir.nhs.uk/Id/sds-user-id";
+/// The kinds of appointment this service offers; local until a national value set fits.
+pub const SERVICE_KIND_SYSTEM: &str = "https://fhir.openhealth.example/CodeSystem/service-kind";
+
+/// A reference such as `Patient/123`, built from a resource's type and id.
+pub fn reference(resource_type: &str, id: &str) -> String {
+    format!("{resource_type}/{id}")
+}

@@ -1,0 +1,13 @@
+//! The composition root of the health service: reads the configuration, opens the database,
+//! builds the axum `Router` (pages, server functions, static files, probes) and serves it.
+//!
+//! It is the only crate that reads the environment; everything below it takes typed values.
+
+pub mod config;
+mod probes;
+pub mod startup;
+mod static_files;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

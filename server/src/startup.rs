@@ -1,0 +1,175 @@
+//! Start-up: open and migrate the database, seed demo data, build the Router, bind, serve, and
+//! stop gracefully on SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use app::{App, shell};
+use axum::{Router, extract::FromRef, http::Request, routing::get};
+use backend::{Db, seed};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+
+use crate::{Config, probes, static_files};
+
+/// The name cargo-leptos gives the bundle (`[[workspace.metadata.leptos]] name`).
+const BUNDLE_NAME: &str = "health";
+
+/// What every handler can reach: the Leptos options and the one database pool.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+}
+
+/// A bound, ready-to-serve instance of the service.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Opens the database, seeds it in demo mode, builds the Router and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = open_database(&config).await?;
+        if config.demo_mode {
+            seed_demo_data(&db).await?;
+        }
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .with_context(|| format!("could not listen on {}", config.bind_addr))?;
+        let router = router(&config, listener.local_addr()?, db);
+        Ok(Self { listener, router })
+    }
+
+    pub fn address(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// The `seed` command: fill an empty database with demo data, and nothing else.
+pub async fn seed_command(config: &Config) -> anyhow::Result<()> {
+    let db = open_database(config).await?;
+    seed_demo_data(&db).await
+}
+
+async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("could not create data dir {}", config.data_dir.display()))?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .context("could not open the database")?;
+    db.migrate()
+        .await
+        .context("could not migrate the database")?;
+    Ok(db)
+}
+
+async fn seed_demo_data(db: &Db) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now().in_tz("Europe/London")?;
+    match seed::seed_if_empty(db, &now).await? {
+        seed::SeedOutcome::Seeded { resources } => {
+            tracing::info!(resources, "demo data seeded");
+        }
+        seed::SeedOutcome::AlreadySeeded => tracing::info!("demo data already present"),
+    }
+    Ok(())
+}
+
+fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
+    // cargo-leptos writes hash.txt beside the server binary it built; its presence means this
+    // binary's pages reference hashed bundle names, which only this build's pkg/ files carry.
+    let hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false);
+    let leptos_options = LeptosOptions::builder()
+        .output_name(BUNDLE_NAME)
+        .site_root(config.site_root.to_string_lossy().as_ref())
+        .site_pkg_dir("pkg")
+        .site_addr(address)
+        .hash_files(hash_files)
+        .env(if cfg!(debug_assertions) {
+            Env::DEV
+        } else {
+            Env::PROD
+        })
+        .build();
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+    };
+    let provide_db = move || provide_context(db.clone());
+
+    Router::new()
+        .route("/healthz", get(probes::healthz))
+        .route("/readyz", get(probes::readyz))
+        .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
+            let leptos_options = leptos_options.clone();
+            move || shell(leptos_options.clone())
+        })
+        .nest_service(
+            "/pkg",
+            static_files::pkg_service(&config.site_root, hash_files),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_db, shell))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|id| id.to_str().ok())
+                        .unwrap_or("-");
+                    // The path only: query strings can carry what a person typed.
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path(),
+                        request_id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

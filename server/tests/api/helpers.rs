@@ -1,0 +1,54 @@
+//! `spawn_app()`: the real server, on a free port, with a fresh database seeded with demo data.
+
+use server::{Application, Config};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The data dir and site root live as long as the app under test.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.expect("a text body"))
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data_dir = dir.path().join("data");
+    let site_root = dir.path().join("site");
+    std::fs::create_dir_all(site_root.join("pkg")).expect("a site root");
+    let config = Config {
+        bind_addr: "127.0.0.1:0".parse().expect("a loopback address"),
+        database_url: format!("sqlite://{}", data_dir.join("health.db").display()),
+        data_dir,
+        log_filter: "warn".into(),
+        demo_mode: true,
+        site_root,
+    };
+    server::telemetry::init(&config.log_filter);
+    let app = Application::build(config).await.expect("the app starts");
+    let address = format!("http://{}", app.address().expect("a bound address"));
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    TestApp {
+        address,
+        client,
+        dir,
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the server: each test starts the real service on port 0 against a fresh
+//! temporary database, and talks to it over HTTP like a browser or a load balancer would.
+
+// A failed expectation in a test helper is a failed test with a message, which is what we want.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod helpers;
+mod pages;
+mod platform;

@@ -1,0 +1,86 @@
+//! What operators rely on: probes, request ids, compression and cacheable static files.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn liveness_and_readiness_probes_answer_200() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_html("/healthz").await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, "ok"));
+    let (status, body) = app.get_html("/readyz").await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, "ready"));
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+
+    let response = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "from-the-load-balancer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "from-the-load-balancer");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_with_brotli_or_gzip_as_the_browser_asks() {
+    let app = spawn_app().await;
+    for encoding in ["br", "gzip"] {
+        let response = app
+            .client
+            .get(format!("{}/", app.address))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], encoding);
+    }
+}
+
+#[tokio::test]
+async fn bundle_files_are_served_from_pkg_and_missing_ones_are_404() {
+    let app = spawn_app().await;
+    std::fs::write(
+        app.dir.path().join("site/pkg/health.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    let response = app.get("/pkg/health.js").await;
+    assert_eq!(response.status(), 200);
+    // The test binary has no hash.txt beside it, so names are unhashed and must be revalidated.
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert_eq!(response.text().await.unwrap(), "export default 1;");
+
+    assert_eq!(app.get("/pkg/nothing-here.wasm").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_practice_summary_server_function_returns_public_details_as_json() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/api/practice_summary", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(body.contains(r#""ods_code":"Y90001""#), "{body}");
+    assert!(
+        !body.contains("nhs"),
+        "no patient data on a public endpoint: {body}"
+    );
+}

@@ -1,0 +1,116 @@
+//! `cargo xtask …`: the project's own commands, in Rust so that they run the same everywhere.
+//!
+//! - `run`: install what is missing, build in release mode and serve http://127.0.0.1:3000 with
+//!   demo data (SQLite in `./data`).
+//! - `test`: install what is missing, then every check CI runs: format, lints (server and WASM
+//!   builds), Rust tests, and the Playwright journeys in Chromium.
+//! - `seed`: fill an empty database with the demo data.
+
+// A command-line tool reports to its user on stdout.
+#![allow(clippy::print_stdout)]
+
+mod cmd;
+#[cfg(test)]
+mod tidy;
+mod tools;
+
+use std::process::ExitCode;
+
+use cmd::{Cmd, project_root};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("seed") => seed(),
+        _ => Err(
+            "usage: cargo xtask <run | test | seed>\n  run   build and serve the app with demo data\n  test  every check CI runs\n  seed  fill an empty database with demo data".into(),
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn run() -> Result {
+    tools::ensure_build_tools()?;
+    println!("Building in release mode and serving http://127.0.0.1:3000 (Ctrl-C stops it)…");
+    Cmd::new("cargo", &["leptos", "serve", "--release"])
+        .envs(tools::leptos_envs())
+        .env_default("HEALTH_DEMO_MODE", "true")
+        .run()
+}
+
+fn seed() -> Result {
+    Cmd::new("cargo", &["run", "--package", "server", "--", "seed"])
+        .envs(tools::leptos_envs())
+        .run()
+}
+
+fn test() -> Result {
+    let started = std::time::Instant::now();
+    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
+
+    step("format", || {
+        Cmd::new("cargo", &["fmt", "--all", "--check"]).run()
+    })?;
+    step("lint the server build", || {
+        Cmd::new(
+            "cargo",
+            &["clippy", "--all-targets", "--", "-D", "warnings"],
+        )
+        .envs(tools::leptos_envs())
+        .run()
+    })?;
+    step("lint the WASM (hydrate) build", || {
+        Cmd::new(
+            "cargo",
+            &[
+                "clippy",
+                "--package",
+                "frontend",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+        .envs(tools::leptos_envs())
+        .run()
+    })?;
+    step("Rust tests", || {
+        Cmd::new("cargo", &["test"])
+            .envs(tools::leptos_envs())
+            .run()
+    })?;
+    step("build the site for end-to-end tests", || {
+        Cmd::new("cargo", &["leptos", "build"])
+            .envs(tools::leptos_envs())
+            .run()
+    })?;
+    step("end-to-end tests in Chromium", || {
+        Cmd::new("npx", &["playwright", "test"])
+            .dir(project_root().join("end2end"))
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .run()
+    })?;
+    println!("\nxtask: every check passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
+    println!("\n==> {name}");
+    let started = std::time::Instant::now();
+    f().map_err(|e| format!("{name} failed: {e}"))?;
+    println!("==> {name}: ok in {:.0?}", started.elapsed());
+    Ok(())
+}

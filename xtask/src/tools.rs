@@ -1,0 +1,143 @@
+//! Installs the tools the build and the tests need, idempotently: each check is quick when the
+//! tool is already there, and nothing is downloaded from outside the package registries.
+
+use std::path::Path;
+
+use crate::{
+    Result,
+    cmd::{Cmd, project_root},
+};
+
+/// cargo-leptos 0.3.11 needs rustc 1.96; 0.3.10 builds on this project's rustc 1.95.
+const CARGO_LEPTOS_VERSION: &str = "0.3.10";
+
+/// Rust target, cargo-leptos, wasm-bindgen-cli and the npm tools cargo-leptos would otherwise
+/// download (tailwindcss, wasm-opt).
+pub fn ensure_build_tools() -> Result {
+    let installed_targets = Cmd::new("rustup", &["target", "list", "--installed"])
+        .read()
+        .unwrap_or_default();
+    if !installed_targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        Cmd::new("rustup", &["target", "add", "wasm32-unknown-unknown"]).run()?;
+    }
+    if Cmd::new("cargo", &["clippy", "--version"]).read().is_none()
+        || Cmd::new("cargo", &["fmt", "--version"]).read().is_none()
+    {
+        Cmd::new("rustup", &["component", "add", "clippy", "rustfmt"]).run()?;
+    }
+
+    let leptos = Cmd::new("cargo", &["leptos", "--version"])
+        .read()
+        .unwrap_or_default();
+    if !leptos.contains(CARGO_LEPTOS_VERSION) {
+        println!("Installing cargo-leptos {CARGO_LEPTOS_VERSION} (about 20 minutes, once)…");
+        cargo_install("cargo-leptos", CARGO_LEPTOS_VERSION)?;
+    }
+
+    // The CLI must be the exact version of the `wasm-bindgen` crate in Cargo.lock.
+    let wanted = locked_version("wasm-bindgen")?;
+    let bindgen = Cmd::new("wasm-bindgen", &["--version"])
+        .read()
+        .unwrap_or_default();
+    if bindgen.split_whitespace().nth(1) != Some(wanted.as_str()) {
+        cargo_install("wasm-bindgen-cli", &wanted)?;
+    }
+
+    // cargo-leptos puts ./node_modules/.bin on PATH when package.json is at the root, so these
+    // are used instead of downloads. (`npm install`, not `npm ci`: the lockfile made here lacks
+    // other platforms' optional packages and `npm ci` refuses it.)
+    npm_install(&project_root(), &["tailwindcss", "wasm-opt"])
+}
+
+/// Debian's Chromium and the Playwright packages for the end-to-end tests.
+pub fn ensure_test_tools() -> Result {
+    if !Path::new("/usr/bin/chromium").exists() {
+        apt_install(&["chromium"])?;
+    }
+    npm_install(&project_root().join("end2end"), &["playwright"])
+}
+
+/// The variables cargo-leptos sets when it builds the server. Some are read at compile time by
+/// Leptos, so `cargo test` and `cargo clippy` get the same ones, or every Leptos crate would be
+/// rebuilt each time we switch between them and `cargo leptos build`.
+pub fn leptos_envs() -> Vec<(&'static str, String)> {
+    [
+        ("LEPTOS_OUTPUT_NAME", "health"),
+        ("LEPTOS_SITE_ROOT", "target/site"),
+        ("LEPTOS_SITE_PKG_DIR", "pkg"),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:3000"),
+        ("LEPTOS_RELOAD_PORT", "3001"),
+        ("LEPTOS_LIB_DIR", "crates/frontend"),
+        ("LEPTOS_BIN_DIR", "server"),
+        ("LEPTOS_JS_MINIFY", "false"),
+        ("LEPTOS_HASH_FILES", "true"),
+        ("LEPTOS_HASH_FILE_NAME", "hash.txt"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+fn cargo_install(krate: &str, version: &str) -> Result {
+    Cmd::new(
+        "cargo",
+        &["install", krate, "--version", version, "--locked"],
+    )
+    .run()
+}
+
+/// The version of `package` that Cargo.lock pins.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock"))
+        .map_err(|e| format!("could not read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"")
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock"))
+}
+
+/// `npm install` in `dir` unless every named binary is there and the install is newer than
+/// package.json.
+fn npm_install(dir: &Path, binaries: &[&str]) -> Result {
+    let bin = dir.join("node_modules/.bin");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = match (
+        modified(&dir.join("node_modules/.package-lock.json")),
+        modified(&dir.join("package.json")),
+    ) {
+        (Some(installed), Some(manifest)) => installed >= manifest,
+        _ => false,
+    };
+    if fresh && binaries.iter().all(|b| bin.join(b).exists()) {
+        return Ok(());
+    }
+    Cmd::new("npm", &["install", "--no-audit", "--no-fund"])
+        .dir(dir.to_path_buf())
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .run()
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let uid = Cmd::new("id", &["-u"]).read().unwrap_or_default();
+    if uid.trim() != "0" {
+        return Err(format!(
+            "{} must be installed, and only root can: run `sudo apt-get install {}`",
+            packages.join(", "),
+            packages.join(" ")
+        ));
+    }
+    Cmd::new("apt-get", &["update"]).run()?;
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    Cmd::new("apt-get", &args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}
