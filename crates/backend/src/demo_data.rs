@@ -231,7 +231,7 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
     let mut stem = 999_000_000u32;
     while patient_ids.len() < PATIENT_COUNT {
         stem += 1;
-        let Some(nhs_number) = NhsNumber::from_first_nine(nine_digits(stem)) else {
+        let Some(nhs_number) = NhsNumber::from_stem(stem) else {
             continue;
         };
         let id = rng.uuid();
@@ -354,16 +354,6 @@ fn synthetic_patient(
         email,
         registered_with: org_id.into(),
     })
-}
-
-fn nine_digits(n: u32) -> [u8; 9] {
-    let mut out = [0u8; 9];
-    let mut rest = n;
-    for slot in out.iter_mut().rev() {
-        *slot = (rest % 10) as u8;
-        rest /= 10;
-    }
-    out
 }
 
 /// A small, fast, seedable generator: demo data must be reproducible, not unpredictable.

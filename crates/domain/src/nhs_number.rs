@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// A valid NHS number. The only ways to get one are [`NhsNumber::parse`] and
-/// [`NhsNumber::from_first_nine`], so holding one means the check digit is right.
+/// [`NhsNumber::from_stem`], so holding one means the check digit is right.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(into = "String")]
 pub struct NhsNumber([u8; 10]);
@@ -51,11 +51,18 @@ impl NhsNumber {
         }
     }
 
-    /// Completes nine digits with their check digit. `None` where the modulus-11 sum gives a
-    /// check value of 10: such numbers are never issued.
-    pub fn from_first_nine(first_nine: [u8; 9]) -> Option<Self> {
-        if first_nine.iter().any(|d| *d > 9) {
+    /// Completes a nine-digit stem (`999_000_001` → `999 000 0018`) with its check digit.
+    /// `None` for a stem over nine digits, or where the modulus-11 sum gives a check value of 10:
+    /// such numbers are never issued.
+    pub fn from_stem(stem: u32) -> Option<Self> {
+        if stem > 999_999_999 {
             return None;
+        }
+        let mut first_nine = [0u8; 9];
+        let mut rest = stem;
+        for digit in first_nine.iter_mut().rev() {
+            *digit = (rest % 10) as u8;
+            rest /= 10;
         }
         let check = check_digit(&first_nine)?;
         let mut digits = [0; 10];
@@ -152,7 +159,7 @@ mod tests {
     fn every_single_digit_mistake_is_caught() {
         // The property the modulus-11 scheme exists for, checked over a spread of valid numbers.
         let valid: Vec<NhsNumber> = (0..2_000u32)
-            .filter_map(|n| NhsNumber::from_first_nine(nine_digits(999_000_000 + n * 331)))
+            .filter_map(|n| NhsNumber::from_stem(999_000_000 + n * 331))
             .collect();
         assert!(
             valid.len() > 1_500,
@@ -181,10 +188,15 @@ mod tests {
     #[test]
     fn stems_whose_check_value_is_ten_have_no_number() {
         // 9×10 + 9×9 + 9×8 = 243 leaves 1 over 11, so the check value would be 10.
-        assert_eq!(NhsNumber::from_first_nine(nine_digits(999_000_000)), None);
+        assert_eq!(NhsNumber::from_stem(999_000_000), None);
         assert_eq!(
-            NhsNumber::from_first_nine([1, 2, 3, 4, 5, 6, 7, 8, 10]),
-            None
+            NhsNumber::from_stem(1_000_000_000),
+            None,
+            "ten digits are not a stem"
+        );
+        assert_eq!(
+            NhsNumber::from_stem(999_000_001).map(|n| n.digits()),
+            Some("9990000018".into())
         );
     }
 
@@ -198,15 +210,5 @@ mod tests {
     fn debug_output_never_shows_the_number() {
         let number = NhsNumber::parse("9434765919");
         assert_eq!(format!("{number:?}"), "Ok(NhsNumber(…))");
-    }
-
-    fn nine_digits(n: u32) -> [u8; 9] {
-        let mut out = [0u8; 9];
-        let mut rest = n;
-        for slot in out.iter_mut().rev() {
-            *slot = (rest % 10) as u8;
-            rest /= 10;
-        }
-        out
     }
 }
