@@ -33,8 +33,18 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<backend::StoreError> for AppError {
     fn from(error: backend::StoreError) -> Self {
-        // Logged once here, where the cause is still known; the browser gets only the code.
-        tracing::error!(error = %error, source = ?std::error::Error::source(&error), "store failure");
+        // Logged once here, where the cause is still known, with the request id so that a support
+        // call can find it; the browser gets only the code. Server functions run in tasks of their
+        // own, outside the request's span, so the id is read from the request itself.
+        let request_id = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| Some(parts.headers.get("x-request-id")?.to_str().ok()?.to_owned()))
+            .unwrap_or_default();
+        tracing::error!(
+            request_id,
+            error = %error,
+            source = ?std::error::Error::source(&error),
+            "store failure"
+        );
         AppError::ServiceUnavailable
     }
 }

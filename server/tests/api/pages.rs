@@ -59,3 +59,18 @@ async fn checking_a_wrong_nhs_number_without_javascript_gives_an_error_summary()
     assert!(html.contains("<title>Error: Check an NHS number – Open Health</title>"));
     assert!(!html.contains("This is a valid NHS number"));
 }
+
+#[tokio::test]
+async fn a_failing_database_gives_the_service_problem_page_without_internal_detail() {
+    let app = spawn_app().await;
+    sqlx::query("ALTER TABLE resources RENAME TO resources_gone")
+        .execute(&app.database().await)
+        .await
+        .unwrap();
+    let (status, html) = app.get_html("/").await;
+    assert_eq!(status, 500);
+    assert!(html.contains("<h1>Sorry, there is a problem with the service</h1>"), "{html}");
+    assert!(html.contains(r#"<main id="maincontent""#), "same frame");
+    assert!(!html.contains("resources"), "no table names: {html}");
+    assert!(!html.to_lowercase().contains("sqlite"), "no database details: {html}");
+}
