@@ -1,19 +1,59 @@
 // Shared steps: the accessibility scan every visited page gets, and page-state helpers.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+export const javaScriptOn = (testInfo: TestInfo) => testInfo.project.use.javaScriptEnabled !== false;
+
+/**
+ * Runs `check` on a page where scripts may run, showing exactly what `page` shows.
+ *
+ * Playwright evaluates scripts in the page to inspect it, which a page with JavaScript off cannot
+ * do. There the exact DOM the person sees is copied into a scripts-on page of the same size, with
+ * the app's own scripts blocked so that it stays as the server rendered it.
+ */
+async function inspect(page: Page, check: (scriptable: Page) => Promise<void>) {
+  if (javaScriptOn(test.info())) {
+    await check(page);
+    return;
+  }
+  const url = page.url();
+  const html = await page.content();
+  const context = await page.context().browser()!.newContext({
+    viewport: page.viewportSize(),
+    javaScriptEnabled: true,
+  });
+  try {
+    const copy = await context.newPage();
+    await copy.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    await copy.route(
+      (u) => u.href === url,
+      (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
+    );
+    await copy.goto(url);
+    await copy.waitForLoadState('load');
+    await expect(copy.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+    await check(copy);
+  } finally {
+    await context.close();
+  }
+}
 
 /** Fails on any axe-core violation of WCAG 2.0/2.1/2.2 A and AA. */
 export async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'])
-    .analyze();
+  await inspect(page, async (scriptable) => {
+    expectClean(await new AxeBuilder({ page: scriptable }).withTags(WCAG_A_AA).analyze());
+  });
+}
+
+const WCAG_A_AA = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+
+function expectClean(results: Awaited<ReturnType<AxeBuilder['analyze']>>) {
   const summary = results.violations.map(
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
   );
   expect(summary, 'axe-core violations').toEqual([]);
+  expect(results.passes.length, 'axe-core ran its checks').toBeGreaterThan(0);
 }
-
-export const javaScriptOn = (testInfo: TestInfo) => testInfo.project.use.javaScriptEnabled !== false;
 
 /** With JavaScript on, waits until the WASM has hydrated the page; without, there is nothing to wait for. */
 export async function ready(page: Page, testInfo: TestInfo) {
@@ -24,8 +64,19 @@ export async function ready(page: Page, testInfo: TestInfo) {
 
 /** No sideways scrolling: everything fits the viewport's width. */
 export async function expectNoHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
+  await inspect(page, async (scriptable) => {
+    const overflow = await scriptable.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
+  });
+}
+
+/** Counts full page loads (document requests) from now on; client-side navigation makes none. */
+export function countPageLoads(page: Page) {
+  let loads = 0;
+  page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) loads += 1;
+  });
+  return () => loads;
 }

@@ -39,7 +39,10 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                     .map(|error| {
                         view! {
                             <li>
-                                <a href=format!("#{}", error.field_id)>{error.message}</a>
+                                // As for the skip link: the browser's own jump moves focus.
+                                <a href=format!("#{}", error.field_id) rel="external">
+                                    {error.message}
+                                </a>
                             </li>
                         }
                     })

@@ -8,7 +8,9 @@ use crate::SERVICE_NAME;
 #[component]
 pub fn SkipLink() -> impl IntoView {
     view! {
-        <a class="skip-link" href="#maincontent">
+        // rel="external" leaves the jump to the browser, which moves focus to <main>; the Leptos
+        // router would only scroll, leaving keyboard focus behind.
+        <a class="skip-link" href="#maincontent" rel="external">
             "Skip to main content"
         </a>
     }

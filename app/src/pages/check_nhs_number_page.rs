@@ -4,6 +4,8 @@
 //! the same form navigates in the browser (no reload), and the check also runs as you type, in
 //! WASM, with the very `domain::NhsNumber` the server uses: the visible proof the page hydrated.
 
+use std::sync::Arc;
+
 use domain::NhsNumber;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,7 +45,7 @@ pub fn CheckNhsNumberPage() -> impl IntoView {
         <p>
             "Every NHS number has 10 digits. The last one is a check digit, so most typing mistakes can be spotted."
         </p>
-        <Form method="GET" action="">
+        <Form method="GET" action="" on_form_data=Arc::new(drop_unnamed_fields)>
             <div class="form-group" class:form-group-error=move || error().is_some()>
                 <label class="label" for=FIELD>
                     "NHS number"
@@ -101,6 +103,12 @@ pub fn CheckNhsNumberPage() -> impl IntoView {
                 })
         }}
     }
+}
+
+/// Leptos' `<Form>` adds the submit button to the query even when it has no name, which would
+/// end every URL in `&=`; a browser without scripts leaves unnamed buttons out, and so do we.
+fn drop_unnamed_fields(data: &leptos::web_sys::FormData) {
+    data.delete("");
 }
 
 /// What to say while someone is still typing: nothing until there are ten digits, so nobody is

@@ -25,7 +25,7 @@ pub async fn summary(db: &Db) -> Result<Option<PracticeSummary>, StoreError> {
     let Some(org) = store::list(db, "Organization").await?.into_iter().next() else {
         return Ok(None);
     };
-    let services = store::list(db, "HealthcareService")
+    let mut services: Vec<ServiceSummary> = store::list(db, "HealthcareService")
         .await?
         .iter()
         .filter(|s| s["active"] != false)
@@ -34,6 +34,8 @@ pub async fn summary(db: &Db) -> Result<Option<PracticeSummary>, StoreError> {
             description: s["comment"].as_str().unwrap_or_default().to_owned(),
         })
         .collect();
+    // Ids are random, so their order means nothing; people scan a list in alphabetical order.
+    services.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Some(PracticeSummary {
         name: org["name"].as_str().unwrap_or_default().to_owned(),
         ods_code: read::identifier(&org, fhir::ODS_ORGANIZATION_SYSTEM)

@@ -20,8 +20,13 @@ impl TestApp {
 
     /// A second connection to the app's database, for tests that break it on purpose.
     pub async fn database(&self) -> sqlx::SqlitePool {
-        let url = format!("sqlite://{}", self.dir.path().join("data/health.db").display());
-        sqlx::SqlitePool::connect(&url).await.expect("the test database opens")
+        let url = format!(
+            "sqlite://{}",
+            self.dir.path().join("data/health.db").display()
+        );
+        sqlx::SqlitePool::connect(&url)
+            .await
+            .expect("the test database opens")
     }
 
     pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {

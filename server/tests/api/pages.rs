@@ -54,7 +54,7 @@ async fn checking_a_wrong_nhs_number_without_javascript_gives_an_error_summary()
     assert_eq!(status, 200);
     assert!(html.contains("There is a problem"), "{html}");
     assert!(html.contains(
-        r##"<a href="#nhs-number">Enter a valid NHS number: the check digit does not match</a>"##
+        r##"<a href="#nhs-number" rel="external">Enter a valid NHS number: the check digit does not match</a>"##
     ));
     assert!(html.contains("<title>Error: Check an NHS number – Open Health</title>"));
     assert!(!html.contains("This is a valid NHS number"));
@@ -69,8 +69,14 @@ async fn a_failing_database_gives_the_service_problem_page_without_internal_deta
         .unwrap();
     let (status, html) = app.get_html("/").await;
     assert_eq!(status, 500);
-    assert!(html.contains("<h1>Sorry, there is a problem with the service</h1>"), "{html}");
+    assert!(
+        html.contains("<h1>Sorry, there is a problem with the service</h1>"),
+        "{html}"
+    );
     assert!(html.contains(r#"<main id="maincontent""#), "same frame");
     assert!(!html.contains("resources"), "no table names: {html}");
-    assert!(!html.to_lowercase().contains("sqlite"), "no database details: {html}");
+    assert!(
+        !html.to_lowercase().contains("sqlite"),
+        "no database details: {html}"
+    );
 }
