@@ -15,7 +15,9 @@ pub struct Config {
     pub log_filter: String,
     /// Demo mode seeds synthetic data on first start. Never for real patients.
     pub demo_mode: bool,
-    /// Folder holding `pkg/` (the WASM, JS and CSS bundle) and public assets.
+    /// Folder holding `pkg/` (the WASM, JS and CSS bundle) and public assets. Defaults to the
+    /// folder cargo-leptos built this binary's bundle into (debug and release builds use different
+    /// ones, so each binary serves its own bundle).
     pub site_root: PathBuf,
 }
 
@@ -62,9 +64,11 @@ impl Config {
             database_url,
             log_filter: var("HEALTH_LOG").unwrap_or_else(|| "info".into()),
             demo_mode,
-            site_root: PathBuf::from(
-                var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            ),
+            site_root: PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| {
+                option_env!("LEPTOS_SITE_ROOT")
+                    .unwrap_or("target/site")
+                    .into()
+            })),
         })
     }
 }

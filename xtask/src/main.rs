@@ -42,8 +42,10 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 fn run() -> Result {
     tools::ensure_build_tools()?;
     println!("Building in release mode and serving http://127.0.0.1:3000 (Ctrl-C stops it)…");
-    Cmd::new("cargo", &["leptos", "serve", "--release"])
-        .envs(tools::leptos_envs())
+    // A site root of its own, so that the debug build the tests use keeps its bundle; cargo-leptos
+    // tells the server where it is at compile time and at run time.
+    Cmd::new("cargo", &["leptos", "serve", "--release", "--precompress"])
+        .env("LEPTOS_SITE_ROOT", "target/site-release")
         .env_default("HEALTH_DEMO_MODE", "true")
         .run()
 }

@@ -84,3 +84,26 @@ async fn the_practice_summary_server_function_returns_public_details_as_json() {
         "no patient data on a public endpoint: {body}"
     );
 }
+
+#[tokio::test]
+async fn precompressed_bundle_files_are_sent_as_they_are_when_the_browser_accepts_them() {
+    let app = spawn_app().await;
+    let pkg = app.dir.path().join("site/pkg");
+    std::fs::write(pkg.join("health.wasm"), b"\0asm plain").unwrap();
+    std::fs::write(pkg.join("health.wasm.br"), b"brotli bytes").unwrap();
+
+    let response = app
+        .client
+        .get(format!("{}/pkg/health.wasm", app.address))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(response.headers()["content-type"], "application/wasm");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"brotli bytes");
+
+    let response = app.get("/pkg/health.wasm").await;
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"\0asm plain");
+}
