@@ -18,6 +18,16 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// A GET with one request header, as a browser or a load balancer would send it.
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header(header, value)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     /// A second connection to the app's database, for tests that break it on purpose.
     pub async fn database(&self) -> sqlx::SqlitePool {
         let url = format!(

@@ -22,12 +22,8 @@ async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
     assert_eq!(generated.len(), 36, "a UUID: {generated}");
 
     let response = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .header("x-request-id", "from-the-load-balancer")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/healthz", "x-request-id", "from-the-load-balancer")
+        .await;
     assert_eq!(response.headers()["x-request-id"], "from-the-load-balancer");
 }
 
@@ -35,13 +31,7 @@ async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
 async fn pages_are_compressed_with_brotli_or_gzip_as_the_browser_asks() {
     let app = spawn_app().await;
     for encoding in ["br", "gzip"] {
-        let response = app
-            .client
-            .get(format!("{}/", app.address))
-            .header("accept-encoding", encoding)
-            .send()
-            .await
-            .unwrap();
+        let response = app.get_with("/", "accept-encoding", encoding).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-encoding"], encoding);
     }
@@ -93,12 +83,8 @@ async fn precompressed_bundle_files_are_sent_as_they_are_when_the_browser_accept
     std::fs::write(pkg.join("health.wasm.br"), b"brotli bytes").unwrap();
 
     let response = app
-        .client
-        .get(format!("{}/pkg/health.wasm", app.address))
-        .header("accept-encoding", "br, gzip")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/pkg/health.wasm", "accept-encoding", "br, gzip")
+        .await;
     assert_eq!(response.headers()["content-encoding"], "br");
     assert_eq!(response.headers()["content-type"], "application/wasm");
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"brotli bytes");
