@@ -50,6 +50,8 @@ export default defineConfig({
       HEALTH_DATA_DIR: process.env.E2E_DATA_DIR,
       HEALTH_DEMO_MODE: 'true',
       HEALTH_LOG: 'warn',
+      // Set by `cargo xtask test` for the PostgreSQL run; unset, the server uses SQLite in the data dir.
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
   },
 });

@@ -10,6 +10,7 @@
 #![allow(clippy::print_stdout)]
 
 mod cmd;
+mod postgres;
 #[cfg(test)]
 mod tidy;
 mod tools;
@@ -89,9 +90,21 @@ fn test() -> Result {
         .envs(tools::leptos_envs())
         .run()
     })?;
-    step("Rust tests", || {
+    // Every suite runs twice: on SQLite (the embedded default) and on PostgreSQL (the scale-out
+    // backend), against a throwaway server started here and removed at the end.
+    let postgres = step(
+        "start a throwaway PostgreSQL",
+        postgres::ThrowawayPostgres::start,
+    )?;
+    step("Rust tests on SQLite", || {
         Cmd::new("cargo", &["test"])
             .envs(tools::leptos_envs())
+            .run()
+    })?;
+    step("Rust tests on PostgreSQL", || {
+        Cmd::new("cargo", &["test"])
+            .envs(tools::leptos_envs())
+            .env("TEST_DATABASE_URL", &postgres.url())
             .run()
     })?;
     step("build the site for end-to-end tests", || {
@@ -99,20 +112,31 @@ fn test() -> Result {
             .envs(tools::leptos_envs())
             .run()
     })?;
-    step("end-to-end tests in Chromium", || {
-        Cmd::new("npx", &["playwright", "test"])
-            .dir(project_root().join("end2end"))
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .run()
+    step("end-to-end tests in Chromium on SQLite", || {
+        playwright(None)
+    })?;
+    step("end-to-end tests in Chromium on PostgreSQL", || {
+        playwright(Some(postgres.create_database("end_to_end")?))
     })?;
     println!("\nxtask: every check passed in {:.0?}", started.elapsed());
     Ok(())
 }
 
-fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
+/// The Playwright suite against the debug server, on a fresh SQLite file or on `database_url`.
+fn playwright(database_url: Option<String>) -> Result {
+    let command = Cmd::new("npx", &["playwright", "test"])
+        .dir(project_root().join("end2end"))
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    match database_url {
+        Some(url) => command.env("E2E_DATABASE_URL", &url).run(),
+        None => command.run(),
+    }
+}
+
+fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     println!("\n==> {name}");
     let started = std::time::Instant::now();
-    f().map_err(|e| format!("{name} failed: {e}"))?;
+    let value = f().map_err(|e| format!("{name} failed: {e}"))?;
     println!("==> {name}: ok in {:.0?}", started.elapsed());
-    Ok(())
+    Ok(value)
 }

@@ -56,6 +56,8 @@ const ALLOWED_WORKSPACE_DEPS: &[(&str, &[&str])] = &[
     ("frontend", &["app"]),
     ("server", &["app", "backend"]),
     ("xtask", &[]),
+    // Dev-only: no crate may depend on it outside [dev-dependencies].
+    ("test-support", &[]),
 ];
 
 /// Every violation of [`FORBIDDEN`] in `graph`, as "crate → forbidden (via path)".
@@ -255,14 +257,17 @@ fn every_module_opens_with_a_doc_comment_saying_why_it_exists() {
 }
 
 #[test]
-fn only_server_and_xtask_read_the_environment() {
+fn only_server_xtask_and_test_harnesses_read_the_environment() {
     let mut files = Vec::new();
     rust_files(&project_root(), &mut files);
     let offenders: Vec<_> = files
         .iter()
         .filter(|f| {
             let relative = f.strip_prefix(project_root()).unwrap_or(f);
-            !relative.starts_with("server") && !relative.starts_with("xtask")
+            !relative.starts_with("server")
+                && !relative.starts_with("xtask")
+                && !relative.starts_with("crates/test-support")
+                && !relative.components().any(|c| c.as_os_str() == "tests")
         })
         .filter(|f| {
             let text = std::fs::read_to_string(f).unwrap_or_default();

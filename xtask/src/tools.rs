@@ -52,10 +52,17 @@ pub fn ensure_build_tools() -> Result {
     npm_install(&project_root(), &["tailwindcss", "wasm-opt"])
 }
 
-/// Debian's Chromium and the Playwright packages for the end-to-end tests.
+/// Debian's Chromium and PostgreSQL server, and the Playwright packages for the end-to-end tests.
 pub fn ensure_test_tools() -> Result {
+    let mut missing = Vec::new();
     if !Path::new("/usr/bin/chromium").exists() {
-        apt_install(&["chromium"])?;
+        missing.push("chromium");
+    }
+    if crate::postgres::server_bin_dir().is_none() {
+        missing.push("postgresql");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
     }
     npm_install(&project_root().join("end2end"), &["playwright"])
 }

@@ -1,43 +1,89 @@
 //! The one database pool of the process, and how it is opened and migrated.
+//!
+//! One code path serves both backends through sqlx's `Any` driver: SQLite (the embedded default,
+//! a file, one process) and PostgreSQL (any number of stateless servers behind a load balancer).
+//! SQL written for it uses `$1, $2, …` placeholders, numbered in order of first appearance (SQLite
+//! numbers named parameters that way), and only types both databases share: TEXT, BIGINT.
 
-use std::{str::FromStr, time::Duration};
+use std::time::Duration;
 
 use sqlx::{
-    SqlitePool,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    AnyPool, Executor as _,
+    any::{AnyPoolOptions, install_default_drivers},
 };
 
 use crate::StoreError;
 
+/// Which database a [`Db`] talks to, where their SQL differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 /// A handle to the database; cheap to clone (it is a pool).
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Db {
-    /// Opens (creating it if missing) the SQLite database at `url`, e.g. `sqlite://data/health.db`.
+    /// Opens the database at `url`: `sqlite://path/to/file.db` (created if missing) or
+    /// `postgres://user@host:port/database`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            // WAL lets page renders read while a booking writes.
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
+        install_default_drivers(); // Idempotent.
+
+        let (backend, url) = if url.starts_with("sqlite:") {
+            // `mode=rwc` creates the file on first start.
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::UnsupportedDatabase);
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(5));
+        let options = match backend {
+            Backend::Sqlite => options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    // WAL lets page renders read while a booking writes; the busy timeout makes a
+                    // writer wait for another instead of failing at once.
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options,
+        };
+        let pool = options.connect(&url).await?;
+        Ok(Self { pool, backend })
     }
 
-    /// Brings the schema up to date. Safe to run on every start.
+    /// Brings the schema up to date. Safe to run on every start, from every process at once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("../../migrations/sqlite")
-            .run(&self.pool)
-            .await?;
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("../../migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("../../migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
         Ok(())
     }
 
@@ -47,7 +93,11 @@ impl Db {
         Ok(())
     }
 
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }

@@ -9,6 +9,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("a stored resource is not valid FHIR JSON")]
     CorruptResource(#[source] serde_json::Error),
+    #[error("the database URL must start with sqlite: or postgres:")]
+    UnsupportedDatabase,
     #[error("a resource to store has no resourceType or id")]
     MissingTypeOrId,
 }

@@ -2,13 +2,13 @@
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::{Db, StoreError};
 
 /// Writes a brand-new resource as version 1, stamping `meta.versionId` and `meta.lastUpdated`.
 pub async fn create(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     mut resource: Value,
     now: Timestamp,
 ) -> Result<(), StoreError> {
@@ -23,7 +23,7 @@ pub async fn create(
         // The table name comes from the fixed list above, never from input.
         let sql = format!(
             "INSERT INTO {table} (resource_type, id, version_id, last_updated, deleted, content) \
-             VALUES (?, ?, 1, ?, 0, ?)"
+             VALUES ($1, $2, 1, $3, 0, $4)"
         );
         sqlx::query(&sql)
             .bind(&resource_type)
@@ -39,7 +39,7 @@ pub async fn create(
 /// The current, not deleted, resources of one type, in id order.
 pub async fn list(db: &Db, resource_type: &str) -> Result<Vec<Value>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT content FROM resources WHERE resource_type = ? AND deleted = 0 ORDER BY id",
+        "SELECT content FROM resources WHERE resource_type = $1 AND deleted = 0 ORDER BY id",
     )
     .bind(resource_type)
     .fetch_all(db.pool())
@@ -52,7 +52,7 @@ pub async fn list(db: &Db, resource_type: &str) -> Result<Vec<Value>, StoreError
 /// How many current resources of one type there are.
 pub async fn count(db: &Db, resource_type: &str) -> Result<i64, StoreError> {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM resources WHERE resource_type = ? AND deleted = 0")
+        sqlx::query_as("SELECT COUNT(*) FROM resources WHERE resource_type = $1 AND deleted = 0")
             .bind(resource_type)
             .fetch_one(db.pool())
             .await?;

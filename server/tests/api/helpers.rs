@@ -5,8 +5,9 @@ use server::{Application, Config};
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    /// The data dir and site root live as long as the app under test.
+    /// The data dir, site root and database live as long as the app under test.
     pub dir: tempfile::TempDir,
+    pub database: test_support::TestDatabase,
 }
 
 impl TestApp {
@@ -29,12 +30,9 @@ impl TestApp {
     }
 
     /// A second connection to the app's database, for tests that break it on purpose.
-    pub async fn database(&self) -> sqlx::SqlitePool {
-        let url = format!(
-            "sqlite://{}",
-            self.dir.path().join("data/health.db").display()
-        );
-        sqlx::SqlitePool::connect(&url)
+    pub async fn database(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database.url)
             .await
             .expect("the test database opens")
     }
@@ -46,14 +44,16 @@ impl TestApp {
     }
 }
 
+/// Starts the app on the suite's backend (SQLite, or PostgreSQL under `TEST_DATABASE_URL`).
 pub async fn spawn_app() -> TestApp {
+    let database = test_support::fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data_dir = dir.path().join("data");
     let site_root = dir.path().join("site");
     std::fs::create_dir_all(site_root.join("pkg")).expect("a site root");
     let config = Config {
         bind_addr: "127.0.0.1:0".parse().expect("a loopback address"),
-        database_url: format!("sqlite://{}", data_dir.join("health.db").display()),
+        database_url: database.url.clone(),
         data_dir,
         log_filter: "warn".into(),
         demo_mode: true,
@@ -71,5 +71,6 @@ pub async fn spawn_app() -> TestApp {
         address,
         client,
         dir,
+        database,
     }
 }

@@ -1,0 +1,50 @@
+//! A fresh, empty database for each test, so tests never see each other's data.
+//!
+//! The suite runs once per backend: `cargo xtask test` runs it on SQLite, then again with
+//! `TEST_DATABASE_URL` pointing at the throwaway PostgreSQL server it started. Here that variable
+//! picks the backend; a test never needs to know which one it got.
+
+// A harness that cannot set up its database must stop the test with a clear message.
+#![allow(clippy::expect_used)]
+
+use sqlx::{Connection as _, Executor as _, PgConnection};
+
+/// A database for one test; a SQLite file lives as long as this value.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Creates an empty database: a new PostgreSQL database on the `TEST_DATABASE_URL` server, or a
+/// SQLite file in a temporary directory when that variable is unset.
+pub async fn fresh_database() -> TestDatabase {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(server_url) => {
+            let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = PgConnection::connect(&server_url)
+                .await
+                .expect("TEST_DATABASE_URL names a PostgreSQL server that accepts connections");
+            admin
+                .execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("the test user may create databases");
+            let (server, _default_db) = server_url
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL ends in /database");
+            TestDatabase {
+                url: format!("{server}/{name}"),
+                _dir: None,
+            }
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            // `mode=rwc`: the first connection creates the file, as the server's own does.
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            TestDatabase {
+                url,
+                _dir: Some(dir),
+            }
+        }
+    }
+}
