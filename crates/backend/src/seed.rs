@@ -18,6 +18,8 @@ pub enum SeedError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Write(#[from] store::WriteError),
+    #[error(transparent)]
     DemoData(#[from] demo_data::DemoDataError),
 }
 
@@ -30,7 +32,7 @@ pub async fn seed_if_empty(db: &Db, now: &Zoned) -> Result<SeedOutcome, SeedErro
     let resources = data.resources.len();
     let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
     for resource in data.resources {
-        store::create(&mut tx, resource, now.timestamp()).await?;
+        store::insert_new(&mut tx, resource, now.timestamp()).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(resources, "seeded demo data");

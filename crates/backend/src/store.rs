@@ -1,51 +1,295 @@
 //! The FHIR resource store: resources kept as JSON, with every version retained.
+//!
+//! The stored JSON leaves out `meta.versionId` and `meta.lastUpdated`; they live in their own
+//! columns and are put back on every read. So an update is one `UPDATE … RETURNING version_id`,
+//! which takes the write lock before anything is read: two writers can never both build on the
+//! same version, on SQLite or PostgreSQL.
 
+use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use sqlx::{Any, Transaction};
 
 use crate::{Db, StoreError};
 
-/// Writes a brand-new resource as version 1, stamping `meta.versionId` and `meta.lastUpdated`.
-pub async fn create(
+/// A resource as stored at one version, with `meta.versionId` and `meta.lastUpdated` filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned {
+    pub resource: Value,
+    pub version_id: i64,
+    pub last_updated: String,
+}
+
+/// What a read finds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    Current(Versioned),
+    /// Deleted at this version: the resource existed and is gone (HTTP 410).
+    Deleted {
+        version_id: i64,
+    },
+    Missing,
+}
+
+/// One entry of a resource's history, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryEntry {
+    Written(Versioned),
+    Deleted {
+        version_id: i64,
+        last_updated: String,
+    },
+}
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the resource does not exist")]
+    NotFound,
+    #[error("the resource is at version {current}, not the one the client based its change on")]
+    VersionMismatch { current: i64 },
+    #[error("another client changed the resource at the same moment")]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(error: sqlx::Error) -> Self {
+        // A unique-key violation means another client created the same resource first.
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation()
+        {
+            return WriteError::Conflict;
+        }
+        WriteError::Store(error.into())
+    }
+}
+
+/// Writes a new resource with the id it carries as version 1 (used by seeding and transactions).
+pub async fn insert_new(
     tx: &mut Transaction<'_, Any>,
-    mut resource: Value,
+    resource: Value,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<Versioned, WriteError> {
     let (resource_type, id) = match (resource["resourceType"].as_str(), resource["id"].as_str()) {
         (Some(t), Some(i)) => (t.to_owned(), i.to_owned()),
-        _ => return Err(StoreError::MissingTypeOrId),
+        _ => return Err(StoreError::MissingTypeOrId.into()),
     };
     let last_updated = now.to_string();
-    resource["meta"] = json!({ "versionId": "1", "lastUpdated": last_updated });
-    let content = resource.to_string();
-    for table in ["resources", "resource_versions"] {
-        // The table name comes from the fixed list above, never from input.
-        let sql = format!(
-            "INSERT INTO {table} (resource_type, id, version_id, last_updated, deleted, content) \
-             VALUES ($1, $2, 1, $3, 0, $4)"
-        );
-        sqlx::query(&sql)
-            .bind(&resource_type)
-            .bind(&id)
-            .bind(&last_updated)
-            .bind(&content)
-            .execute(&mut **tx)
+    let content = without_version_meta(resource).to_string();
+    sqlx::query(
+        "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
+         VALUES ($1, $2, 1, $3, 0, $4)",
+    )
+    .bind(&resource_type)
+    .bind(&id)
+    .bind(&last_updated)
+    .bind(&content)
+    .execute(&mut **tx)
+    .await?;
+    insert_version(tx, &resource_type, &id, 1, &last_updated, false, &content).await?;
+    Ok(versioned(&content, 1, last_updated)?)
+}
+
+/// FHIR create: the server assigns a new id, whatever id the body carried.
+pub async fn create(
+    db: &Db,
+    resource_type: ResourceType,
+    mut resource: Value,
+    now: Timestamp,
+) -> Result<Versioned, WriteError> {
+    resource["id"] = json!(uuid::Uuid::new_v4().to_string());
+    resource["resourceType"] = json!(resource_type.as_str());
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let written = insert_new(&mut tx, resource, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(written)
+}
+
+/// FHIR update: a new version of `id`, or version 1 if there is none (update as create).
+/// With `if_match`, only when the current version is that one. Returns whether it was created.
+pub async fn update(
+    db: &Db,
+    resource_type: ResourceType,
+    id: &str,
+    mut resource: Value,
+    if_match: Option<i64>,
+    now: Timestamp,
+) -> Result<(Versioned, bool), WriteError> {
+    resource["id"] = json!(id);
+    let last_updated = now.to_string();
+    let content = without_version_meta(resource).to_string();
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let bumped: Option<(i64,)> = sqlx::query_as(
+        "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 0, content = $2 \
+         WHERE resource_type = $3 AND id = $4 AND ($5 < 0 OR version_id = $5) RETURNING version_id",
+    )
+    .bind(&last_updated)
+    .bind(&content)
+    .bind(resource_type.as_str())
+    .bind(id)
+    .bind(if_match.unwrap_or(-1))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (version_id, created) = match bumped {
+        Some((version_id,)) => (version_id, false),
+        None => match current_version(&mut tx, resource_type, id).await? {
+            Some(current) => return Err(WriteError::VersionMismatch { current }),
+            None if if_match.is_some() => return Err(WriteError::NotFound),
+            None => {
+                sqlx::query(
+                    "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
+                     VALUES ($1, $2, 1, $3, 0, $4)",
+                )
+                .bind(resource_type.as_str())
+                .bind(id)
+                .bind(&last_updated)
+                .bind(&content)
+                .execute(&mut *tx)
+                .await?;
+                (1, true)
+            }
+        },
+    };
+    insert_version(
+        &mut tx,
+        resource_type.as_str(),
+        id,
+        version_id,
+        &last_updated,
+        false,
+        &content,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((versioned(&content, version_id, last_updated)?, created))
+}
+
+/// FHIR delete: a new, deleted version. Deleting what is already deleted changes nothing.
+pub async fn delete(
+    db: &Db,
+    resource_type: ResourceType,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), WriteError> {
+    let last_updated = now.to_string();
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let bumped: Option<(i64,)> = sqlx::query_as(
+        "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 1 \
+         WHERE resource_type = $2 AND id = $3 AND deleted = 0 RETURNING version_id",
+    )
+    .bind(&last_updated)
+    .bind(resource_type.as_str())
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match bumped {
+        Some((version_id,)) => {
+            insert_version(
+                &mut tx,
+                resource_type.as_str(),
+                id,
+                version_id,
+                &last_updated,
+                true,
+                "{}",
+            )
             .await?;
+        }
+        None if current_version(&mut tx, resource_type, id).await?.is_none() => {
+            return Err(WriteError::NotFound);
+        }
+        None => {}
     }
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// FHIR read.
+pub async fn read(db: &Db, resource_type: ResourceType, id: &str) -> Result<Found, StoreError> {
+    let row: Option<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT version_id, last_updated, deleted, content FROM resources WHERE resource_type = $1 AND id = $2",
+    )
+    .bind(resource_type.as_str())
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match row {
+        None => Found::Missing,
+        Some((version_id, _, 1, _)) => Found::Deleted { version_id },
+        Some((version_id, last_updated, _, content)) => {
+            Found::Current(versioned(&content, version_id, last_updated)?)
+        }
+    })
+}
+
+/// FHIR vread: one version, current or not.
+pub async fn read_version(
+    db: &Db,
+    resource_type: ResourceType,
+    id: &str,
+    version_id: i64,
+) -> Result<Found, StoreError> {
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT last_updated, deleted, content FROM resource_versions \
+         WHERE resource_type = $1 AND id = $2 AND version_id = $3",
+    )
+    .bind(resource_type.as_str())
+    .bind(id)
+    .bind(version_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match row {
+        None => Found::Missing,
+        Some((_, 1, _)) => Found::Deleted { version_id },
+        Some((last_updated, _, content)) => {
+            Found::Current(versioned(&content, version_id, last_updated)?)
+        }
+    })
+}
+
+/// FHIR instance history, newest first; empty when the resource never existed.
+pub async fn history(
+    db: &Db,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<Vec<HistoryEntry>, StoreError> {
+    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT version_id, last_updated, deleted, content FROM resource_versions \
+         WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC",
+    )
+    .bind(resource_type.as_str())
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(version_id, last_updated, deleted, content)| {
+            Ok(if deleted == 1 {
+                HistoryEntry::Deleted {
+                    version_id,
+                    last_updated,
+                }
+            } else {
+                HistoryEntry::Written(versioned(&content, version_id, last_updated)?)
+            })
+        })
+        .collect()
 }
 
 /// The current, not deleted, resources of one type, in id order.
 pub async fn list(db: &Db, resource_type: &str) -> Result<Vec<Value>, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT content FROM resources WHERE resource_type = $1 AND deleted = 0 ORDER BY id",
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT version_id, last_updated, content FROM resources \
+         WHERE resource_type = $1 AND deleted = 0 ORDER BY id",
     )
     .bind(resource_type)
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(content,)| serde_json::from_str(&content).map_err(StoreError::CorruptResource))
+        .map(|(version_id, last_updated, content)| {
+            Ok(versioned(&content, version_id, last_updated)?.resource)
+        })
         .collect()
 }
 
@@ -57,4 +301,74 @@ pub async fn count(db: &Db, resource_type: &str) -> Result<i64, StoreError> {
             .fetch_one(db.pool())
             .await?;
     Ok(n)
+}
+
+async fn current_version(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT version_id FROM resources WHERE resource_type = $1 AND id = $2")
+            .bind(resource_type.as_str())
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.map(|(v,)| v))
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: &str,
+    id: &str,
+    version_id: i64,
+    last_updated: &str,
+    deleted: bool,
+    content: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(resource_type)
+    .bind(id)
+    .bind(version_id)
+    .bind(last_updated)
+    .bind(i64::from(deleted))
+    .bind(content)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The resource as kept in storage: any `meta.versionId` and `meta.lastUpdated` a client sent are
+/// dropped (the server owns them); other `meta` (profiles, tags) is kept.
+fn without_version_meta(mut resource: Value) -> Value {
+    if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.remove("versionId");
+        meta.remove("lastUpdated");
+        if meta.is_empty() {
+            resource.as_object_mut().map(|r| r.remove("meta"));
+        }
+    }
+    resource
+}
+
+/// A stored row back as a resource, with its version meta put back.
+fn versioned(
+    content: &str,
+    version_id: i64,
+    last_updated: String,
+) -> Result<Versioned, StoreError> {
+    let mut resource: Value = serde_json::from_str(content).map_err(StoreError::CorruptResource)?;
+    if !resource["meta"].is_object() {
+        resource["meta"] = json!({});
+    }
+    resource["meta"]["versionId"] = json!(version_id.to_string());
+    resource["meta"]["lastUpdated"] = json!(last_updated);
+    Ok(Versioned {
+        resource,
+        version_id,
+        last_updated,
+    })
 }

@@ -5,7 +5,12 @@
 //! or API can use it.
 
 pub mod build;
+pub mod operation_outcome;
 pub mod read;
+mod resource_type;
+pub mod validate;
+
+pub use resource_type::{ResourceType, UnknownResourceType};
 
 /// UK Core identifier system for NHS numbers.
 pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod practice;
+mod store;
 
 use backend::Db;
 

@@ -1,0 +1,178 @@
+//! The resource store's versioning rules, on whichever backend the suite runs against.
+
+use backend::store::{self, Found, HistoryEntry, WriteError};
+use fhir::ResourceType::Patient;
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::empty_db;
+
+fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_second(1_790_000_000 + seconds).unwrap()
+}
+
+#[tokio::test]
+async fn create_assigns_a_new_id_and_version_1_with_meta() {
+    let (db, _database) = empty_db().await;
+    let body = json!({"resourceType": "Patient", "id": "client-chose-this", "meta": {"versionId": "7", "profile": ["p"]}});
+    let created = store::create(&db, Patient, body, at(0)).await.unwrap();
+    let id = created.resource["id"].as_str().unwrap().to_owned();
+    assert_ne!(id, "client-chose-this", "the server assigns ids on create");
+    assert_eq!(created.version_id, 1);
+    assert_eq!(created.resource["meta"]["versionId"], "1");
+    assert_eq!(
+        created.resource["meta"]["profile"],
+        json!(["p"]),
+        "other meta is kept"
+    );
+    assert_eq!(created.resource["meta"]["lastUpdated"], at(0).to_string());
+    assert_eq!(
+        store::read(&db, Patient, &id).await.unwrap(),
+        Found::Current(created)
+    );
+}
+
+#[tokio::test]
+async fn updates_make_versions_and_if_match_refuses_a_stale_one() {
+    let (db, _database) = empty_db().await;
+    let (v1, created) = store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient", "gender": "female"}),
+        None,
+        at(0),
+    )
+    .await
+    .unwrap();
+    assert!(created, "update of a new id creates it");
+    assert_eq!(v1.version_id, 1);
+    let (v2, created) = store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient", "gender": "male"}),
+        Some(1),
+        at(1),
+    )
+    .await
+    .unwrap();
+    assert!(!created);
+    assert_eq!(v2.version_id, 2);
+
+    let stale = store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient"}),
+        Some(1),
+        at(2),
+    )
+    .await;
+    assert!(
+        matches!(stale, Err(WriteError::VersionMismatch { current: 2 })),
+        "{stale:?}"
+    );
+    let Found::Current(current) = store::read(&db, Patient, "p1").await.unwrap() else {
+        panic!("p1 is there")
+    };
+    assert_eq!(
+        current.resource["gender"], "male",
+        "a refused update changes nothing"
+    );
+
+    let Found::Current(old) = store::read_version(&db, Patient, "p1", 1).await.unwrap() else {
+        panic!("v1 kept")
+    };
+    assert_eq!(old.resource["gender"], "female");
+    assert_eq!(
+        store::read_version(&db, Patient, "p1", 9).await.unwrap(),
+        Found::Missing
+    );
+}
+
+#[tokio::test]
+async fn delete_leaves_a_gone_resource_with_its_history() {
+    let (db, _database) = empty_db().await;
+    store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient"}),
+        None,
+        at(0),
+    )
+    .await
+    .unwrap();
+    store::delete(&db, Patient, "p1", at(1)).await.unwrap();
+    assert_eq!(
+        store::read(&db, Patient, "p1").await.unwrap(),
+        Found::Deleted { version_id: 2 }
+    );
+    store::delete(&db, Patient, "p1", at(2)).await.unwrap();
+    assert_eq!(
+        store::read(&db, Patient, "p1").await.unwrap(),
+        Found::Deleted { version_id: 2 },
+        "deleting again changes nothing"
+    );
+    assert!(matches!(
+        store::delete(&db, Patient, "nobody", at(3)).await,
+        Err(WriteError::NotFound)
+    ));
+    assert_eq!(store::count(&db, "Patient").await.unwrap(), 0);
+
+    let history = store::history(&db, Patient, "p1").await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(matches!(
+        &history[0],
+        HistoryEntry::Deleted { version_id: 2, .. }
+    ));
+    assert!(matches!(&history[1], HistoryEntry::Written(v) if v.version_id == 1));
+
+    let (revived, _) = store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient"}),
+        None,
+        at(4),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        revived.version_id, 3,
+        "an update after delete continues the history"
+    );
+}
+
+#[tokio::test]
+async fn racing_updates_on_the_same_version_let_exactly_one_win() {
+    let (db, _database) = empty_db().await;
+    store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient"}),
+        None,
+        at(0),
+    )
+    .await
+    .unwrap();
+    let racers = (0..8).map(|n| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let body = json!({"resourceType": "Patient", "birthDate": format!("200{n}-01-01")});
+            store::update(&db, Patient, "p1", body, Some(1), at(1)).await
+        })
+    });
+    let mut wins = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(WriteError::VersionMismatch { current: 2 }) => {}
+            Err(other) => panic!("a loser must see the winner's version, not {other:?}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(store::history(&db, Patient, "p1").await.unwrap().len(), 2);
+}

@@ -1,0 +1,71 @@
+//! OperationOutcome: how every FHIR error is told to a client.
+
+use serde_json::{Value, json};
+
+/// One problem: an issue-type code from the FHIR value set, words for a person, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// `http://hl7.org/fhir/issue-type`: invalid, structure, required, value, not-found, deleted,
+    /// conflict, duplicate, business-rule, not-supported, security, login, forbidden, exception …
+    pub code: &'static str,
+    pub diagnostics: String,
+    /// FHIRPath of the element at fault, such as `Patient.identifier[0].value`.
+    pub expression: Option<String>,
+}
+
+impl Issue {
+    pub fn new(code: &'static str, diagnostics: impl Into<String>) -> Self {
+        Self {
+            code,
+            diagnostics: diagnostics.into(),
+            expression: None,
+        }
+    }
+
+    pub fn at(mut self, expression: impl Into<String>) -> Self {
+        self.expression = Some(expression.into());
+        self
+    }
+}
+
+/// An OperationOutcome of error-severity issues.
+pub fn errors(issues: &[Issue]) -> Value {
+    let issue: Vec<Value> = issues
+        .iter()
+        .map(|i| {
+            let mut issue =
+                json!({ "severity": "error", "code": i.code, "diagnostics": i.diagnostics });
+            if let Some(expression) = &i.expression {
+                issue["expression"] = json!([expression]);
+            }
+            issue
+        })
+        .collect();
+    json!({ "resourceType": "OperationOutcome", "issue": issue })
+}
+
+/// An OperationOutcome saying all went well, for responses that have no resource to return.
+pub fn information(diagnostics: &str) -> Value {
+    json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{ "severity": "information", "code": "informational", "diagnostics": diagnostics }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_names_its_code_words_and_place() {
+        let outcome =
+            errors(&[Issue::new("value", "Bad NHS number").at("Patient.identifier[0].value")]);
+        assert_eq!(
+            outcome,
+            json!({"resourceType": "OperationOutcome", "issue": [{
+                "severity": "error", "code": "value", "diagnostics": "Bad NHS number",
+                "expression": ["Patient.identifier[0].value"],
+            }]})
+        );
+    }
+}
