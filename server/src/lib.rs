@@ -4,6 +4,7 @@
 //! It is the only crate that reads the environment; everything below it takes typed values.
 
 pub mod config;
+mod fhir_api;
 mod probes;
 pub mod startup;
 mod static_files;

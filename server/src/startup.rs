@@ -16,7 +16,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{Config, probes, static_files};
+use crate::{Config, fhir_api, probes, static_files};
 
 /// The name cargo-leptos gives the bundle (`[[workspace.metadata.leptos]] name`).
 const BUNDLE_NAME: &str = "health";
@@ -117,6 +117,10 @@ fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
     Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
+        .nest(
+            "/fhir",
+            fhir_api::router(state.db.clone(), config.demo_mode),
+        )
         .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())

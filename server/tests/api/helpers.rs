@@ -29,6 +29,13 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// A FHIR REST request to `path` under `/fhir`, asking for FHIR JSON.
+    pub fn fhir(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}/fhir/{path}", self.address))
+            .header("accept", "application/fhir+json")
+    }
+
     /// A second connection to the app's database, for tests that break it on purpose.
     pub async fn database(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
@@ -44,8 +51,14 @@ impl TestApp {
     }
 }
 
-/// Starts the app on the suite's backend (SQLite, or PostgreSQL under `TEST_DATABASE_URL`).
+/// Starts the app in demo mode on the suite's backend (SQLite, or PostgreSQL under
+/// `TEST_DATABASE_URL`).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(true).await
+}
+
+/// Starts the app with demo mode on or off (off: no demo data, FHIR API closed).
+pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
     let database = test_support::fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data_dir = dir.path().join("data");
@@ -56,7 +69,7 @@ pub async fn spawn_app() -> TestApp {
         database_url: database.url.clone(),
         data_dir,
         log_filter: "warn".into(),
-        demo_mode: true,
+        demo_mode,
         site_root,
     };
     server::telemetry::init(&config.log_filter);

@@ -1,0 +1,134 @@
+//! Every way a FHIR request can fail, each with its HTTP status and an OperationOutcome body.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use fhir::operation_outcome::{self, Issue};
+
+use super::http::fhir_json;
+
+#[derive(Debug)]
+pub enum FhirApiError {
+    /// No credentials (or the API is closed in this deployment): 401.
+    Unauthenticated,
+    UnknownType(String),
+    NotFound,
+    Gone,
+    /// The client's body or headers are malformed: 400.
+    BadRequest(Vec<Issue>),
+    /// Well formed, but breaks a rule this server enforces (a wrong NHS number): 422.
+    Unprocessable(Vec<Issue>),
+    NotAcceptable,
+    UnsupportedMediaType,
+    PreconditionFailed {
+        current: i64,
+    },
+    Conflict,
+    NotImplemented(&'static str),
+    /// Our fault. The cause is logged here, once, and never sent.
+    Internal(String),
+}
+
+impl IntoResponse for FhirApiError {
+    fn into_response(self) -> Response {
+        let (status, issues) = match self {
+            FhirApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                vec![Issue::new(
+                    "login",
+                    "This API needs a bearer token; it is open only in demo mode",
+                )],
+            ),
+            FhirApiError::UnknownType(name) => (
+                StatusCode::NOT_FOUND,
+                vec![Issue::new(
+                    "not-supported",
+                    format!("{name} is not a resource type this server supports"),
+                )],
+            ),
+            FhirApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                vec![Issue::new("not-found", "No resource has that id")],
+            ),
+            FhirApiError::Gone => (
+                StatusCode::GONE,
+                vec![Issue::new("deleted", "The resource has been deleted")],
+            ),
+            FhirApiError::BadRequest(issues) => (StatusCode::BAD_REQUEST, issues),
+            FhirApiError::Unprocessable(issues) => (StatusCode::UNPROCESSABLE_ENTITY, issues),
+            FhirApiError::NotAcceptable => (
+                StatusCode::NOT_ACCEPTABLE,
+                vec![Issue::new(
+                    "not-supported",
+                    "This server answers in application/fhir+json only",
+                )],
+            ),
+            FhirApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                vec![Issue::new(
+                    "not-supported",
+                    "Send the resource as application/fhir+json",
+                )],
+            ),
+            FhirApiError::PreconditionFailed { current } => (
+                StatusCode::PRECONDITION_FAILED,
+                vec![Issue::new(
+                    "conflict",
+                    format!(
+                        "The resource is at version {current}; read it again and reapply your change"
+                    ),
+                )],
+            ),
+            FhirApiError::Conflict => (
+                StatusCode::CONFLICT,
+                vec![Issue::new(
+                    "conflict",
+                    "Another client changed this resource at the same moment; try again",
+                )],
+            ),
+            FhirApiError::NotImplemented(what) => (
+                StatusCode::NOT_IMPLEMENTED,
+                vec![Issue::new(
+                    "not-supported",
+                    format!("{what} is not supported yet"),
+                )],
+            ),
+            FhirApiError::Internal(cause) => {
+                tracing::error!(cause, "FHIR API failure");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    vec![Issue::new(
+                        "exception",
+                        "The server could not complete the request; try again later",
+                    )],
+                )
+            }
+        };
+        let mut response = (status, fhir_json(&operation_outcome::errors(&issues))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<backend::StoreError> for FhirApiError {
+    fn from(error: backend::StoreError) -> Self {
+        FhirApiError::Internal(format!("{error}: {:?}", std::error::Error::source(&error)))
+    }
+}
+
+impl From<backend::store::WriteError> for FhirApiError {
+    fn from(error: backend::store::WriteError) -> Self {
+        use backend::store::WriteError;
+        match error {
+            WriteError::NotFound => FhirApiError::NotFound,
+            WriteError::VersionMismatch { current } => FhirApiError::PreconditionFailed { current },
+            WriteError::Conflict => FhirApiError::Conflict,
+            WriteError::Store(error) => error.into(),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! HTTP details of the FHIR REST API: media types, negotiation, version headers.
+
+use axum::{
+    body::Body,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use backend::store::Versioned;
+use fhir::{ResourceType, operation_outcome::Issue};
+use serde_json::Value;
+
+use super::error::FhirApiError;
+
+pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+
+/// A JSON body with the FHIR media type.
+pub fn fhir_json(body: &Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A resource with its version headers: `ETag: W/"n"` and `Last-Modified`.
+pub fn versioned_response(
+    status: StatusCode,
+    written: &Versioned,
+    location: Option<String>,
+) -> Response {
+    let mut response = (status, fhir_json(&written.resource)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", written.version_id)) {
+        headers.insert(header::ETAG, etag);
+    }
+    if let Some(date) = http_date(&written.last_updated)
+        && let Ok(value) = HeaderValue::from_str(&date)
+    {
+        headers.insert(header::LAST_MODIFIED, value);
+    }
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(header::LOCATION, location);
+    }
+    response
+}
+
+pub fn no_content() -> Response {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::empty())
+        .unwrap_or_default()
+}
+
+/// The type in the URL, or 404 when this server does not support it.
+pub fn resource_type(name: &str) -> Result<ResourceType, FhirApiError> {
+    name.parse()
+        .map_err(|_| FhirApiError::UnknownType(name.chars().take(64).collect()))
+}
+
+/// Refuses requests that want something other than FHIR JSON (`Accept`, or `_format`).
+pub fn negotiate(headers: &HeaderMap, format: Option<&str>) -> Result<(), FhirApiError> {
+    if let Some(format) = format {
+        return match format {
+            "json" | "application/json" | "application/fhir+json" => Ok(()),
+            _ => Err(FhirApiError::NotAcceptable),
+        };
+    }
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()) else {
+        return Ok(());
+    };
+    let acceptable = accept.split(',').any(|range| {
+        let media = range.split(';').next().unwrap_or_default().trim();
+        matches!(
+            media,
+            "*/*" | "application/*" | "application/json" | "application/fhir+json" | ""
+        )
+    });
+    if acceptable {
+        Ok(())
+    } else {
+        Err(FhirApiError::NotAcceptable)
+    }
+}
+
+/// Parses a request body as JSON sent with a FHIR or JSON media type.
+pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, FhirApiError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::trim);
+    if !matches!(media, Some("application/fhir+json" | "application/json")) {
+        return Err(FhirApiError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        FhirApiError::BadRequest(vec![Issue::new(
+            "structure",
+            format!(
+                "The body is not valid JSON (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
+        )])
+    })
+}
+
+/// `If-Match: W/"3"` (or `"3"`) → 3. Absent → `None`; malformed → 400.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, FhirApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| *v > 0)
+        .map(Some)
+        .ok_or_else(|| {
+            FhirApiError::BadRequest(vec![Issue::new(
+                "value",
+                "If-Match must be a version ETag such as W/\"3\"",
+            )])
+        })
+}
+
+/// An RFC 7231 date for `Last-Modified`, from the stored instant.
+fn http_date(instant: &str) -> Option<String> {
+    let timestamp: jiff::Timestamp = instant.parse().ok()?;
+    Some(timestamp.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), HeaderValue::from_str(v).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn negotiation_accepts_json_kinds_and_wildcards_only() {
+        assert!(negotiate(&headers(&[]), None).is_ok());
+        assert!(negotiate(&headers(&[(header::ACCEPT, "application/fhir+json")]), None).is_ok());
+        assert!(negotiate(&headers(&[(header::ACCEPT, "text/html, */*;q=0.1")]), None).is_ok());
+        assert!(negotiate(&headers(&[(header::ACCEPT, "application/fhir+xml")]), None).is_err());
+        assert!(negotiate(&headers(&[]), Some("xml")).is_err());
+        assert!(
+            negotiate(
+                &headers(&[(header::ACCEPT, "application/fhir+xml")]),
+                Some("json")
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn if_match_reads_weak_and_strong_etags() {
+        assert_eq!(if_match(&headers(&[])).unwrap(), None);
+        assert_eq!(
+            if_match(&headers(&[(header::IF_MATCH, "W/\"3\"")])).unwrap(),
+            Some(3)
+        );
+        assert_eq!(
+            if_match(&headers(&[(header::IF_MATCH, "\"12\"")])).unwrap(),
+            Some(12)
+        );
+        assert!(if_match(&headers(&[(header::IF_MATCH, "W/\"x\"")])).is_err());
+        assert!(if_match(&headers(&[(header::IF_MATCH, "\"0\"")])).is_err());
+    }
+
+    #[test]
+    fn last_modified_is_an_http_date() {
+        assert_eq!(
+            http_date("2026-11-21T14:05:09Z").as_deref(),
+            Some("Sat, 21 Nov 2026 14:05:09 GMT")
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! The FHIR R4 REST API under `/fhir`: read, vread, create, update, delete and instance history
+//! of every supported type, JSON only, every error an OperationOutcome.
+//!
+//! Closed unless the server runs in demo mode, until bearer-token access (the identity work)
+//! lands: then it is open to any client, over synthetic data only.
+
+mod capability;
+mod error;
+mod http;
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, Query, Request, State},
+    http::{HeaderMap, StatusCode},
+    middleware::{self, Next},
+    response::Response,
+    routing::get,
+};
+use backend::{
+    Db,
+    store::{self, Found, HistoryEntry},
+};
+use fhir::{ResourceType, operation_outcome::Issue};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use error::FhirApiError;
+use http::{
+    fhir_json, if_match, json_body, negotiate, no_content, resource_type, versioned_response,
+};
+
+/// The routes under `/fhir`; `open` is demo mode.
+pub fn router<S: Clone + Send + Sync + 'static>(db: Db, open: bool) -> Router<S> {
+    let metadata = move |headers: HeaderMap, Query(query): Query<FormatQuery>| async move {
+        negotiate(&headers, query.format.as_deref())?;
+        Ok::<_, FhirApiError>(fhir_json(&capability::capability_statement("/fhir", open)))
+    };
+    Router::new()
+        .route("/{resource_type}", get(search).post(create))
+        .route(
+            "/{resource_type}/{id}",
+            get(read).put(update).delete(delete),
+        )
+        .route("/{resource_type}/{id}/_history", get(history))
+        .route("/{resource_type}/{id}/_history/{version_id}", get(vread))
+        .route_layer(middleware::from_fn(
+            move |request: Request, next: Next| async move {
+                if open {
+                    Ok(next.run(request).await)
+                } else {
+                    Err(FhirApiError::Unauthenticated)
+                }
+            },
+        ))
+        .route("/metadata", get(metadata))
+        .fallback(|| async { FhirApiError::NotImplemented("That interaction") })
+        .with_state(db)
+}
+
+#[derive(Debug, Deserialize)]
+struct FormatQuery {
+    #[serde(rename = "_format")]
+    format: Option<String>,
+}
+
+type FhirResult = Result<Response, FhirApiError>;
+
+async fn search(Path(name): Path<String>) -> FhirResult {
+    resource_type(&name)?;
+    Err(FhirApiError::NotImplemented("Search"))
+}
+
+async fn create(
+    State(db): State<Db>,
+    Path(name): Path<String>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    negotiate(&headers, query.format.as_deref())?;
+    let resource = checked_body(&headers, &body, resource_type)?;
+    let written = store::create(&db, resource_type, resource, jiff::Timestamp::now()).await?;
+    let id = written.resource["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    tracing::info!(resource_type = %resource_type, id, "created");
+    let location = format!("/fhir/{resource_type}/{id}/_history/{}", written.version_id);
+    Ok(versioned_response(
+        StatusCode::CREATED,
+        &written,
+        Some(location),
+    ))
+}
+
+async fn read(
+    State(db): State<Db>,
+    Path((name, id)): Path<(String, String)>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    negotiate(&headers, query.format.as_deref())?;
+    found(store::read(&db, resource_type, &id).await?)
+}
+
+async fn vread(
+    State(db): State<Db>,
+    Path((name, id, version)): Path<(String, String, String)>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    negotiate(&headers, query.format.as_deref())?;
+    let Ok(version_id) = version.parse::<i64>() else {
+        return Err(FhirApiError::NotFound);
+    };
+    found(store::read_version(&db, resource_type, &id, version_id).await?)
+}
+
+async fn update(
+    State(db): State<Db>,
+    Path((name, id)): Path<(String, String)>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    negotiate(&headers, query.format.as_deref())?;
+    let resource = checked_body(&headers, &body, resource_type)?;
+    if !fhir::validate::is_valid_id(&id) {
+        return Err(FhirApiError::BadRequest(vec![Issue::new(
+            "value",
+            "The id in the URL is not a valid FHIR id",
+        )]));
+    }
+    if resource
+        .get("id")
+        .is_some_and(|body_id| body_id != &json!(id))
+    {
+        return Err(FhirApiError::BadRequest(vec![
+            Issue::new("invalid", "The id in the body must match the id in the URL")
+                .at(format!("{resource_type}.id")),
+        ]));
+    }
+    let expected = if_match(&headers)?;
+    let (written, created) = store::update(
+        &db,
+        resource_type,
+        &id,
+        resource,
+        expected,
+        jiff::Timestamp::now(),
+    )
+    .await?;
+    tracing::info!(resource_type = %resource_type, id, version = written.version_id, "updated");
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/fhir/{resource_type}/{id}/_history/{}", written.version_id);
+    Ok(versioned_response(status, &written, Some(location)))
+}
+
+async fn delete(State(db): State<Db>, Path((name, id)): Path<(String, String)>) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    store::delete(&db, resource_type, &id, jiff::Timestamp::now()).await?;
+    tracing::info!(resource_type = %resource_type, id, "deleted");
+    Ok(no_content())
+}
+
+async fn history(
+    State(db): State<Db>,
+    Path((name, id)): Path<(String, String)>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    negotiate(&headers, query.format.as_deref())?;
+    let entries = store::history(&db, resource_type, &id).await?;
+    if entries.is_empty() {
+        return Err(FhirApiError::NotFound);
+    }
+    let url = format!("{resource_type}/{id}");
+    let entry: Vec<Value> = entries
+        .into_iter()
+        .map(|e| match e {
+            HistoryEntry::Written(v) => json!({
+                "fullUrl": format!("/fhir/{url}"),
+                "resource": v.resource,
+                "request": { "method": if v.version_id == 1 { "POST" } else { "PUT" }, "url": url },
+                "response": { "status": "200", "etag": format!("W/\"{}\"", v.version_id), "lastModified": v.last_updated },
+            }),
+            HistoryEntry::Deleted { version_id, last_updated } => json!({
+                "fullUrl": format!("/fhir/{url}"),
+                "request": { "method": "DELETE", "url": url },
+                "response": { "status": "204", "etag": format!("W/\"{version_id}\""), "lastModified": last_updated },
+            }),
+        })
+        .collect();
+    Ok(fhir_json(&json!({
+        "resourceType": "Bundle",
+        "type": "history",
+        "total": entry.len(),
+        "entry": entry,
+    })))
+}
+
+/// The body as a resource of `expected` type that passes this server's own checks.
+fn checked_body(
+    headers: &HeaderMap,
+    body: &[u8],
+    expected: ResourceType,
+) -> Result<Value, FhirApiError> {
+    let resource = json_body(headers, body)?;
+    let issues = fhir::validate::check(&resource, expected);
+    if issues.is_empty() {
+        Ok(resource)
+    } else if issues.iter().all(|i| i.code == "value") {
+        // The structure is right but a value breaks a rule (such as an NHS number's check digit).
+        Err(FhirApiError::Unprocessable(issues))
+    } else {
+        Err(FhirApiError::BadRequest(issues))
+    }
+}
+
+fn found(found: Found) -> FhirResult {
+    match found {
+        Found::Current(v) => Ok(versioned_response(StatusCode::OK, &v, None)),
+        Found::Deleted { .. } => Err(FhirApiError::Gone),
+        Found::Missing => Err(FhirApiError::NotFound),
+    }
+}

@@ -1,0 +1,250 @@
+//! The FHIR REST API as an independent client sees it: statuses, headers, OperationOutcomes.
+
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+const FHIR_JSON: &str = "application/fhir+json";
+
+fn patient(nhs_number: &str) -> Value {
+    json!({
+        "resourceType": "Patient",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs_number}],
+        "name": [{"family": "Testperson", "given": ["Alex"]}],
+        "gender": "other",
+        "birthDate": "1990-04-01",
+    })
+}
+
+async fn send_json(app: &TestApp, method: Method, path: &str, body: &Value) -> Response {
+    app.fhir(method, path)
+        .header("content-type", FHIR_JSON)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts the response is an OperationOutcome with `status` and returns its first issue.
+async fn outcome(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with(FHIR_JSON)
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["resourceType"], "OperationOutcome", "{body}");
+    body["issue"][0].clone()
+}
+
+#[tokio::test]
+async fn metadata_states_fhir_r4_and_only_the_interactions_implemented() {
+    let app = spawn_app().await;
+    let response = app.fhir(Method::GET, "metadata").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let statement: Value = response.json().await.unwrap();
+    assert_eq!(statement["resourceType"], "CapabilityStatement");
+    assert_eq!(statement["fhirVersion"], "4.0.1");
+    let resources = statement["rest"][0]["resource"].as_array().unwrap();
+    assert_eq!(resources.len(), 23);
+    let patient = resources.iter().find(|r| r["type"] == "Patient").unwrap();
+    let codes: Vec<&str> = patient["interaction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "read",
+            "vread",
+            "update",
+            "delete",
+            "history-instance",
+            "create"
+        ]
+    );
+    assert!(
+        !statement.to_string().contains("search-type"),
+        "search is not implemented, so not claimed"
+    );
+}
+
+#[tokio::test]
+async fn create_read_update_delete_and_history_round_trip() {
+    let app = spawn_app().await;
+    let created = send_json(&app, Method::POST, "Patient", &patient("9990000018")).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["etag"], "W/\"1\"");
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = created.json().await.unwrap();
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/fhir/Patient/{id}/_history/1"));
+    assert_eq!(body["meta"]["versionId"], "1");
+
+    let read = app
+        .fhir(Method::GET, &format!("Patient/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    assert!(read.headers().contains_key("last-modified"));
+    let read: Value = read.json().await.unwrap();
+    assert_eq!(read, body);
+
+    let mut changed = body.clone();
+    changed["gender"] = json!("female");
+    let stale = app
+        .fhir(Method::PUT, &format!("Patient/{id}"))
+        .header("content-type", FHIR_JSON)
+        .header("if-match", "W/\"7\"")
+        .body(changed.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome(stale, 412).await["code"], "conflict");
+    let updated = app
+        .fhir(Method::PUT, &format!("Patient/{id}"))
+        .header("content-type", FHIR_JSON)
+        .header("if-match", "W/\"1\"")
+        .body(changed.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    assert_eq!(updated.headers()["etag"], "W/\"2\"");
+
+    let deleted = app
+        .fhir(Method::DELETE, &format!("Patient/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = app
+        .fhir(Method::GET, &format!("Patient/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome(gone, 410).await["code"], "deleted");
+
+    let v1: Value = app
+        .fhir(Method::GET, &format!("Patient/{id}/_history/1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v1["gender"], "other");
+    let history: Value = app
+        .fhir(Method::GET, &format!("Patient/{id}/_history"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["type"], "history");
+    let methods: Vec<&str> = history["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["request"]["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["DELETE", "PUT", "POST"]);
+}
+
+#[tokio::test]
+async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
+    let app = spawn_app().await;
+    let malformed = app
+        .fhir(Method::POST, "Patient")
+        .header("content-type", FHIR_JSON)
+        .body("{\"resourceType\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome(malformed, 400).await["code"], "structure");
+
+    let wrong_nhs_number = send_json(&app, Method::POST, "Patient", &patient("9990000019")).await;
+    let issue = outcome(wrong_nhs_number, 422).await;
+    assert_eq!(issue["expression"], json!(["Patient.identifier[0].value"]));
+
+    let wrong_type = send_json(
+        &app,
+        Method::POST,
+        "Patient",
+        &json!({"resourceType": "Slot"}),
+    )
+    .await;
+    assert_eq!(outcome(wrong_type, 400).await["code"], "invalid");
+
+    let unknown_type = app.fhir(Method::GET, "Spaceship/1").send().await.unwrap();
+    assert_eq!(outcome(unknown_type, 404).await["code"], "not-supported");
+    let unknown_id = app
+        .fhir(Method::GET, "Patient/no-such-id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome(unknown_id, 404).await["code"], "not-found");
+
+    let xml_body = app
+        .fhir(Method::POST, "Patient")
+        .header("content-type", "application/fhir+xml")
+        .body("<Patient/>")
+        .send()
+        .await
+        .unwrap();
+    outcome(xml_body, 415).await;
+    let wants_xml = app
+        .client
+        .get(format!("{}/fhir/Patient/x", app.address))
+        .header("accept", "application/fhir+xml")
+        .send()
+        .await
+        .unwrap();
+    outcome(wants_xml, 406).await;
+    let bad_if_match = app
+        .fhir(Method::PUT, "Patient/p1")
+        .header("content-type", FHIR_JSON)
+        .header("if-match", "yesterday")
+        .body(patient("9990000018").to_string())
+        .send()
+        .await
+        .unwrap();
+    outcome(bad_if_match, 400).await;
+    let id_mismatch = send_json(
+        &app,
+        Method::PUT,
+        "Patient/p1",
+        &json!({"resourceType": "Patient", "id": "p2"}),
+    )
+    .await;
+    outcome(id_mismatch, 400).await;
+    let search = app
+        .fhir(Method::GET, "Patient?family=Smith")
+        .send()
+        .await
+        .unwrap();
+    outcome(search, 501).await;
+}
+
+#[tokio::test]
+async fn outside_demo_mode_the_api_is_closed_but_metadata_is_public() {
+    let app = spawn_app_with(false).await;
+    let response = app
+        .fhir(Method::GET, "Patient/anything")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_eq!(outcome(response, 401).await["code"], "login");
+    let created = send_json(&app, Method::POST, "Patient", &patient("9990000018")).await;
+    outcome(created, 401).await;
+    let metadata = app.fhir(Method::GET, "metadata").send().await.unwrap();
+    assert_eq!(metadata.status(), 200);
+}
