@@ -11,6 +11,6 @@ pub enum StoreError {
     CorruptResource(#[source] serde_json::Error),
     #[error("the database URL must start with sqlite: or postgres:")]
     UnsupportedDatabase,
-    #[error("a resource to store has no resourceType or id")]
+    #[error("a resource to store has no id or an unsupported resourceType")]
     MissingTypeOrId,
 }

@@ -5,12 +5,12 @@
 //! which takes the write lock before anything is read: two writers can never both build on the
 //! same version, on SQLite or PostgreSQL.
 
-use fhir::ResourceType;
+use fhir::{ResourceType, operation_outcome::Issue};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use sqlx::{Any, Transaction};
 
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, booking};
 
 /// A resource as stored at one version, with `meta.versionId` and `meta.lastUpdated` filled in.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,12 @@ pub enum WriteError {
     VersionMismatch { current: i64 },
     #[error("another client changed the resource at the same moment")]
     Conflict,
+    /// The appointment's slot is already booked (GP Connect: DUPLICATE_REJECTED).
+    #[error("the slot is already booked")]
+    SlotTaken,
+    /// The write breaks a rule of the service (such as booking a slot that does not exist).
+    #[error("{}", .0.diagnostics)]
+    Rule(Issue),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -72,23 +78,37 @@ pub async fn insert_new(
     resource: Value,
     now: Timestamp,
 ) -> Result<Versioned, WriteError> {
-    let (resource_type, id) = match (resource["resourceType"].as_str(), resource["id"].as_str()) {
-        (Some(t), Some(i)) => (t.to_owned(), i.to_owned()),
+    let parsed = resource["resourceType"]
+        .as_str()
+        .and_then(|t| t.parse::<ResourceType>().ok());
+    let (resource_type, id) = match (parsed, resource["id"].as_str()) {
+        (Some(t), Some(i)) => (t, i.to_owned()),
         _ => return Err(StoreError::MissingTypeOrId.into()),
     };
     let last_updated = now.to_string();
-    let content = without_version_meta(resource).to_string();
+    let resource = without_version_meta(resource);
+    let content = resource.to_string();
     sqlx::query(
         "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
          VALUES ($1, $2, 1, $3, 0, $4)",
     )
-    .bind(&resource_type)
+    .bind(resource_type.as_str())
     .bind(&id)
     .bind(&last_updated)
     .bind(&content)
     .execute(&mut **tx)
     .await?;
-    insert_version(tx, &resource_type, &id, 1, &last_updated, false, &content).await?;
+    insert_version(
+        tx,
+        resource_type.as_str(),
+        &id,
+        1,
+        &last_updated,
+        false,
+        &content,
+    )
+    .await?;
+    apply_rules(tx, resource_type, &id, Some(&resource), now).await?;
     Ok(versioned(&content, 1, last_updated)?)
 }
 
@@ -119,7 +139,8 @@ pub async fn update(
 ) -> Result<(Versioned, bool), WriteError> {
     resource["id"] = json!(id);
     let last_updated = now.to_string();
-    let content = without_version_meta(resource).to_string();
+    let resource = without_version_meta(resource);
+    let content = resource.to_string();
     let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
     let bumped: Option<(i64,)> = sqlx::query_as(
         "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 0, content = $2 \
@@ -162,6 +183,7 @@ pub async fn update(
         &content,
     )
     .await?;
+    apply_rules(&mut tx, resource_type, id, Some(&resource), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((versioned(&content, version_id, last_updated)?, created))
 }
@@ -196,6 +218,7 @@ pub async fn delete(
                 "{}",
             )
             .await?;
+            apply_rules(&mut tx, resource_type, id, None, now).await?;
         }
         None if current_version(&mut tx, resource_type, id).await?.is_none() => {
             return Err(WriteError::NotFound);
@@ -301,6 +324,75 @@ pub async fn count(db: &Db, resource_type: &str) -> Result<i64, StoreError> {
             .fetch_one(db.pool())
             .await?;
     Ok(n)
+}
+
+/// The current content of a resource inside a transaction, `None` if missing or deleted.
+pub(crate) async fn read_in(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<Option<Value>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT content FROM resources WHERE resource_type = $1 AND id = $2 AND deleted = 0",
+    )
+    .bind(resource_type.as_str())
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|(content,)| serde_json::from_str(&content).map_err(StoreError::CorruptResource))
+        .transpose()
+}
+
+/// A new version of a resource, changed by `change`, inside the caller's transaction (for rules
+/// that keep resources in step, such as a Slot's status). Missing or deleted: nothing to do.
+pub(crate) async fn rewrite_in(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+    now: Timestamp,
+    change: impl FnOnce(&mut Value),
+) -> Result<(), WriteError> {
+    let Some(mut resource) = read_in(tx, resource_type, id).await? else {
+        return Ok(());
+    };
+    change(&mut resource);
+    let content = resource.to_string();
+    let last_updated = now.to_string();
+    let (version_id,): (i64,) = sqlx::query_as(
+        "UPDATE resources SET version_id = version_id + 1, last_updated = $1, content = $2 \
+         WHERE resource_type = $3 AND id = $4 RETURNING version_id",
+    )
+    .bind(&last_updated)
+    .bind(&content)
+    .bind(resource_type.as_str())
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    insert_version(
+        tx,
+        resource_type.as_str(),
+        id,
+        version_id,
+        &last_updated,
+        false,
+        &content,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The service's rules that other resources follow a write (booking: Appointment → Slots).
+async fn apply_rules(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+    written: Option<&Value>,
+    now: Timestamp,
+) -> Result<(), WriteError> {
+    match resource_type {
+        ResourceType::Appointment => booking::on_appointment_write(tx, id, written, now).await,
+        _ => Ok(()),
+    }
 }
 
 async fn current_version(

@@ -4,6 +4,7 @@
 //! rest of their life. Nothing in this crate does I/O or reads a clock: rules take `now` as an
 //! argument, so they are pure and can run in the browser (this crate builds for wasm32).
 
+pub mod booking;
 pub mod nhs_number;
 pub mod ods_code;
 

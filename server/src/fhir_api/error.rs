@@ -25,6 +25,8 @@ pub enum FhirApiError {
         current: i64,
     },
     Conflict,
+    /// GP Connect's DUPLICATE_REJECTED: the slot already has an active appointment.
+    SlotTaken,
     NotImplemented(&'static str),
     /// Our fault. The cause is logged here, once, and never sent.
     Internal(String),
@@ -33,6 +35,7 @@ pub enum FhirApiError {
 impl IntoResponse for FhirApiError {
     fn into_response(self) -> Response {
         let (status, issues) = match self {
+            FhirApiError::SlotTaken => return slot_taken(),
             FhirApiError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 vec![Issue::new(
@@ -128,7 +131,30 @@ impl From<backend::store::WriteError> for FhirApiError {
             WriteError::NotFound => FhirApiError::NotFound,
             WriteError::VersionMismatch { current } => FhirApiError::PreconditionFailed { current },
             WriteError::Conflict => FhirApiError::Conflict,
+            WriteError::SlotTaken => FhirApiError::SlotTaken,
+            WriteError::Rule(issue) => FhirApiError::Unprocessable(vec![issue]),
             WriteError::Store(error) => error.into(),
         }
     }
+}
+
+/// 409 with the GP Connect error code a booking client looks for.
+fn slot_taken() -> Response {
+    let outcome = serde_json::json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{
+            "severity": "error",
+            "code": "duplicate",
+            "details": {
+                "coding": [{
+                    "system": "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1",
+                    "code": "DUPLICATE_REJECTED",
+                    "display": "Create would lead to creation of a duplicate resource",
+                }],
+            },
+            "diagnostics": "The slot is already booked; choose another slot",
+            "expression": ["Appointment.slot"],
+        }],
+    });
+    (StatusCode::CONFLICT, fhir_json(&outcome)).into_response()
 }

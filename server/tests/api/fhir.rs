@@ -248,3 +248,93 @@ async fn outside_demo_mode_the_api_is_closed_but_metadata_is_public() {
     let metadata = app.fhir(Method::GET, "metadata").send().await.unwrap();
     assert_eq!(metadata.status(), 200);
 }
+
+#[tokio::test]
+async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancelling_frees_it() {
+    let app = spawn_app().await;
+    let slot = json!({"resourceType": "Slot", "status": "free", "schedule": {"reference": "Schedule/s1"},
+        "start": "2026-12-01T09:00:00+00:00", "end": "2026-12-01T09:10:00+00:00"});
+    assert_eq!(
+        send_json(&app, Method::PUT, "Slot/http-slot", &slot)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let appointment = json!({"resourceType": "Appointment", "status": "booked",
+        "slot": [{"reference": "Slot/http-slot"}],
+        "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}]});
+
+    // Many clients try at once; exactly one gets the slot, the others a 409 saying why.
+    let attempts = (0..10).map(|_| {
+        app.fhir(Method::POST, "Appointment")
+            .header("content-type", FHIR_JSON)
+            .body(appointment.to_string())
+            .send()
+    });
+    let responses = all_at_once(attempts).await;
+    let mut booked = Vec::new();
+    for response in responses {
+        if response.status() == StatusCode::CREATED {
+            booked.push(response.json::<Value>().await.unwrap());
+        } else {
+            let body: Value = {
+                assert_eq!(response.status(), StatusCode::CONFLICT);
+                response.json().await.unwrap()
+            };
+            assert_eq!(
+                body["issue"][0]["details"]["coding"][0]["code"],
+                "DUPLICATE_REJECTED"
+            );
+        }
+    }
+    assert_eq!(booked.len(), 1);
+    let slot: Value = app
+        .fhir(Method::GET, "Slot/http-slot")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(slot["status"], "busy");
+
+    let mut cancelled = booked[0].clone();
+    cancelled["status"] = json!("cancelled");
+    let id = cancelled["id"].as_str().unwrap().to_owned();
+    let response = app
+        .fhir(Method::PUT, &format!("Appointment/{id}"))
+        .header("content-type", FHIR_JSON)
+        .header("if-match", "W/\"1\"")
+        .body(cancelled.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let slot: Value = app
+        .fhir(Method::GET, "Slot/http-slot")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(slot["status"], "free");
+
+    let missing_slot = json!({"resourceType": "Appointment", "status": "booked", "slot": [{"reference": "Slot/none"}],
+        "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}]});
+    let response = send_json(&app, Method::POST, "Appointment", &missing_slot).await;
+    assert_eq!(outcome(response, 422).await["code"], "business-rule");
+}
+
+/// Sends the requests concurrently and collects their responses.
+async fn all_at_once<F>(requests: impl Iterator<Item = F>) -> Vec<Response>
+where
+    F: std::future::Future<Output = reqwest::Result<Response>> + Send + 'static,
+{
+    let handles: Vec<_> = requests.map(tokio::spawn).collect();
+    let mut responses = Vec::new();
+    for handle in handles {
+        responses.push(handle.await.unwrap().unwrap());
+    }
+    responses
+}

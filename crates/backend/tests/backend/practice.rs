@@ -28,6 +28,21 @@ async fn summary_of_the_seeded_practice_names_it_and_its_services_in_order() {
         ["Blood test", "GP appointment", "Practice nurse appointment"]
     );
     assert_eq!(store::count(&db, "Patient").await.unwrap(), 200);
+
+    // Seeding booked through the booking rules: every appointment's slot, and only those, is busy.
+    let appointments = store::list(&db, "Appointment").await.unwrap();
+    let busy: std::collections::HashSet<String> = store::list(&db, "Slot")
+        .await
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "busy")
+        .map(|s| format!("Slot/{}", s["id"].as_str().unwrap()))
+        .collect();
+    assert!(!appointments.is_empty());
+    assert_eq!(busy.len(), appointments.len());
+    for appointment in appointments {
+        assert!(busy.contains(appointment["slot"][0]["reference"].as_str().unwrap()));
+    }
 }
 
 #[tokio::test]
