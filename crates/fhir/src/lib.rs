@@ -8,6 +8,7 @@ pub mod build;
 pub mod operation_outcome;
 pub mod read;
 mod resource_type;
+pub mod search;
 pub mod validate;
 
 pub use resource_type::{ResourceType, UnknownResourceType};

@@ -1,0 +1,327 @@
+//! The index values a resource yields for its search parameters, computed on every write.
+
+use jiff::{Timestamp, civil, tz::Offset};
+use serde_json::Value;
+
+use super::params::{ParamDef, ParamKind, params_of};
+use crate::ResourceType;
+
+/// One indexed value. Strings: `value` normalised (lower case), `exact` as written. Tokens:
+/// `system` and `value` (the code). References: `value` is `Type/id`. Dates: `[low, high)` in
+/// seconds since the epoch, as wide as the value's precision (`1990` covers the whole year).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub param: &'static str,
+    pub system: Option<String>,
+    pub value: Option<String>,
+    pub exact: Option<String>,
+    pub low: Option<i64>,
+    pub high: Option<i64>,
+}
+
+impl IndexEntry {
+    fn text(param: &'static str, text: &str) -> Self {
+        Self {
+            param,
+            system: None,
+            value: Some(normalise(text)),
+            exact: Some(text.to_owned()),
+            low: None,
+            high: None,
+        }
+    }
+
+    fn token(param: &'static str, system: Option<&str>, code: &str) -> Self {
+        Self {
+            param,
+            system: system.map(String::from),
+            value: Some(code.to_owned()),
+            exact: None,
+            low: None,
+            high: None,
+        }
+    }
+
+    fn range(param: &'static str, (low, high): (i64, i64)) -> Self {
+        Self {
+            param,
+            system: None,
+            value: None,
+            exact: None,
+            low: Some(low),
+            high: Some(high),
+        }
+    }
+}
+
+/// How string search compares: case-insensitively (`Smith` finds `smith`).
+pub fn normalise(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// Every index entry of `resource` for its type's parameters.
+pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<IndexEntry> {
+    let mut entries = Vec::new();
+    for def in params_of(resource_type) {
+        for path in def.paths {
+            for node in walk(resource, path) {
+                entries.extend(entries_of(def, node));
+            }
+        }
+    }
+    entries.sort_by(|a, b| {
+        (a.param, &a.system, &a.value, a.low).cmp(&(b.param, &b.system, &b.value, b.low))
+    });
+    entries.dedup();
+    entries
+}
+
+/// The elements at a dotted path, flattening arrays; `name[x]` matches every `nameSomething`.
+fn walk<'a>(resource: &'a Value, path: &str) -> Vec<&'a Value> {
+    let mut nodes = vec![resource];
+    for step in path.split('.') {
+        let mut next = Vec::new();
+        for node in nodes {
+            let Some(object) = node.as_object() else {
+                continue;
+            };
+            let found: Vec<&Value> = match step.strip_suffix("[x]") {
+                Some(stem) => object
+                    .iter()
+                    .filter(|(k, _)| {
+                        k.starts_with(stem) && k[stem.len()..].starts_with(char::is_uppercase)
+                    })
+                    .map(|(_, v)| v)
+                    .collect(),
+                None => object.get(step).into_iter().collect(),
+            };
+            for value in found {
+                match value {
+                    Value::Array(items) => next.extend(items.iter()),
+                    other => next.push(other),
+                }
+            }
+        }
+        nodes = next;
+    }
+    nodes
+}
+
+fn entries_of(def: &ParamDef, node: &Value) -> Vec<IndexEntry> {
+    match def.kind {
+        ParamKind::String => node
+            .as_str()
+            .map(|s| IndexEntry::text(def.name, s))
+            .into_iter()
+            .collect(),
+        ParamKind::Token => tokens(def.name, node),
+        ParamKind::Reference => {
+            let Some(reference) = node["reference"].as_str() else {
+                return Vec::new();
+            };
+            let relative = relative_reference(reference);
+            let wanted = def
+                .target
+                .is_none_or(|t| relative.split('/').next() == Some(t));
+            if wanted {
+                vec![IndexEntry::token(def.name, None, &relative)]
+            } else {
+                Vec::new()
+            }
+        }
+        ParamKind::Date => match node {
+            Value::String(s) => date_range(s)
+                .map(|r| IndexEntry::range(def.name, r))
+                .into_iter()
+                .collect(),
+            Value::Object(period) => {
+                let low = period
+                    .get("start")
+                    .and_then(Value::as_str)
+                    .and_then(date_range)
+                    .map(|r| r.0);
+                let high = period
+                    .get("end")
+                    .and_then(Value::as_str)
+                    .and_then(date_range)
+                    .map(|r| r.1);
+                if low.is_none() && high.is_none() {
+                    return Vec::new();
+                }
+                vec![IndexEntry::range(
+                    def.name,
+                    (low.unwrap_or(i64::MIN), high.unwrap_or(i64::MAX)),
+                )]
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+fn tokens(param: &'static str, node: &Value) -> Vec<IndexEntry> {
+    match node {
+        Value::String(code) => vec![IndexEntry::token(param, None, code)],
+        Value::Bool(b) => vec![IndexEntry::token(
+            param,
+            None,
+            if *b { "true" } else { "false" },
+        )],
+        Value::Object(object) => {
+            // Identifier (system|value), Coding (system|code), or CodeableConcept (its codings).
+            if let Some(codings) = object.get("coding").and_then(Value::as_array) {
+                return codings.iter().flat_map(|c| tokens(param, c)).collect();
+            }
+            let code = object
+                .get("code")
+                .or_else(|| object.get("value"))
+                .and_then(Value::as_str);
+            code.map(|c| IndexEntry::token(param, object.get("system").and_then(Value::as_str), c))
+                .into_iter()
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `https://server/fhir/Patient/1` and `Patient/1/_history/2` both index as `Patient/1`.
+pub(crate) fn relative_reference(reference: &str) -> String {
+    let parts: Vec<&str> = reference.split('/').collect();
+    let at = parts
+        .iter()
+        .rposition(|p| p.starts_with(char::is_uppercase))
+        .unwrap_or(0);
+    parts[at..]
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The span a FHIR date, dateTime or instant covers, as `[low, high)` seconds since the epoch.
+/// Dates without a zone are taken as UTC.
+pub fn date_range(text: &str) -> Option<(i64, i64)> {
+    let text = text.trim();
+    let day = |date: civil::Date, next: civil::Date| -> Option<(i64, i64)> {
+        let start = date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_second();
+        let end = next
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_second();
+        Some((start, end))
+    };
+    match text.len() {
+        4 => {
+            let year: i16 = text.parse().ok()?;
+            day(
+                civil::date(year, 1, 1),
+                civil::Date::new(year.checked_add(1)?, 1, 1).ok()?,
+            )
+        }
+        7 => {
+            let year: i16 = text.get(..4)?.parse().ok()?;
+            let month: i8 = text.get(5..)?.parse().ok()?;
+            let start = civil::Date::new(year, month, 1).ok()?;
+            day(start, start.last_of_month().tomorrow().ok()?)
+        }
+        10 => {
+            let date: civil::Date = text.parse().ok()?;
+            day(date, date.tomorrow().ok()?)
+        }
+        _ => {
+            // dateTime with a time: needs a zone in FHIR; tolerate its absence as UTC.
+            let instant: Timestamp = text.parse().ok().or_else(|| {
+                let civil: civil::DateTime = text.parse().ok()?;
+                civil
+                    .to_zoned(jiff::tz::TimeZone::fixed(Offset::UTC))
+                    .ok()
+                    .map(|z| z.timestamp())
+            })?;
+            let second = instant.as_second();
+            Some((second, second + 1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn values(entries: &[IndexEntry], param: &str) -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| e.param == param)
+            .map(|e| match (&e.system, &e.value, e.low) {
+                (Some(s), Some(v), _) => format!("{s}|{v}"),
+                (None, Some(v), _) => v.clone(),
+                (_, None, Some(low)) => format!("{low}..{}", e.high.unwrap_or_default()),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_patient_indexes_names_identifiers_dates_and_postcodes() {
+        let patient = json!({"resourceType": "Patient",
+            "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9990000018"}],
+            "name": [{"family": "O'Brien", "given": ["Siân", "Mary"]}],
+            "gender": "female", "birthDate": "1990-04-01",
+            "address": [{"postalCode": "LS6 2AB"}]});
+        let entries = index_entries(ResourceType::Patient, &patient);
+        assert_eq!(
+            values(&entries, "identifier"),
+            ["https://fhir.nhs.uk/Id/nhs-number|9990000018"]
+        );
+        assert_eq!(values(&entries, "family"), ["o'brien"]);
+        assert_eq!(values(&entries, "given"), ["mary", "siân"]);
+        assert_eq!(values(&entries, "name").len(), 3);
+        assert_eq!(values(&entries, "gender"), ["female"]);
+        assert_eq!(values(&entries, "address-postalcode"), ["ls6 2ab"]);
+        assert_eq!(values(&entries, "birthdate"), ["638928000..639014400"]);
+    }
+
+    #[test]
+    fn references_keep_their_target_type_only() {
+        let appointment = json!({"resourceType": "Appointment", "start": "2026-12-01T09:00:00+00:00",
+            "participant": [{"actor": {"reference": "Patient/p1"}}, {"actor": {"reference": "https://x.example/fhir/Location/l1"}}],
+            "serviceType": [{"coding": [{"system": "urn:s", "code": "gp"}]}]});
+        let entries = index_entries(ResourceType::Appointment, &appointment);
+        assert_eq!(values(&entries, "patient"), ["Patient/p1"]);
+        assert_eq!(values(&entries, "location"), ["Location/l1"]);
+        assert_eq!(values(&entries, "actor"), ["Location/l1", "Patient/p1"]);
+        assert_eq!(values(&entries, "service-type"), ["urn:s|gp"]);
+        assert_eq!(values(&entries, "date").len(), 1);
+    }
+
+    #[test]
+    fn choice_elements_and_periods_are_indexed() {
+        let observation = json!({"resourceType": "Observation", "effectivePeriod": {"start": "2026-01-01", "end": "2026-01-31"}});
+        let entries = index_entries(ResourceType::Observation, &observation);
+        let (jan1, _) = date_range("2026-01-01").unwrap();
+        let (_, feb1) = date_range("2026-01-31").unwrap();
+        assert_eq!(values(&entries, "date"), [format!("{jan1}..{feb1}")]);
+    }
+
+    #[test]
+    fn date_ranges_are_as_wide_as_their_precision() {
+        let (y0, y1) = date_range("2026").unwrap();
+        assert_eq!(y1 - y0, 365 * 86_400);
+        let (m0, m1) = date_range("2024-02").unwrap();
+        assert_eq!(m1 - m0, 29 * 86_400, "a leap February");
+        let (d0, d1) = date_range("2026-03-29").unwrap();
+        assert_eq!(d1 - d0, 86_400);
+        let (i0, i1) = date_range("2026-03-29T09:30:00+01:00").unwrap();
+        assert_eq!(
+            (i0, i1 - i0),
+            (date_range("2026-03-29T08:30:00Z").unwrap().0, 1)
+        );
+        assert_eq!(date_range("yesterday"), None);
+        assert_eq!(date_range("2026-13"), None);
+    }
+}

@@ -1,0 +1,12 @@
+//! FHIR search: which parameters each type supports, the index values a resource yields for them,
+//! and what a search URL asks for. Pure: the store turns these into SQL.
+
+mod index;
+mod params;
+mod query;
+
+pub use index::{IndexEntry, date_range, index_entries};
+pub use params::{INDEX_VERSION, ParamDef, ParamKind, params_of, reference_param};
+pub use query::{
+    Comparator, Condition, DEFAULT_COUNT, Include, MAX_COUNT, SearchQuery, Sort, Test, parse_query,
+};

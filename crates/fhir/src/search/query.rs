@@ -1,0 +1,395 @@
+//! What a search URL asks for, parsed once: conditions, paging, sorting, includes.
+
+use super::{
+    index::{date_range, normalise, relative_reference},
+    params::{ParamDef, ParamKind, params_of, reference_param},
+};
+use crate::{ResourceType, operation_outcome::Issue};
+
+pub const DEFAULT_COUNT: i64 = 20;
+pub const MAX_COUNT: i64 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// One way a value can match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Test {
+    /// Strings start with this (normalised) text: the default string search.
+    StartsWith(String),
+    Exact(String),
+    /// Normalised text anywhere in the string.
+    Contains(String),
+    /// `system|code`: `system` None matches any system, `Some(None)` only values without one;
+    /// `code` None (`system|`) any code in the system.
+    Token {
+        system: Option<Option<String>>,
+        code: Option<String>,
+    },
+    /// `Type/id`.
+    Reference(String),
+    /// A date comparison against the `[low, high)` range of the search value.
+    Date(Comparator, i64, i64),
+    Id(String),
+}
+
+/// One search parameter: matches when any of its tests does (comma means OR). Several conditions
+/// must all match (a repeated parameter means AND).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The parameter's name, or `_id` / `_lastUpdated`.
+    pub param: &'static str,
+    pub any_of: Vec<Test>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    pub param: &'static str,
+    pub kind: ParamKind,
+    pub descending: bool,
+}
+
+/// `_include=Slot:schedule` (source is the searched type) or `_revinclude=Appointment:patient`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Include {
+    pub source: ResourceType,
+    pub param: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub conditions: Vec<Condition>,
+    pub count: i64,
+    pub offset: i64,
+    pub sort: Vec<Sort>,
+    pub summary_count: bool,
+    pub includes: Vec<Include>,
+    pub revincludes: Vec<Include>,
+}
+
+/// Parses the query of `GET [base]/[type]?…`. Unknown parameters are refused, not ignored, so a
+/// client never mistakes an unfiltered result for a filtered one.
+pub fn parse_query(
+    resource_type: ResourceType,
+    pairs: &[(String, String)],
+) -> Result<SearchQuery, Vec<Issue>> {
+    let mut query = SearchQuery {
+        conditions: Vec::new(),
+        count: DEFAULT_COUNT,
+        offset: 0,
+        sort: Vec::new(),
+        summary_count: false,
+        includes: Vec::new(),
+        revincludes: Vec::new(),
+    };
+    let mut issues = Vec::new();
+    for (key, value) in pairs {
+        let (name, modifier) = match key.split_once(':') {
+            Some((name, modifier)) => (name, Some(modifier)),
+            None => (key.as_str(), None),
+        };
+        let result = match name {
+            "_format" | "_pretty" => Ok(()),
+            "_count" => parse_number(value, 0, MAX_COUNT).map(|n| query.count = n),
+            "_offset" => parse_number(value, 0, i64::MAX).map(|n| query.offset = n),
+            "_summary" if value == "count" => {
+                query.summary_count = true;
+                Ok(())
+            }
+            "_sort" => parse_sort(resource_type, value).map(|sort| query.sort = sort),
+            "_include" => parse_include(value, Some(resource_type)).map(|i| query.includes.push(i)),
+            "_revinclude" => parse_include(value, None).map(|i| query.revincludes.push(i)),
+            "_id" => {
+                let any_of = value.split(',').map(|id| Test::Id(id.to_owned())).collect();
+                query.conditions.push(Condition {
+                    param: "_id",
+                    any_of,
+                });
+                Ok(())
+            }
+            "_lastUpdated" => parse_dates(value).map(|any_of| {
+                query.conditions.push(Condition {
+                    param: "_lastUpdated",
+                    any_of,
+                });
+            }),
+            _ => match params_of(resource_type).iter().find(|p| p.name == name) {
+                Some(def) => {
+                    parse_condition(def, modifier, value).map(|c| query.conditions.push(c))
+                }
+                None => Err(format!(
+                    "{name} is not a search parameter of {resource_type} on this server"
+                )),
+            },
+        };
+        if let Err(diagnostics) = result {
+            issues.push(Issue::new("not-supported", diagnostics).at(key.clone()));
+        }
+    }
+    if issues.is_empty() {
+        Ok(query)
+    } else {
+        Err(issues)
+    }
+}
+
+fn parse_number(value: &str, min: i64, max: i64) -> Result<i64, String> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("expected a whole number from {min} to {max}"))
+}
+
+fn parse_condition(
+    def: &'static ParamDef,
+    modifier: Option<&str>,
+    value: &str,
+) -> Result<Condition, String> {
+    let values = value.split(',');
+    let any_of = match (def.kind, modifier) {
+        (ParamKind::String, None) => values.map(|v| Test::StartsWith(normalise(v))).collect(),
+        (ParamKind::String, Some("exact")) => values.map(|v| Test::Exact(v.to_owned())).collect(),
+        (ParamKind::String, Some("contains")) => {
+            values.map(|v| Test::Contains(normalise(v))).collect()
+        }
+        (ParamKind::Token, None) => values.map(token).collect(),
+        (ParamKind::Reference, None) => values
+            .map(|v| reference(def, v))
+            .collect::<Result<_, _>>()?,
+        (ParamKind::Date, None) => parse_dates(value)?,
+        (_, Some(modifier)) => {
+            return Err(format!(
+                "the :{modifier} modifier is not supported on {}",
+                def.name
+            ));
+        }
+    };
+    Ok(Condition {
+        param: def.name,
+        any_of,
+    })
+}
+
+fn token(value: &str) -> Test {
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    match value.split_once('|') {
+        None => Test::Token {
+            system: None,
+            code: Some(value.to_owned()),
+        },
+        Some((system, code)) => Test::Token {
+            system: Some(non_empty(system)),
+            code: non_empty(code),
+        },
+    }
+}
+
+fn reference(def: &ParamDef, value: &str) -> Result<Test, String> {
+    if value.contains('/') {
+        return Ok(Test::Reference(relative_reference(value)));
+    }
+    match def.target {
+        Some(target) => Ok(Test::Reference(format!("{target}/{value}"))),
+        None => Err(format!(
+            "{} needs a typed reference such as Patient/123",
+            def.name
+        )),
+    }
+}
+
+fn parse_dates(value: &str) -> Result<Vec<Test>, String> {
+    value
+        .split(',')
+        .map(|v| {
+            let (comparator, date) = match v.get(..2) {
+                Some("eq") => (Comparator::Eq, &v[2..]),
+                Some("ne") => (Comparator::Ne, &v[2..]),
+                Some("lt") => (Comparator::Lt, &v[2..]),
+                Some("le") => (Comparator::Le, &v[2..]),
+                Some("gt") => (Comparator::Gt, &v[2..]),
+                Some("ge") => (Comparator::Ge, &v[2..]),
+                Some("sa" | "eb" | "ap") => {
+                    return Err(format!("the {} prefix is not supported", &v[..2]));
+                }
+                _ => (Comparator::Eq, v),
+            };
+            let (low, high) =
+                date_range(date).ok_or_else(|| format!("{date} is not a FHIR date"))?;
+            Ok(Test::Date(comparator, low, high))
+        })
+        .collect()
+}
+
+fn parse_sort(resource_type: ResourceType, value: &str) -> Result<Vec<Sort>, String> {
+    value
+        .split(',')
+        .map(|key| {
+            let (descending, name) = match key.strip_prefix('-') {
+                Some(name) => (true, name),
+                None => (false, key),
+            };
+            let (param, kind) = match name {
+                "_id" => ("_id", ParamKind::Token),
+                "_lastUpdated" => ("_lastUpdated", ParamKind::Date),
+                _ => params_of(resource_type)
+                    .iter()
+                    .find(|p| p.name == name && p.kind != ParamKind::Reference)
+                    .map(|p| (p.name, p.kind))
+                    .ok_or_else(|| format!("cannot sort {resource_type} by {name}"))?,
+            };
+            Ok(Sort {
+                param,
+                kind,
+                descending,
+            })
+        })
+        .collect()
+}
+
+/// `Type:param`; for `_include`, `Type` must be the searched type.
+fn parse_include(value: &str, searched: Option<ResourceType>) -> Result<Include, String> {
+    let (source, param) = value.split_once(':').ok_or("expected Type:parameter")?;
+    let source: ResourceType = source
+        .parse()
+        .map_err(|_| format!("{source} is not a supported type"))?;
+    if searched.is_some_and(|t| t != source) {
+        return Err(format!(
+            "_include must start with the searched type, not {source}"
+        ));
+    }
+    let def = reference_param(source, param)
+        .ok_or_else(|| format!("{source} has no reference parameter {param}"))?;
+    Ok(Include {
+        source,
+        param: def.name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ResourceType::*;
+
+    fn parse(t: ResourceType, query: &str) -> Result<SearchQuery, Vec<String>> {
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+        parse_query(t, &pairs).map_err(|issues| issues.into_iter().map(|i| i.diagnostics).collect())
+    }
+
+    #[test]
+    fn strings_default_to_prefix_and_take_exact_and_contains() {
+        let q = parse(Patient, "family=SMI&given:exact=Ann&name:contains=ob").unwrap();
+        assert_eq!(q.conditions[0].any_of, [Test::StartsWith("smi".into())]);
+        assert_eq!(q.conditions[1].any_of, [Test::Exact("Ann".into())]);
+        assert_eq!(q.conditions[2].any_of, [Test::Contains("ob".into())]);
+    }
+
+    #[test]
+    fn tokens_read_system_and_code() {
+        let q = parse(
+            Patient,
+            "identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018,|x,urn:s|,plain",
+        )
+        .unwrap();
+        assert_eq!(
+            q.conditions[0].any_of,
+            [
+                Test::Token {
+                    system: Some(Some("https://fhir.nhs.uk/Id/nhs-number".into())),
+                    code: Some("9990000018".into())
+                },
+                Test::Token {
+                    system: Some(None),
+                    code: Some("x".into())
+                },
+                Test::Token {
+                    system: Some(Some("urn:s".into())),
+                    code: None
+                },
+                Test::Token {
+                    system: None,
+                    code: Some("plain".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_take_prefixes_and_references_their_target() {
+        let q = parse(Slot, "start=ge2026-12-01&start=lt2026-12-02&schedule=s1").unwrap();
+        let (d1, _) = date_range("2026-12-01").unwrap();
+        assert!(
+            matches!(q.conditions[0].any_of[0], Test::Date(Comparator::Ge, low, _) if low == d1)
+        );
+        assert!(matches!(
+            q.conditions[1].any_of[0],
+            Test::Date(Comparator::Lt, _, _)
+        ));
+        assert_eq!(
+            q.conditions[2].any_of,
+            [Test::Reference("Schedule/s1".into())]
+        );
+        assert!(
+            parse(Appointment, "actor=p1").is_err(),
+            "an untyped reference needs its type"
+        );
+    }
+
+    #[test]
+    fn paging_sorting_summary_and_includes() {
+        let q = parse(
+            Slot,
+            "_count=5&_offset=10&_sort=-start&_summary=count&_include=Slot:schedule",
+        )
+        .unwrap();
+        assert_eq!((q.count, q.offset, q.summary_count), (5, 10, true));
+        assert_eq!(
+            q.sort,
+            [Sort {
+                param: "start",
+                kind: ParamKind::Date,
+                descending: true
+            }]
+        );
+        assert_eq!(
+            q.includes,
+            [Include {
+                source: Slot,
+                param: "schedule"
+            }]
+        );
+        let q = parse(Patient, "_revinclude=Appointment:patient").unwrap();
+        assert_eq!(
+            q.revincludes,
+            [Include {
+                source: Appointment,
+                param: "patient"
+            }]
+        );
+    }
+
+    #[test]
+    fn unknown_or_malformed_parameters_are_refused_with_reasons() {
+        let errors = parse(
+            Patient,
+            "colour=blue&birthdate=sa2020&_count=5000&family:fuzzy=x&_include=Slot:schedule",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert!(errors[0].contains("colour is not a search parameter of Patient"));
+    }
+}
