@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo_data;
 pub mod error;
 pub mod practice;
+pub mod search;
 pub mod seed;
 pub mod store;
 

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use sqlx::{Any, Transaction};
 
-use crate::{Db, StoreError, booking};
+use crate::{Db, StoreError, booking, search};
 
 /// A resource as stored at one version, with `meta.versionId` and `meta.lastUpdated` filled in.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +108,7 @@ pub async fn insert_new(
         &content,
     )
     .await?;
+    search::reindex(tx, resource_type, &id, Some(&resource), &last_updated).await?;
     apply_rules(tx, resource_type, &id, Some(&resource), now).await?;
     Ok(versioned(&content, 1, last_updated)?)
 }
@@ -183,6 +184,7 @@ pub async fn update(
         &content,
     )
     .await?;
+    search::reindex(&mut tx, resource_type, id, Some(&resource), &last_updated).await?;
     apply_rules(&mut tx, resource_type, id, Some(&resource), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((versioned(&content, version_id, last_updated)?, created))
@@ -218,6 +220,7 @@ pub async fn delete(
                 "{}",
             )
             .await?;
+            search::reindex(&mut tx, resource_type, id, None, &last_updated).await?;
             apply_rules(&mut tx, resource_type, id, None, now).await?;
         }
         None if current_version(&mut tx, resource_type, id).await?.is_none() => {
@@ -378,6 +381,7 @@ pub(crate) async fn rewrite_in(
         &content,
     )
     .await?;
+    search::reindex(tx, resource_type, id, Some(&resource), &last_updated).await?;
     Ok(())
 }
 
@@ -447,7 +451,7 @@ fn without_version_meta(mut resource: Value) -> Value {
 }
 
 /// A stored row back as a resource, with its version meta put back.
-fn versioned(
+pub(crate) fn versioned(
     content: &str,
     version_id: i64,
     last_updated: String,

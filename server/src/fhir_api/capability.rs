@@ -1,9 +1,12 @@
-//! `GET /fhir/metadata`: the CapabilityStatement, listing exactly the interactions implemented.
+//! `GET /fhir/metadata`: the CapabilityStatement, listing exactly the interactions and search
+//! parameters implemented, derived from the same definitions the server runs on.
 
-use fhir::ResourceType;
+use fhir::{
+    ResourceType,
+    search::{ParamKind, params_of},
+};
 use serde_json::{Value, json};
 
-/// Built once from the supported types; every type offers the same instance-level interactions.
 pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
     let interactions = json!([
         { "code": "read" },
@@ -12,10 +15,37 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
         { "code": "delete" },
         { "code": "history-instance" },
         { "code": "create" },
+        { "code": "search-type" },
     ]);
     let resources: Vec<Value> = ResourceType::ALL
         .iter()
-        .map(|t| {
+        .map(|&t| {
+            let mut search_params = vec![
+                json!({ "name": "_id", "type": "token" }),
+                json!({ "name": "_lastUpdated", "type": "date" }),
+            ];
+            search_params.extend(
+                params_of(t)
+                    .iter()
+                    .map(|p| json!({ "name": p.name, "type": kind_name(p.kind) })),
+            );
+            let includes: Vec<String> = params_of(t)
+                .iter()
+                .filter(|p| p.kind == ParamKind::Reference)
+                .map(|p| format!("{t}:{}", p.name))
+                .collect();
+            let revincludes: Vec<String> = ResourceType::ALL
+                .iter()
+                .flat_map(|&source| {
+                    params_of(source)
+                        .iter()
+                        .filter(move |p| {
+                            p.kind == ParamKind::Reference
+                                && p.target.is_none_or(|target| target == t.as_str())
+                        })
+                        .map(move |p| format!("{source}:{}", p.name))
+                })
+                .collect();
             json!({
                 "type": t.as_str(),
                 "interaction": interactions,
@@ -25,6 +55,9 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
                 "conditionalCreate": false,
                 "conditionalUpdate": false,
                 "conditionalDelete": "not-supported",
+                "searchInclude": includes,
+                "searchRevInclude": revincludes,
+                "searchParam": search_params,
             })
         })
         .collect();
@@ -47,6 +80,21 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
             "mode": "server",
             "security": { "description": security },
             "resource": resources,
+            "searchParam": [
+                { "name": "_count", "type": "number" },
+                { "name": "_offset", "type": "number" },
+                { "name": "_sort", "type": "string" },
+                { "name": "_summary", "type": "token" },
+            ],
         }],
     })
+}
+
+fn kind_name(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::String => "string",
+        ParamKind::Token => "token",
+        ParamKind::Reference => "reference",
+        ParamKind::Date => "date",
+    }
 }

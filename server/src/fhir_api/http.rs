@@ -51,6 +51,20 @@ pub fn no_content() -> Response {
         .unwrap_or_default()
 }
 
+/// The absolute base of the FHIR API as the client addressed it (for `fullUrl` and links): the
+/// `Host` header, with https when a proxy says it terminated TLS.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|p| p.to_str().ok())
+        == Some("https");
+    format!("{}://{host}/fhir", if https { "https" } else { "http" })
+}
+
 /// The type in the URL, or 404 when this server does not support it.
 pub fn resource_type(name: &str) -> Result<ResourceType, FhirApiError> {
     name.parse()

@@ -7,15 +7,16 @@
 mod capability;
 mod error;
 mod http;
+mod searchset;
 
 use axum::{
     Router,
     body::Bytes,
-    extract::{Path, Query, Request, State},
+    extract::{Path, Query, RawQuery, Request, State},
     http::{HeaderMap, StatusCode},
     middleware::{self, Next},
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use backend::{
     Db,
@@ -27,17 +28,22 @@ use serde_json::{Value, json};
 
 use error::FhirApiError;
 use http::{
-    fhir_json, if_match, json_body, negotiate, no_content, resource_type, versioned_response,
+    base_url, fhir_json, if_match, json_body, negotiate, no_content, resource_type,
+    versioned_response,
 };
 
 /// The routes under `/fhir`; `open` is demo mode.
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db, open: bool) -> Router<S> {
     let metadata = move |headers: HeaderMap, Query(query): Query<FormatQuery>| async move {
         negotiate(&headers, query.format.as_deref())?;
-        Ok::<_, FhirApiError>(fhir_json(&capability::capability_statement("/fhir", open)))
+        Ok::<_, FhirApiError>(fhir_json(&capability::capability_statement(
+            &base_url(&headers),
+            open,
+        )))
     };
     Router::new()
         .route("/{resource_type}", get(search).post(create))
+        .route("/{resource_type}/_search", post(search_by_post))
         .route(
             "/{resource_type}/{id}",
             get(read).put(update).delete(delete),
@@ -66,9 +72,65 @@ struct FormatQuery {
 
 type FhirResult = Result<Response, FhirApiError>;
 
-async fn search(Path(name): Path<String>) -> FhirResult {
-    resource_type(&name)?;
-    Err(FhirApiError::NotImplemented("Search"))
+/// `GET [base]/[type]?…`: a searchset Bundle of one page of matches and their includes.
+async fn search(
+    State(db): State<Db>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> FhirResult {
+    let pairs = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    run_search(&db, &name, pairs, &headers).await
+}
+
+/// `POST [base]/[type]/_search` with the parameters as a form body (keeps them out of URLs and logs).
+async fn search_by_post(
+    State(db): State<Db>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> FhirResult {
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(FhirApiError::UnsupportedMediaType);
+    }
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    pairs.extend(form_urlencoded::parse(&body).into_owned());
+    run_search(&db, &name, pairs, &headers).await
+}
+
+async fn run_search(
+    db: &Db,
+    name: &str,
+    pairs: Vec<(String, String)>,
+    headers: &HeaderMap,
+) -> FhirResult {
+    let resource_type = resource_type(name)?;
+    let format = pairs
+        .iter()
+        .find(|(k, _)| k == "_format")
+        .map(|(_, v)| v.as_str());
+    negotiate(headers, format)?;
+    let query =
+        fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
+    let page = backend::search::search(db, resource_type, &query).await?;
+    let base = base_url(headers);
+    Ok(fhir_json(&searchset::bundle(
+        &base,
+        resource_type,
+        &pairs,
+        &query,
+        page,
+    )))
 }
 
 async fn create(
@@ -185,17 +247,18 @@ async fn history(
         return Err(FhirApiError::NotFound);
     }
     let url = format!("{resource_type}/{id}");
+    let full_url = format!("{}/{url}", base_url(&headers));
     let entry: Vec<Value> = entries
         .into_iter()
         .map(|e| match e {
             HistoryEntry::Written(v) => json!({
-                "fullUrl": format!("/fhir/{url}"),
+                "fullUrl": full_url,
                 "resource": v.resource,
                 "request": { "method": if v.version_id == 1 { "POST" } else { "PUT" }, "url": url },
                 "response": { "status": "200", "etag": format!("W/\"{}\"", v.version_id), "lastModified": v.last_updated },
             }),
             HistoryEntry::Deleted { version_id, last_updated } => json!({
-                "fullUrl": format!("/fhir/{url}"),
+                "fullUrl": full_url,
                 "request": { "method": "DELETE", "url": url },
                 "response": { "status": "204", "etag": format!("W/\"{version_id}\""), "lastModified": last_updated },
             }),

@@ -65,12 +65,42 @@ async fn metadata_states_fhir_r4_and_only_the_interactions_implemented() {
             "update",
             "delete",
             "history-instance",
-            "create"
+            "create",
+            "search-type"
         ]
     );
+    let params: Vec<&str> = patient["searchParam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "_id",
+        "identifier",
+        "family",
+        "given",
+        "name",
+        "birthdate",
+        "gender",
+        "address-postalcode",
+    ] {
+        assert!(
+            params.contains(&expected),
+            "{expected} missing from {params:?}"
+        );
+    }
     assert!(
-        !statement.to_string().contains("search-type"),
-        "search is not implemented, so not claimed"
+        patient["searchRevInclude"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Appointment:patient"))
+    );
+    let slot = resources.iter().find(|r| r["type"] == "Slot").unwrap();
+    assert_eq!(slot["searchInclude"], json!(["Slot:schedule"]));
+    assert!(
+        !statement.to_string().contains("\"batch\""),
+        "batch is not implemented, so not claimed"
     );
 }
 
@@ -225,12 +255,14 @@ async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
     )
     .await;
     outcome(id_mismatch, 400).await;
-    let search = app
-        .fhir(Method::GET, "Patient?family=Smith")
+    let unknown_param = app
+        .fhir(Method::GET, "Patient?colour=blue")
         .send()
         .await
         .unwrap();
-    outcome(search, 501).await;
+    let issue = outcome(unknown_param, 400).await;
+    assert_eq!(issue["code"], "not-supported");
+    assert_eq!(issue["expression"], json!(["colour"]));
 }
 
 #[tokio::test]

@@ -1,0 +1,59 @@
+//! The searchset Bundle: matches, includes, the total and paging links.
+
+use backend::search::SearchPage;
+use fhir::{ResourceType, search::SearchQuery};
+use serde_json::{Value, json};
+
+pub fn bundle(
+    base: &str,
+    resource_type: ResourceType,
+    pairs: &[(String, String)],
+    query: &SearchQuery,
+    page: SearchPage,
+) -> Value {
+    let link_to = |offset: i64| {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs.iter().filter(|(k, _)| k != "_offset") {
+            url.append_pair(k, v);
+        }
+        url.append_pair("_offset", &offset.to_string());
+        format!("{base}/{resource_type}?{}", url.finish())
+    };
+    let mut link = vec![json!({ "relation": "self", "url": link_to(query.offset) })];
+    if !query.summary_count && query.count > 0 {
+        if query.offset + query.count < page.total {
+            link.push(json!({ "relation": "next", "url": link_to(query.offset + query.count) }));
+        }
+        if query.offset > 0 {
+            link.push(json!({ "relation": "previous", "url": link_to((query.offset - query.count).max(0)) }));
+        }
+    }
+    let entry = |resource: Value, mode: &str| {
+        let full_url = format!(
+            "{base}/{}/{}",
+            resource["resourceType"].as_str().unwrap_or_default(),
+            resource["id"].as_str().unwrap_or_default()
+        );
+        json!({ "fullUrl": full_url, "resource": resource, "search": { "mode": mode } })
+    };
+    let entries: Vec<Value> = page
+        .matches
+        .into_iter()
+        .map(|m| entry(m.resource, "match"))
+        .chain(
+            page.included
+                .into_iter()
+                .map(|i| entry(i.resource, "include")),
+        )
+        .collect();
+    let mut bundle = json!({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": page.total,
+        "link": link,
+    });
+    if !entries.is_empty() {
+        bundle["entry"] = json!(entries);
+    }
+    bundle
+}

@@ -1,0 +1,221 @@
+//! FHIR search over the seeded demo practice, as an independent client would use it.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    let response = app.fhir(Method::GET, query).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{query}");
+    let bundle: Value = response.json().await.unwrap();
+    assert_eq!(bundle["type"], "searchset");
+    bundle
+}
+
+fn entries<'a>(bundle: &'a Value, mode: &str) -> Vec<&'a Value> {
+    bundle["entry"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|e| e["search"]["mode"] == mode)
+                .map(|e| &e["resource"])
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn link<'a>(bundle: &'a Value, relation: &str) -> Option<&'a str> {
+    bundle["link"]
+        .as_array()?
+        .iter()
+        .find(|l| l["relation"] == relation)?["url"]
+        .as_str()
+}
+
+#[tokio::test]
+async fn patients_are_found_by_nhs_number_name_prefix_and_birth_date() {
+    let app = spawn_app().await;
+    let bundle = search(
+        &app,
+        "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018",
+    )
+    .await;
+    assert_eq!(bundle["total"], 1);
+    let patient = entries(&bundle, "match")[0];
+    assert_eq!(patient["identifier"][0]["value"], "9990000018");
+    assert!(
+        bundle["entry"][0]["fullUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+
+    let family = patient["name"][0]["family"].as_str().unwrap().to_owned();
+    let prefix = family[..3].to_uppercase();
+    let bundle = search(&app, &format!("Patient?family={prefix}&_count=200")).await;
+    let families: Vec<&str> = entries(&bundle, "match")
+        .iter()
+        .map(|p| p["name"][0]["family"].as_str().unwrap())
+        .collect();
+    assert!(families.contains(&family.as_str()));
+    assert!(
+        families
+            .iter()
+            .all(|f| f.to_lowercase().starts_with(&prefix.to_lowercase())),
+        "{families:?}"
+    );
+
+    let exact = search(
+        &app,
+        &format!("Patient?family:exact={}&_summary=count", prefix),
+    )
+    .await;
+    assert_eq!(exact["total"], 0, "exact is case- and length-sensitive");
+    assert!(
+        exact.get("entry").is_none(),
+        "_summary=count sends no entries"
+    );
+
+    let born = patient["birthDate"].as_str().unwrap();
+    let bundle = search(
+        &app,
+        &format!("Patient?birthdate={born}&identifier=9990000018"),
+    )
+    .await;
+    assert_eq!(bundle["total"], 1);
+    let year = &born[..4];
+    let bundle = search(&app, &format!("Patient?birthdate=lt{year}&_count=200")).await;
+    assert!(
+        entries(&bundle, "match")
+            .iter()
+            .all(|p| p["birthDate"].as_str().unwrap() < year)
+    );
+}
+
+#[tokio::test]
+async fn paging_walks_every_match_once_in_the_requested_order() {
+    let app = spawn_app().await;
+    let mut url = "Patient?_sort=-birthdate&_count=30".to_owned();
+    let mut seen = HashSet::new();
+    let mut births = Vec::new();
+    let mut pages = 0;
+    loop {
+        let bundle = search(&app, &url).await;
+        assert_eq!(bundle["total"], 200);
+        for patient in entries(&bundle, "match") {
+            assert!(
+                seen.insert(patient["id"].as_str().unwrap().to_owned()),
+                "a patient on two pages"
+            );
+            births.push(patient["birthDate"].as_str().unwrap().to_owned());
+        }
+        pages += 1;
+        match link(&bundle, "next") {
+            Some(next) => url = next.split_once("/fhir/").unwrap().1.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!((seen.len(), pages), (200, 7));
+    assert!(births.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}
+
+#[tokio::test]
+async fn free_slots_on_a_day_come_with_their_schedules() {
+    let app = spawn_app().await;
+    let any = search(&app, "Slot?status=free&_count=1&_sort=start").await;
+    let first = entries(&any, "match")[0];
+    let day = &first["start"].as_str().unwrap()[..10];
+    let bundle = search(&app, &format!("Slot?start=ge{day}&start=lt{day}T23:59:59Z&status=free&_include=Slot:schedule&_count=500")).await;
+    let slots = entries(&bundle, "match");
+    assert!(!slots.is_empty());
+    assert!(
+        slots
+            .iter()
+            .all(|s| s["status"] == "free" && s["start"].as_str().unwrap().starts_with(day))
+    );
+    let schedules: HashSet<String> = entries(&bundle, "include")
+        .iter()
+        .map(|s| format!("Schedule/{}", s["id"].as_str().unwrap()))
+        .collect();
+    for slot in &slots {
+        assert!(schedules.contains(slot["schedule"]["reference"].as_str().unwrap()));
+    }
+
+    let busy = search(&app, "Slot?status=busy&_summary=count").await;
+    let appointments = search(&app, "Appointment?status=booked&_summary=count").await;
+    assert_eq!(
+        busy["total"], appointments["total"],
+        "every busy slot is an appointment's"
+    );
+}
+
+#[tokio::test]
+async fn a_patients_appointments_come_with_the_patient_and_revinclude_finds_them_back() {
+    let app = spawn_app().await;
+    let one = search(&app, "Appointment?_count=1").await;
+    let patient_ref = entries(&one, "match")[0]["participant"][0]["actor"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bundle = search(
+        &app,
+        &format!("Appointment?patient={patient_ref}&_include=Appointment:patient"),
+    )
+    .await;
+    let appointments = entries(&bundle, "match");
+    assert!(
+        appointments
+            .iter()
+            .all(|a| a["participant"][0]["actor"]["reference"] == patient_ref.as_str())
+    );
+    let included = entries(&bundle, "include");
+    assert_eq!(included.len(), 1);
+    assert_eq!(
+        format!("Patient/{}", included[0]["id"].as_str().unwrap()),
+        patient_ref
+    );
+
+    let id = patient_ref.trim_start_matches("Patient/");
+    let bundle = search(
+        &app,
+        &format!("Patient?_id={id}&_revinclude=Appointment:patient"),
+    )
+    .await;
+    assert_eq!(entries(&bundle, "include").len(), appointments.len());
+}
+
+#[tokio::test]
+async fn writes_and_deletes_show_in_search_at_once() {
+    let app = spawn_app().await;
+    let body = json!({"resourceType": "Patient", "name": [{"family": "Zzyzx"}], "birthDate": "2001-02-03"});
+    let created: Value = app
+        .fhir(Method::POST, "Patient")
+        .header("content-type", "application/fhir+json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(search(&app, "Patient?family=zzy").await["total"], 1);
+    let by_post = app
+        .client
+        .post(format!("{}/fhir/Patient/_search", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("family=zzyzx&birthdate=2001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_post.json::<Value>().await.unwrap()["total"], 1);
+
+    let id = created["id"].as_str().unwrap();
+    app.fhir(Method::DELETE, &format!("Patient/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search(&app, "Patient?family=zzy").await["total"], 0);
+}
