@@ -112,6 +112,13 @@ fn test() -> Result {
             .envs(tools::leptos_envs())
             .run()
     })?;
+    step("official FHIR examples and validators on SQLite", || {
+        interop(None)
+    })?;
+    step(
+        "official FHIR examples and validators on PostgreSQL",
+        || interop(Some(postgres.create_database("interop")?)),
+    )?;
     step("end-to-end tests in Chromium on SQLite", || {
         playwright(None)
     })?;
@@ -120,6 +127,24 @@ fn test() -> Result {
     })?;
     println!("\nxtask: every check passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// The interoperability suite (Node's test runner, Node 22 from npm) against the debug server.
+fn interop(database_url: Option<String>) -> Result {
+    let dir = project_root().join("interop");
+    let node = dir
+        .join("node_modules/.bin/node")
+        .to_string_lossy()
+        .into_owned();
+    let command = Cmd::new(
+        &node,
+        &["--test", "--test-reporter=spec", "tests/examples.test.mjs"],
+    )
+    .dir(dir);
+    match database_url {
+        Some(url) => command.env("INTEROP_DATABASE_URL", &url).run(),
+        None => command.run(),
+    }
 }
 
 /// The Playwright suite against the debug server, on a fresh SQLite file or on `database_url`.

