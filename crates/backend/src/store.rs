@@ -85,7 +85,7 @@ pub async fn insert_new(
         (Some(t), Some(i)) => (t, i.to_owned()),
         _ => return Err(StoreError::MissingTypeOrId.into()),
     };
-    let last_updated = now.to_string();
+    let last_updated = instant(now);
     let resource = without_version_meta(resource);
     let content = resource.to_string();
     sqlx::query(
@@ -117,15 +117,25 @@ pub async fn insert_new(
 pub async fn create(
     db: &Db,
     resource_type: ResourceType,
+    resource: Value,
+    now: Timestamp,
+) -> Result<Versioned, WriteError> {
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let written = create_in(&mut tx, resource_type, resource, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(written)
+}
+
+/// [`create`] inside the caller's transaction (a transaction Bundle's entry).
+pub async fn create_in(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
     mut resource: Value,
     now: Timestamp,
 ) -> Result<Versioned, WriteError> {
     resource["id"] = json!(uuid::Uuid::new_v4().to_string());
     resource["resourceType"] = json!(resource_type.as_str());
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
-    let written = insert_new(&mut tx, resource, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(written)
+    insert_new(tx, resource, now).await
 }
 
 /// FHIR update: a new version of `id`, or version 1 if there is none (update as create).
@@ -134,15 +144,29 @@ pub async fn update(
     db: &Db,
     resource_type: ResourceType,
     id: &str,
+    resource: Value,
+    if_match: Option<i64>,
+    now: Timestamp,
+) -> Result<(Versioned, bool), WriteError> {
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let written = update_in(&mut tx, resource_type, id, resource, if_match, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(written)
+}
+
+/// [`update`] inside the caller's transaction.
+pub async fn update_in(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
     mut resource: Value,
     if_match: Option<i64>,
     now: Timestamp,
 ) -> Result<(Versioned, bool), WriteError> {
     resource["id"] = json!(id);
-    let last_updated = now.to_string();
+    let last_updated = instant(now);
     let resource = without_version_meta(resource);
     let content = resource.to_string();
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
     let bumped: Option<(i64,)> = sqlx::query_as(
         "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 0, content = $2 \
          WHERE resource_type = $3 AND id = $4 AND ($5 < 0 OR version_id = $5) RETURNING version_id",
@@ -152,11 +176,11 @@ pub async fn update(
     .bind(resource_type.as_str())
     .bind(id)
     .bind(if_match.unwrap_or(-1))
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let (version_id, created) = match bumped {
         Some((version_id,)) => (version_id, false),
-        None => match current_version(&mut tx, resource_type, id).await? {
+        None => match current_version(tx, resource_type, id).await? {
             Some(current) => return Err(WriteError::VersionMismatch { current }),
             None if if_match.is_some() => return Err(WriteError::NotFound),
             None => {
@@ -168,14 +192,14 @@ pub async fn update(
                 .bind(id)
                 .bind(&last_updated)
                 .bind(&content)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 (1, true)
             }
         },
     };
     insert_version(
-        &mut tx,
+        tx,
         resource_type.as_str(),
         id,
         version_id,
@@ -184,9 +208,8 @@ pub async fn update(
         &content,
     )
     .await?;
-    search::reindex(&mut tx, resource_type, id, Some(&resource), &last_updated).await?;
-    apply_rules(&mut tx, resource_type, id, Some(&resource), now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    search::reindex(tx, resource_type, id, Some(&resource), &last_updated).await?;
+    apply_rules(tx, resource_type, id, Some(&resource), now).await?;
     Ok((versioned(&content, version_id, last_updated)?, created))
 }
 
@@ -197,8 +220,20 @@ pub async fn delete(
     id: &str,
     now: Timestamp,
 ) -> Result<(), WriteError> {
-    let last_updated = now.to_string();
     let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    delete_in(&mut tx, resource_type, id, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction.
+pub async fn delete_in(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), WriteError> {
+    let last_updated = instant(now);
     let bumped: Option<(i64,)> = sqlx::query_as(
         "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 1 \
          WHERE resource_type = $2 AND id = $3 AND deleted = 0 RETURNING version_id",
@@ -206,12 +241,12 @@ pub async fn delete(
     .bind(&last_updated)
     .bind(resource_type.as_str())
     .bind(id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     match bumped {
         Some((version_id,)) => {
             insert_version(
-                &mut tx,
+                tx,
                 resource_type.as_str(),
                 id,
                 version_id,
@@ -220,16 +255,20 @@ pub async fn delete(
                 "{}",
             )
             .await?;
-            search::reindex(&mut tx, resource_type, id, None, &last_updated).await?;
-            apply_rules(&mut tx, resource_type, id, None, now).await?;
+            search::reindex(tx, resource_type, id, None, &last_updated).await?;
+            apply_rules(tx, resource_type, id, None, now).await?;
+            Ok(())
         }
-        None if current_version(&mut tx, resource_type, id).await?.is_none() => {
-            return Err(WriteError::NotFound);
+        None if current_version(tx, resource_type, id).await?.is_none() => {
+            Err(WriteError::NotFound)
         }
-        None => {}
+        None => Ok(()),
     }
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
+}
+
+/// Begins a write transaction, for a transaction Bundle's entries to share.
+pub async fn begin(db: &Db) -> Result<Transaction<'static, Any>, StoreError> {
+    Ok(db.pool().begin().await?)
 }
 
 /// FHIR read.
@@ -273,6 +312,35 @@ pub async fn read_version(
             Found::Current(versioned(&content, version_id, last_updated)?)
         }
     })
+}
+
+/// FHIR type history: the latest `limit` versions of any resource of the type, newest first.
+pub async fn type_history(
+    db: &Db,
+    resource_type: ResourceType,
+    limit: i64,
+) -> Result<Vec<(String, HistoryEntry)>, StoreError> {
+    let rows: Vec<(String, i64, String, i64, String)> = sqlx::query_as(
+        "SELECT id, version_id, last_updated, deleted, content FROM resource_versions \
+         WHERE resource_type = $1 ORDER BY last_updated DESC, id, version_id DESC LIMIT $2",
+    )
+    .bind(resource_type.as_str())
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, version_id, last_updated, deleted, content)| {
+            let entry = if deleted == 1 {
+                HistoryEntry::Deleted {
+                    version_id,
+                    last_updated,
+                }
+            } else {
+                HistoryEntry::Written(versioned(&content, version_id, last_updated)?)
+            };
+            Ok((id, entry))
+        })
+        .collect()
 }
 
 /// FHIR instance history, newest first; empty when the resource never existed.
@@ -360,7 +428,7 @@ pub(crate) async fn rewrite_in(
     };
     change(&mut resource);
     let content = resource.to_string();
-    let last_updated = now.to_string();
+    let last_updated = instant(now);
     let (version_id,): (i64,) = sqlx::query_as(
         "UPDATE resources SET version_id = version_id + 1, last_updated = $1, content = $2 \
          WHERE resource_type = $3 AND id = $4 RETURNING version_id",
@@ -435,6 +503,12 @@ async fn insert_version(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// `meta.lastUpdated` text: UTC with milliseconds, always the same width, so that text order is
+/// time order.
+pub fn instant(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// The resource as kept in storage: any `meta.versionId` and `meta.lastUpdated` a client sent are

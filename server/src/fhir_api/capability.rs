@@ -15,6 +15,7 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
         { "code": "delete" },
         { "code": "history-instance" },
         { "code": "create" },
+        { "code": "history-type" },
         { "code": "search-type" },
     ]);
     let resources: Vec<Value> = ResourceType::ALL
@@ -52,7 +53,7 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
                 "versioning": "versioned",
                 "readHistory": true,
                 "updateCreate": true,
-                "conditionalCreate": false,
+                "conditionalCreate": true,
                 "conditionalUpdate": false,
                 "conditionalDelete": "not-supported",
                 "searchInclude": includes,
@@ -80,6 +81,7 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
             "mode": "server",
             "security": { "description": security },
             "resource": resources,
+            "interaction": [{ "code": "transaction" }, { "code": "batch" }],
             "searchParam": [
                 { "name": "_count", "type": "number" },
                 { "name": "_offset", "type": "number" },

@@ -5,6 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use fhir::operation_outcome::{self, Issue};
+use serde_json::Value;
 
 use super::http::fhir_json;
 
@@ -28,14 +29,47 @@ pub enum FhirApiError {
     /// GP Connect's DUPLICATE_REJECTED: the slot already has an active appointment.
     SlotTaken,
     NotImplemented(&'static str),
+    /// A conditional create's criteria match more than one resource: 412.
+    MultipleMatches,
+    /// A transaction failed at this entry; nothing of it was stored.
+    InEntry(usize, Box<FhirApiError>),
     /// Our fault. The cause is logged here, once, and never sent.
     Internal(String),
 }
 
 impl IntoResponse for FhirApiError {
     fn into_response(self) -> Response {
+        let (status, outcome) = self.into_parts();
+        let mut response = (status, fhir_json(&outcome)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl FhirApiError {
+    /// The HTTP status and the OperationOutcome, for a response or a Bundle entry's `response`.
+    pub fn into_parts(self) -> (StatusCode, Value) {
         let (status, issues) = match self {
-            FhirApiError::SlotTaken => return slot_taken(),
+            FhirApiError::SlotTaken => return (StatusCode::CONFLICT, slot_taken()),
+            FhirApiError::InEntry(index, inner) => {
+                let (status, mut outcome) = inner.into_parts();
+                for issue in outcome["issue"].as_array_mut().into_iter().flatten() {
+                    let text = issue["diagnostics"].as_str().unwrap_or_default();
+                    issue["diagnostics"] = format!("Bundle.entry[{index}]: {text}").into();
+                }
+                return (status, outcome);
+            }
+            FhirApiError::MultipleMatches => (
+                StatusCode::PRECONDITION_FAILED,
+                vec![Issue::new(
+                    "multiple-matches",
+                    "The If-None-Exist criteria match more than one resource",
+                )],
+            ),
             FhirApiError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 vec![Issue::new(
@@ -108,13 +142,7 @@ impl IntoResponse for FhirApiError {
                 )
             }
         };
-        let mut response = (status, fhir_json(&operation_outcome::errors(&issues))).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
+        (status, operation_outcome::errors(&issues))
     }
 }
 
@@ -139,8 +167,8 @@ impl From<backend::store::WriteError> for FhirApiError {
 }
 
 /// 409 with the GP Connect error code a booking client looks for.
-fn slot_taken() -> Response {
-    let outcome = serde_json::json!({
+fn slot_taken() -> Value {
+    serde_json::json!({
         "resourceType": "OperationOutcome",
         "issue": [{
             "severity": "error",
@@ -155,6 +183,5 @@ fn slot_taken() -> Response {
             "diagnostics": "The slot is already booked; choose another slot",
             "expression": ["Appointment.slot"],
         }],
-    });
-    (StatusCode::CONFLICT, fhir_json(&outcome)).into_response()
+    })
 }

@@ -4,6 +4,7 @@
 //! Closed unless the server runs in demo mode, until bearer-token access (the identity work)
 //! lands: then it is open to any client, over synthetic data only.
 
+mod bundle;
 mod capability;
 mod error;
 mod http;
@@ -42,7 +43,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db, open: bool) -> Router<S>
         )))
     };
     Router::new()
+        .route("/", post(batch_or_transaction))
         .route("/{resource_type}", get(search).post(create))
+        .route("/{resource_type}/_history", get(type_history))
         .route("/{resource_type}/_search", post(search_by_post))
         .route(
             "/{resource_type}/{id}",
@@ -143,6 +146,18 @@ async fn create(
     let resource_type = resource_type(&name)?;
     negotiate(&headers, query.format.as_deref())?;
     let resource = checked_body(&headers, &body, resource_type)?;
+    if let Some(criteria) = headers.get("if-none-exist") {
+        let criteria = criteria.to_str().map_err(|_| {
+            FhirApiError::BadRequest(vec![Issue::new(
+                "value",
+                "If-None-Exist must be plain text",
+            )])
+        })?;
+        if let Some(existing) = conditional_match(&db, resource_type, criteria).await? {
+            // Already there: nothing is created, and the client is shown what exists.
+            return Ok(versioned_response(StatusCode::OK, &existing, None));
+        }
+    }
     let written = store::create(&db, resource_type, resource, jiff::Timestamp::now()).await?;
     let id = written.resource["id"]
         .as_str()
@@ -246,23 +261,10 @@ async fn history(
     if entries.is_empty() {
         return Err(FhirApiError::NotFound);
     }
-    let url = format!("{resource_type}/{id}");
-    let full_url = format!("{}/{url}", base_url(&headers));
+    let base = base_url(&headers);
     let entry: Vec<Value> = entries
         .into_iter()
-        .map(|e| match e {
-            HistoryEntry::Written(v) => json!({
-                "fullUrl": full_url,
-                "resource": v.resource,
-                "request": { "method": if v.version_id == 1 { "POST" } else { "PUT" }, "url": url },
-                "response": { "status": "200", "etag": format!("W/\"{}\"", v.version_id), "lastModified": v.last_updated },
-            }),
-            HistoryEntry::Deleted { version_id, last_updated } => json!({
-                "fullUrl": full_url,
-                "request": { "method": "DELETE", "url": url },
-                "response": { "status": "204", "etag": format!("W/\"{version_id}\""), "lastModified": last_updated },
-            }),
-        })
+        .map(|e| history_entry(&base, resource_type, &id, e))
         .collect();
     Ok(fhir_json(&json!({
         "resourceType": "Bundle",
@@ -272,13 +274,79 @@ async fn history(
     })))
 }
 
+/// One version in a history Bundle: the resource as written, or the fact of its deletion.
+fn history_entry(base: &str, resource_type: ResourceType, id: &str, entry: HistoryEntry) -> Value {
+    let url = format!("{resource_type}/{id}");
+    let full_url = format!("{base}/{url}");
+    match entry {
+        HistoryEntry::Written(v) => json!({
+            "fullUrl": full_url,
+            "resource": v.resource,
+            "request": { "method": if v.version_id == 1 { "POST" } else { "PUT" }, "url": url },
+            "response": { "status": "200", "etag": format!("W/\"{}\"", v.version_id), "lastModified": v.last_updated },
+        }),
+        HistoryEntry::Deleted {
+            version_id,
+            last_updated,
+        } => json!({
+            "fullUrl": full_url,
+            "request": { "method": "DELETE", "url": url },
+            "response": { "status": "204", "etag": format!("W/\"{version_id}\""), "lastModified": last_updated },
+        }),
+    }
+}
+
+/// `POST [base]` with a batch or transaction Bundle.
+async fn batch_or_transaction(State(db): State<Db>, headers: HeaderMap, body: Bytes) -> FhirResult {
+    negotiate(&headers, None)?;
+    let bundle = json_body(&headers, &body)?;
+    let response = bundle::process(&db, &base_url(&headers), bundle).await?;
+    Ok(fhir_json(&response))
+}
+
+/// `GET [base]/[type]/_history`: the latest versions of the type's resources, newest first.
+async fn type_history(
+    State(db): State<Db>,
+    Path(name): Path<String>,
+    Query(query): Query<HistoryQuery>,
+    headers: HeaderMap,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    negotiate(&headers, query.format.as_deref())?;
+    let count = query
+        .count
+        .unwrap_or(fhir::search::DEFAULT_COUNT)
+        .clamp(1, fhir::search::MAX_COUNT);
+    let entries = store::type_history(&db, resource_type, count).await?;
+    let base = base_url(&headers);
+    let entry: Vec<Value> = entries
+        .into_iter()
+        .map(|(id, e)| history_entry(&base, resource_type, &id, e))
+        .collect();
+    Ok(fhir_json(
+        &json!({ "resourceType": "Bundle", "type": "history", "total": entry.len(), "entry": entry }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    #[serde(rename = "_format")]
+    format: Option<String>,
+    #[serde(rename = "_count")]
+    count: Option<i64>,
+}
+
 /// The body as a resource of `expected` type that passes this server's own checks.
 fn checked_body(
     headers: &HeaderMap,
     body: &[u8],
     expected: ResourceType,
 ) -> Result<Value, FhirApiError> {
-    let resource = json_body(headers, body)?;
+    checked_resource(json_body(headers, body)?, expected)
+}
+
+/// `resource` if it is a resource of `expected` type that passes this server's own checks.
+fn checked_resource(resource: Value, expected: ResourceType) -> Result<Value, FhirApiError> {
     let issues = fhir::validate::check(&resource, expected);
     if issues.is_empty() {
         Ok(resource)
@@ -287,6 +355,37 @@ fn checked_body(
         Err(FhirApiError::Unprocessable(issues))
     } else {
         Err(FhirApiError::BadRequest(issues))
+    }
+}
+
+/// The one resource matching conditional-create criteria (`identifier=…`, optionally with a
+/// leading `Type?`), `None` when nothing matches, 412 when several do.
+async fn conditional_match(
+    db: &Db,
+    resource_type: ResourceType,
+    criteria: &str,
+) -> Result<Option<store::Versioned>, FhirApiError> {
+    let criteria = criteria
+        .split_once('?')
+        .map_or(criteria, |(_, query)| query);
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(criteria.as_bytes())
+        .into_owned()
+        .collect();
+    if pairs.is_empty() {
+        return Err(FhirApiError::BadRequest(vec![Issue::new(
+            "required",
+            "If-None-Exist has no criteria",
+        )]));
+    }
+    let mut query =
+        fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
+    query.count = 2;
+    query.offset = 0;
+    let mut page = backend::search::search(db, resource_type, &query).await?;
+    match page.total {
+        0 => Ok(None),
+        1 => Ok(page.matches.pop()),
+        _ => Err(FhirApiError::MultipleMatches),
     }
 }
 

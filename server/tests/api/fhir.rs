@@ -66,6 +66,7 @@ async fn metadata_states_fhir_r4_and_only_the_interactions_implemented() {
             "delete",
             "history-instance",
             "create",
+            "history-type",
             "search-type"
         ]
     );
@@ -98,9 +99,9 @@ async fn metadata_states_fhir_r4_and_only_the_interactions_implemented() {
     );
     let slot = resources.iter().find(|r| r["type"] == "Slot").unwrap();
     assert_eq!(slot["searchInclude"], json!(["Slot:schedule"]));
-    assert!(
-        !statement.to_string().contains("\"batch\""),
-        "batch is not implemented, so not claimed"
+    assert_eq!(
+        statement["rest"][0]["interaction"],
+        json!([{"code": "transaction"}, {"code": "batch"}])
     );
 }
 

@@ -25,7 +25,11 @@ async fn create_assigns_a_new_id_and_version_1_with_meta() {
         json!(["p"]),
         "other meta is kept"
     );
-    assert_eq!(created.resource["meta"]["lastUpdated"], at(0).to_string());
+    assert_eq!(
+        created.resource["meta"]["lastUpdated"],
+        store::instant(at(0))
+    );
+    assert!(store::instant(at(0)).ends_with(".000Z"), "fixed width, UTC");
     assert_eq!(
         store::read(&db, Patient, &id).await.unwrap(),
         Found::Current(created)

@@ -1,0 +1,170 @@
+//! Transactions (all or nothing), batches (each entry on its own), conditional create and type
+//! history, through the REST API.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+async fn post_bundle(app: &TestApp, bundle: &Value) -> (StatusCode, Value) {
+    // The base itself, as FHIR clients address it (no trailing slash).
+    let response = app
+        .client
+        .post(format!("{}/fhir", app.address))
+        .header("accept", "application/fhir+json")
+        .header("content-type", "application/fhir+json")
+        .body(bundle.to_string())
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+async fn total(app: &TestApp, query: &str) -> i64 {
+    let bundle: Value = app
+        .fhir(Method::GET, query)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    bundle["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_transaction_stores_every_entry_and_links_them_by_full_url() {
+    let app = spawn_app().await;
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:6f1c1a52-5b7e-4a8e-9a53-0d3f4c1b2e10",
+         "resource": {"resourceType": "Patient", "name": [{"family": "Transactionson"}]},
+         "request": {"method": "POST", "url": "Patient"}},
+        {"resource": {"resourceType": "Observation", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+            "subject": {"reference": "urn:uuid:6f1c1a52-5b7e-4a8e-9a53-0d3f4c1b2e10"}},
+         "request": {"method": "POST", "url": "Observation"}},
+    ]});
+    let (status, response) = post_bundle(&app, &bundle).await;
+    assert_eq!(status, 200, "{response}");
+    assert_eq!(response["type"], "transaction-response");
+    let entries = response["entry"].as_array().unwrap();
+    assert_eq!(entries[0]["response"]["status"], "201 Created");
+    let patient_id = entries[0]["resource"]["id"].as_str().unwrap();
+    assert_eq!(
+        entries[1]["resource"]["subject"]["reference"],
+        format!("Patient/{patient_id}")
+    );
+    assert_eq!(
+        total(&app, &format!("Observation?patient={patient_id}")).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failing_entry_rolls_the_whole_transaction_back() {
+    let app = spawn_app().await;
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "name": [{"family": "Rollbackson"}]},
+         "request": {"method": "POST", "url": "Patient"}},
+        {"resource": {"resourceType": "Appointment", "status": "booked", "slot": [{"reference": "Slot/none"}],
+            "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}]},
+         "request": {"method": "POST", "url": "Appointment"}},
+    ]});
+    let (status, outcome) = post_bundle(&app, &bundle).await;
+    assert_eq!(status, 422);
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bundle.entry[1]"),
+        "{outcome}"
+    );
+    assert_eq!(
+        total(&app, "Patient?family=rollbackson").await,
+        0,
+        "nothing of the transaction was kept"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_answers_each_entry_on_its_own() {
+    let app = spawn_app().await;
+    let bundle = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        {"resource": {"resourceType": "Patient", "name": [{"family": "Batchley"}]},
+         "request": {"method": "POST", "url": "Patient"}},
+        {"request": {"method": "GET", "url": "Patient/no-such-patient"}},
+        {"request": {"method": "GET", "url": "Patient?family=batchley"}},
+    ]});
+    let (status, response) = post_bundle(&app, &bundle).await;
+    assert_eq!(status, 200);
+    assert_eq!(response["type"], "batch-response");
+    let statuses: Vec<&str> = response["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["response"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["201 Created", "404 Not Found", "200 OK"]);
+    assert_eq!(
+        response["entry"][1]["response"]["outcome"]["resourceType"],
+        "OperationOutcome"
+    );
+    assert_eq!(response["entry"][2]["resource"]["total"], 1);
+}
+
+#[tokio::test]
+async fn conditional_create_makes_one_resource_however_often_it_is_sent() {
+    let app = spawn_app().await;
+    let body = json!({"resourceType": "Patient",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9991234578"}]});
+    let send = || {
+        app.fhir(Method::POST, "Patient")
+            .header("content-type", "application/fhir+json")
+            .header(
+                "if-none-exist",
+                "identifier=https://fhir.nhs.uk/Id/nhs-number|9991234578",
+            )
+            .body(body.to_string())
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(total(&app, "Patient?identifier=9991234578").await, 1);
+
+    let ambiguous = app
+        .fhir(Method::POST, "Patient")
+        .header("content-type", "application/fhir+json")
+        .header("if-none-exist", "gender=female")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ambiguous.status(), StatusCode::PRECONDITION_FAILED);
+}
+
+#[tokio::test]
+async fn type_history_lists_the_latest_versions_newest_first() {
+    let app = spawn_app().await;
+    let response = app
+        .fhir(Method::GET, "Slot/_history?_count=5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let bundle: Value = response.json().await.unwrap();
+    assert_eq!(bundle["type"], "history");
+    let modified: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["response"]["lastModified"].as_str().unwrap())
+        .collect();
+    assert_eq!(modified.len(), 5);
+    assert!(modified.windows(2).all(|w| w[0] >= w[1]), "{modified:?}");
+}
