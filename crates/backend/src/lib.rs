@@ -9,9 +9,11 @@ pub mod db;
 pub mod demo_data;
 pub mod error;
 pub mod practice;
+pub mod repository;
 pub mod search;
 pub mod seed;
 pub mod store;
 
 pub use db::Db;
 pub use error::StoreError;
+pub use repository::FhirRepository;

@@ -3,7 +3,12 @@
 
 use fhir::read;
 
-use crate::{Db, StoreError, store};
+use fhir::{
+    ResourceType,
+    search::{Condition, SearchQuery, Test},
+};
+
+use crate::{FhirRepository, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PracticeSummary {
@@ -20,15 +25,29 @@ pub struct ServiceSummary {
     pub description: String,
 }
 
-/// The first practice in the store, or `None` before any is set up.
-pub async fn summary(db: &Db) -> Result<Option<PracticeSummary>, StoreError> {
-    let Some(org) = store::list(db, "Organization").await?.into_iter().next() else {
+/// The practice the service runs for (the first Organization), or `None` before any is set up.
+pub async fn summary(records: &impl FhirRepository) -> Result<Option<PracticeSummary>, StoreError> {
+    // The first organisation by id: the one the service was set up for.
+    let first = records
+        .search(ResourceType::Organization, &SearchQuery::all(1))
+        .await?;
+    let Some(org) = first.matches.into_iter().next().map(|v| v.resource) else {
         return Ok(None);
     };
-    let mut services: Vec<ServiceSummary> = store::list(db, "HealthcareService")
+    let mut services_query = SearchQuery::all(100);
+    services_query.conditions.push(Condition {
+        param: "active",
+        any_of: vec![Test::Token {
+            system: None,
+            code: Some("true".to_owned()),
+        }],
+    });
+    let mut services: Vec<ServiceSummary> = records
+        .search(ResourceType::HealthcareService, &services_query)
         .await?
+        .matches
         .iter()
-        .filter(|s| s["active"] != false)
+        .map(|v| &v.resource)
         .map(|s| ServiceSummary {
             name: s["name"].as_str().unwrap_or_default().to_owned(),
             description: s["comment"].as_str().unwrap_or_default().to_owned(),

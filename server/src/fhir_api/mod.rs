@@ -20,7 +20,7 @@ use axum::{
     routing::{get, post},
 };
 use backend::{
-    Db,
+    Db, FhirRepository,
     store::{self, Found, HistoryEntry},
 };
 use fhir::{ResourceType, operation_outcome::Issue};
@@ -125,7 +125,7 @@ async fn run_search(
     negotiate(headers, format)?;
     let query =
         fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
-    let page = backend::search::search(db, resource_type, &query).await?;
+    let page = db.search(resource_type, &query).await?;
     let base = base_url(headers);
     Ok(fhir_json(&searchset::bundle(
         &base,
@@ -158,7 +158,9 @@ async fn create(
             return Ok(versioned_response(StatusCode::OK, &existing, None));
         }
     }
-    let written = store::create(&db, resource_type, resource, jiff::Timestamp::now()).await?;
+    let written = db
+        .create(resource_type, resource, jiff::Timestamp::now())
+        .await?;
     let id = written.resource["id"]
         .as_str()
         .unwrap_or_default()
@@ -180,7 +182,7 @@ async fn read(
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
     negotiate(&headers, query.format.as_deref())?;
-    found(store::read(&db, resource_type, &id).await?)
+    found(db.read(resource_type, &id).await?)
 }
 
 async fn vread(
@@ -194,7 +196,7 @@ async fn vread(
     let Ok(version_id) = version.parse::<i64>() else {
         return Err(FhirApiError::NotFound);
     };
-    found(store::read_version(&db, resource_type, &id, version_id).await?)
+    found(db.read_version(resource_type, &id, version_id).await?)
 }
 
 async fn update(
@@ -223,15 +225,15 @@ async fn update(
         ]));
     }
     let expected = if_match(&headers)?;
-    let (written, created) = store::update(
-        &db,
-        resource_type,
-        &id,
-        resource,
-        expected,
-        jiff::Timestamp::now(),
-    )
-    .await?;
+    let (written, created) = db
+        .update(
+            resource_type,
+            &id,
+            resource,
+            expected,
+            jiff::Timestamp::now(),
+        )
+        .await?;
     tracing::info!(resource_type = %resource_type, id, version = written.version_id, "updated");
     let status = if created {
         StatusCode::CREATED
@@ -244,7 +246,8 @@ async fn update(
 
 async fn delete(State(db): State<Db>, Path((name, id)): Path<(String, String)>) -> FhirResult {
     let resource_type = resource_type(&name)?;
-    store::delete(&db, resource_type, &id, jiff::Timestamp::now()).await?;
+    db.delete(resource_type, &id, jiff::Timestamp::now())
+        .await?;
     tracing::info!(resource_type = %resource_type, id, "deleted");
     Ok(no_content())
 }
@@ -257,7 +260,7 @@ async fn history(
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
     negotiate(&headers, query.format.as_deref())?;
-    let entries = store::history(&db, resource_type, &id).await?;
+    let entries = db.history(resource_type, &id).await?;
     if entries.is_empty() {
         return Err(FhirApiError::NotFound);
     }
@@ -381,7 +384,7 @@ async fn conditional_match(
         fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
     query.count = 2;
     query.offset = 0;
-    let mut page = backend::search::search(db, resource_type, &query).await?;
+    let mut page = db.search(resource_type, &query).await?;
     match page.total {
         0 => Ok(None),
         1 => Ok(page.matches.pop()),

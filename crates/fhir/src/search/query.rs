@@ -74,21 +74,29 @@ pub struct SearchQuery {
     pub revincludes: Vec<Include>,
 }
 
+impl SearchQuery {
+    /// Every resource of the type, `count` to a page, in id order: the start of a search that
+    /// code builds itself rather than parses.
+    pub fn all(count: i64) -> Self {
+        Self {
+            conditions: Vec::new(),
+            count,
+            offset: 0,
+            sort: Vec::new(),
+            summary_count: false,
+            includes: Vec::new(),
+            revincludes: Vec::new(),
+        }
+    }
+}
+
 /// Parses the query of `GET [base]/[type]?…`. Unknown parameters are refused, not ignored, so a
 /// client never mistakes an unfiltered result for a filtered one.
 pub fn parse_query(
     resource_type: ResourceType,
     pairs: &[(String, String)],
 ) -> Result<SearchQuery, Vec<Issue>> {
-    let mut query = SearchQuery {
-        conditions: Vec::new(),
-        count: DEFAULT_COUNT,
-        offset: 0,
-        sort: Vec::new(),
-        summary_count: false,
-        includes: Vec::new(),
-        revincludes: Vec::new(),
-    };
+    let mut query = SearchQuery::all(DEFAULT_COUNT);
     let mut issues = Vec::new();
     for (key, value) in pairs {
         let (name, modifier) = match key.split_once(':') {

@@ -1,0 +1,131 @@
+//! The FHIR-shaped boundary through which use cases and the REST API reach records.
+//!
+//! The built-in store (`Db`, SQLite or PostgreSQL) is one implementation. Because the trait speaks
+//! FHIR R4 interactions and nothing of SQL, a second implementation can forward them to any
+//! external FHIR R4 server, so that a trust can keep its records where they already are.
+
+use std::future::Future;
+
+use fhir::{ResourceType, search::SearchQuery};
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::{
+    Db, StoreError,
+    search::{self, SearchPage},
+    store::{self, Found, HistoryEntry, Versioned, WriteError},
+};
+
+/// The FHIR R4 interactions a use case may need. Futures are `Send` so handlers can hold them.
+pub trait FhirRepository: Clone + Send + Sync + 'static {
+    fn read(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> impl Future<Output = Result<Found, StoreError>> + Send;
+
+    fn read_version(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+        version_id: i64,
+    ) -> impl Future<Output = Result<Found, StoreError>> + Send;
+
+    /// Create with a server-assigned id.
+    fn create(
+        &self,
+        resource_type: ResourceType,
+        resource: Value,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Versioned, WriteError>> + Send;
+
+    /// Update (or create with this id); with `if_match`, only from that version. `true`: created.
+    fn update(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+        resource: Value,
+        if_match: Option<i64>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(Versioned, bool), WriteError>> + Send;
+
+    fn delete(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+
+    /// Instance history, newest first.
+    fn history(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send;
+
+    fn search(
+        &self,
+        resource_type: ResourceType,
+        query: &SearchQuery,
+    ) -> impl Future<Output = Result<SearchPage, StoreError>> + Send;
+}
+
+impl FhirRepository for Db {
+    async fn read(&self, resource_type: ResourceType, id: &str) -> Result<Found, StoreError> {
+        store::read(self, resource_type, id).await
+    }
+
+    async fn read_version(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+        version_id: i64,
+    ) -> Result<Found, StoreError> {
+        store::read_version(self, resource_type, id, version_id).await
+    }
+
+    async fn create(
+        &self,
+        resource_type: ResourceType,
+        resource: Value,
+        now: Timestamp,
+    ) -> Result<Versioned, WriteError> {
+        store::create(self, resource_type, resource, now).await
+    }
+
+    async fn update(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+        resource: Value,
+        if_match: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(Versioned, bool), WriteError> {
+        store::update(self, resource_type, id, resource, if_match, now).await
+    }
+
+    async fn delete(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<(), WriteError> {
+        store::delete(self, resource_type, id, now).await
+    }
+
+    async fn history(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        store::history(self, resource_type, id).await
+    }
+
+    async fn search(
+        &self,
+        resource_type: ResourceType,
+        query: &SearchQuery,
+    ) -> Result<SearchPage, StoreError> {
+        search::search(self, resource_type, query).await
+    }
+}
