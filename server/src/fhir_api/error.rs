@@ -29,6 +29,8 @@ pub enum FhirApiError {
     /// GP Connect's DUPLICATE_REJECTED: the slot already has an active appointment.
     SlotTaken,
     NotImplemented(&'static str),
+    /// The URL exists but not with this HTTP method: 405.
+    MethodNotAllowed,
     /// A conditional create's criteria match more than one resource: 412.
     MultipleMatches,
     /// A transaction failed at this entry; nothing of it was stored.
@@ -63,6 +65,13 @@ impl FhirApiError {
                 }
                 return (status, outcome);
             }
+            FhirApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                vec![Issue::new(
+                    "not-supported",
+                    "That HTTP method is not supported at this URL",
+                )],
+            ),
             FhirApiError::MultipleMatches => (
                 StatusCode::PRECONDITION_FAILED,
                 vec![Issue::new(

@@ -64,6 +64,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db, open: bool) -> Router<S>
         ))
         .route("/metadata", get(metadata))
         .fallback(|| async { FhirApiError::NotImplemented("That interaction") })
+        .method_not_allowed_fallback(|| async { FhirApiError::MethodNotAllowed })
         .with_state(db)
 }
 

@@ -256,6 +256,12 @@ async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
     )
     .await;
     outcome(id_mismatch, 400).await;
+    let wrong_method = app
+        .fhir(Method::POST, "Patient/p1/_history/1")
+        .send()
+        .await
+        .unwrap();
+    outcome(wrong_method, 405).await;
     let unknown_param = app
         .fhir(Method::GET, "Patient?colour=blue")
         .send()
