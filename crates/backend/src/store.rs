@@ -98,17 +98,16 @@ pub async fn insert_new(
     .bind(&content)
     .execute(&mut **tx)
     .await?;
-    insert_version(
+    record_version(
         tx,
-        resource_type.as_str(),
+        resource_type,
         &id,
         1,
         &last_updated,
-        false,
+        &resource,
         &content,
     )
     .await?;
-    search::reindex(tx, resource_type, &id, Some(&resource), &last_updated).await?;
     apply_rules(tx, resource_type, &id, Some(&resource), now).await?;
     Ok(versioned(&content, 1, last_updated)?)
 }
@@ -198,17 +197,16 @@ pub async fn update_in(
             }
         },
     };
-    insert_version(
+    record_version(
         tx,
-        resource_type.as_str(),
+        resource_type,
         id,
         version_id,
         &last_updated,
-        false,
+        &resource,
         &content,
     )
     .await?;
-    search::reindex(tx, resource_type, id, Some(&resource), &last_updated).await?;
     apply_rules(tx, resource_type, id, Some(&resource), now).await?;
     Ok((versioned(&content, version_id, last_updated)?, created))
 }
@@ -439,17 +437,16 @@ pub(crate) async fn rewrite_in(
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
-    insert_version(
+    record_version(
         tx,
-        resource_type.as_str(),
+        resource_type,
         id,
         version_id,
         &last_updated,
-        false,
+        &resource,
         &content,
     )
     .await?;
-    search::reindex(tx, resource_type, id, Some(&resource), &last_updated).await?;
     Ok(())
 }
 
@@ -479,6 +476,29 @@ async fn current_version(
             .fetch_optional(&mut **tx)
             .await?;
     Ok(row.map(|(v,)| v))
+}
+
+/// Keeps a written version: its row in `resource_versions` and its search-index rows.
+async fn record_version(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+    version_id: i64,
+    last_updated: &str,
+    resource: &Value,
+    content: &str,
+) -> Result<(), StoreError> {
+    insert_version(
+        tx,
+        resource_type.as_str(),
+        id,
+        version_id,
+        last_updated,
+        false,
+        content,
+    )
+    .await?;
+    search::reindex(tx, resource_type, id, Some(resource), last_updated).await
 }
 
 async fn insert_version(

@@ -18,12 +18,7 @@ fn patient(nhs_number: &str) -> Value {
 }
 
 async fn send_json(app: &TestApp, method: Method, path: &str, body: &Value) -> Response {
-    app.fhir(method, path)
-        .header("content-type", FHIR_JSON)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
+    app.fhir_with(method, path, body).send().await.unwrap()
 }
 
 /// Asserts the response is an OperationOutcome with `status` and returns its first issue.
@@ -130,19 +125,15 @@ async fn create_read_update_delete_and_history_round_trip() {
     let mut changed = body.clone();
     changed["gender"] = json!("female");
     let stale = app
-        .fhir(Method::PUT, &format!("Patient/{id}"))
-        .header("content-type", FHIR_JSON)
+        .fhir_with(Method::PUT, &format!("Patient/{id}"), &changed)
         .header("if-match", "W/\"7\"")
-        .body(changed.to_string())
         .send()
         .await
         .unwrap();
     assert_eq!(outcome(stale, 412).await["code"], "conflict");
     let updated = app
-        .fhir(Method::PUT, &format!("Patient/{id}"))
-        .header("content-type", FHIR_JSON)
+        .fhir_with(Method::PUT, &format!("Patient/{id}"), &changed)
         .header("if-match", "W/\"1\"")
-        .body(changed.to_string())
         .send()
         .await
         .unwrap();
@@ -162,23 +153,9 @@ async fn create_read_update_delete_and_history_round_trip() {
         .unwrap();
     assert_eq!(outcome(gone, 410).await["code"], "deleted");
 
-    let v1: Value = app
-        .fhir(Method::GET, &format!("Patient/{id}/_history/1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v1: Value = app.get_fhir(&format!("Patient/{id}/_history/1")).await;
     assert_eq!(v1["gender"], "other");
-    let history: Value = app
-        .fhir(Method::GET, &format!("Patient/{id}/_history"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history: Value = app.get_fhir(&format!("Patient/{id}/_history")).await;
     assert_eq!(history["type"], "history");
     let methods: Vec<&str> = history["entry"]
         .as_array()
@@ -240,10 +217,8 @@ async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
         .unwrap();
     outcome(wants_xml, 406).await;
     let bad_if_match = app
-        .fhir(Method::PUT, "Patient/p1")
-        .header("content-type", FHIR_JSON)
+        .fhir_with(Method::PUT, "Patient/p1", &patient("9990000018"))
         .header("if-match", "yesterday")
-        .body(patient("9990000018").to_string())
         .send()
         .await
         .unwrap();
@@ -305,9 +280,7 @@ async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancellin
 
     // Many clients try at once; exactly one gets the slot, the others a 409 saying why.
     let attempts = (0..10).map(|_| {
-        app.fhir(Method::POST, "Appointment")
-            .header("content-type", FHIR_JSON)
-            .body(appointment.to_string())
+        app.fhir_with(Method::POST, "Appointment", &appointment)
             .send()
     });
     let responses = all_at_once(attempts).await;
@@ -327,36 +300,20 @@ async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancellin
         }
     }
     assert_eq!(booked.len(), 1);
-    let slot: Value = app
-        .fhir(Method::GET, "Slot/http-slot")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let slot: Value = app.get_fhir("Slot/http-slot").await;
     assert_eq!(slot["status"], "busy");
 
     let mut cancelled = booked[0].clone();
     cancelled["status"] = json!("cancelled");
     let id = cancelled["id"].as_str().unwrap().to_owned();
     let response = app
-        .fhir(Method::PUT, &format!("Appointment/{id}"))
-        .header("content-type", FHIR_JSON)
+        .fhir_with(Method::PUT, &format!("Appointment/{id}"), &cancelled)
         .header("if-match", "W/\"1\"")
-        .body(cancelled.to_string())
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let slot: Value = app
-        .fhir(Method::GET, "Slot/http-slot")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let slot: Value = app.get_fhir("Slot/http-slot").await;
     assert_eq!(slot["status"], "free");
 
     let missing_slot = json!({"resourceType": "Appointment", "status": "booked", "slot": [{"reference": "Slot/none"}],

@@ -21,14 +21,7 @@ async fn post_bundle(app: &TestApp, bundle: &Value) -> (StatusCode, Value) {
 }
 
 async fn total(app: &TestApp, query: &str) -> i64 {
-    let bundle: Value = app
-        .fhir(Method::GET, query)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bundle: Value = app.get_fhir(query).await;
     bundle["total"].as_i64().unwrap()
 }
 
@@ -138,10 +131,8 @@ async fn conditional_create_makes_one_resource_however_often_it_is_sent() {
     assert_eq!(total(&app, "Patient?identifier=9991234578").await, 1);
 
     let ambiguous = app
-        .fhir(Method::POST, "Patient")
-        .header("content-type", "application/fhir+json")
+        .fhir_with(Method::POST, "Patient", &body)
         .header("if-none-exist", "gender=female")
-        .body(body.to_string())
         .send()
         .await
         .unwrap();

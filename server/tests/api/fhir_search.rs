@@ -192,9 +192,7 @@ async fn writes_and_deletes_show_in_search_at_once() {
     let app = spawn_app().await;
     let body = json!({"resourceType": "Patient", "name": [{"family": "Zzyzx"}], "birthDate": "2001-02-03"});
     let created: Value = app
-        .fhir(Method::POST, "Patient")
-        .header("content-type", "application/fhir+json")
-        .body(body.to_string())
+        .fhir_with(Method::POST, "Patient", &body)
         .send()
         .await
         .unwrap()

@@ -36,6 +36,28 @@ impl TestApp {
             .header("accept", "application/fhir+json")
     }
 
+    /// A FHIR request carrying `body` as `application/fhir+json`.
+    pub fn fhir_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::RequestBuilder {
+        self.fhir(method, path)
+            .header("content-type", "application/fhir+json")
+            .body(body.to_string())
+    }
+
+    /// `GET /fhir/{path}` and its JSON body.
+    pub async fn get_fhir(&self, path: &str) -> serde_json::Value {
+        let response = self
+            .fhir(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("the server answers");
+        response.json().await.expect("a JSON body")
+    }
+
     /// A second connection to the app's database, for tests that break it on purpose.
     pub async fn database(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
