@@ -15,7 +15,8 @@ CREATE TABLE search_index (
 
 CREATE INDEX search_index_by_value ON search_index (resource_type, param, value, id);
 CREATE INDEX search_index_by_date ON search_index (resource_type, param, low, high, id);
-CREATE INDEX search_index_by_owner ON search_index (resource_type, id);
+-- Per resource: deleting its rows on rewrite, and the correlated look-ups `_sort` makes.
+CREATE INDEX search_index_by_owner ON search_index (resource_type, id, param, low, value);
 
 -- Which version of the search definitions the index was built with (one row).
 CREATE TABLE search_index_state (

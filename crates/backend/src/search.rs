@@ -322,7 +322,11 @@ fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) 
             sql.push(")");
             continue;
         }
-        sql.push(" AND EXISTS (SELECT 1 FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ")
+        // Driven from the index: each condition is a range scan of `search_index`, then key
+        // lookups, rather than a probe of the index for every resource of the type.
+        sql.push(" AND r.id IN (SELECT i.id FROM search_index i WHERE i.resource_type = ")
+            .text(resource_type.as_str())
+            .push(" AND i.param = ")
             .text(condition.param)
             .push(" AND (");
         for (n, test) in condition.any_of.iter().enumerate() {
