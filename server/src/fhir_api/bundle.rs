@@ -47,6 +47,28 @@ struct Outcome {
     body: Option<Value>,
 }
 
+impl Outcome {
+    fn written(status: StatusCode, written: Versioned) -> Self {
+        Self {
+            status,
+            written: Some(written),
+            body: None,
+        }
+    }
+
+    /// An update's outcome: 201 when it created the resource, else 200.
+    fn updated(written: Versioned, created: bool) -> Self {
+        Self::written(
+            if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            },
+            written,
+        )
+    }
+}
+
 pub async fn process(db: &Db, base: &str, bundle: Value) -> Result<Value, FhirApiError> {
     if bundle["resourceType"] != "Bundle" {
         return Err(FhirApiError::BadRequest(vec![Issue::new(
@@ -105,11 +127,7 @@ async fn transaction(db: &Db, base: &str, entries: Vec<Value>) -> Result<Value, 
                         .as_str()
                         .unwrap_or_default()
                         .to_owned();
-                    outcomes[index] = Some(Outcome {
-                        status: StatusCode::OK,
-                        written: Some(existing),
-                        body: None,
-                    });
+                    outcomes[index] = Some(Outcome::written(StatusCode::OK, existing));
                     id
                 }
                 None => {
@@ -161,11 +179,7 @@ async fn transaction(db: &Db, base: &str, entries: Vec<Value>) -> Result<Value, 
                     let written = store::insert_new(&mut tx, resource, now)
                         .await
                         .map_err(|e| at(e.into()))?;
-                    Outcome {
-                        status: StatusCode::CREATED,
-                        written: Some(written),
-                        body: None,
-                    }
+                    Outcome::written(StatusCode::CREATED, written)
                 }
                 (
                     2,
@@ -186,16 +200,7 @@ async fn transaction(db: &Db, base: &str, entries: Vec<Value>) -> Result<Value, 
                     )
                     .await
                     .map_err(|e| at(e.into()))?;
-                    let status = if created {
-                        StatusCode::CREATED
-                    } else {
-                        StatusCode::OK
-                    };
-                    Outcome {
-                        status,
-                        written: Some(written),
-                        body: None,
-                    }
+                    Outcome::updated(written, created)
                 }
                 _ => continue,
             };
@@ -229,18 +234,10 @@ async fn run_alone(db: &Db, base: &str, request: Request) -> Result<Outcome, Fhi
             if let Some(criteria) = if_none_exist
                 && let Some(existing) = conditional_match(db, resource_type, &criteria).await?
             {
-                return Ok(Outcome {
-                    status: StatusCode::OK,
-                    written: Some(existing),
-                    body: None,
-                });
+                return Ok(Outcome::written(StatusCode::OK, existing));
             }
             let written = store::create(db, resource_type, resource, now).await?;
-            Outcome {
-                status: StatusCode::CREATED,
-                written: Some(written),
-                body: None,
-            }
+            Outcome::written(StatusCode::CREATED, written)
         }
         Request::Update {
             resource_type,
@@ -250,16 +247,7 @@ async fn run_alone(db: &Db, base: &str, request: Request) -> Result<Outcome, Fhi
         } => {
             let (written, created) =
                 store::update(db, resource_type, &id, resource, if_match, now).await?;
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            Outcome {
-                status,
-                written: Some(written),
-                body: None,
-            }
+            Outcome::updated(written, created)
         }
         Request::Delete { resource_type, id } => {
             store::delete(db, resource_type, &id, now).await?;
@@ -270,11 +258,7 @@ async fn run_alone(db: &Db, base: &str, request: Request) -> Result<Outcome, Fhi
             }
         }
         Request::Read { resource_type, id } => match store::read(db, resource_type, &id).await? {
-            Found::Current(v) => Outcome {
-                status: StatusCode::OK,
-                written: Some(v),
-                body: None,
-            },
+            Found::Current(v) => Outcome::written(StatusCode::OK, v),
             Found::Deleted { .. } => return Err(FhirApiError::Gone),
             Found::Missing => return Err(FhirApiError::NotFound),
         },
