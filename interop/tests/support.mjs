@@ -30,6 +30,7 @@ export async function startServer() {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) {
+        tokenEndpoint = `http://127.0.0.1:${port}/oauth2/token`;
         return { base, stop: () => child.kill('SIGTERM') };
       }
     } catch {
@@ -93,11 +94,33 @@ export function validationErrors(resource) {
   return problems;
 }
 
-/** A FHIR request whose response body, if any, must pass both validators. */
+// The README's demo client (demo mode registers it); tokens last five minutes, so one is fetched
+// again before it runs out.
+let tokenEndpoint;
+let token;
+async function bearer() {
+  if (!token || Date.now() > token.renewAt) {
+    const response = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret-synthetic-data-only',
+    });
+    if (!response.ok) throw new Error(`the token endpoint answered ${response.status}`);
+    const body = await response.json();
+    token = { value: body.access_token, renewAt: Date.now() + (body.expires_in - 60) * 1000 };
+  }
+  return token.value;
+}
+
+/** A FHIR request, with the demo client's token, whose response body must pass both validators. */
 export async function fhir(base, method, url, body) {
   const response = await fetch(`${base}/${url}`, {
     method,
-    headers: { accept: 'application/fhir+json', ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
+    headers: {
+      accept: 'application/fhir+json',
+      authorization: `Bearer ${await bearer()}`,
+      ...(body ? { 'content-type': 'application/fhir+json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();

@@ -13,13 +13,22 @@ pub struct Config {
     pub database_url: String,
     /// A `tracing` filter such as `info` or `server=debug,info`.
     pub log_filter: String,
-    /// Demo mode seeds synthetic data on first start. Never for real patients.
+    /// Demo mode seeds synthetic data on first start, and the documented demo API client
+    /// ([`DEMO_CLIENT_ID`]). Never for real patients.
     pub demo_mode: bool,
+    /// Behind a load balancer or reverse proxy: the client's address is the last
+    /// `X-Forwarded-For` entry (the one the proxy appended), not the TCP peer.
+    pub behind_proxy: bool,
     /// Folder holding `pkg/` (the WASM, JS and CSS bundle) and public assets. Defaults to the
     /// folder cargo-leptos built this binary's bundle into (debug and release builds use different
     /// ones, so each binary serves its own bundle).
     pub site_root: PathBuf,
 }
+
+/// The API client demo mode registers, documented in the README so that a newcomer can call the
+/// FHIR API with curl at once. Its secret is public: demo mode holds synthetic data only.
+pub const DEMO_CLIENT_ID: &str = "demo-client";
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret-synthetic-data-only";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -48,22 +57,23 @@ impl Config {
         let data_dir = PathBuf::from(var("HEALTH_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("health.db").display()));
-        let demo_mode = match var("HEALTH_DEMO_MODE").as_deref() {
-            None | Some("" | "false" | "0") => false,
-            Some("true" | "1") => true,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "HEALTH_DEMO_MODE",
-                    reason: format!("expected true or false, got {other:?}"),
-                });
-            }
+        let flag = |name: &'static str| match var(name).as_deref() {
+            None | Some("" | "false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(other) => Err(ConfigError::Invalid {
+                name,
+                reason: format!("expected true or false, got {other:?}"),
+            }),
         };
+        let demo_mode = flag("HEALTH_DEMO_MODE")?;
+        let behind_proxy = flag("HEALTH_BEHIND_PROXY")?;
         Ok(Self {
             bind_addr,
             data_dir,
             database_url,
             log_filter: var("HEALTH_LOG").unwrap_or_else(|| "info".into()),
             demo_mode,
+            behind_proxy,
             site_root: PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| {
                 option_env!("LEPTOS_SITE_ROOT")
                     .unwrap_or("target/site")

@@ -3,9 +3,13 @@
 //!
 //! It is the only crate that reads the environment; everything below it takes typed values.
 
+mod client_address;
 pub mod config;
 mod fhir_api;
+mod oauth;
 mod probes;
+mod rate_limit;
+mod security_headers;
 pub mod startup;
 mod static_files;
 pub mod telemetry;

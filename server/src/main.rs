@@ -1,4 +1,5 @@
-//! `server [serve]` runs the service; `server seed` fills an empty database with demo data.
+//! `server [serve]` runs the service; `server seed` fills an empty database with demo data;
+//! `server register-client ID SCOPE...` registers a backend system for the FHIR API.
 
 use anyhow::bail;
 use server::{Application, Config, startup, telemetry};
@@ -14,7 +15,22 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Some("seed") => startup::seed_command(&config).await?,
-        Some(other) => bail!("unknown command {other:?}: expected `serve` or `seed`"),
+        Some("register-client") => {
+            let mut args = std::env::args().skip(2);
+            let Some(client_id) = args.next() else {
+                bail!("usage: server register-client CLIENT_ID SCOPE... (e.g. system/Patient.rs)");
+            };
+            let scope = args.collect::<Vec<_>>().join(" ");
+            let secret = startup::register_client_command(&config, &client_id, &scope).await?;
+            // The one place the secret is ever shown: the operator's terminal, not the logs.
+            #[allow(clippy::print_stdout)]
+            {
+                println!("client_id: {client_id}\nclient_secret: {secret}\nscope: {scope}");
+            }
+        }
+        Some(other) => {
+            bail!("unknown command {other:?}: expected `serve`, `seed` or `register-client`")
+        }
     }
     Ok(())
 }

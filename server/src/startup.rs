@@ -1,12 +1,16 @@
 //! Start-up: open and migrate the database, seed demo data, build the Router, bind, serve, and
 //! stop gracefully on SIGTERM or Ctrl-C.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
 use app::{App, shell};
-use axum::{Router, extract::FromRef, http::Request, routing::get};
-use backend::{Db, seed};
+use axum::{Router, extract::FromRef, http::Request, middleware, routing::get};
+use backend::{
+    Db,
+    auth::{Scopes, api_clients},
+    seed,
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -16,7 +20,17 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{Config, fhir_api, probes, static_files};
+use crate::{
+    Config, client_address,
+    config::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET},
+    fhir_api, oauth, probes,
+    rate_limit::RateLimiter,
+    security_headers, static_files,
+};
+
+/// Token requests allowed per client address per minute: ample for a backend system (a token
+/// lasts five minutes), far too few to guess a 256-bit secret.
+const TOKEN_REQUESTS_PER_MINUTE: u32 = 30;
 
 /// The name cargo-leptos gives the bundle (`[[workspace.metadata.leptos]] name`).
 const BUNDLE_NAME: &str = "health";
@@ -40,6 +54,7 @@ impl Application {
         let db = open_database(&config).await?;
         if config.demo_mode {
             seed_demo_data(&db).await?;
+            register_demo_client(&db).await?;
         }
         let listener = TcpListener::bind(config.bind_addr)
             .await
@@ -54,7 +69,11 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer address feeds rate limits and the audit trail (see `client_address`).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
@@ -76,6 +95,52 @@ async fn open_database(config: &Config) -> anyhow::Result<Db> {
         .await
         .context("could not migrate the database")?;
     Ok(db)
+}
+
+/// Registers the README's demo API client with every scope, once.
+async fn register_demo_client(db: &Db) -> anyhow::Result<()> {
+    if !api_clients::is_registered(db, DEMO_CLIENT_ID).await? {
+        let scopes: Scopes = "system/*.cruds".parse()?;
+        api_clients::register(
+            db,
+            DEMO_CLIENT_ID,
+            "Demo client (synthetic data only)",
+            DEMO_CLIENT_SECRET,
+            &scopes,
+            jiff::Timestamp::now(),
+        )
+        .await?;
+        tracing::info!(client_id = DEMO_CLIENT_ID, "demo API client registered");
+    }
+    Ok(())
+}
+
+/// The `register-client` command: registers a backend system for the FHIR API (or replaces the
+/// secret and scopes of one) and returns the new secret, to be shown once.
+pub async fn register_client_command(
+    config: &Config,
+    client_id: &str,
+    scope: &str,
+) -> anyhow::Result<String> {
+    if !api_clients::is_valid_client_id(client_id) {
+        anyhow::bail!("a client id is 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    let scopes: Scopes = scope.parse()?;
+    if scopes.is_empty() {
+        anyhow::bail!("give at least one scope, such as system/Patient.rs");
+    }
+    let db = open_database(config).await?;
+    let secret = api_clients::new_secret();
+    api_clients::register(
+        &db,
+        client_id,
+        client_id,
+        &secret,
+        &scopes,
+        jiff::Timestamp::now(),
+    )
+    .await?;
+    Ok(secret)
 }
 
 async fn seed_demo_data(db: &Db) -> anyhow::Result<()> {
@@ -112,14 +177,21 @@ fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     };
-    let provide_db = move || provide_context(db.clone());
+    let provide_db = move || {
+        provide_context(db.clone());
+        security_headers::set_page_policy();
+    };
 
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
+        .nest("/fhir", fhir_api::router(state.db.clone()))
         .nest(
-            "/fhir",
-            fhir_api::router(state.db.clone(), config.demo_mode),
+            "/oauth2",
+            oauth::router(
+                state.db.clone(),
+                RateLimiter::new(TOKEN_REQUESTS_PER_MINUTE, Duration::from_secs(60)),
+            ),
         )
         .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
             let leptos_options = leptos_options.clone();
@@ -134,6 +206,14 @@ fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
             _,
         >(provide_db, shell))
         .with_state(state)
+        .layer(middleware::from_fn({
+            let behind_proxy = config.behind_proxy;
+            move |request, next| client_address::resolve(behind_proxy, request, next)
+        }));
+    for layer in security_headers::layers() {
+        router = router.layer(layer);
+    }
+    router
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()

@@ -5,6 +5,7 @@
 //! or API can use it.
 
 pub mod build;
+pub mod compartment;
 pub mod operation_outcome;
 pub mod read;
 mod resource_type;

@@ -6,12 +6,18 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use backend::{
     Db,
+    auth::{ApiClient, Interaction},
     store::{self, Found, Versioned},
 };
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde_json::{Value, json};
 
-use super::{checked_resource, conditional_match, error::FhirApiError, http::resource_type};
+use super::{
+    access::{permit, readable_includes, refuse_if_append_only},
+    checked_resource, conditional_match,
+    error::FhirApiError,
+    http::resource_type,
+};
 
 /// One entry's request, parsed and checked before anything is written.
 enum Request {
@@ -69,7 +75,52 @@ impl Outcome {
     }
 }
 
-pub async fn process(db: &Db, base: &str, bundle: Value) -> Result<Value, FhirApiError> {
+impl Request {
+    /// What the caller's scopes must allow for this entry; AuditEvents are never changed.
+    fn authorize(&self, client: &ApiClient) -> Result<(), FhirApiError> {
+        match self {
+            Request::Create {
+                resource_type,
+                if_none_exist,
+                ..
+            } => {
+                permit(client, *resource_type, Interaction::Create)?;
+                if if_none_exist.is_some() {
+                    permit(client, *resource_type, Interaction::Search)?;
+                }
+                Ok(())
+            }
+            Request::Update { resource_type, .. } => {
+                refuse_if_append_only(*resource_type)?;
+                permit(client, *resource_type, Interaction::Update)
+            }
+            Request::Delete { resource_type, .. } => {
+                refuse_if_append_only(*resource_type)?;
+                permit(client, *resource_type, Interaction::Delete)
+            }
+            Request::Read { resource_type, .. } => {
+                permit(client, *resource_type, Interaction::Read)
+            }
+            Request::Search { resource_type, .. } => {
+                permit(client, *resource_type, Interaction::Search)
+            }
+        }
+    }
+}
+
+/// An entry's request, parsed and allowed for `client`.
+fn authorized(entry: &Value, client: &ApiClient) -> Result<Request, FhirApiError> {
+    let request = parse(entry)?;
+    request.authorize(client)?;
+    Ok(request)
+}
+
+pub async fn process(
+    db: &Db,
+    client: &ApiClient,
+    base: &str,
+    bundle: Value,
+) -> Result<Value, FhirApiError> {
     if bundle["resourceType"] != "Bundle" {
         return Err(FhirApiError::BadRequest(vec![Issue::new(
             "invalid",
@@ -78,19 +129,19 @@ pub async fn process(db: &Db, base: &str, bundle: Value) -> Result<Value, FhirAp
     }
     let entries = bundle["entry"].as_array().cloned().unwrap_or_default();
     match bundle["type"].as_str() {
-        Some("transaction") => transaction(db, base, entries).await,
-        Some("batch") => Ok(batch(db, base, entries).await),
+        Some("transaction") => transaction(db, client, base, entries).await,
+        Some("batch") => Ok(batch(db, client, base, entries).await),
         _ => Err(FhirApiError::BadRequest(vec![
             Issue::new("value", "Bundle.type must be batch or transaction").at("Bundle.type"),
         ])),
     }
 }
 
-async fn batch(db: &Db, base: &str, entries: Vec<Value>) -> Value {
+async fn batch(db: &Db, client: &ApiClient, base: &str, entries: Vec<Value>) -> Value {
     let mut responses = Vec::new();
     for entry in &entries {
-        let outcome = match parse(entry) {
-            Ok(request) => run_alone(db, base, request).await,
+        let outcome = match authorized(entry, client) {
+            Ok(request) => run_alone(db, client, base, request).await,
             Err(error) => Err(error),
         };
         responses.push(response_entry(base, outcome));
@@ -98,10 +149,17 @@ async fn batch(db: &Db, base: &str, entries: Vec<Value>) -> Value {
     json!({ "resourceType": "Bundle", "type": "batch-response", "entry": responses })
 }
 
-async fn transaction(db: &Db, base: &str, entries: Vec<Value>) -> Result<Value, FhirApiError> {
+async fn transaction(
+    db: &Db,
+    client: &ApiClient,
+    base: &str,
+    entries: Vec<Value>,
+) -> Result<Value, FhirApiError> {
     let mut requests = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
-        requests.push(parse(entry).map_err(|e| FhirApiError::InEntry(index, Box::new(e)))?);
+        requests.push(
+            authorized(entry, client).map_err(|e| FhirApiError::InEntry(index, Box::new(e)))?,
+        );
     }
 
     // Creates get their ids up front, so that entries can refer to each other by fullUrl.
@@ -215,7 +273,7 @@ async fn transaction(db: &Db, base: &str, entries: Vec<Value>) -> Result<Value, 
     for (index, request) in requests.into_iter().enumerate() {
         let outcome = match outcomes[index].take() {
             Some(outcome) => Ok(outcome),
-            None => run_alone(db, base, request).await,
+            None => run_alone(db, client, base, request).await,
         };
         responses.push(response_entry(base, outcome));
     }
@@ -223,7 +281,12 @@ async fn transaction(db: &Db, base: &str, entries: Vec<Value>) -> Result<Value, 
 }
 
 /// One request on its own (a batch entry, or a transaction's read after the commit).
-async fn run_alone(db: &Db, base: &str, request: Request) -> Result<Outcome, FhirApiError> {
+async fn run_alone(
+    db: &Db,
+    client: &ApiClient,
+    base: &str,
+    request: Request,
+) -> Result<Outcome, FhirApiError> {
     let now = jiff::Timestamp::now();
     Ok(match request {
         Request::Create {
@@ -271,7 +334,10 @@ async fn run_alone(db: &Db, base: &str, request: Request) -> Result<Outcome, Fhi
                 .collect();
             let parsed = fhir::search::parse_query(resource_type, &pairs)
                 .map_err(FhirApiError::BadRequest)?;
-            let page = backend::search::search(db, resource_type, &parsed).await?;
+            let page = readable_includes(
+                client,
+                backend::search::search(db, resource_type, &parsed).await?,
+            );
             let bundle = super::searchset::bundle(base, resource_type, &pairs, &parsed, page);
             Outcome {
                 status: StatusCode::OK,

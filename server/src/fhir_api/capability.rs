@@ -7,17 +7,19 @@ use fhir::{
 };
 use serde_json::{Value, json};
 
-pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
-    let interactions = json!([
-        { "code": "read" },
-        { "code": "vread" },
-        { "code": "update" },
-        { "code": "delete" },
-        { "code": "history-instance" },
-        { "code": "create" },
-        { "code": "history-type" },
-        { "code": "search-type" },
-    ]);
+/// The type-level interactions every supported type has.
+const INTERACTIONS: [&str; 8] = [
+    "read",
+    "vread",
+    "update",
+    "delete",
+    "history-instance",
+    "create",
+    "history-type",
+    "search-type",
+];
+
+pub fn capability_statement(base_url: &str) -> Value {
     let resources: Vec<Value> = ResourceType::ALL
         .iter()
         .map(|&t| {
@@ -47,9 +49,17 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
                         .map(move |p| format!("{source}:{}", p.name))
                 })
                 .collect();
+            // The audit trail is append-only: no update or delete of an AuditEvent.
+            let interaction: Vec<Value> = INTERACTIONS
+                .iter()
+                .filter(|&&code| {
+                    t != ResourceType::AuditEvent || !matches!(code, "update" | "delete")
+                })
+                .map(|code| json!({ "code": code }))
+                .collect();
             json!({
                 "type": t.as_str(),
-                "interaction": interactions,
+                "interaction": interaction,
                 "versioning": "versioned",
                 "readHistory": true,
                 "updateCreate": true,
@@ -62,11 +72,20 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
             })
         })
         .collect();
-    let security = if open_in_demo_mode {
-        "Demo mode: open to any client, with synthetic data only."
-    } else {
-        "Closed: bearer-token access is not yet available, so every interaction but this one is refused."
-    };
+    let server = base_url.trim_end_matches("/fhir");
+    let security = json!({
+        "service": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+            "code": "SMART-on-FHIR",
+        }]}],
+        "extension": [{
+            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+            "extension": [{ "url": "token", "valueUri": format!("{server}/oauth2/token") }],
+        }],
+        "description": "Every interaction but this one needs a bearer token from the token \
+            endpoint (OAuth2 client credentials, SMART v2 system scopes such as system/Patient.rs). \
+            Every access to patient data is recorded as an AuditEvent; AuditEvents are append-only.",
+    });
     json!({
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -79,7 +98,7 @@ pub fn capability_statement(base_url: &str, open_in_demo_mode: bool) -> Value {
         "format": ["application/fhir+json", "json"],
         "rest": [{
             "mode": "server",
-            "security": { "description": security },
+            "security": security,
             "resource": resources,
             "interaction": [{ "code": "transaction" }, { "code": "batch" }],
             "searchParam": [

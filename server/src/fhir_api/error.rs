@@ -11,8 +11,14 @@ use super::http::fhir_json;
 
 #[derive(Debug)]
 pub enum FhirApiError {
-    /// No credentials (or the API is closed in this deployment): 401.
+    /// No bearer token: 401.
     Unauthenticated,
+    /// A bearer token that is unknown or expired: 401, with `error="invalid_token"`.
+    InvalidToken,
+    /// The token's scopes do not cover the request: 403.
+    Forbidden(String),
+    /// AuditEvents are never changed or removed: 405.
+    AppendOnly,
     UnknownType(String),
     NotFound,
     Gone,
@@ -41,12 +47,21 @@ pub enum FhirApiError {
 
 impl IntoResponse for FhirApiError {
     fn into_response(self) -> Response {
+        let invalid_token = matches!(self, FhirApiError::InvalidToken);
         let (status, outcome) = self.into_parts();
         let mut response = (status, fhir_json(&outcome)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        // RFC 6750 section 3: say which scheme, and whether the token itself was the trouble.
+        let challenge = match status {
+            StatusCode::UNAUTHORIZED if invalid_token => Some("Bearer error=\"invalid_token\""),
+            StatusCode::UNAUTHORIZED => Some("Bearer"),
+            StatusCode::FORBIDDEN => Some("Bearer error=\"insufficient_scope\""),
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         response
     }
@@ -83,7 +98,28 @@ impl FhirApiError {
                 StatusCode::UNAUTHORIZED,
                 vec![Issue::new(
                     "login",
-                    "This API needs a bearer token; it is open only in demo mode",
+                    "This API needs a bearer token: get one from /oauth2/token",
+                )],
+            ),
+            FhirApiError::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                vec![Issue::new(
+                    "expired",
+                    "The bearer token is unknown or has expired: get a new one from /oauth2/token",
+                )],
+            ),
+            FhirApiError::Forbidden(what) => (
+                StatusCode::FORBIDDEN,
+                vec![Issue::new(
+                    "forbidden",
+                    format!("The token's scopes do not allow {what}"),
+                )],
+            ),
+            FhirApiError::AppendOnly => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                vec![Issue::new(
+                    "not-supported",
+                    "AuditEvents are append-only: they cannot be changed or deleted",
                 )],
             ),
             FhirApiError::UnknownType(name) => (

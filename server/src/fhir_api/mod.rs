@@ -1,9 +1,10 @@
 //! The FHIR R4 REST API under `/fhir`: read, vread, create, update, delete and instance history
 //! of every supported type, JSON only, every error an OperationOutcome.
 //!
-//! Closed unless the server runs in demo mode, until bearer-token access (the identity work)
-//! lands: then it is open to any client, over synthetic data only.
+//! Every interaction but `/metadata` and the SMART configuration needs a bearer token from
+//! `/oauth2/token`; each handler checks the token's scopes for what it does ([`access`]).
 
+mod access;
 mod bundle;
 mod capability;
 mod error;
@@ -11,36 +12,42 @@ mod http;
 mod searchset;
 
 use axum::{
-    Router,
+    Extension, Router,
     body::Bytes,
-    extract::{Path, Query, RawQuery, Request, State},
+    extract::{Path, Query, RawQuery, State},
     http::{HeaderMap, StatusCode},
-    middleware::{self, Next},
+    middleware,
     response::Response,
     routing::{get, post},
 };
 use backend::{
     Db, FhirRepository,
+    auth::{ApiClient, Interaction},
     store::{self, Found, HistoryEntry},
 };
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use access::{permit, readable_includes, refuse_if_append_only};
 use error::FhirApiError;
 use http::{
     base_url, fhir_json, if_match, json_body, negotiate, no_content, resource_type,
     versioned_response,
 };
 
-/// The routes under `/fhir`; `open` is demo mode.
-pub fn router<S: Clone + Send + Sync + 'static>(db: Db, open: bool) -> Router<S> {
-    let metadata = move |headers: HeaderMap, Query(query): Query<FormatQuery>| async move {
+/// The routes under `/fhir`.
+pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+    let metadata = |headers: HeaderMap, Query(query): Query<FormatQuery>| async move {
         negotiate(&headers, query.format.as_deref())?;
-        Ok::<_, FhirApiError>(fhir_json(&capability::capability_statement(
-            &base_url(&headers),
-            open,
-        )))
+        Ok::<_, FhirApiError>(fhir_json(&capability::capability_statement(&base_url(
+            &headers,
+        ))))
+    };
+    let smart_configuration = |headers: HeaderMap| async move {
+        let base = base_url(&headers);
+        let server = base.trim_end_matches("/fhir");
+        axum::Json(crate::oauth::smart_configuration(server))
     };
     Router::new()
         .route("/", post(batch_or_transaction))
@@ -53,16 +60,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db, open: bool) -> Router<S>
         )
         .route("/{resource_type}/{id}/_history", get(history))
         .route("/{resource_type}/{id}/_history/{version_id}", get(vread))
-        .route_layer(middleware::from_fn(
-            move |request: Request, next: Next| async move {
-                if open {
-                    Ok(next.run(request).await)
-                } else {
-                    Err(FhirApiError::Unauthenticated)
-                }
-            },
+        .route_layer(middleware::from_fn_with_state(
+            db.clone(),
+            access::authenticate_and_audit,
         ))
         .route("/metadata", get(metadata))
+        .route("/.well-known/smart-configuration", get(smart_configuration))
         .fallback(|| async { FhirApiError::NotImplemented("That interaction") })
         .method_not_allowed_fallback(|| async { FhirApiError::MethodNotAllowed })
         .with_state(db)
@@ -79,6 +82,7 @@ type FhirResult = Result<Response, FhirApiError>;
 /// `GET [base]/[type]?…`: a searchset Bundle of one page of matches and their includes.
 async fn search(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -86,12 +90,13 @@ async fn search(
     let pairs = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
-    run_search(&db, &name, pairs, &headers).await
+    run_search(&db, &client, &name, pairs, &headers).await
 }
 
 /// `POST [base]/[type]/_search` with the parameters as a form body (keeps them out of URLs and logs).
 async fn search_by_post(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -109,16 +114,18 @@ async fn search_by_post(
             .into_owned()
             .collect();
     pairs.extend(form_urlencoded::parse(&body).into_owned());
-    run_search(&db, &name, pairs, &headers).await
+    run_search(&db, &client, &name, pairs, &headers).await
 }
 
 async fn run_search(
     db: &Db,
+    client: &ApiClient,
     name: &str,
     pairs: Vec<(String, String)>,
     headers: &HeaderMap,
 ) -> FhirResult {
     let resource_type = resource_type(name)?;
+    permit(client, resource_type, Interaction::Search)?;
     let format = pairs
         .iter()
         .find(|(k, _)| k == "_format")
@@ -126,7 +133,7 @@ async fn run_search(
     negotiate(headers, format)?;
     let query =
         fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
-    let page = db.search(resource_type, &query).await?;
+    let page = readable_includes(client, db.search(resource_type, &query).await?);
     let base = base_url(headers);
     Ok(fhir_json(&searchset::bundle(
         &base,
@@ -139,15 +146,19 @@ async fn run_search(
 
 async fn create(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path(name): Path<String>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    permit(&client, resource_type, Interaction::Create)?;
     negotiate(&headers, query.format.as_deref())?;
     let resource = checked_body(&headers, &body, resource_type)?;
     if let Some(criteria) = headers.get("if-none-exist") {
+        // The criteria are a search: they reveal what exists.
+        permit(&client, resource_type, Interaction::Search)?;
         let criteria = criteria.to_str().map_err(|_| {
             FhirApiError::BadRequest(vec![Issue::new(
                 "value",
@@ -177,22 +188,26 @@ async fn create(
 
 async fn read(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path((name, id)): Path<(String, String)>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    permit(&client, resource_type, Interaction::Read)?;
     negotiate(&headers, query.format.as_deref())?;
     found(db.read(resource_type, &id).await?)
 }
 
 async fn vread(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path((name, id, version)): Path<(String, String, String)>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    permit(&client, resource_type, Interaction::Read)?;
     negotiate(&headers, query.format.as_deref())?;
     let Ok(version_id) = version.parse::<i64>() else {
         return Err(FhirApiError::NotFound);
@@ -202,12 +217,15 @@ async fn vread(
 
 async fn update(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path((name, id)): Path<(String, String)>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    refuse_if_append_only(resource_type)?;
+    permit(&client, resource_type, Interaction::Update)?;
     negotiate(&headers, query.format.as_deref())?;
     let resource = checked_body(&headers, &body, resource_type)?;
     if !fhir::validate::is_valid_id(&id) {
@@ -245,8 +263,14 @@ async fn update(
     Ok(versioned_response(status, &written, Some(location)))
 }
 
-async fn delete(State(db): State<Db>, Path((name, id)): Path<(String, String)>) -> FhirResult {
+async fn delete(
+    State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
+    Path((name, id)): Path<(String, String)>,
+) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    refuse_if_append_only(resource_type)?;
+    permit(&client, resource_type, Interaction::Delete)?;
     db.delete(resource_type, &id, jiff::Timestamp::now())
         .await?;
     tracing::info!(resource_type = %resource_type, id, "deleted");
@@ -255,11 +279,13 @@ async fn delete(State(db): State<Db>, Path((name, id)): Path<(String, String)>) 
 
 async fn history(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path((name, id)): Path<(String, String)>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    permit(&client, resource_type, Interaction::Read)?;
     negotiate(&headers, query.format.as_deref())?;
     let entries = db.history(resource_type, &id).await?;
     if entries.is_empty() {
@@ -301,21 +327,28 @@ fn history_entry(base: &str, resource_type: ResourceType, id: &str, entry: Histo
 }
 
 /// `POST [base]` with a batch or transaction Bundle.
-async fn batch_or_transaction(State(db): State<Db>, headers: HeaderMap, body: Bytes) -> FhirResult {
+async fn batch_or_transaction(
+    State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> FhirResult {
     negotiate(&headers, None)?;
     let bundle = json_body(&headers, &body)?;
-    let response = bundle::process(&db, &base_url(&headers), bundle).await?;
+    let response = bundle::process(&db, &client, &base_url(&headers), bundle).await?;
     Ok(fhir_json(&response))
 }
 
 /// `GET [base]/[type]/_history`: the latest versions of the type's resources, newest first.
 async fn type_history(
     State(db): State<Db>,
+    Extension(client): Extension<ApiClient>,
     Path(name): Path<String>,
     Query(query): Query<HistoryQuery>,
     headers: HeaderMap,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
+    permit(&client, resource_type, Interaction::Search)?;
     negotiate(&headers, query.format.as_deref())?;
     let count = query
         .count

@@ -11,6 +11,7 @@ async fn post_bundle(app: &TestApp, bundle: &Value) -> (StatusCode, Value) {
     let response = app
         .client
         .post(format!("{}/fhir", app.address))
+        .bearer_auth(app.token.as_deref().unwrap_or_default())
         .header("accept", "application/fhir+json")
         .header("content-type", "application/fhir+json")
         .body(bundle.to_string())

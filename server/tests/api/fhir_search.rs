@@ -203,6 +203,7 @@ async fn writes_and_deletes_show_in_search_at_once() {
     let by_post = app
         .client
         .post(format!("{}/fhir/Patient/_search", app.address))
+        .bearer_auth(app.token.as_deref().unwrap_or_default())
         .header("content-type", "application/x-www-form-urlencoded")
         .body("family=zzyzx&birthdate=2001")
         .send()

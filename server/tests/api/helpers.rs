@@ -1,6 +1,9 @@
 //! `spawn_app()`: the real server, on a free port, with a fresh database seeded with demo data.
 
-use server::{Application, Config};
+use server::{
+    Application, Config,
+    config::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET},
+};
 
 pub struct TestApp {
     pub address: String,
@@ -8,6 +11,8 @@ pub struct TestApp {
     /// The data dir, site root and database live as long as the app under test.
     pub dir: tempfile::TempDir,
     pub database: test_support::TestDatabase,
+    /// A bearer token of the demo client (every scope); `None` outside demo mode.
+    pub token: Option<String>,
 }
 
 impl TestApp {
@@ -29,11 +34,53 @@ impl TestApp {
             .expect("the server answers")
     }
 
-    /// A FHIR REST request to `path` under `/fhir`, asking for FHIR JSON.
+    /// A FHIR REST request to `path` under `/fhir`, asking for FHIR JSON, with the demo client's
+    /// token (in demo mode).
     pub fn fhir(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.fhir_anonymous(method, path);
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// A FHIR REST request without any token.
+    pub fn fhir_anonymous(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, format!("{}/fhir/{path}", self.address))
             .header("accept", "application/fhir+json")
+    }
+
+    /// `POST /oauth2/token` with a client-credentials form.
+    pub async fn request_token(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.client
+            .post(format!("{}/oauth2/token", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// A token for `client_id` with `scope`, which the test expects to be granted.
+    pub async fn token_for(&self, client_id: &str, secret: &str, scope: &str) -> String {
+        let response = self
+            .request_token(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+                ("scope", scope),
+            ])
+            .await;
+        assert_eq!(response.status(), 200, "a token for {client_id}");
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
     }
 
     /// A FHIR request carrying `body` as `application/fhir+json`.
@@ -79,7 +126,7 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(true).await
 }
 
-/// Starts the app with demo mode on or off (off: no demo data, FHIR API closed).
+/// Starts the app with demo mode on or off (off: no demo data, no demo API client).
 pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
     let database = test_support::fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -92,6 +139,7 @@ pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
         data_dir,
         log_filter: "warn".into(),
         demo_mode,
+        behind_proxy: false,
         site_root,
     };
     server::telemetry::init(&config.log_filter);
@@ -102,10 +150,18 @@ pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("an HTTP client");
-    TestApp {
+    let mut app = TestApp {
         address,
         client,
         dir,
         database,
+        token: None,
+    };
+    if demo_mode {
+        app.token = Some(
+            app.token_for(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, "system/*.cruds")
+                .await,
+        );
     }
+    app
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod fhir;
+mod fhir_access;
 mod fhir_bundles;
 mod fhir_search;
 mod helpers;

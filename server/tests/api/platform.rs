@@ -93,3 +93,66 @@ async fn precompressed_bundle_files_are_sent_as_they_are_when_the_browser_accept
     assert!(response.headers().get("content-encoding").is_none());
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"\0asm plain");
 }
+
+#[tokio::test]
+async fn every_response_carries_the_browser_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/no-such-page", "/healthz", "/fhir/metadata"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        for (name, value) in [
+            (
+                "strict-transport-security",
+                "max-age=31536000; includeSubDomains",
+            ),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+            ("x-frame-options", "DENY"),
+        ] {
+            assert_eq!(headers[name], value, "{name} on {path}");
+        }
+        assert!(headers.contains_key("permissions-policy"), "{path}");
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+    }
+    let api = app.get("/fhir/metadata").await;
+    assert_eq!(
+        api.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+}
+
+#[tokio::test]
+async fn a_page_admits_exactly_the_inline_scripts_it_carries_by_a_fresh_nonce() {
+    let app = spawn_app().await;
+    let nonce_of = |response: &reqwest::Response| {
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let start = policy.find("'nonce-").expect("a nonce in the policy") + 7;
+        let end = start + policy[start..].find('\'').unwrap();
+        policy[start..end].to_owned()
+    };
+    let first = app.get("/").await;
+    let nonce = nonce_of(&first);
+    let html = first.text().await.unwrap();
+    let script_tags: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('>').unwrap()])
+        .collect();
+    assert!(!script_tags.is_empty(), "the page hydrates with a script");
+    for tag in script_tags {
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "every script carries this response's nonce: <script{tag}>"
+        );
+    }
+    let second = app.get("/").await;
+    assert_ne!(nonce_of(&second), nonce, "a new nonce per response");
+}

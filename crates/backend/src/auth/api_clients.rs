@@ -1,0 +1,230 @@
+//! Backend systems that call the FHIR API: their registration, the OAuth2 client-credentials grant
+//! that gives them short-lived bearer tokens, and the check of a token on every request.
+//!
+//! Secrets and tokens are 256-bit random values, stored only as SHA-256 digests: a copy of the
+//! database holds nothing a caller could present. (A slow password hash buys nothing for values
+//! with that much entropy.) Tokens live in the database so that any server process accepts a
+//! token another one issued.
+
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use jiff::Timestamp;
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use super::scope::Scopes;
+use crate::{Db, StoreError};
+
+/// How long an access token lasts: SMART's backend-services guidance is five minutes at most.
+pub const TOKEN_LIFETIME_SECONDS: i64 = 300;
+
+/// A registered client, authenticated by a bearer token: who is calling and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Scopes,
+}
+
+/// A token just issued; the token itself exists only here and in the response to the client.
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scopes: Scopes,
+}
+
+/// Why the token endpoint refuses, in RFC 6749's terms (`error` codes).
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("unknown client or wrong secret")]
+    InvalidClient,
+    #[error("the requested scope is not granted to this client")]
+    InvalidScope(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a bearer token is not accepted. Deliberately one kind: a caller learns nothing about
+/// whether a token was ever valid.
+#[derive(Debug, thiserror::Error)]
+pub enum BearerError {
+    #[error("the access token is unknown or expired")]
+    Rejected,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A client id as registered: 1 to 64 letters, digits, `.`, `_` or `-`.
+pub fn is_valid_client_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A new random secret for [`register`], to show its owner once.
+pub fn new_secret() -> String {
+    random_token()
+}
+
+/// Registers (or re-registers, replacing its secret and scopes) a client.
+pub async fn register(
+    db: &Db,
+    client_id: &str,
+    name: &str,
+    secret: &str,
+    scopes: &Scopes,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM api_clients WHERE client_id = $1")
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO api_clients (client_id, name, secret_sha256, scope, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(client_id)
+    .bind(name)
+    .bind(digest(secret))
+    .bind(scopes.to_string())
+    .bind(now.to_string())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether `client_id` is registered.
+pub async fn is_registered(db: &Db, client_id: &str) -> Result<bool, StoreError> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT client_id FROM api_clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The client-credentials grant: checks the client's secret and issues a token carrying what of
+/// `requested` the client is allowed (all it is allowed when nothing is requested).
+pub async fn issue_token(
+    db: &Db,
+    client_id: &str,
+    secret: &str,
+    requested: Option<&Scopes>,
+    now: Timestamp,
+) -> Result<IssuedToken, TokenError> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT secret_sha256, scope FROM api_clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(StoreError::from)?;
+    let Some((stored_digest, allowed)) = row else {
+        return Err(TokenError::InvalidClient);
+    };
+    if !bool::from(digest(secret).as_bytes().ct_eq(stored_digest.as_bytes())) {
+        return Err(TokenError::InvalidClient);
+    }
+    let allowed: Scopes = allowed.parse().unwrap_or_default();
+    let scopes = match requested {
+        Some(requested) => requested.granted_by(&allowed),
+        None => allowed,
+    };
+    if scopes.is_empty() {
+        return Err(TokenError::InvalidScope(
+            requested.map(ToString::to_string).unwrap_or_default(),
+        ));
+    }
+
+    let access_token = random_token();
+    let now_seconds = now.as_second();
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    // Expired tokens go as new ones come, so the table stays as small as the tokens in use.
+    sqlx::query("DELETE FROM access_tokens WHERE expires_at <= $1")
+        .bind(now_seconds)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    sqlx::query(
+        "INSERT INTO access_tokens (token_sha256, client_id, scope, expires_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(digest(&access_token))
+    .bind(client_id)
+    .bind(scopes.to_string())
+    .bind(now_seconds + TOKEN_LIFETIME_SECONDS)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(IssuedToken {
+        access_token,
+        expires_in: TOKEN_LIFETIME_SECONDS,
+        scopes,
+    })
+}
+
+/// The client behind a bearer token that has not expired.
+pub async fn authenticate_bearer(
+    db: &Db,
+    token: &str,
+    now: Timestamp,
+) -> Result<ApiClient, BearerError> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT t.client_id, c.name, t.scope FROM access_tokens t \
+         JOIN api_clients c ON c.client_id = t.client_id \
+         WHERE t.token_sha256 = $1 AND t.expires_at > $2",
+    )
+    .bind(digest(token))
+    .bind(now.as_second())
+    .fetch_optional(db.pool())
+    .await
+    .map_err(StoreError::from)?;
+    let (client_id, name, scope) = row.ok_or(BearerError::Rejected)?;
+    Ok(ApiClient {
+        client_id,
+        name,
+        scopes: scope.parse().map_err(|_| BearerError::Rejected)?,
+    })
+}
+
+/// 256 random bits, URL-safe base64 (43 characters).
+fn random_token() -> String {
+    let mut bytes = [0_u8; 32];
+    // The operating system's generator; without it nothing here can be secure, so stop.
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator works");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn digest(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_url_safe() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
+    }
+
+    #[test]
+    fn client_ids_are_plain_names() {
+        assert!(is_valid_client_id("lab-results.sync_1"));
+        assert!(!is_valid_client_id(""));
+        assert!(!is_valid_client_id("a b"));
+        assert!(!is_valid_client_id(&"x".repeat(65)));
+    }
+}

@@ -1,0 +1,228 @@
+//! The audit trail: every access to patient data, by anyone, becomes a FHIR AuditEvent in the
+//! store (who, on whose behalf, what, when, from where, the outcome and the purpose). Append-only:
+//! nothing in the service updates or deletes one, and the REST API refuses to.
+
+use std::collections::BTreeSet;
+
+use base64::{Engine as _, engine::general_purpose::STANDARD};
+use fhir::ResourceType;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::{
+    Db,
+    store::{self, WriteError},
+};
+
+/// Who acted. More kinds (patients, staff, proxies) arrive with sign-in.
+#[derive(Debug, Clone)]
+pub enum Agent {
+    /// A registered backend system calling the FHIR API with a client-credentials token.
+    ApiClient { client_id: String, name: String },
+}
+
+/// FHIR's AuditEvent.action: what kind of thing was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Read,
+    Update,
+    Delete,
+    /// A search, a history, a batch: an operation over many records.
+    Execute,
+}
+
+impl Action {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Create => "C",
+            Self::Read => "R",
+            Self::Update => "U",
+            Self::Delete => "D",
+            Self::Execute => "E",
+        }
+    }
+}
+
+/// FHIR's AuditEvent.outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Refused or failed because of the request (a 4xx).
+    MinorFailure,
+    /// Failed because of the service (a 5xx).
+    SeriousFailure,
+}
+
+impl Outcome {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Success => "0",
+            Self::MinorFailure => "4",
+            Self::SeriousFailure => "8",
+        }
+    }
+}
+
+/// One access to record.
+#[derive(Debug, Clone)]
+pub struct AccessRecord {
+    pub agent: Agent,
+    /// A code of http://hl7.org/fhir/restful-interaction (`read`, `search-type`, …).
+    pub interaction: &'static str,
+    pub action: Action,
+    pub outcome: Outcome,
+    /// The caller's network address, as far as the server can tell.
+    pub address: Option<String>,
+    /// `Type/id` of each record touched.
+    pub records: BTreeSet<String>,
+    /// `Patient/id` of each patient whose data it was.
+    pub patients: BTreeSet<String>,
+    /// A search's query string, kept as FHIR keeps queries (base64).
+    pub query: Option<String>,
+}
+
+/// Stores `record` as an AuditEvent. Callers treat a failure as a failure of the access itself:
+/// data is not handed out unaudited.
+pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<(), WriteError> {
+    store::create(db, ResourceType::AuditEvent, audit_event(record, now), now).await?;
+    Ok(())
+}
+
+fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
+    let Agent::ApiClient { client_id, name } = &record.agent;
+    let mut agent = json!({
+        "type": { "coding": [{
+            "system": "http://dicom.nema.org/resources/ontology/DCM",
+            "code": "110150",
+            "display": "Application",
+        }]},
+        "who": {
+            "identifier": { "system": API_CLIENT_SYSTEM, "value": client_id },
+            "display": name,
+        },
+        "requestor": true,
+    });
+    if let Some(address) = &record.address {
+        agent["network"] = json!({ "address": address, "type": "2" });
+    }
+    let mut entity: Vec<Value> = record
+        .patients
+        .iter()
+        .map(|patient| {
+            json!({
+                "what": { "reference": patient },
+                "type": { "system": ENTITY_TYPE_SYSTEM, "code": "1", "display": "Person" },
+                "role": { "system": OBJECT_ROLE_SYSTEM, "code": "1", "display": "Patient" },
+            })
+        })
+        .collect();
+    entity.extend(
+        record
+            .records
+            .iter()
+            .filter(|r| !record.patients.contains(*r))
+            .map(|r| {
+                json!({
+                    "what": { "reference": r },
+                    "type": { "system": ENTITY_TYPE_SYSTEM, "code": "2", "display": "System Object" },
+                })
+            }),
+    );
+    if let Some(query) = &record.query {
+        entity.push(json!({
+            "type": { "system": ENTITY_TYPE_SYSTEM, "code": "2", "display": "System Object" },
+            "role": { "system": OBJECT_ROLE_SYSTEM, "code": "24", "display": "Query" },
+            "query": STANDARD.encode(query),
+        }));
+    }
+    let mut event = json!({
+        "resourceType": "AuditEvent",
+        "type": {
+            "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
+            "code": "rest",
+            "display": "RESTful Operation",
+        },
+        "subtype": [{
+            "system": "http://hl7.org/fhir/restful-interaction",
+            "code": record.interaction,
+        }],
+        "action": record.action.code(),
+        "recorded": now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "outcome": record.outcome.code(),
+        "agent": [agent],
+        "source": {
+            "observer": { "display": "Open Health FHIR API" },
+            "type": [{
+                "system": "http://terminology.hl7.org/CodeSystem/security-source-type",
+                "code": "3",
+                "display": "Web Server",
+            }],
+        },
+    });
+    if !entity.is_empty() {
+        event["entity"] = Value::Array(entity);
+    }
+    event
+}
+
+/// The identifier system naming registered API clients in audit records.
+pub const API_CLIENT_SYSTEM: &str = "https://fhir.openhealth.example/Id/api-client";
+const ENTITY_TYPE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+const OBJECT_ROLE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/object-role";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_of_a_patient() -> AccessRecord {
+        AccessRecord {
+            agent: Agent::ApiClient {
+                client_id: "lab".into(),
+                name: "Lab results".into(),
+            },
+            interaction: "read",
+            action: Action::Read,
+            outcome: Outcome::Success,
+            address: Some("192.0.2.7".into()),
+            records: BTreeSet::from(["Observation/o1".into()]),
+            patients: BTreeSet::from(["Patient/p1".into()]),
+            query: None,
+        }
+    }
+
+    #[test]
+    fn an_event_names_who_what_whose_when_and_from_where() {
+        let now: Timestamp = "2026-11-21T10:00:00Z".parse().unwrap();
+        let event = audit_event(&read_of_a_patient(), now);
+        assert_eq!(event["action"], "R");
+        assert_eq!(event["outcome"], "0");
+        assert_eq!(event["recorded"], "2026-11-21T10:00:00.000Z");
+        assert_eq!(event["agent"][0]["who"]["identifier"]["value"], "lab");
+        assert_eq!(event["agent"][0]["network"]["address"], "192.0.2.7");
+        assert_eq!(event["entity"][0]["what"]["reference"], "Patient/p1");
+        assert_eq!(event["entity"][0]["role"]["code"], "1");
+        assert_eq!(event["entity"][1]["what"]["reference"], "Observation/o1");
+        assert!(
+            fhir::validate::check(&event, ResourceType::AuditEvent).is_empty(),
+            "the event is a valid AuditEvent"
+        );
+    }
+
+    #[test]
+    fn the_patient_is_named_once_even_when_it_is_the_record_read() {
+        let mut access = read_of_a_patient();
+        access.records = BTreeSet::from(["Patient/p1".into()]);
+        let event = audit_event(&access, Timestamp::UNIX_EPOCH);
+        assert_eq!(event["entity"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn a_search_keeps_its_query_base64_encoded() {
+        let mut access = read_of_a_patient();
+        access.query = Some("family=smith".into());
+        let event = audit_event(&access, Timestamp::UNIX_EPOCH);
+        let query = event["entity"].as_array().unwrap().last().unwrap();
+        assert_eq!(query["query"], STANDARD.encode("family=smith"));
+    }
+}
