@@ -17,6 +17,31 @@ pub enum AppError {
     /// The request never got a proper answer (network down, request malformed).
     #[error("Sorry, we could not reach the service. Check your connection and try again.")]
     Unreachable,
+    /// Nobody is signed in, or their session has ended.
+    #[error("You need to sign in to do this.")]
+    SignInRequired,
+    /// Signed in, but this is not theirs to see or do.
+    #[error("You do not have permission to do this.")]
+    NotAllowed,
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// An internal failure: logged once here, where the cause is still known, with the request id
+    /// so that a support call can find it; the browser gets only the code. Server functions run
+    /// in tasks of their own, outside the request's span, so the id is read from the request.
+    pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
+        let request_id = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| Some(parts.headers.get("x-request-id")?.to_str().ok()?.to_owned()))
+            .unwrap_or_default();
+        tracing::error!(
+            request_id,
+            error = %error,
+            source = ?error.source(),
+            "server function failed"
+        );
+        AppError::ServiceUnavailable
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -33,19 +58,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<backend::StoreError> for AppError {
     fn from(error: backend::StoreError) -> Self {
-        // Logged once here, where the cause is still known, with the request id so that a support
-        // call can find it; the browser gets only the code. Server functions run in tasks of their
-        // own, outside the request's span, so the id is read from the request itself.
-        let request_id = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| Some(parts.headers.get("x-request-id")?.to_str().ok()?.to_owned()))
-            .unwrap_or_default();
-        tracing::error!(
-            request_id,
-            error = %error,
-            source = ?std::error::Error::source(&error),
-            "store failure"
-        );
-        AppError::ServiceUnavailable
+        Self::internal(&error)
     }
 }
 

@@ -5,10 +5,12 @@
 //! Server functions here are thin public endpoints: check who is asking, parse, call one `backend`
 //! use case, return a DTO.
 
+pub mod account;
 pub mod components;
 pub mod error;
 pub mod pages;
 pub mod practice;
+pub mod record_access;
 mod routes;
 #[cfg(feature = "ssr")]
 mod shell;

@@ -10,7 +10,9 @@ use leptos_router::{
 use crate::{
     SERVICE_NAME,
     components::{Footer, Header, SkipLink},
-    pages::{CheckNhsNumberPage, HomePage, NotFoundPage},
+    pages::{
+        CheckNhsNumberPage, HomePage, NotFoundPage, RecordAccessPage, SignInPage, SignedOutPage,
+    },
 };
 
 /// The application: header, one page in `<main>`, footer.
@@ -33,6 +35,17 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=StaticSegment("check-an-nhs-number")
                             view=CheckNhsNumberPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
+                        <Route
+                            path=StaticSegment("signed-out")
+                            view=SignedOutPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("your-record"), StaticSegment("who-has-looked"))
+                            view=RecordAccessPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

@@ -10,9 +10,9 @@ use axum::{
     response::Response,
 };
 
-/// The client's address, in every request's extensions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddress(pub IpAddr);
+/// The client's address, in every request's extensions (a `backend` type, so that server
+/// functions in `app` can read it for the audit trail too).
+pub use backend::auth::ClientAddress;
 
 /// Middleware that puts a [`ClientAddress`] into the request. With `behind_proxy`, the last
 /// `X-Forwarded-For` entry is taken: the one the trusted proxy appended (entries before it are

@@ -1,6 +1,6 @@
 //! The service's configuration, read once from the environment (see `.env.example`).
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{fmt, net::SocketAddr, path::PathBuf};
 
 /// Everything the server needs to start. Tests build one directly (port 0, a fresh data dir).
 #[derive(Debug, Clone)]
@@ -23,7 +23,62 @@ pub struct Config {
     /// folder cargo-leptos built this binary's bundle into (debug and release builds use different
     /// ones, so each binary serves its own bundle).
     pub site_root: PathBuf,
+    /// The address people reach the service at, e.g. `https://health.example.nhs.uk`: sign-in
+    /// redirect URIs are built from it, and cookies are `Secure` when it is HTTPS. Plain HTTP is
+    /// accepted only for a loopback address.
+    pub public_url: String,
+    /// A deployment that serves real patients. Refuses to start in demo mode or over plain HTTP.
+    pub production: bool,
+    /// The patient identity provider (NHS login, or one shaped like it), if configured.
+    pub patient_login: Option<OidcProviderConfig>,
+    /// The staff identity provider (NHS CIS2, or one shaped like it), if configured.
+    pub staff_login: Option<OidcProviderConfig>,
 }
+
+/// One OpenID Connect provider the service signs people in with.
+#[derive(Debug, Clone)]
+pub struct OidcProviderConfig {
+    /// The issuer; its metadata is at `{issuer}/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_auth: ClientAuth,
+    pub scopes: Vec<String>,
+    /// NHS login's vector-of-trust request (`["P9.Cp.Cd", …]`), sent as the `vtr` parameter.
+    pub vtr: Option<String>,
+}
+
+/// How the service proves to a provider's token endpoint that it is the registered client.
+#[derive(Debug, Clone)]
+pub enum ClientAuth {
+    /// `client_secret_basic`.
+    ClientSecret(Secret),
+    /// `private_key_jwt`: an assertion signed with this RSA key (PEM), as NHS login requires.
+    PrivateKeyJwt { private_key_pem: Secret },
+}
+
+/// A secret from the configuration: usable, never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// What NHS login is asked for by default: a fully checked identity (P9) if the person has one,
+/// else P5 or P0, which the service accepts and explains (see `domain::identity::ProofingLevel`).
+pub const DEFAULT_VTR: &str = r#"["P9.Cp.Cd","P9.Cp.Ck","P9.Cm","P5.Cp.Cd","P5.Cp.Ck","P5.Cm","P0.Cp.Cd","P0.Cp.Ck","P0.Cm"]"#;
 
 /// The API client demo mode registers, documented in the README so that a newcomer can call the
 /// FHIR API with curl at once. Its secret is public: demo mode holds synthetic data only.
@@ -34,6 +89,8 @@ pub const DEMO_CLIENT_SECRET: &str = "demo-secret-synthetic-data-only";
 pub enum ConfigError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error("{0}")]
+    Unsafe(&'static str),
 }
 
 impl Config {
@@ -67,7 +124,24 @@ impl Config {
         };
         let demo_mode = flag("HEALTH_DEMO_MODE")?;
         let behind_proxy = flag("HEALTH_BEHIND_PROXY")?;
-        Ok(Self {
+        let production = flag("HEALTH_PRODUCTION")?;
+        let public_url = var("HEALTH_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let patient_login = oidc_provider(
+            &var,
+            "PATIENT",
+            Some(DEFAULT_VTR),
+            &["openid", "profile", "nhs_number"],
+        )?;
+        let staff_login = oidc_provider(
+            &var,
+            "STAFF",
+            None,
+            &["openid", "profile", "nationalrbacaccess"],
+        )?;
+        let config = Self {
             bind_addr,
             data_dir,
             database_url,
@@ -79,8 +153,113 @@ impl Config {
                     .unwrap_or("target/site")
                     .into()
             })),
-        })
+            public_url,
+            production,
+            patient_login,
+            staff_login,
+        };
+        config.check()?;
+        Ok(config)
     }
+
+    /// Refuses combinations that would be unsafe with real patients. `Application::build` checks
+    /// again, so a `Config` built in code gets the same refusals.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.production && self.demo_mode {
+            return Err(ConfigError::Unsafe(
+                "HEALTH_DEMO_MODE cannot be switched on with HEALTH_PRODUCTION: demo mode seeds \
+                 synthetic people and publishes a demo API secret",
+            ));
+        }
+        let Some((scheme, rest)) = self.public_url.split_once("://") else {
+            return Err(ConfigError::Invalid {
+                name: "HEALTH_PUBLIC_URL",
+                reason: "expected a URL such as https://health.example.nhs.uk".into(),
+            });
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
+        match scheme {
+            "https" => Ok(()),
+            "http" if self.production => Err(ConfigError::Unsafe(
+                "HEALTH_PUBLIC_URL must be https with HEALTH_PRODUCTION: session cookies are only \
+                 safe over HTTPS",
+            )),
+            "http" if is_loopback(host) => Ok(()),
+            "http" => Err(ConfigError::Unsafe(
+                "HEALTH_PUBLIC_URL must be https unless it is a loopback address: session cookies \
+                 are only safe over HTTPS",
+            )),
+            _ => Err(ConfigError::Invalid {
+                name: "HEALTH_PUBLIC_URL",
+                reason: format!("{scheme} is not http or https"),
+            }),
+        }
+    }
+
+    /// Cookies carry `Secure` (and the `__Host-` prefix) whenever people reach the service over
+    /// HTTPS; `check` allows plain HTTP only on loopback.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `HEALTH_{KIND}_OIDC_*`: the provider is configured when its issuer is set, and then its client
+/// id and one way of authenticating are required.
+fn oidc_provider(
+    var: &impl Fn(&str) -> Option<String>,
+    kind: &'static str,
+    default_vtr: Option<&str>,
+    scopes: &[&str],
+) -> Result<Option<OidcProviderConfig>, ConfigError> {
+    let name = |suffix: &str| format!("HEALTH_{kind}_OIDC_{suffix}");
+    let Some(issuer) = var(&name("ISSUER")) else {
+        return Ok(None);
+    };
+    let missing = |variable: &'static str| ConfigError::Invalid {
+        name: variable,
+        reason: format!("required when HEALTH_{kind}_OIDC_ISSUER is set"),
+    };
+    let (client_id_name, key_name, secret_name) = match kind {
+        "PATIENT" => (
+            "HEALTH_PATIENT_OIDC_CLIENT_ID",
+            "HEALTH_PATIENT_OIDC_PRIVATE_KEY_FILE",
+            "HEALTH_PATIENT_OIDC_CLIENT_SECRET",
+        ),
+        _ => (
+            "HEALTH_STAFF_OIDC_CLIENT_ID",
+            "HEALTH_STAFF_OIDC_PRIVATE_KEY_FILE",
+            "HEALTH_STAFF_OIDC_CLIENT_SECRET",
+        ),
+    };
+    let client_id = var(client_id_name).ok_or_else(|| missing(client_id_name))?;
+    let client_auth = match (var(key_name), var(secret_name)) {
+        (Some(path), _) => ClientAuth::PrivateKeyJwt {
+            private_key_pem: Secret::new(std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError::Invalid {
+                    name: key_name,
+                    reason: format!("could not read {path}: {e}"),
+                }
+            })?),
+        },
+        (None, Some(secret)) => ClientAuth::ClientSecret(Secret::new(secret)),
+        (None, None) => return Err(missing(key_name)),
+    };
+    Ok(Some(OidcProviderConfig {
+        issuer,
+        client_id,
+        client_auth,
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        vtr: var(&name("VTR")).or(default_vtr.map(str::to_owned)),
+    }))
 }
 
 #[cfg(test)]
@@ -126,5 +305,62 @@ mod tests {
                 .starts_with("HEALTH_BIND_ADDR is not valid"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn demo_mode_and_production_together_are_refused() {
+        let error = config(&[
+            ("HEALTH_DEMO_MODE", "true"),
+            ("HEALTH_PRODUCTION", "true"),
+            ("HEALTH_PUBLIC_URL", "https://health.example"),
+        ])
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("cannot be switched on"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_allowed_on_loopback_only_and_never_in_production() {
+        let check = |url: &str, production: &str, ok: bool| {
+            let result = config(&[
+                ("HEALTH_PUBLIC_URL", url),
+                ("HEALTH_PRODUCTION", production),
+            ]);
+            assert_eq!(result.is_ok(), ok, "{url} production={production}");
+        };
+        check("http://127.0.0.1:3000", "false", true);
+        check("http://localhost:3000/", "false", true);
+        check("http://[::1]:3000", "false", true);
+        check("http://health.example", "false", false);
+        check("http://127.0.0.1:3000", "true", false);
+        check("https://health.example", "true", true);
+        check("ftp://health.example", "false", false);
+        let secure = config(&[("HEALTH_PUBLIC_URL", "https://health.example")]).unwrap();
+        assert!(secure.secure_cookies());
+        assert!(!config(&[]).unwrap().secure_cookies());
+    }
+
+    #[test]
+    fn a_provider_needs_a_client_id_and_a_way_to_authenticate_and_never_prints_it() {
+        let error = config(&[("HEALTH_STAFF_OIDC_ISSUER", "https://idp.example")]).unwrap_err();
+        assert!(
+            error.to_string().contains("HEALTH_STAFF_OIDC_CLIENT_ID"),
+            "{error}"
+        );
+        let config = config(&[
+            ("HEALTH_STAFF_OIDC_ISSUER", "https://idp.example"),
+            ("HEALTH_STAFF_OIDC_CLIENT_ID", "health"),
+            ("HEALTH_STAFF_OIDC_CLIENT_SECRET", "very-secret"),
+        ])
+        .unwrap();
+        let staff = config.staff_login.as_ref().unwrap();
+        assert!(
+            matches!(&staff.client_auth, ClientAuth::ClientSecret(s) if s.expose() == "very-secret")
+        );
+        assert!(staff.vtr.is_none(), "vtr is NHS login's, not CIS2's");
+        assert!(!format!("{config:?}").contains("very-secret"));
+        assert!(config.patient_login.is_none());
     }
 }

@@ -6,6 +6,7 @@
 mod client_address;
 pub mod config;
 mod fhir_api;
+mod identity;
 mod oauth;
 mod probes;
 mod rate_limit;

@@ -1,7 +1,7 @@
 //! Start-up: open and migrate the database, seed demo data, build the Router, bind, serve, and
 //! stop gracefully on SIGTERM or Ctrl-C.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use app::{App, shell};
@@ -23,7 +23,9 @@ use tower_http::{
 use crate::{
     Config, client_address,
     config::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET},
-    fhir_api, oauth, probes,
+    fhir_api,
+    identity::{self, CookiePolicy, Identity, IdentityState, OidcProvider},
+    oauth, probes,
     rate_limit::RateLimiter,
     security_headers, static_files,
 };
@@ -31,6 +33,10 @@ use crate::{
 /// Token requests allowed per client address per minute: ample for a backend system (a token
 /// lasts five minutes), far too few to guess a 256-bit secret.
 const TOKEN_REQUESTS_PER_MINUTE: u32 = 30;
+
+/// Sign-in steps (starting, returning, choosing a persona) allowed per client address per minute:
+/// a person needs two or three, a household behind one address a few more.
+pub const SIGN_IN_ATTEMPTS_PER_MINUTE: u32 = 20;
 
 /// The name cargo-leptos gives the bundle (`[[workspace.metadata.leptos]] name`).
 const BUNDLE_NAME: &str = "health";
@@ -51,15 +57,32 @@ pub struct Application {
 impl Application {
     /// Opens the database, seeds it in demo mode, builds the Router and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        config.check()?;
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .with_context(|| format!("could not listen on {}", config.bind_addr))?;
+        Self::build_on(config, listener).await
+    }
+
+    /// As [`Application::build`], on a listener bound already: tests bind first so that the
+    /// identity provider they start knows the app's address.
+    pub async fn build_with_listener(
+        config: Config,
+        listener: std::net::TcpListener,
+    ) -> anyhow::Result<Self> {
+        config.check()?;
+        listener.set_nonblocking(true)?;
+        Self::build_on(config, TcpListener::from_std(listener)?).await
+    }
+
+    async fn build_on(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let db = open_database(&config).await?;
         if config.demo_mode {
             seed_demo_data(&db).await?;
             register_demo_client(&db).await?;
         }
-        let listener = TcpListener::bind(config.bind_addr)
-            .await
-            .with_context(|| format!("could not listen on {}", config.bind_addr))?;
-        let router = router(&config, listener.local_addr()?, db);
+        let identity = identity_providers(&config)?;
+        let router = router(&config, listener.local_addr()?, db, identity);
         Ok(Self { listener, router })
     }
 
@@ -154,7 +177,27 @@ async fn seed_demo_data(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
+/// The identity providers configured, with their keys parsed now so that a bad one stops the
+/// start rather than a sign-in.
+fn identity_providers(config: &Config) -> anyhow::Result<Identity> {
+    let provider = |name: &str, provider: &Option<crate::config::OidcProviderConfig>| {
+        provider
+            .clone()
+            .map(|provider| OidcProvider::new(name, provider, &config.public_url))
+            .transpose()
+    };
+    Ok(Identity {
+        patient: provider("patient", &config.patient_login)?,
+        staff: provider("staff", &config.staff_login)?,
+        demo_mode: config.demo_mode,
+        cookies: CookiePolicy {
+            secure: config.secure_cookies(),
+        },
+        limiter: RateLimiter::new(SIGN_IN_ATTEMPTS_PER_MINUTE, Duration::from_secs(60)),
+    })
+}
+
+fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> Router {
     // cargo-leptos writes hash.txt beside the server binary it built; its presence means this
     // binary's pages reference hashed bundle names, which only this build's pkg/ files carry.
     let hash_files = std::env::current_exe()
@@ -177,10 +220,38 @@ fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     };
+    let sign_in_methods = backend::auth::SignInMethods {
+        patient_provider: identity.patient.is_some(),
+        staff_provider: identity.staff.is_some(),
+        demo_personas: identity.demo_mode,
+    };
     let provide_db = move || {
         provide_context(db.clone());
+        provide_context(sign_in_methods);
         security_headers::set_page_policy();
     };
+    let identity = IdentityState {
+        identity: Arc::new(identity),
+        db: state.db.clone(),
+    };
+
+    // What browsers use: pages, server functions, sign-in. Sessions (cookies) live here, so CSRF
+    // protection does too. The APIs below take no cookies, only tokens and client credentials.
+    let browser = Router::new()
+        .nest("/auth", identity::router(identity.clone()))
+        .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
+            let leptos_options = leptos_options.clone();
+            move || shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_db, shell))
+        .layer(middleware::from_fn_with_state(
+            identity,
+            identity::resume_session,
+        ))
+        .layer(middleware::from_fn(identity::csrf::refuse_cross_site));
 
     let mut router = Router::new()
         .route("/healthz", get(probes::healthz))
@@ -193,18 +264,11 @@ fn router(config: &Config, address: SocketAddr, db: Db) -> Router {
                 RateLimiter::new(TOKEN_REQUESTS_PER_MINUTE, Duration::from_secs(60)),
             ),
         )
-        .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
-            let leptos_options = leptos_options.clone();
-            move || shell(leptos_options.clone())
-        })
         .nest_service(
             "/pkg",
             static_files::pkg_service(&config.site_root, hash_files),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(provide_db, shell))
+        .merge(browser)
         .with_state(state)
         .layer(middleware::from_fn({
             let behind_proxy = config.behind_proxy;

@@ -54,7 +54,7 @@ const ALLOWED_WORKSPACE_DEPS: &[(&str, &[&str])] = &[
     ("backend", &["domain", "fhir"]),
     ("app", &["domain", "backend"]),
     ("frontend", &["app"]),
-    ("server", &["app", "backend", "fhir"]),
+    ("server", &["app", "backend", "domain", "fhir"]),
     ("xtask", &[]),
     // Dev-only: no crate may depend on it outside [dev-dependencies].
     ("test-support", &[]),

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::SERVICE_NAME;
+use crate::{
+    SERVICE_NAME,
+    account::{CurrentUserDto, get_current_user},
+};
 
 /// The first focusable element: jumps keyboard and screen-reader users past the header.
 #[component]
@@ -38,8 +41,51 @@ pub fn Header() -> impl IntoView {
                         </li>
                     </ul>
                 </nav>
+                <Account />
             </div>
         </header>
+    }
+}
+
+/// The header's sign-in slot: "Sign in", or who is signed in, their links and "Sign out".
+#[component]
+fn Account() -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
+                    // A failure to tell reads as signed out: the pages themselves still check.
+                    Ok(None) | Err(_) => view! {
+                        // A server route, not a client-side page: rel="external".
+                        <a class="header-link" href="/sign-in" rel="external">"Sign in"</a>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignedIn(user: CurrentUserDto) -> impl IntoView {
+    view! {
+        <nav aria-label="Your account" class="flex flex-wrap items-center gap-x-6 gap-y-2">
+            {user.is_patient.then(|| view! {
+                <a class="header-link" href="/your-record/who-has-looked">
+                    "Who has looked at your record"
+                </a>
+            })}
+            <p class="m-0">
+                <span class="font-bold">{user.name}</span>
+                <span class="block text-base">{user.role}</span>
+            </p>
+            // A plain form post: signing out works without JavaScript, and never by a GET that a
+            // prefetch or another site's image tag could trigger.
+            <form method="post" action="/auth/sign-out">
+                <button class="header-button" type="submit">"Sign out"</button>
+            </form>
+        </nav>
     }
 }
 

@@ -26,7 +26,9 @@ pub fn CheckNhsNumberPage() -> impl IntoView {
                 .map_err(|e| e.to_string())
         })
     });
-    let error = move || outcome.get().and_then(Result::err);
+    // `try_get`: the page title can be rendered after the page's reactive values are gone (meta
+    // tags are collected at the end of server rendering); then there is no error to show.
+    let error = move || outcome.try_get().flatten().and_then(Result::err);
     let valid = move || outcome.get().and_then(Result::ok);
     let (as_you_type, set_as_you_type) = signal(String::new());
 

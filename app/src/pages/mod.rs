@@ -3,9 +3,15 @@
 mod check_nhs_number_page;
 mod home_page;
 mod not_found_page;
+mod record_access_page;
 mod service_problem;
+mod sign_in_page;
+mod signed_out_page;
 
 pub use check_nhs_number_page::CheckNhsNumberPage;
 pub use home_page::HomePage;
 pub use not_found_page::NotFoundPage;
+pub use record_access_page::RecordAccessPage;
 pub use service_problem::ServiceProblem;
+pub use sign_in_page::SignInPage;
+pub use signed_out_page::SignedOutPage;

@@ -11,6 +11,8 @@ pub fn ServiceProblem(error: AppError) -> impl IntoView {
     set_http_status(match error {
         AppError::ServiceUnavailable => 500,
         AppError::Unreachable => 503,
+        AppError::SignInRequired => 401,
+        AppError::NotAllowed => 403,
     });
     view! {
         <Title text="Sorry, there is a problem with the service" />

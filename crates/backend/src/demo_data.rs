@@ -147,6 +147,14 @@ const STREETS: [&str; 12] = [
     "Market Place",
 ];
 
+/// The NHS numbers of the first seeded patients, in order: demo personas and tests sign in as them.
+pub fn first_patient_nhs_numbers() -> impl Iterator<Item = NhsNumber> {
+    (FIRST_PATIENT_STEM..).filter_map(NhsNumber::from_stem)
+}
+
+/// Patients' NHS numbers count up from here (999 000 001, …), skipping stems with no check digit.
+const FIRST_PATIENT_STEM: u32 = 999_000_001;
+
 /// Generates the demo data with slots from the day of `now` for [`WEEKS_OF_SLOTS`] weeks.
 pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
     let london = TimeZone::get("Europe/London")?;
@@ -228,12 +236,7 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
     }
 
     let mut patient_ids = Vec::with_capacity(PATIENT_COUNT);
-    let mut stem = 999_000_000u32;
-    while patient_ids.len() < PATIENT_COUNT {
-        stem += 1;
-        let Some(nhs_number) = NhsNumber::from_stem(stem) else {
-            continue;
-        };
+    for nhs_number in first_patient_nhs_numbers().take(PATIENT_COUNT) {
         let id = rng.uuid();
         let details = synthetic_patient(&mut rng, nhs_number, &org_id)?;
         resources.push(build::patient(&id, &details));

@@ -10,10 +10,12 @@ pub mod db;
 pub mod demo_data;
 pub mod error;
 pub mod practice;
+pub mod record_access;
 pub mod repository;
 pub mod search;
 pub mod seed;
 pub mod store;
+pub mod time;
 
 pub use db::Db;
 pub use error::StoreError;

@@ -18,6 +18,21 @@ pub fn identifier<'a>(resource: &'a Value, system: &str) -> Option<&'a str> {
         .as_str()
 }
 
+/// A person's name as they would write it: given names then family name, from the first `name`
+/// (its `text` if it has one).
+pub fn person_name(resource: &Value) -> String {
+    let name = &resource["name"][0];
+    if let Some(text) = name["text"].as_str() {
+        return text.to_owned();
+    }
+    let mut parts: Vec<&str> = name["given"]
+        .as_array()
+        .map(|given| given.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    parts.extend(name["family"].as_str());
+    parts.join(" ")
+}
+
 /// The first phone number in `telecom`.
 pub fn phone(resource: &Value) -> Option<&str> {
     resource["telecom"]
@@ -49,6 +64,17 @@ pub fn address_lines(address: &Value) -> Vec<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_person_is_named_given_names_first() {
+        let patient = json!({"name": [{"family": "Okoro", "given": ["Sam", "Ade"]}]});
+        assert_eq!(person_name(&patient), "Sam Ade Okoro");
+        assert_eq!(
+            person_name(&json!({"name": [{"text": "Dr A Okafor"}]})),
+            "Dr A Okafor"
+        );
+        assert_eq!(person_name(&json!({})), "");
+    }
 
     #[test]
     fn concept_text_prefers_text_then_display() {

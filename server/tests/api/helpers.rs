@@ -1,8 +1,16 @@
-//! `spawn_app()`: the real server, on a free port, with a fresh database seeded with demo data.
+//! `spawn_app()`: the real server, on a free port, with a fresh database seeded with demo data;
+//! `spawn_app_with_sign_in()`: the same with the test identity provider configured instead of
+//! demo mode.
 
+pub use crate::browser::Browser;
+use crate::identity_provider::{
+    IdentityProvider, PATIENT_CLIENT_ID, STAFF_CLIENT_ID, STAFF_CLIENT_SECRET,
+};
 use server::{
     Application, Config,
-    config::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET},
+    config::{
+        ClientAuth, DEFAULT_VTR, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OidcProviderConfig, Secret,
+    },
 };
 
 pub struct TestApp {
@@ -13,6 +21,8 @@ pub struct TestApp {
     pub database: test_support::TestDatabase,
     /// A bearer token of the demo client (every scope); `None` outside demo mode.
     pub token: Option<String>,
+    /// The identity provider, for apps started with sign-in configured.
+    pub identity: Option<IdentityProvider>,
 }
 
 impl TestApp {
@@ -128,12 +138,27 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with demo mode on or off (off: no demo data, no demo API client).
 pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
+    start(demo_mode, false).await
+}
+
+/// Starts the app with the practice's data but not in demo mode, signing people in through the
+/// test identity provider (a real `oidc-provider` process): NHS login-shaped for patients,
+/// CIS2-shaped for staff.
+pub async fn spawn_app_with_sign_in() -> TestApp {
+    start(false, true).await
+}
+
+async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
     let database = test_support::fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data_dir = dir.path().join("data");
     let site_root = dir.path().join("site");
     std::fs::create_dir_all(site_root.join("pkg")).expect("a site root");
-    let config = Config {
+    // Bound first, so that the identity provider can be told the app's redirect URIs.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = format!("http://{}", listener.local_addr().expect("a bound address"));
+    let identity = sign_in.then(|| IdentityProvider::start(&address, dir.path()));
+    let mut config = Config {
         bind_addr: "127.0.0.1:0".parse().expect("a loopback address"),
         database_url: database.url.clone(),
         data_dir,
@@ -141,10 +166,50 @@ pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
         demo_mode,
         behind_proxy: false,
         site_root,
+        public_url: address.clone(),
+        production: false,
+        patient_login: None,
+        staff_login: None,
     };
+    if let Some(identity) = &identity {
+        let key = std::fs::read_to_string(&identity.patient_key_file).expect("the client key");
+        config.patient_login = Some(OidcProviderConfig {
+            issuer: identity.patient_issuer.clone(),
+            client_id: PATIENT_CLIENT_ID.into(),
+            client_auth: ClientAuth::PrivateKeyJwt {
+                private_key_pem: Secret::new(key),
+            },
+            scopes: ["openid", "profile", "nhs_number"]
+                .map(String::from)
+                .to_vec(),
+            vtr: Some(DEFAULT_VTR.into()),
+        });
+        config.staff_login = Some(OidcProviderConfig {
+            issuer: identity.staff_issuer.clone(),
+            client_id: STAFF_CLIENT_ID.into(),
+            client_auth: ClientAuth::ClientSecret(Secret::new(STAFF_CLIENT_SECRET)),
+            scopes: ["openid", "profile", "nationalrbacaccess"]
+                .map(String::from)
+                .to_vec(),
+            vtr: None,
+        });
+    }
     server::telemetry::init(&config.log_filter);
-    let app = Application::build(config).await.expect("the app starts");
-    let address = format!("http://{}", app.address().expect("a bound address"));
+    let app = Application::build_with_listener(config, listener)
+        .await
+        .expect("the app starts");
+    if sign_in {
+        // The practice's records, without demo mode's personas and API client.
+        let db = backend::Db::connect(&database.url)
+            .await
+            .expect("the database");
+        let now = jiff::Timestamp::now()
+            .in_tz("Europe/London")
+            .expect("UK time");
+        backend::seed::seed_if_empty(&db, &now)
+            .await
+            .expect("the practice is seeded");
+    }
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -156,6 +221,7 @@ pub async fn spawn_app_with(demo_mode: bool) -> TestApp {
         dir,
         database,
         token: None,
+        identity,
     };
     if demo_mode {
         app.token = Some(

@@ -4,11 +4,14 @@
 // A failed expectation in a test helper is a failed test with a message, which is what we want.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod browser;
 mod fhir;
 mod fhir_access;
 mod fhir_bundles;
 mod fhir_search;
 mod helpers;
+mod identity_provider;
 mod pages;
 mod platform;
 mod process;
+mod sign_in;

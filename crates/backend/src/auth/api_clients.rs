@@ -6,12 +6,12 @@
 //! with that much entropy.) Tokens live in the database so that any server process accepts a
 //! token another one issued.
 
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use jiff::Timestamp;
-use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq as _;
 
-use super::scope::Scopes;
+use super::{
+    scope::Scopes,
+    secret::{digest, random_token, same},
+};
 use crate::{Db, StoreError};
 
 /// How long an access token lasts: SMART's backend-services guidance is five minutes at most.
@@ -123,7 +123,7 @@ pub async fn issue_token(
     let Some((stored_digest, allowed)) = row else {
         return Err(TokenError::InvalidClient);
     };
-    if !bool::from(digest(secret).as_bytes().ct_eq(stored_digest.as_bytes())) {
+    if !same(&digest(secret), &stored_digest) {
         return Err(TokenError::InvalidClient);
     }
     let allowed: Scopes = allowed.parse().unwrap_or_default();
@@ -189,36 +189,9 @@ pub async fn authenticate_bearer(
     })
 }
 
-/// 256 random bits, URL-safe base64 (43 characters).
-fn random_token() -> String {
-    let mut bytes = [0_u8; 32];
-    // The operating system's generator; without it nothing here can be secure, so stop.
-    #[allow(clippy::expect_used)]
-    getrandom::fill(&mut bytes).expect("the operating system's random number generator works");
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_random_and_url_safe() {
-        let (a, b) = (random_token(), random_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert!(
-            a.bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        );
-    }
 
     #[test]
     fn client_ids_are_plain_names() {

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
+use domain::identity::Actor;
 use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -14,11 +15,13 @@ use crate::{
     store::{self, WriteError},
 };
 
-/// Who acted. More kinds (patients, staff, proxies) arrive with sign-in.
+/// Who acted.
 #[derive(Debug, Clone)]
 pub enum Agent {
     /// A registered backend system calling the FHIR API with a client-credentials token.
     ApiClient { client_id: String, name: String },
+    /// A person signed in through the web service.
+    Person(Actor),
 }
 
 /// FHIR's AuditEvent.action: what kind of thing was done.
@@ -89,20 +92,55 @@ pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<()
     Ok(())
 }
 
-fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
-    let Agent::ApiClient { client_id, name } = &record.agent;
-    let mut agent = json!({
-        "type": { "coding": [{
-            "system": "http://dicom.nema.org/resources/ontology/DCM",
-            "code": "110150",
-            "display": "Application",
-        }]},
-        "who": {
-            "identifier": { "system": API_CLIENT_SYSTEM, "value": client_id },
-            "display": name,
-        },
+/// The AuditEvent.agent for who acted: how they are identified, the role they acted in (`type`,
+/// whose text the patient's "who has looked" page shows) and why (`purposeOfUse`).
+fn agent_of(agent: &Agent) -> Value {
+    let (who, role, purpose) = match agent {
+        Agent::ApiClient { client_id, name } => (
+            json!({
+                "identifier": { "system": API_CLIENT_SYSTEM, "value": client_id },
+                "display": name,
+            }),
+            json!({ "coding": [{
+                "system": "http://dicom.nema.org/resources/ontology/DCM",
+                "code": "110150",
+                "display": "Application",
+            }], "text": "a connected computer system" }),
+            ("HOPERAT", "healthcare operations"),
+        ),
+        Agent::Person(Actor::Patient(patient)) => (
+            match &patient.patient_id {
+                Some(id) => {
+                    json!({ "reference": format!("Patient/{id}"), "display": patient.display_name })
+                }
+                None => json!({ "display": patient.display_name }),
+            },
+            json!({ "text": "Patient" }),
+            ("PATRQT", "patient requested"),
+        ),
+        Agent::Person(Actor::Staff(staff)) => (
+            json!({
+                "identifier": { "system": fhir::SDS_USER_ID_SYSTEM, "value": staff.user_id },
+                "display": staff.display_name,
+            }),
+            json!({ "text": format!("{}, {}", staff.role.label(), staff.organisation.as_str()) }),
+            ("TREAT", "treatment"),
+        ),
+    };
+    json!({
+        "type": role,
+        "who": who,
         "requestor": true,
-    });
+        "purposeOfUse": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+            "code": purpose.0,
+            "display": purpose.1,
+        }]}],
+    })
+}
+
+fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
+    let mut agent = agent_of(&record.agent);
     if let Some(address) = &record.address {
         agent["network"] = json!({ "address": address, "type": "2" });
     }
@@ -152,7 +190,7 @@ fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
         "outcome": record.outcome.code(),
         "agent": [agent],
         "source": {
-            "observer": { "display": "Open Health FHIR API" },
+            "observer": { "display": "Open Health" },
             "type": [{
                 "system": "http://terminology.hl7.org/CodeSystem/security-source-type",
                 "code": "3",

@@ -1,0 +1,31 @@
+//! "Who has looked at my record": the patient's view of the audit trail of their record.
+
+mod get_record_access;
+
+pub use get_record_access::{GetRecordAccess, get_record_access};
+use serde::{Deserialize, Serialize};
+
+/// What the page can show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordAccessView {
+    /// The accesses, newest first.
+    Accesses(Vec<RecordAccessDto>),
+    /// Their identity is checked below P9: the page explains how to prove who they are.
+    ProofingTooLow,
+    /// The practice has no record for them.
+    NoRecord,
+    /// Staff have no record of their own here.
+    NotAPatient,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordAccessDto {
+    /// "21 November 2026 at 10:04am", UK time.
+    pub when: String,
+    /// The same instant, machine-readable, for `<time datetime>`.
+    pub datetime: String,
+    pub who: String,
+    pub what: String,
+    pub reason: Option<String>,
+    pub refused: bool,
+}

@@ -1,0 +1,64 @@
+// Signing in for real: Chromium follows the redirect flow to the OpenID Connect provider started
+// beside the server (end2end/identity-provider), signs in there, and comes back signed in.
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations, ready } from './support';
+
+async function signInAtProvider(page: Page, account: string) {
+  await page.getByLabel('Test account').fill(account);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('a patient signs in with NHS login, sees who has looked at their record, and signs out', async ({ page }, testInfo) => {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await expect(page).toHaveTitle('Sign in – Open Health');
+  await expectNoAxeViolations(page);
+
+  await page.getByRole('link', { name: 'Continue to NHS login' }).click();
+  await expect(page.getByRole('heading', { name: 'NHS login (test provider)' })).toBeVisible();
+  await signInAtProvider(page, 'patient-p9');
+
+  await expect(page.getByRole('banner')).toContainText('Sam Okoro');
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'Who has looked at your record' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Who has looked at your record');
+  await ready(page, testInfo);
+  await expectNoAxeViolations(page);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('You have signed out');
+  await expect(page.getByRole('banner')).not.toContainText('Sam Okoro');
+  await expectNoAxeViolations(page);
+
+  // Signed out means signed out: the record page now asks to sign in.
+  await page.goto('/your-record/who-has-looked');
+  await expect(page.getByText('You need to sign in to see who has looked at your record.')).toBeVisible();
+});
+
+test('staff sign in with NHS Care Identity and the header shows their role', async ({ page }, testInfo) => {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'Sign in with NHS Care Identity' }).click();
+  await signInAtProvider(page, 'clinician');
+  await expect(page.getByRole('banner')).toContainText('Amara Okafor');
+  await expect(page.getByRole('banner')).toContainText('Clinician, Y90001');
+});
+
+test('in demo mode a clearly labelled persona signs in without a provider', async ({ page }, testInfo) => {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await expect(page.getByRole('heading', { name: 'Sign in as a demo persona' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in as Jo Bennett (practice manager)' }).click();
+  await expect(page.getByRole('banner')).toContainText('Practice administrator, Y90001');
+});
+
+test('a patient checked only to P5 is told why the record is hidden and what to do', async ({ page }, testInfo) => {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'Continue to NHS login' }).click();
+  await signInAtProvider(page, 'patient-p5');
+  await page.goto('/your-record/who-has-looked');
+  await ready(page, testInfo);
+  await expect(page.getByText('You need to prove who you are')).toBeVisible();
+  await expectNoAxeViolations(page);
+});
