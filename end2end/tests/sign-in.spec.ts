@@ -62,3 +62,17 @@ test('a patient checked only to P5 is told why the record is hidden and what to 
   await expect(page.getByText('You need to prove who you are')).toBeVisible();
   await expectNoAxeViolations(page);
 });
+
+test('a carer with proxy access sees who has looked at the record of the person they care for', async ({ page }, testInfo) => {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: /^Sign in as .+/ }).nth(3).click();
+  await page.goto('/your-record/who-has-looked');
+  await ready(page, testInfo);
+  const actFor = page.getByRole('region', { name: 'People you act for' });
+  await expect(actFor.getByRole('link', { name: 'Your own record' })).toBeVisible();
+  await actFor.getByRole('link').nth(1).click();
+  await expect(page.getByText(/You are looking at .+'s record, with the proxy access they gave you\./)).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'looked through the list of who has looked at their record' }).first()).toBeVisible();
+  await expectNoAxeViolations(page);
+});

@@ -2,9 +2,13 @@
 //! inline script is Leptos' hydration script, admitted by a per-response nonce; everything else
 //! (the FHIR API, static files, probes) gets a policy that allows nothing at all.
 
-use axum::http::{HeaderName, HeaderValue, header};
-use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
+use axum::{
+    extract::Request,
+    http::{HeaderName, HeaderValue, header},
+    middleware::Next,
+    response::Response,
+};
+use leptos::prelude::{provide_context, use_context};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The policy of an HTML page rendered with `nonce`. `'wasm-unsafe-eval'` lets the page compile
@@ -20,16 +24,37 @@ fn page_policy(nonce: &str) -> String {
 /// For responses that are not pages: nothing may load, nothing may frame them.
 const NOTHING_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// Called in the Leptos render context of every page: sets the page's policy with the nonce
-/// `leptos_axum` generated for this response (which the hydration script carries).
-pub fn set_page_policy() {
-    let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
-    else {
-        return;
-    };
-    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+/// The nonce of one response, chosen before the page renders.
+#[derive(Debug, Clone)]
+struct PageNonce(String);
+
+/// Middleware for everything that may render a page: picks the response's nonce, and gives an
+/// HTML response the page policy carrying it. Chosen here rather than read back from the render,
+/// so the header and the page's scripts cannot disagree.
+pub async fn page_policy_layer(mut request: Request, next: Next) -> Response {
+    let nonce = backend::auth::secret::random_token();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_html && let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// Called in the Leptos render context of every page and server function: the render's script
+/// nonce becomes the one [`page_policy_layer`] chose for this response.
+pub fn use_page_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let Some(PageNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 

@@ -54,6 +54,24 @@ pub(crate) fn current_session() -> Option<backend::auth::sessions::Session> {
         .cloned()
 }
 
+/// The signed-in person's session, or `SignInRequired` with the response's status set to 401.
+#[cfg(feature = "ssr")]
+pub(crate) fn require_session() -> Result<backend::auth::sessions::Session, crate::error::AppError>
+{
+    current_session().ok_or_else(|| {
+        set_status(http::StatusCode::UNAUTHORIZED);
+        crate::error::AppError::SignInRequired
+    })
+}
+
+/// Sets the HTTP status of the response (of a server function call, or of the page rendering).
+#[cfg(feature = "ssr")]
+pub(crate) fn set_status(status: http::StatusCode) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
 /// The address the request came from, for the audit trail.
 #[cfg(feature = "ssr")]
 pub(crate) fn client_address() -> Option<String> {

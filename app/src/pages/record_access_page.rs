@@ -1,19 +1,22 @@
 //! "Who has looked at your record": every access to the patient's record, newest first, in
-//! plain English, including emergency ("break-glass") access with the reason given.
+//! plain English, including emergency ("break-glass") access with the reason given. A patient
+//! with proxy access for someone sees theirs too (`?for=<patient id>`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::BackLink,
     error::AppError,
     pages::ServiceProblem,
-    record_access::{RecordAccessDto, RecordAccessView, get_record_access},
+    record_access::{AccessLogDto, GrantDto, RecordAccessDto, RecordAccessView, get_record_access},
 };
 
 #[component]
 pub fn RecordAccessPage() -> impl IntoView {
-    let view = Resource::new(|| (), |_| get_record_access());
+    let query = use_query_map();
+    let view = Resource::new(move || query.read().get("for"), get_record_access);
     view! {
         <Title text="Who has looked at your record" />
         <BackLink href="/" label="Back to home" />
@@ -21,9 +24,11 @@ pub fn RecordAccessPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match view.await {
-                    Ok(RecordAccessView::Accesses(accesses)) => {
-                        view! { <AccessList accesses /> }.into_any()
-                    }
+                    Ok(RecordAccessView::Accesses(log)) => view! { <AccessLog log /> }.into_any(),
+                    Ok(RecordAccessView::NotAllowed) => view! {
+                        <p>"You cannot see this record. Nobody has given you proxy access to it."</p>
+                        <p><a href="/your-record/who-has-looked">"See who has looked at your own record"</a></p>
+                    }.into_any(),
                     Ok(RecordAccessView::ProofingTooLow) => view! { <ProveWhoYouAre /> }.into_any(),
                     Ok(RecordAccessView::NoRecord) => view! {
                         <p>"We could not find a record for you at this practice."</p>
@@ -41,10 +46,52 @@ pub fn RecordAccessPage() -> impl IntoView {
 }
 
 #[component]
+fn AccessLog(log: AccessLogDto) -> impl IntoView {
+    let AccessLogDto {
+        acting_for,
+        accesses,
+        grants,
+    } = log;
+    view! {
+        {acting_for.map(|name| view! {
+            <p class="inset-text">
+                "You are looking at " <strong>{name}</strong> "'s record, with the proxy access they gave you."
+            </p>
+        })}
+        <AccessList accesses />
+        {(!grants.is_empty()).then(|| view! { <Grants grants /> })}
+    }
+}
+
+/// The records the reader may also look at, and a way back to their own.
+#[component]
+fn Grants(grants: Vec<GrantDto>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="proxy-heading" class="mt-8">
+            <h2 id="proxy-heading">"People you act for"</h2>
+            <ul class="list-bullet">
+                <li><a href="/your-record/who-has-looked">"Your own record"</a></li>
+                {grants
+                    .into_iter()
+                    .map(|grant| view! {
+                        <li>
+                            <a href=format!("/your-record/who-has-looked?for={}", grant.patient_id)>
+                                {grant.name}
+                            </a>
+                            " (" {grant.relationship} ")"
+                        </li>
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
 fn AccessList(accesses: Vec<RecordAccessDto>) -> impl IntoView {
     view! {
         <p>
-            "Every time someone looks at or changes your GP record here, we write down who, when and what. Nobody can change or delete this list."
+            "Every time someone looks at or changes a GP record here, we write down who, when and what. Nobody can change or delete this list."
         </p>
         <p>"If you do not recognise something, contact the practice."</p>
         {if accesses.is_empty() {

@@ -1,28 +1,32 @@
-//! Server function: the accesses to the signed-in patient's record.
+//! Server function: the accesses to a patient's record, for the patient or their proxy.
 
 use leptos::prelude::*;
 
 use super::RecordAccessView;
 use crate::error::AppError;
 
-/// A patient's own audit trail. Signed-in patients only; reading it is audited too.
+/// The signed-in patient's own audit trail (`patient` empty), or that of someone who has granted
+/// them proxy access. Signed-in patients only; every call is audited, refusals too.
 #[server(prefix = "/api", endpoint = "record_access")]
-pub async fn get_record_access() -> Result<RecordAccessView, AppError> {
-    use super::RecordAccessDto;
+pub async fn get_record_access(patient: Option<String>) -> Result<RecordAccessView, AppError> {
+    use super::{AccessLogDto, GrantDto, RecordAccessDto};
     use backend::record_access::{self, RecordAccessError};
-    use domain::identity::Actor;
 
-    let session = crate::account::current_session().ok_or(AppError::SignInRequired)?;
-    let Actor::Patient(patient) = &session.actor else {
-        return Ok(RecordAccessView::NotAPatient);
-    };
+    let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let now = jiff::Timestamp::now();
-    match record_access::accesses_to_own_record(&db, patient, crate::account::client_address(), now)
-        .await
-    {
-        Ok(accesses) => Ok(RecordAccessView::Accesses(
-            accesses
+    let result = record_access::access_log(
+        &db,
+        &session.actor,
+        patient.as_deref().filter(|id| !id.is_empty()),
+        crate::account::client_address(),
+        jiff::Timestamp::now(),
+    )
+    .await;
+    match result {
+        Ok(log) => Ok(RecordAccessView::Accesses(AccessLogDto {
+            acting_for: log.acting_for,
+            accesses: log
+                .accesses
                 .into_iter()
                 .map(|access| RecordAccessDto {
                     when: backend::time::spoken(access.at),
@@ -33,9 +37,26 @@ pub async fn get_record_access() -> Result<RecordAccessView, AppError> {
                     refused: access.refused,
                 })
                 .collect(),
-        )),
+            grants: log
+                .grants
+                .into_iter()
+                .map(|grant| GrantDto {
+                    patient_id: grant.patient_id,
+                    name: grant.patient_name,
+                    relationship: grant.relationship,
+                })
+                .collect(),
+        })),
+        Err(RecordAccessError::NotAPatient) => {
+            crate::account::set_status(http::StatusCode::FORBIDDEN);
+            Ok(RecordAccessView::NotAPatient)
+        }
         Err(RecordAccessError::ProofingTooLow) => Ok(RecordAccessView::ProofingTooLow),
         Err(RecordAccessError::NoRecord) => Ok(RecordAccessView::NoRecord),
+        Err(RecordAccessError::NotAllowed) => {
+            crate::account::set_status(http::StatusCode::FORBIDDEN);
+            Ok(RecordAccessView::NotAllowed)
+        }
         Err(error) => Err(AppError::internal(&error)),
     }
 }

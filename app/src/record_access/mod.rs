@@ -9,13 +9,31 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecordAccessView {
     /// The accesses, newest first.
-    Accesses(Vec<RecordAccessDto>),
+    Accesses(AccessLogDto),
+    /// Someone else's record, and no proxy grant for it.
+    NotAllowed,
     /// Their identity is checked below P9: the page explains how to prove who they are.
     ProofingTooLow,
     /// The practice has no record for them.
     NoRecord,
     /// Staff have no record of their own here.
     NotAPatient,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogDto {
+    /// `None`: the reader's own record; otherwise the name of the person they act for.
+    pub acting_for: Option<String>,
+    pub accesses: Vec<RecordAccessDto>,
+    /// The people who have given the reader proxy access.
+    pub grants: Vec<GrantDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantDto {
+    pub patient_id: String,
+    pub name: String,
+    pub relationship: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

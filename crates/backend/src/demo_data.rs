@@ -152,6 +152,9 @@ pub fn first_patient_nhs_numbers() -> impl Iterator<Item = NhsNumber> {
     (FIRST_PATIENT_STEM..).filter_map(NhsNumber::from_stem)
 }
 
+/// Which seeded patient (by position) holds proxy access for the first one.
+pub const PROXY_PATIENT: usize = 3;
+
 /// Patients' NHS numbers count up from here (999 000 001, …), skipping stems with no check digit.
 const FIRST_PATIENT_STEM: u32 = 999_000_001;
 
@@ -236,10 +239,15 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
     }
 
     let mut patient_ids = Vec::with_capacity(PATIENT_COUNT);
-    for nhs_number in first_patient_nhs_numbers().take(PATIENT_COUNT) {
+    let mut proxy = None;
+    for (n, nhs_number) in first_patient_nhs_numbers().take(PATIENT_COUNT).enumerate() {
         let id = rng.uuid();
         let details = synthetic_patient(&mut rng, nhs_number, &org_id)?;
-        resources.push(build::patient(&id, &details));
+        let patient = build::patient(&id, &details);
+        if n == PROXY_PATIENT {
+            proxy = Some((nhs_number, patient["name"][0].clone()));
+        }
+        resources.push(patient);
         patient_ids.push(id);
     }
 
@@ -306,6 +314,19 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
             }
             day = day.tomorrow()?;
         }
+    }
+    // The fourth patient may act for the first (demo persona "proxy"). Made last, so that the
+    // ids above stay what they were before it existed.
+    if let (Some((nhs_number, name)), Some(patient_id)) = (proxy, patient_ids.first()) {
+        resources.push(serde_json::json!({
+            "resourceType": "RelatedPerson",
+            "id": rng.uuid(),
+            "active": true,
+            "patient": { "reference": format!("Patient/{patient_id}") },
+            "identifier": [{ "system": fhir::NHS_NUMBER_SYSTEM, "value": nhs_number.digits() }],
+            "relationship": [{ "text": "Carer with proxy access" }],
+            "name": [name],
+        }));
     }
     Ok(DemoData { resources })
 }

@@ -1,16 +1,20 @@
-//! "Who has looked at my record": the audit trail of a patient's record, for the patient, in
-//! words rather than codes. Reading the list is itself an access, and is recorded like any other.
+//! "Who has looked at my record": the audit trail of a patient's record, for the patient (or
+//! someone they have granted proxy access), in words rather than codes. Reading the list is
+//! itself an access, and is recorded like any other, refused attempts included.
 
 use std::collections::BTreeSet;
 
-use domain::identity::PatientUser;
+use domain::identity::Actor;
 use fhir::{ResourceType, search::parse_query};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::{
     Db, StoreError,
-    auth::audit::{self, AccessRecord, Action, Agent, Outcome},
+    auth::{
+        audit::{self, AccessRecord, Action, Agent, Outcome},
+        policy::{self, Basis, ProxyGrant, Refusal},
+    },
     search,
     store::WriteError,
 };
@@ -24,7 +28,7 @@ pub struct RecordAccess {
     pub at: Timestamp,
     /// "You", a person's name and role, or a connected system's name.
     pub who: String,
-    /// "looked at your appointments", "changed your personal details", …
+    /// "looked at your appointments", "changed their personal details", …
     pub what: String,
     /// The reason given for an emergency ("break-glass") access, shown in full.
     pub reason: Option<String>,
@@ -32,14 +36,30 @@ pub struct RecordAccess {
     pub refused: bool,
 }
 
+/// The list for one record, and the other records the reader may look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLog {
+    /// `None`: the reader's own record; otherwise the name of the person they act for.
+    pub acting_for: Option<String>,
+    pub accesses: Vec<RecordAccess>,
+    /// Everyone who has granted the reader proxy access.
+    pub grants: Vec<ProxyGrant>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RecordAccessError {
+    /// Staff have no record of their own here.
+    #[error("not a patient")]
+    NotAPatient,
     /// Their identity is not checked well enough (below P9) to see anything from the record.
     #[error("identity not checked to the level the record needs")]
     ProofingTooLow,
     /// Signed in, but the practice holds no record for them.
     #[error("no record at this practice")]
     NoRecord,
+    /// Someone else's record, and no grant to act for them.
+    #[error("not their record")]
+    NotAllowed,
     /// The search of the audit trail could not be built: a bug, not a user's mistake.
     #[error("the audit trail query is malformed")]
     Query,
@@ -49,21 +69,49 @@ pub enum RecordAccessError {
     Audit(#[from] WriteError),
 }
 
-/// The latest accesses to the signed-in patient's own record.
-pub async fn accesses_to_own_record(
+/// The latest accesses to a record: the reader's own (`patient_id` `None`), or that of someone
+/// who has granted them proxy access. Every call is audited, a refused one too.
+pub async fn access_log(
     db: &Db,
-    patient: &PatientUser,
+    actor: &Actor,
+    patient_id: Option<&str>,
     address: Option<String>,
     now: Timestamp,
-) -> Result<Vec<RecordAccess>, RecordAccessError> {
-    if !patient.proofing.may_see_record() {
+) -> Result<AccessLog, RecordAccessError> {
+    let Actor::Patient(reader) = actor else {
+        return Err(RecordAccessError::NotAPatient);
+    };
+    if !reader.proofing.may_see_record() {
         return Err(RecordAccessError::ProofingTooLow);
     }
-    let patient_id = patient
-        .patient_id
-        .as_deref()
-        .ok_or(RecordAccessError::NoRecord)?;
-    let reference = format!("Patient/{patient_id}");
+    let grants = policy::proxy_grants(db, reader, now).await?;
+    let target = match patient_id.or(reader.patient_id.as_deref()) {
+        Some(target) => target.to_owned(),
+        None => return Err(RecordAccessError::NoRecord),
+    };
+    let reference = format!("Patient/{target}");
+    let mut audit_record = AccessRecord {
+        agent: Agent::Person(actor.clone()),
+        interaction: "search-type",
+        action: Action::Execute,
+        outcome: Outcome::Success,
+        address,
+        records: BTreeSet::new(),
+        patients: BTreeSet::from([reference.clone()]),
+        query: Some(format!("AuditEvent?patient={reference}")),
+    };
+    let basis = match policy::decide(actor, &target, &grants) {
+        Ok(basis) => basis,
+        Err(refusal) => {
+            audit_record.outcome = Outcome::MinorFailure;
+            audit::record(db, &audit_record, now).await?;
+            return Err(match refusal {
+                Refusal::NotAPatient => RecordAccessError::NotAPatient,
+                Refusal::ProofingTooLow => RecordAccessError::ProofingTooLow,
+                Refusal::NotTheirs => RecordAccessError::NotAllowed,
+            });
+        }
+    };
     let pairs = [
         ("patient".to_owned(), reference.clone()),
         ("_sort".to_owned(), "-date".to_owned()),
@@ -72,34 +120,33 @@ pub async fn accesses_to_own_record(
     let query =
         parse_query(ResourceType::AuditEvent, &pairs).map_err(|_| RecordAccessError::Query)?;
     let page = search::search(db, ResourceType::AuditEvent, &query).await?;
+    let viewer = reader.patient_id.as_ref().map(|id| format!("Patient/{id}"));
     let accesses = page
         .matches
         .iter()
-        .filter_map(|event| describe(&event.resource, &reference))
+        .filter_map(|event| describe(&event.resource, viewer.as_deref(), &reference))
         .collect();
-    audit::record(
-        db,
-        &AccessRecord {
-            agent: Agent::Person(domain::identity::Actor::Patient(patient.clone())),
-            interaction: "search-type",
-            action: Action::Execute,
-            outcome: Outcome::Success,
-            address,
-            records: BTreeSet::new(),
-            patients: BTreeSet::from([reference]),
-            query: Some(format!("AuditEvent?patient=Patient/{patient_id}")),
-        },
-        now,
-    )
-    .await?;
-    Ok(accesses)
+    audit::record(db, &audit_record, now).await?;
+    let acting_for = match basis {
+        Basis::Own => None,
+        Basis::Proxy => grants
+            .iter()
+            .find(|grant| grant.patient_id == target)
+            .map(|grant| grant.patient_name.clone()),
+    };
+    Ok(AccessLog {
+        acting_for,
+        accesses,
+        grants,
+    })
 }
 
-/// An AuditEvent in plain English, from the point of view of the patient `me` (`Patient/id`).
-fn describe(event: &Value, me: &str) -> Option<RecordAccess> {
+/// An AuditEvent in plain English for someone reading `subject`'s (`Patient/id`) list: "You"
+/// when the reader (`viewer`) did it, "your …" when it is their own record, "their …" otherwise.
+fn describe(event: &Value, viewer: Option<&str>, subject: &str) -> Option<RecordAccess> {
     let at: Timestamp = event["recorded"].as_str()?.parse().ok()?;
     let agent = &event["agent"][0];
-    let who = if agent["who"]["reference"].as_str() == Some(me) {
+    let who = if viewer.is_some() && agent["who"]["reference"].as_str() == viewer {
         "You".to_owned()
     } else {
         let name = agent["who"]["display"].as_str().unwrap_or("Someone");
@@ -108,32 +155,40 @@ fn describe(event: &Value, me: &str) -> Option<RecordAccess> {
             None => name.to_owned(),
         }
     };
-    let types: BTreeSet<&str> = event["entity"]
+    let whose = if viewer == Some(subject) {
+        "your"
+    } else {
+        "their"
+    };
+    let entities = event["entity"]
         .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|entity| entity["what"]["reference"].as_str())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let references = || {
+        entities
+            .iter()
+            .filter_map(|entity| entity["what"]["reference"].as_str())
+    };
+    // The parts of the record touched, by the types of the records named (the Patient record
+    // itself is "personal details" only when nothing else was touched).
+    let mut things: Vec<&str> = references()
         .filter_map(|reference| reference.split('/').next())
         .filter(|kind| *kind != "Patient")
-        .collect();
-    let touched_details = event["entity"]
-        .as_array()
+        .map(thing)
+        .collect::<BTreeSet<_>>()
         .into_iter()
-        .flatten()
-        .any(|entity| entity["what"]["reference"].as_str() == Some(me))
-        && event["subtype"][0]["code"].as_str() != Some("search-type");
-    let mut things: Vec<&str> = types.iter().map(|kind| thing(kind)).collect();
-    if things.is_empty() || touched_details && types.is_empty() {
-        things = vec![if touched_details {
-            "your personal details"
-        } else {
-            "your record"
-        }];
+        .collect();
+    if things.is_empty() {
+        things.push(
+            if event["subtype"][0]["code"].as_str() == Some("search-type") {
+                searched(entities)
+            } else if references().any(|reference| reference == subject) {
+                "personal details"
+            } else {
+                "record"
+            },
+        );
     }
-    if types.is_empty() && event["subtype"][0]["code"].as_str() == Some("search-type") {
-        things = vec![searched(event)];
-    }
-    things.dedup();
     let verb = match event["action"].as_str() {
         Some("C") => "added to",
         Some("U") => "changed",
@@ -141,6 +196,13 @@ fn describe(event: &Value, me: &str) -> Option<RecordAccess> {
         Some("E") => "looked through",
         _ => "looked at",
     };
+    let things: Vec<String> = things
+        .iter()
+        .map(|thing| match *thing {
+            ACCESS_LIST => format!("the list of who has looked at {whose} record"),
+            thing => format!("{whose} {thing}"),
+        })
+        .collect();
     let reason = event["purposeOfUse"][0]["text"].as_str().map(str::to_owned);
     Some(RecordAccess {
         at,
@@ -151,12 +213,13 @@ fn describe(event: &Value, me: &str) -> Option<RecordAccess> {
     })
 }
 
+/// The audit trail itself, which `describe` words as "the list of who has looked at …".
+const ACCESS_LIST: &str = "access list";
+
 /// What a search looked through, from its query (`AuditEvent?patient=…`, `Appointment?…`).
-fn searched(event: &Value) -> &'static str {
-    let query = event["entity"]
-        .as_array()
-        .into_iter()
-        .flatten()
+fn searched(entities: &[Value]) -> &'static str {
+    let query = entities
+        .iter()
         .find_map(|entity| entity["query"].as_str())
         .unwrap_or_default();
     // Queries are kept base64-encoded by the API and as text by the pages; either way the type
@@ -177,26 +240,26 @@ fn base64_decode(text: &str) -> Option<String> {
 /// A resource type as the part of the record a patient knows it as.
 fn thing(kind: &str) -> &'static str {
     match kind {
-        "Appointment" | "Slot" => "your appointments",
-        "Observation" | "DiagnosticReport" => "your test results and measurements",
-        "Condition" => "your health conditions",
-        "AllergyIntolerance" => "your allergies",
-        "MedicationRequest" | "MedicationStatement" => "your medicines",
-        "Immunization" => "your vaccinations",
-        "Encounter" => "your consultations",
-        "DocumentReference" => "your documents",
-        "Communication" => "your messages",
-        "RelatedPerson" | "Consent" => "who can act for you",
-        "AuditEvent" => "this list of who has looked at your record",
-        "Patient" => "your personal details",
-        _ => "your record",
+        "Appointment" | "Slot" => "appointments",
+        "Observation" | "DiagnosticReport" => "test results and measurements",
+        "Condition" => "health conditions",
+        "AllergyIntolerance" => "allergies",
+        "MedicationRequest" | "MedicationStatement" => "medicines",
+        "Immunization" => "vaccinations",
+        "Encounter" => "consultations",
+        "DocumentReference" => "documents",
+        "Communication" => "messages",
+        "RelatedPerson" | "Consent" => "proxy access settings",
+        "AuditEvent" => ACCESS_LIST,
+        "Patient" => "personal details",
+        _ => "record",
     }
 }
 
-fn join(things: &[&str]) -> String {
+fn join(things: &[String]) -> String {
     match things {
         [] => String::new(),
-        [one] => (*one).to_owned(),
+        [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
@@ -230,6 +293,7 @@ mod tests {
                     { "what": { "reference": "Appointment/a1" } },
                 ]),
             ),
+            Some("Patient/p1"),
             "Patient/p1",
         )
         .unwrap();
@@ -250,13 +314,14 @@ mod tests {
                     { "query": "AuditEvent?patient=Patient/p1" },
                 ]),
             ),
+            Some("Patient/p1"),
             "Patient/p1",
         )
         .unwrap();
         assert_eq!(access.who, "You");
         assert_eq!(
             access.what,
-            "looked through this list of who has looked at your record"
+            "looked through the list of who has looked at your record"
         );
     }
 
@@ -273,12 +338,13 @@ mod tests {
                     { "what": { "reference": "Condition/c1" } },
                 ]),
             ),
+            Some("Patient/p2"),
             "Patient/p1",
         )
         .unwrap();
         assert_eq!(
-            access.what,
-            "changed your health conditions and your test results and measurements"
+            access.what, "changed their health conditions and their test results and measurements",
+            "read by someone acting for the patient"
         );
     }
 }

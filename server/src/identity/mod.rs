@@ -66,7 +66,7 @@ pub struct Identity {
     pub staff: Option<OidcProvider>,
     pub demo_mode: bool,
     pub cookies: CookiePolicy,
-    /// Sign-in attempts per client address (starting one, finishing one, choosing a persona).
+    /// Sign-ins started (or personas chosen) per client address.
     pub limiter: RateLimiter,
 }
 
@@ -223,7 +223,6 @@ async fn finish_sign_in(
     Path(provider): Path<String>,
     Query(query): Query<CallbackQuery>,
     headers: HeaderMap,
-    address: Option<axum::Extension<ClientAddress>>,
 ) -> Response {
     let Some(kind) = ProviderKind::parse(&provider) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -231,9 +230,7 @@ async fn finish_sign_in(
     let Some(oidc) = state.identity.provider(kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if rate_limited(&state.identity, address.as_deref()) {
-        return SignInProblem::TooMany.redirect();
-    }
+    // Not rate-limited: each return needs a state from a started (and counted) sign-in.
     let policy = state.identity.cookies;
     let outcome = async {
         let browser_secret =

@@ -119,6 +119,9 @@ impl OidcProvider {
             // `oauth2` crate's advice); providers answer these requests directly.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
+            // A few requests per sign-in, minutes apart: a pooled connection would mostly be one
+            // the provider has already closed (a request on it fails), and saves nothing.
+            .pool_max_idle_per_host(0)
             .build()?;
         Ok(Self {
             config,

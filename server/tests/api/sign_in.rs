@@ -78,7 +78,7 @@ async fn a_p9_patient_sees_who_has_looked_at_their_record_and_their_own_look_is_
         .await;
     assert!(page.contains("<strong>You</strong>"), "{page}");
     assert!(
-        page.contains("looked through this list of who has looked at your record"),
+        page.contains("looked through the list of who has looked at your record"),
         "{page}"
     );
 }

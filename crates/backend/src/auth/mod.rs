@@ -4,6 +4,7 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod policy;
 pub mod scope;
 pub mod secret;
 pub mod sessions;

@@ -163,20 +163,15 @@ pub async fn take_sign_in(
     browser_secret: &str,
     now: Timestamp,
 ) -> Result<Option<SignInAttempt>, SessionError> {
-    let key = digest(state);
-    let mut tx = db.pool().begin().await?;
+    // One statement takes and forgets it: two requests with the same state cannot both get it,
+    // and there is no read-then-write for SQLite to refuse under concurrent writers.
     let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT browser_sha256, provider, nonce, pkce_verifier, return_to, created_at \
-         FROM sign_in_attempts WHERE state_sha256 = $1",
+        "DELETE FROM sign_in_attempts WHERE state_sha256 = $1 \
+         RETURNING browser_sha256, provider, nonce, pkce_verifier, return_to, created_at",
     )
-    .bind(&key)
-    .fetch_optional(&mut *tx)
+    .bind(digest(state))
+    .fetch_optional(db.pool())
     .await?;
-    sqlx::query("DELETE FROM sign_in_attempts WHERE state_sha256 = $1")
-        .bind(&key)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     let Some((browser, provider, nonce, pkce_verifier, return_to, created_at)) = row else {
         return Ok(None);
     };

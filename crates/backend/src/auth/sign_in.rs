@@ -50,8 +50,8 @@ pub struct Persona {
     pub description: &'static str,
 }
 
-/// The demo personas: three seeded patients at different identity levels, and staff of every
-/// kind the authorization policy distinguishes. Empty if the demo data is not there.
+/// The demo personas: seeded patients at different identity levels (the fourth holds proxy access
+/// for the first), and staff of every kind the authorization policy distinguishes. Empty if the demo data is not there.
 pub async fn demo_personas(records: &impl FhirRepository) -> Result<Vec<Persona>, StoreError> {
     let mut personas = Vec::new();
     let patients = [
@@ -69,6 +69,11 @@ pub async fn demo_personas(records: &impl FhirRepository) -> Result<Vec<Persona>
             "patient-p5",
             ProofingLevel::P5,
             "A patient checked only to P5: is told why the record is hidden and how to prove who they are.",
+        ),
+        (
+            "proxy",
+            ProofingLevel::P9,
+            "A carer with proxy access for the first patient: sees who has looked at that patient's record too.",
         ),
     ];
     for ((key, proofing, description), nhs_number) in

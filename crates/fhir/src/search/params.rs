@@ -3,7 +3,7 @@
 use crate::ResourceType::{self, *};
 
 /// Bump whenever a definition below changes: the store rebuilds its index when it sees a new one.
-pub const INDEX_VERSION: i64 = 1;
+pub const INDEX_VERSION: i64 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -138,6 +138,11 @@ const AUDIT_EVENT: &[ParamDef] = &[
 ];
 const SUBJECT_ONLY: &[ParamDef] = &[r("patient", &["subject"], Some("Patient"))];
 const PATIENT_ONLY: &[ParamDef] = &[r("patient", &["patient"], Some("Patient"))];
+/// `identifier` finds the proxy grants a person holds (they are named by NHS number).
+const RELATED_PERSON: &[ParamDef] = &[
+    r("patient", &["patient"], Some("Patient")),
+    p("identifier", Token, &["identifier"]),
+];
 const ORGANIZATION: &[ParamDef] = &[
     p("identifier", Token, &["identifier"]),
     p("name", Str, &["name"]),
@@ -183,7 +188,8 @@ pub fn params_of(resource_type: ResourceType) -> &'static [ParamDef] {
         Immunization => IMMUNIZATION,
         AuditEvent => AUDIT_EVENT,
         Encounter | DiagnosticReport | DocumentReference | Communication => SUBJECT_ONLY,
-        RelatedPerson | Consent => PATIENT_ONLY,
+        RelatedPerson => RELATED_PERSON,
+        Consent => PATIENT_ONLY,
         Organization => ORGANIZATION,
         Practitioner => PRACTITIONER,
         PractitionerRole => PRACTITIONER_ROLE,
