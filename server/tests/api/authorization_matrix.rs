@@ -293,21 +293,7 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
     for (role, persona) in personas {
         sessions.push((role, sign_in_persona(&app, persona).await));
     }
-    let narrow_token = {
-        let db = backend::Db::connect(&app.database.url).await.unwrap();
-        let scopes: backend::auth::Scopes = "system/Patient.rs".parse().unwrap();
-        backend::auth::api_clients::register(
-            &db,
-            "narrow",
-            "Narrow",
-            "s3cret",
-            &scopes,
-            jiff::Timestamp::now(),
-        )
-        .await
-        .unwrap();
-        app.token_for("narrow", "s3cret", "system/Patient.rs").await
-    };
+    let narrow_token = app.client_with_scope("narrow", "system/Patient.rs").await;
     let callers = Callers {
         sessions,
         narrow_token,

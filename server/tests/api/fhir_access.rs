@@ -1,29 +1,11 @@
 //! Who may use the FHIR API: bearer tokens from the client-credentials grant, SMART scopes enforced
 //! per type and interaction, and the AuditEvent every call leaves behind.
 
-use backend::auth::{Scopes, api_clients};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use server::config::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
-
-/// Registers a client with `scope` straight in the app's database and returns a token for it.
-async fn client_with_scope(app: &TestApp, client_id: &str, scope: &str) -> String {
-    let db = backend::Db::connect(&app.database.url).await.unwrap();
-    let scopes: Scopes = scope.parse().unwrap();
-    api_clients::register(
-        &db,
-        client_id,
-        client_id,
-        "s3cret",
-        &scopes,
-        jiff::Timestamp::now(),
-    )
-    .await
-    .unwrap();
-    app.token_for(client_id, "s3cret", scope).await
-}
 
 async fn outcome_code(response: Response, status: StatusCode) -> String {
     assert_eq!(response.status(), status);
@@ -235,7 +217,9 @@ async fn scopes_limit_each_type_and_interaction() {
     )
     .await;
     create(&app, &everything, &observation_of(&patient_id)).await;
-    let reader = client_with_scope(&app, "patient-reader", "system/Patient.rs").await;
+    let reader = app
+        .client_with_scope("patient-reader", "system/Patient.rs")
+        .await;
 
     let as_reader =
         |method: Method, path: &str| app.fhir_anonymous(method, path).bearer_auth(&reader);
@@ -330,7 +314,9 @@ async fn every_call_leaves_an_audit_event_naming_the_client_the_records_and_the_
     )
     .await;
     let observation_id = create(&app, &everything, &observation_of(&patient_id)).await;
-    let reader = client_with_scope(&app, "patient-reader", "system/Patient.rs").await;
+    let reader = app
+        .client_with_scope("patient-reader", "system/Patient.rs")
+        .await;
     let refused = app
         .fhir_anonymous(Method::GET, &format!("Observation/{observation_id}"))
         .bearer_auth(&reader)

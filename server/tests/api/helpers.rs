@@ -75,6 +75,26 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Registers a backend client with `scope` straight in the app's database, and returns a token
+    /// for it.
+    pub async fn client_with_scope(&self, client_id: &str, scope: &str) -> String {
+        let db = backend::Db::connect(&self.database.url)
+            .await
+            .expect("the app's database");
+        let scopes: backend::auth::Scopes = scope.parse().expect("a valid scope");
+        backend::auth::api_clients::register(
+            &db,
+            client_id,
+            client_id,
+            "s3cret",
+            &scopes,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("the client is registered");
+        self.token_for(client_id, "s3cret", scope).await
+    }
+
     /// A token for `client_id` with `scope`, which the test expects to be granted.
     pub async fn token_for(&self, client_id: &str, secret: &str, scope: &str) -> String {
         let response = self

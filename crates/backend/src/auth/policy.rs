@@ -9,7 +9,7 @@
 use domain::identity::{Actor, PatientUser};
 use fhir::{
     ResourceType,
-    search::{Condition, SearchQuery, Test},
+    search::{Condition, SearchQuery},
 };
 use jiff::Timestamp;
 use serde_json::Value;
@@ -78,13 +78,7 @@ pub async fn proxy_grants(
         return Ok(Vec::new());
     };
     let mut query = SearchQuery::all(100);
-    query.conditions.push(Condition {
-        param: "identifier",
-        any_of: vec![Test::Token {
-            system: Some(Some(fhir::NHS_NUMBER_SYSTEM.to_owned())),
-            code: Some(nhs_number.digits()),
-        }],
-    });
+    query.conditions.push(Condition::nhs_number(&nhs_number));
     let related = records
         .search(ResourceType::RelatedPerson, &query)
         .await?

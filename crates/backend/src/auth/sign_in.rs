@@ -7,7 +7,7 @@ use domain::{
 };
 use fhir::{
     ResourceType,
-    search::{Condition, SearchQuery, Test},
+    search::{Condition, SearchQuery},
 };
 
 use crate::{
@@ -22,13 +22,7 @@ pub async fn patient_record(
     nhs_number: &NhsNumber,
 ) -> Result<Option<(String, String)>, StoreError> {
     let mut query = SearchQuery::all(2);
-    query.conditions.push(Condition {
-        param: "identifier",
-        any_of: vec![Test::Token {
-            system: Some(Some(fhir::NHS_NUMBER_SYSTEM.to_owned())),
-            code: Some(nhs_number.digits()),
-        }],
-    });
+    query.conditions.push(Condition::nhs_number(nhs_number));
     let page = records.search(ResourceType::Patient, &query).await?;
     // Two records with one NHS number would be a registration error; match neither rather than
     // guess.

@@ -74,6 +74,20 @@ pub struct SearchQuery {
     pub revincludes: Vec<Include>,
 }
 
+impl Condition {
+    /// The people (or grants) identified by `nhs_number`: `identifier=<NHS number system>|<digits>`,
+    /// built in code rather than parsed.
+    pub fn nhs_number(nhs_number: &domain::NhsNumber) -> Self {
+        Self {
+            param: "identifier",
+            any_of: vec![Test::Token {
+                system: Some(Some(crate::NHS_NUMBER_SYSTEM.to_owned())),
+                code: Some(nhs_number.digits()),
+            }],
+        }
+    }
+}
+
 impl SearchQuery {
     /// Every resource of the type, `count` to a page, in id order: the start of a search that
     /// code builds itself rather than parses.
