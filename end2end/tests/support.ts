@@ -55,10 +55,15 @@ function expectClean(results: Awaited<ReturnType<AxeBuilder['analyze']>>) {
   expect(results.passes.length, 'axe-core ran its checks').toBeGreaterThan(0);
 }
 
-/** With JavaScript on, waits until the WASM has hydrated the page; without, there is nothing to wait for. */
+/**
+ * With JavaScript on, waits until the WASM has hydrated the page; without, there is nothing to wait for.
+ * The suite runs the debug build, whose WASM is ~5 MB compressed on the fly: on a loaded two-core
+ * CI machine its download alone has taken 5 s, so this waits up to 20 s (a wait for a state, not
+ * a speed check: the release bundle's figures are in the README).
+ */
 export async function ready(page: Page, testInfo: TestInfo) {
   if (javaScriptOn(testInfo)) {
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
   }
 }
 
