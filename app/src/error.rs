@@ -6,6 +6,8 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::components::FieldError;
+
 /// What went wrong, as far as the person using the service needs to know. Internal causes are
 /// logged on the server with the request id and never serialised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -23,6 +25,34 @@ pub enum AppError {
     /// Signed in, but this is not theirs to see or do.
     #[error("You do not have permission to do this.")]
     NotAllowed,
+    /// What was entered cannot be used; each problem names its field, for the error summary.
+    /// (An error, not a normal answer, so that it survives the redirect back to the form when
+    /// the form was posted without JavaScript.)
+    #[error("There is a problem with what you entered.")]
+    Invalid { problems: Vec<FieldError> },
+}
+
+impl AppError {
+    /// The HTTP status code that goes with it.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::ServiceUnavailable => 500,
+            Self::Unreachable => 503,
+            Self::SignInRequired => 401,
+            Self::NotAllowed => 403,
+            Self::Invalid { .. } => 422,
+        }
+    }
+
+    /// One problem with one field.
+    pub fn invalid(field_id: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            problems: vec![FieldError {
+                field_id: field_id.to_owned(),
+                message: message.into(),
+            }],
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

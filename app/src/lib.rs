@@ -9,6 +9,7 @@ pub mod account;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod patients;
 pub mod practice;
 pub mod record_access;
 mod routes;

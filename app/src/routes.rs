@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -11,7 +11,8 @@ use crate::{
     SERVICE_NAME,
     components::{Footer, Header, SkipLink},
     pages::{
-        CheckNhsNumberPage, HomePage, NotFoundPage, RecordAccessPage, SignInPage, SignedOutPage,
+        CheckNhsNumberPage, FindPatientPage, HomePage, NotFoundPage, PatientRecordPage,
+        RecordAccessPage, SignInPage, SignedOutPage,
     },
 };
 
@@ -46,6 +47,16 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("your-record"), StaticSegment("who-has-looked"))
                             view=RecordAccessPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=StaticSegment("patients")
+                            view=FindPatientPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("patients"), ParamSegment("id"))
+                            view=PatientRecordPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

@@ -67,8 +67,9 @@ pub fn layers() -> impl Iterator<Item = SetResponseHeaderLayer<HeaderValue>> {
             "max-age=31536000; includeSubDomains",
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        // Health pages' URLs can say what a person looks at: never tell another site.
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Health pages' URLs can say what a person looks at: never tell another site. This site
+        // gets it, which is how a form posted without JavaScript is sent back to its page.
+        (header::REFERRER_POLICY, "same-origin"),
         (
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",

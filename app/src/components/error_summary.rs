@@ -3,10 +3,11 @@
 
 use leptos::{html, prelude::*};
 
-/// One problem with one field: the field's `id` and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem with one field: the field's `id` and what to do about it. A server function
+/// returns these (in [`crate::error::AppError::Invalid`]) for what only the server can check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldError {
-    pub field_id: &'static str,
+    pub field_id: String,
     pub message: String,
 }
 

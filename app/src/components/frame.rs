@@ -71,11 +71,19 @@ fn Account() -> impl IntoView {
 fn SignedIn(user: CurrentUserDto) -> impl IntoView {
     view! {
         <nav aria-label="Your account" class="flex flex-wrap items-center gap-x-6 gap-y-2">
-            {user.is_patient.then(|| view! {
-                <a class="header-link" href="/your-record/who-has-looked">
-                    "Who has looked at your record"
-                </a>
-            })}
+            {if user.is_patient {
+                view! {
+                    <a class="header-link" href="/your-record/who-has-looked">
+                        "Who has looked at your record"
+                    </a>
+                }
+            } else {
+                view! {
+                    <a class="header-link" href="/patients">
+                        "Find a patient"
+                    </a>
+                }
+            }}
             <p class="m-0">
                 <span class="font-bold">{user.name}</span>
                 <span class="block text-base">{user.role}</span>

@@ -40,7 +40,7 @@ pub fn CheckNhsNumberPage() -> impl IntoView {
         {move || {
             error()
                 .map(|message| {
-                    view! { <ErrorSummary errors=vec![FieldError { field_id: FIELD, message }] /> }
+                    view! { <ErrorSummary errors=vec![FieldError { field_id: FIELD.to_owned(), message }] /> }
                 })
         }}
         <h1>"Check an NHS number"</h1>

@@ -25,19 +25,16 @@ pub fn RecordAccessPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match view.await {
                     Ok(RecordAccessView::Accesses(log)) => view! { <AccessLog log /> }.into_any(),
-                    Ok(RecordAccessView::NotAllowed) => view! {
-                        <p>"You cannot see this record. Nobody has given you proxy access to it."</p>
-                        <p><a href="/your-record/who-has-looked">"See who has looked at your own record"</a></p>
-                    }.into_any(),
                     Ok(RecordAccessView::ProofingTooLow) => view! { <ProveWhoYouAre /> }.into_any(),
                     Ok(RecordAccessView::NoRecord) => view! {
                         <p>"We could not find a record for you at this practice."</p>
                         <p>"If you are registered here, contact the practice so that they can check your details."</p>
                     }.into_any(),
-                    Ok(RecordAccessView::NotAPatient) => view! {
-                        <p>"This page is for patients, about their own record. Staff accounts have no record here."</p>
-                    }.into_any(),
                     Err(AppError::SignInRequired) => view! { <SignInToSee /> }.into_any(),
+                    Err(AppError::NotAllowed) => view! {
+                        <p>"You cannot see this list. It is for the patient, and for people they have given proxy access."</p>
+                        <p><a href="/your-record/who-has-looked">"See who has looked at your own record"</a></p>
+                    }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
                 }
             })}

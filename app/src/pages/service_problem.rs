@@ -8,12 +8,7 @@ use crate::{components::set_http_status, error::AppError};
 
 #[component]
 pub fn ServiceProblem(error: AppError) -> impl IntoView {
-    set_http_status(match error {
-        AppError::ServiceUnavailable => 500,
-        AppError::Unreachable => 503,
-        AppError::SignInRequired => 401,
-        AppError::NotAllowed => 403,
-    });
+    set_http_status(error.status());
     view! {
         <Title text="Sorry, there is a problem with the service" />
         <h1>"Sorry, there is a problem with the service"</h1>

@@ -47,16 +47,11 @@ pub async fn get_record_access(patient: Option<String>) -> Result<RecordAccessVi
                 })
                 .collect(),
         })),
-        Err(RecordAccessError::NotAPatient) => {
-            crate::account::set_status(http::StatusCode::FORBIDDEN);
-            Ok(RecordAccessView::NotAPatient)
+        Err(RecordAccessError::NotAPatient | RecordAccessError::NotAllowed) => {
+            Err(crate::account::fail(AppError::NotAllowed))
         }
         Err(RecordAccessError::ProofingTooLow) => Ok(RecordAccessView::ProofingTooLow),
         Err(RecordAccessError::NoRecord) => Ok(RecordAccessView::NoRecord),
-        Err(RecordAccessError::NotAllowed) => {
-            crate::account::set_status(http::StatusCode::FORBIDDEN);
-            Ok(RecordAccessView::NotAllowed)
-        }
         Err(error) => Err(AppError::internal(&error)),
     }
 }

@@ -10,14 +10,10 @@ use serde::{Deserialize, Serialize};
 pub enum RecordAccessView {
     /// The accesses, newest first.
     Accesses(AccessLogDto),
-    /// Someone else's record, and no proxy grant for it.
-    NotAllowed,
     /// Their identity is checked below P9: the page explains how to prove who they are.
     ProofingTooLow,
     /// The practice has no record for them.
     NoRecord,
-    /// Staff have no record of their own here.
-    NotAPatient,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

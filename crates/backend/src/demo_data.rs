@@ -328,7 +328,131 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
             "name": [name],
         }));
     }
+    // Clinical records come last for the same reason.
+    for (n, patient_id) in patient_ids.iter().enumerate() {
+        resources.extend(clinical_records(&mut rng, n, patient_id));
+    }
     Ok(DemoData { resources })
+}
+
+/// What a synthetic allergy, problem or medicine is: display text (coded lists arrive with the
+/// clinicians' pages) and, for allergies, the reaction and its risk.
+struct Allergy {
+    substance: &'static str,
+    reaction: &'static str,
+    criticality: &'static str,
+}
+
+const ALLERGIES: [Allergy; 4] = [
+    Allergy {
+        substance: "Penicillin",
+        reaction: "Anaphylaxis",
+        criticality: "high",
+    },
+    Allergy {
+        substance: "Peanut",
+        reaction: "Swelling of the lips and tongue",
+        criticality: "high",
+    },
+    Allergy {
+        substance: "Elastoplast (sticking plaster)",
+        reaction: "Itchy rash",
+        criticality: "low",
+    },
+    Allergy {
+        substance: "Ibuprofen",
+        reaction: "Wheezing",
+        criticality: "low",
+    },
+];
+
+/// Problems, with the medicine usually prescribed for each.
+const PROBLEMS: [(&str, &str, &str); 4] = [
+    (
+        "Asthma",
+        "Salbutamol 100micrograms/dose inhaler",
+        "Two puffs when needed for breathlessness",
+    ),
+    (
+        "Essential hypertension",
+        "Ramipril 5mg capsules",
+        "One capsule each morning",
+    ),
+    (
+        "Type 2 diabetes mellitus",
+        "Metformin 500mg tablets",
+        "One tablet twice a day with meals",
+    ),
+    (
+        "Hypothyroidism",
+        "Levothyroxine 50microgram tablets",
+        "One tablet each morning before breakfast",
+    ),
+];
+
+/// A patient's allergies, problems and medicines. The first patient (demo persona "patient-p9")
+/// always has a serious allergy and asthma, so that every record page has something to show;
+/// about a third of the others have an allergy and half a long-term problem.
+fn clinical_records(rng: &mut SplitMix64, n: usize, patient_id: &str) -> Vec<Value> {
+    let subject = serde_json::json!({ "reference": format!("Patient/{patient_id}") });
+    let mut records = Vec::new();
+    let allergy = match n {
+        0 => Some(&ALLERGIES[0]),
+        _ if rng.below(3) == 0 => Some(&ALLERGIES[rng.below(ALLERGIES.len() as u64) as usize]),
+        _ => None,
+    };
+    if let Some(allergy) = allergy {
+        records.push(serde_json::json!({
+            "resourceType": "AllergyIntolerance",
+            "id": rng.uuid(),
+            "clinicalStatus": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "code": "active",
+            }]},
+            "verificationStatus": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+                "code": "confirmed",
+            }]},
+            "criticality": allergy.criticality,
+            "code": { "text": allergy.substance },
+            "patient": subject,
+            "reaction": [{ "manifestation": [{ "text": allergy.reaction }] }],
+        }));
+    }
+    let problem = match n {
+        0 => Some(&PROBLEMS[0]),
+        _ if rng.below(2) == 0 => Some(&PROBLEMS[rng.below(PROBLEMS.len() as u64) as usize]),
+        _ => None,
+    };
+    if let Some((condition, medicine, dosage)) = problem {
+        let onset = 1990 + rng.below(35);
+        records.push(serde_json::json!({
+            "resourceType": "Condition",
+            "id": rng.uuid(),
+            "clinicalStatus": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                "code": "active",
+            }]},
+            "category": [{ "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                "code": "problem-list-item",
+                "display": "Problem List Item",
+            }]}],
+            "code": { "text": condition },
+            "subject": subject,
+            "onsetDateTime": format!("{onset}-0{}-1{}", 1 + rng.below(9), rng.below(10)),
+        }));
+        records.push(serde_json::json!({
+            "resourceType": "MedicationRequest",
+            "id": rng.uuid(),
+            "status": "active",
+            "intent": "order",
+            "medicationCodeableConcept": { "text": medicine },
+            "subject": subject,
+            "dosageInstruction": [{ "text": dosage }],
+        }));
+    }
+    records
 }
 
 fn synthetic_patient(
@@ -404,6 +528,7 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fhir::ResourceType;
 
     fn demo() -> DemoData {
         // A Friday morning in British Summer Time, so both offsets and a weekend are crossed.
@@ -506,6 +631,35 @@ mod tests {
             (700..1100).contains(&appointments),
             "{appointments} appointments"
         );
+    }
+
+    #[test]
+    fn the_first_patient_has_a_serious_allergy_and_every_clinical_record_is_someones() {
+        let data = demo();
+        let patients: Vec<String> = of_type(&data, "Patient")
+            .iter()
+            .map(|p| format!("Patient/{}", p["id"].as_str().unwrap()))
+            .collect();
+        let allergies = of_type(&data, "AllergyIntolerance");
+        assert_eq!(allergies[0]["patient"]["reference"], patients[0].as_str());
+        assert_eq!(allergies[0]["code"]["text"], "Penicillin");
+        assert_eq!(allergies[0]["criticality"], "high");
+        for kind in ["AllergyIntolerance", "Condition", "MedicationRequest"] {
+            let records = of_type(&data, kind);
+            assert!(records.len() > 20, "{kind}: {}", records.len());
+            let resource_type: ResourceType = kind.parse().unwrap();
+            for record in records {
+                let whose = record["patient"]["reference"]
+                    .as_str()
+                    .or(record["subject"]["reference"].as_str())
+                    .unwrap();
+                assert!(patients.iter().any(|p| p == whose), "{kind} of {whose}");
+                assert!(
+                    fhir::validate::check(record, resource_type).is_empty(),
+                    "{record}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ mod booking;
 pub mod db;
 pub mod demo_data;
 pub mod error;
+pub mod patient_record;
+pub mod patient_search;
 pub mod practice;
 pub mod record_access;
 pub mod repository;

@@ -13,7 +13,7 @@ use crate::{
     Db, StoreError,
     auth::{
         audit::{self, AccessRecord, Action, Agent, Outcome},
-        policy::{self, Basis, ProxyGrant, Refusal},
+        policy::{self, Basis, Grants, ProxyGrant, Refusal, Subject},
     },
     search,
     store::WriteError,
@@ -84,7 +84,10 @@ pub async fn access_log(
     if !reader.proofing.may_see_record() {
         return Err(RecordAccessError::ProofingTooLow);
     }
-    let grants = policy::proxy_grants(db, reader, now).await?;
+    let grants = Grants {
+        proxy: policy::proxy_grants(db, reader, now).await?,
+        break_glass: Vec::new(),
+    };
     let target = match patient_id.or(reader.patient_id.as_deref()) {
         Some(target) => target.to_owned(),
         None => return Err(RecordAccessError::NoRecord),
@@ -99,16 +102,22 @@ pub async fn access_log(
         records: BTreeSet::new(),
         patients: BTreeSet::from([reference.clone()]),
         query: Some(format!("AuditEvent?patient={reference}")),
+        basis: None,
     };
-    let basis = match policy::decide(actor, &target, &grants) {
+    let subject = Subject {
+        patient_id: &target,
+        practice: None,
+    };
+    let basis = match policy::decide(actor, subject, &grants) {
         Ok(basis) => basis,
         Err(refusal) => {
             audit_record.outcome = Outcome::MinorFailure;
             audit::record(db, &audit_record, now).await?;
             return Err(match refusal {
-                Refusal::NotAPatient => RecordAccessError::NotAPatient,
                 Refusal::ProofingTooLow => RecordAccessError::ProofingTooLow,
-                Refusal::NotTheirs => RecordAccessError::NotAllowed,
+                Refusal::NotTheirs | Refusal::NotClinical | Refusal::BreakGlassRequired => {
+                    RecordAccessError::NotAllowed
+                }
             });
         }
     };
@@ -126,18 +135,20 @@ pub async fn access_log(
         .iter()
         .filter_map(|event| describe(&event.resource, viewer.as_deref(), &reference))
         .collect();
-    audit::record(db, &audit_record, now).await?;
     let acting_for = match basis {
-        Basis::Own => None,
         Basis::Proxy => grants
+            .proxy
             .iter()
             .find(|grant| grant.patient_id == target)
             .map(|grant| grant.patient_name.clone()),
+        Basis::Own | Basis::CareTeam | Basis::BreakGlass(_) => None,
     };
+    audit_record.basis = Some(basis);
+    audit::record(db, &audit_record, now).await?;
     Ok(AccessLog {
         acting_for,
         accesses,
-        grants,
+        grants: grants.proxy,
     })
 }
 
@@ -155,6 +166,23 @@ fn describe(event: &Value, viewer: Option<&str>, subject: &str) -> Option<Record
             None => name.to_owned(),
         }
     };
+    let reason = agent["purposeOfUse"][0]["text"].as_str().map(str::to_owned);
+    let refused = event["outcome"].as_str() != Some("0");
+    // A sign-in or sign-out (DICOM's "User Authentication"), rather than a look at the record.
+    let authentication = match event["subtype"][0]["code"].as_str() {
+        Some("110122") => Some("signed in"),
+        Some("110123") => Some("signed out"),
+        _ => None,
+    };
+    if let Some(what) = authentication {
+        return Some(RecordAccess {
+            at,
+            who,
+            what: what.to_owned(),
+            reason,
+            refused,
+        });
+    }
     let whose = if viewer == Some(subject) {
         "your"
     } else {
@@ -203,13 +231,12 @@ fn describe(event: &Value, viewer: Option<&str>, subject: &str) -> Option<Record
             thing => format!("{whose} {thing}"),
         })
         .collect();
-    let reason = event["purposeOfUse"][0]["text"].as_str().map(str::to_owned);
     Some(RecordAccess {
         at,
         who,
         what: format!("{verb} {}", join(&things)),
         reason,
-        refused: event["outcome"].as_str() != Some("0"),
+        refused,
     })
 }
 
@@ -345,6 +372,43 @@ mod tests {
         assert_eq!(
             access.what, "changed their health conditions and their test results and measurements",
             "read by someone acting for the patient"
+        );
+    }
+
+    #[test]
+    fn a_break_glass_reason_is_read_from_the_agents_purpose() {
+        let access = describe(
+            &event(
+                json!({
+                    "who": { "display": "Dr Tom Hale" },
+                    "type": { "text": "Clinician, Y90002" },
+                    "purposeOfUse": [{ "coding": [{ "code": "ETREAT" }], "text": "Unconscious in A&E" }],
+                }),
+                "R",
+                "read",
+                json!([{ "what": { "reference": "Patient/p1" } }]),
+            ),
+            Some("Patient/p1"),
+            "Patient/p1",
+        )
+        .unwrap();
+        assert_eq!(access.reason.as_deref(), Some("Unconscious in A&E"));
+        assert_eq!(access.what, "looked at your personal details");
+    }
+
+    #[test]
+    fn a_sign_in_reads_as_one() {
+        let mut sign_in = event(
+            json!({ "who": { "reference": "Patient/p1" } }),
+            "E",
+            "110122",
+            json!([{ "what": { "reference": "Patient/p1" } }]),
+        );
+        sign_in["type"] = json!({ "code": "110114" });
+        let access = describe(&sign_in, Some("Patient/p1"), "Patient/p1").unwrap();
+        assert_eq!(
+            (access.who.as_str(), access.what.as_str()),
+            ("You", "signed in")
         );
     }
 }

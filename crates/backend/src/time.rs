@@ -1,6 +1,11 @@
 //! Times as people in the UK read them: in UK time, in words.
 
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::{Timestamp, civil, tz::TimeZone};
+
+/// "3 March 1962": a date the NHS.UK way.
+pub fn spoken_date(date: civil::Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}
 
 /// "21 November 2026 at 10:04am" (UK time, GMT or BST as the date falls), the NHS.UK style.
 pub fn spoken(at: Timestamp) -> String {
@@ -33,5 +38,10 @@ mod tests {
         // British Summer Time: an hour ahead of UTC.
         check("2026-07-01T12:30:00Z", "1 July 2026 at 1:30pm");
         check("2026-01-05T00:00:00Z", "5 January 2026 at 12:00am");
+    }
+
+    #[test]
+    fn dates_have_no_leading_zero() {
+        assert_eq!(spoken_date(civil::date(1962, 3, 3)), "3 March 1962");
     }
 }

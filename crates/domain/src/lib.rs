@@ -5,6 +5,7 @@
 //! argument, so they are pure and can run in the browser (this crate builds for wasm32).
 
 pub mod booking;
+pub mod break_glass;
 pub mod identity;
 pub mod nhs_number;
 pub mod ods_code;

@@ -156,6 +156,7 @@ pub async fn authenticate_and_audit(
         records,
         patients,
         query: query.filter(|q| !q.is_empty()),
+        basis: None,
     };
     if let Err(error) = audit::record(&db, &access, jiff::Timestamp::now()).await {
         return Err(FhirApiError::Internal(format!(

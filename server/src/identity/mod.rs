@@ -23,6 +23,7 @@ use axum::{
 use backend::{
     Db,
     auth::{
+        audit::{self, Authentication},
         sessions::{self, SignInAttempt},
         sign_in,
     },
@@ -223,6 +224,7 @@ async fn finish_sign_in(
     Path(provider): Path<String>,
     Query(query): Query<CallbackQuery>,
     headers: HeaderMap,
+    address: Option<axum::Extension<ClientAddress>>,
 ) -> Response {
     let Some(kind) = ProviderKind::parse(&provider) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -263,10 +265,12 @@ async fn finish_sign_in(
     }
     .await;
     let mut response = match outcome {
-        Ok((actor, return_to)) => match start_session(&state, &headers, &actor, &return_to).await {
-            Ok(response) => response,
-            Err(problem) => problem.redirect(),
-        },
+        Ok((actor, return_to)) => {
+            match start_session(&state, &headers, address.as_deref(), &actor, &return_to).await {
+                Ok(response) => response,
+                Err(problem) => problem.redirect(),
+            }
+        }
         Err(problem) => problem.redirect(),
     };
     response
@@ -342,7 +346,7 @@ async fn sign_in_as_persona(
     let Some(persona) = personas.into_iter().find(|p| p.key == form.persona) else {
         return SignInProblem::Failed.redirect();
     };
-    start_session(&state, &headers, &persona.actor, "/")
+    start_session(&state, &headers, address.as_deref(), &persona.actor, "/")
         .await
         .unwrap_or_else(SignInProblem::redirect)
 }
@@ -352,6 +356,7 @@ async fn sign_in_as_persona(
 async fn start_session(
     state: &IdentityState,
     headers: &HeaderMap,
+    address: Option<&ClientAddress>,
     actor: &Actor,
     return_to: &str,
 ) -> Result<Response, SignInProblem> {
@@ -373,6 +378,20 @@ async fn start_session(
         Actor::Patient(_) => "patient",
         Actor::Staff(_) => "staff",
     };
+    // The sign-in is on the record before the browser gets the cookie: a session nobody can
+    // account for is worse than a failed sign-in.
+    audit::record_authentication(
+        &state.db,
+        actor,
+        Authentication::SignIn,
+        address.map(|a| a.0.to_string()),
+        now,
+    )
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "could not audit a sign-in");
+        SignInProblem::Failed
+    })?;
     tracing::info!(kind, "signed in");
     let mut response = Redirect::to(return_to).into_response();
     response
@@ -382,13 +401,35 @@ async fn start_session(
 }
 
 /// `POST /auth/sign-out`: the session row goes, so the id is void on every server process.
-async fn sign_out(State(state): State<IdentityState>, headers: HeaderMap) -> Response {
+async fn sign_out(
+    State(state): State<IdentityState>,
+    headers: HeaderMap,
+    address: Option<axum::Extension<ClientAddress>>,
+) -> Response {
     let policy = state.identity.cookies;
-    if let Some(id) = cookies::read(&headers, policy.session_name())
-        && let Err(error) = sessions::end(&state.db, &id).await
-    {
-        tracing::error!(%error, "could not end a session");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    if let Some(id) = cookies::read(&headers, policy.session_name()) {
+        match sessions::end(&state.db, &id).await {
+            Ok(Some(actor)) => {
+                // The session is already gone: a failure here loses a line of the trail, not
+                // the sign-out, so it is logged rather than shown.
+                if let Err(error) = audit::record_authentication(
+                    &state.db,
+                    &actor,
+                    Authentication::SignOut,
+                    address.map(|a| a.0.0.to_string()),
+                    Timestamp::now(),
+                )
+                .await
+                {
+                    tracing::error!(%error, "could not audit a sign-out");
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "could not end a session");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
     }
     let mut response = Redirect::to("/signed-out").into_response();
     response

@@ -44,9 +44,13 @@ enum Expect {
     Unauthenticated,
     /// 403: known, but not allowed.
     Forbidden,
+    /// A clinician outside A's practice: asked to break the glass first. Nothing clinical, but
+    /// whose record it is (name, NHS number), so they can check they have the right person. (The
+    /// page that shows it answers 403; the server function, 200 with the request to break it.)
+    BreakGlassFirst,
 }
 
-use Expect::{Allowed as OK, Forbidden as NO, Unauthenticated as WHO};
+use Expect::{Allowed as OK, BreakGlassFirst as BG, Forbidden as NO, Unauthenticated as WHO};
 
 /// FHIR routes. Columns follow `ROLES`. People reach records through the web service, never
 /// with their session cookie on the API: it takes bearer tokens only.
@@ -110,16 +114,28 @@ const FHIR_ROUTES: &[(&str, [Expect; 8])] = &[
     ),
 ];
 
-/// Server functions (POST /api/…), as the pages call them.
-const SERVER_FUNCTIONS: &[(&str, [Expect; 8])] = &[
-    ("practice_summary", [OK, OK, OK, OK, OK, OK, OK, OK]),
-    ("sign_in_options", [OK, OK, OK, OK, OK, OK, OK, OK]),
-    // Everyone may ask who they are; the answer is about themselves only (checked below).
-    ("current_user", [OK, OK, OK, OK, OK, OK, OK, OK]),
+/// Server functions (POST /api/…), as the pages call them, in this order (breaking the glass
+/// comes after the record is tried without it). Those marked `about A` answer with A's data
+/// where allowed; the others must never contain any of it.
+const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
+    ("practice_summary", false, [OK, OK, OK, OK, OK, OK, OK, OK]),
+    ("sign_in_options", false, [OK, OK, OK, OK, OK, OK, OK, OK]),
+    // Everyone may ask who they are; the answer is about themselves only.
+    ("current_user", false, [OK, OK, OK, OK, OK, OK, OK, OK]),
     // A's audit trail (`patient=A`): A, and whoever holds A's proxy grant. Not B, not staff (the
-    // page is patients' own; staff rules come with the clinician pages), nobody without a session.
-    ("record_access", [WHO, OK, NO, OK, NO, NO, NO, WHO]),
+    // page is patients' own), nobody without a session.
+    ("record_access", true, [WHO, OK, NO, OK, NO, NO, NO, WHO]),
+    // Find by A's NHS number: staff only, like a demographics trace.
+    ("find_patient", true, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
+    // A's record: A, A's proxy, a clinician of A's practice. A clinician elsewhere must break the
+    // glass first; an administrator sees no clinical record.
+    ("patient_record", true, [WHO, OK, NO, OK, OK, BG, NO, WHO]),
+    // Breaking the glass for A: clinicians only.
+    ("break_glass", false, [WHO, NO, NO, NO, OK, OK, NO, WHO]),
 ];
+
+/// A reason good enough to break the glass with.
+const REASON: &str = "Seen in A&E, unconscious, no other history available";
 
 /// Patient A's identifying details: no refused cell may contain any of them.
 struct PatientA {
@@ -127,6 +143,8 @@ struct PatientA {
     nhs_number: String,
     family: String,
     observation: String,
+    /// A word only A's allergy record holds: clinical detail no refusal may carry.
+    allergy: &'static str,
 }
 
 struct Callers {
@@ -201,11 +219,26 @@ async fn patient_a(app: &TestApp) -> PatientA {
         .as_str()
         .unwrap()
         .to_owned();
+    let allergy = "Quetiapinoid";
+    let status = app
+        .fhir_with(
+            Method::POST,
+            "AllergyIntolerance",
+            &json!({"resourceType": "AllergyIntolerance",
+                "code": {"text": allergy},
+                "patient": {"reference": format!("Patient/{id}")}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::CREATED, "A's allergy is recorded");
     PatientA {
         id,
         nhs_number: "9990000018".into(),
         family: patient["name"][0]["family"].as_str().unwrap().to_owned(),
         observation,
+        allergy,
     }
 }
 
@@ -264,14 +297,38 @@ fn check(route: &str, role: Role, expect: Expect, status: StatusCode, body: &str
         Expect::Allowed => assert!(status.is_success(), "{cell}\n{body}"),
         Expect::Unauthenticated => assert_eq!(status, StatusCode::UNAUTHORIZED, "{cell}"),
         Expect::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
+        Expect::BreakGlassFirst => assert_eq!(status, StatusCode::OK, "{cell}"),
     }
-    if expect != Expect::Allowed {
-        for secret in [&a.id, &a.nhs_number, &a.family] {
+    match expect {
+        Expect::Allowed => {}
+        Expect::BreakGlassFirst => {
             assert!(
-                !body.contains(secret.as_str()),
-                "{cell}: the refusal leaks {secret}"
+                body.contains(&a.family),
+                "{cell}: says whose record: {body}"
             );
+            assert!(!body.contains(a.allergy), "{cell}: leaks A's allergy");
         }
+        Expect::Unauthenticated | Expect::Forbidden => {
+            for secret in [&a.id, &a.nhs_number, &a.family, a.allergy] {
+                assert!(!body.contains(secret), "{cell}: the refusal leaks {secret}");
+            }
+        }
+    }
+}
+
+/// The form a server function is called with in the matrix: about patient A.
+fn server_function_body(function: &str, a: &PatientA) -> String {
+    let form = |pairs: &[(&str, &str)]| {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    match function {
+        "record_access" => form(&[("patient", &a.id)]),
+        "find_patient" => form(&[("nhs_number", &a.nhs_number)]),
+        "patient_record" => form(&[("patient_id", &a.id)]),
+        "break_glass" => form(&[("patient_id", &a.id), ("reason", REASON)]),
+        _ => String::new(),
     }
 }
 
@@ -310,33 +367,47 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
     }
 
     let client = reqwest::Client::new();
-    for (function, row) in SERVER_FUNCTIONS {
+    for (function, about_a, row) in SERVER_FUNCTIONS {
         for (role, expect) in ROLES.iter().zip(row) {
             let request = client
                 .post(format!("{}/api/{function}", app.address))
                 .header("sec-fetch-site", "same-origin")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(if *function == "record_access" {
-                    format!("patient={}", a.id)
-                } else {
-                    String::new()
-                });
+                .body(server_function_body(function, &a));
             let response = callers.authorize(*role, request).send().await.unwrap();
             let status = response.status();
             let body = response.text().await.unwrap();
             check(function, *role, *expect, status, &body, &a);
-            // Allowed answers hold nothing of A's unless the caller is A or A's proxy. (Demo mode
+            // Answers not about A hold nothing of A's, except A's own "who am I". (Demo mode
             // lists its synthetic personas, A among them, on the sign-in page by design.)
-            if !matches!(role, Role::PatientA | Role::ProxyOfA) && *function != "sign_in_options" {
-                for secret in [&a.id, &a.nhs_number, &a.family] {
+            let own = *role == Role::PatientA && *function == "current_user";
+            if !about_a && !own && *function != "sign_in_options" {
+                for secret in [&a.id, &a.nhs_number, &a.family, a.allergy] {
                     assert!(
-                        !body.contains(secret.as_str()),
+                        !body.contains(secret),
                         "{function} as {role:?} leaks {secret}: {body}"
                     );
                 }
             }
         }
     }
+
+    // Having broken the glass, the clinician elsewhere opens A's record, and A reads who did
+    // and why.
+    let opened = callers
+        .authorize(
+            Role::ClinicianElsewhere,
+            client
+                .post(format!("{}/api/patient_record", app.address))
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(server_function_body("patient_record", &a)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert!(opened.text().await.unwrap().contains(a.allergy));
 
     // And A and A's proxy do get A's: the demo client's read is in the list they see.
     for role in [Role::PatientA, Role::ProxyOfA] {
@@ -354,6 +425,10 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
             .unwrap();
         let body = response.text().await.unwrap();
         assert!(body.contains("Demo client"), "{role:?}: {body}");
+        assert!(
+            body.contains(REASON),
+            "{role:?} reads the break-glass reason: {body}"
+        );
     }
     // The matrix's size, for the record (shown with --nocapture).
     eprintln!(

@@ -70,6 +70,29 @@ impl Browser {
             .expect("the server answers")
     }
 
+    /// A form posted from the page at `page` with JavaScript off: the browser sends the page as
+    /// the Referer (the site's policy allows it to itself) and accepts HTML back.
+    pub async fn post_form_from_page(
+        &self,
+        page: &str,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.client
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", page)
+            .header("sec-fetch-site", "same-origin")
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     /// Follows redirects from `response` to the end; the final URL and response.
     pub async fn follow(
         &self,
@@ -171,5 +194,17 @@ impl Browser {
             "sign-in starts with a redirect"
         );
         self.sign_in_at_provider(start, account).await
+    }
+
+    /// Signs in as a demo persona (demo mode only).
+    pub async fn sign_in_as_persona(&self, app: &str, persona: &str) {
+        let response = self
+            .post_form(&format!("{app}/auth/demo"), &[("persona", persona)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{persona} signs in"
+        );
     }
 }

@@ -16,3 +16,4 @@ mod pages;
 mod platform;
 mod process;
 mod sign_in;
+mod staff_access;

@@ -106,7 +106,7 @@ async fn every_response_carries_the_browser_security_headers() {
                 "max-age=31536000; includeSubDomains",
             ),
             ("x-content-type-options", "nosniff"),
-            ("referrer-policy", "no-referrer"),
+            ("referrer-policy", "same-origin"),
             ("x-frame-options", "DENY"),
         ] {
             assert_eq!(headers[name], value, "{name} on {path}");

@@ -10,6 +10,7 @@ use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::policy::Basis;
 use crate::{
     Db,
     store::{self, WriteError},
@@ -83,6 +84,9 @@ pub struct AccessRecord {
     pub patients: BTreeSet<String>,
     /// A search's query string, kept as FHIR keeps queries (base64).
     pub query: Option<String>,
+    /// Why a person was let in, where it says more than their role: acting as a proxy, or
+    /// breaking the glass (whose reason goes into the record, for the patient to read).
+    pub basis: Option<Basis>,
 }
 
 /// Stores `record` as an AuditEvent. Callers treat a failure as a failure of the access itself:
@@ -92,9 +96,65 @@ pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<()
     Ok(())
 }
 
+/// A sign-in or a sign-out, as an AuditEvent of its own (DICOM's "User Authentication"): a patient
+/// sees their own sign-ins in the list of who has looked at their record.
+pub async fn record_authentication(
+    db: &Db,
+    actor: &Actor,
+    event: Authentication,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<(), WriteError> {
+    store::create(
+        db,
+        ResourceType::AuditEvent,
+        authentication_event(actor, event, address, now),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What happened to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authentication {
+    SignIn,
+    SignOut,
+}
+
+fn authentication_event(
+    actor: &Actor,
+    event: Authentication,
+    address: Option<String>,
+    now: Timestamp,
+) -> Value {
+    let (code, display) = match event {
+        Authentication::SignIn => ("110122", "Login"),
+        Authentication::SignOut => ("110123", "Logout"),
+    };
+    let mut audit = base_event(
+        json!({
+            "system": DICOM_SYSTEM,
+            "code": "110114",
+            "display": "User Authentication",
+        }),
+        json!({ "system": DICOM_SYSTEM, "code": code, "display": display }),
+        "E",
+        Outcome::Success,
+        with_address(agent_of(&Agent::Person(actor.clone()), None), address),
+        now,
+    );
+    if let Actor::Patient(patient) = actor
+        && let Some(id) = &patient.patient_id
+    {
+        audit["entity"] = json!([patient_entity(&format!("Patient/{id}"))]);
+    }
+    audit
+}
+
 /// The AuditEvent.agent for who acted: how they are identified, the role they acted in (`type`,
 /// whose text the patient's "who has looked" page shows) and why (`purposeOfUse`).
-fn agent_of(agent: &Agent) -> Value {
+fn agent_of(agent: &Agent, basis: Option<&Basis>) -> Value {
     let (who, role, purpose) = match agent {
         Agent::ApiClient { client_id, name } => (
             json!({
@@ -102,7 +162,7 @@ fn agent_of(agent: &Agent) -> Value {
                 "display": name,
             }),
             json!({ "coding": [{
-                "system": "http://dicom.nema.org/resources/ontology/DCM",
+                "system": DICOM_SYSTEM,
                 "code": "110150",
                 "display": "Application",
             }], "text": "a connected computer system" }),
@@ -115,7 +175,7 @@ fn agent_of(agent: &Agent) -> Value {
                 }
                 None => json!({ "display": patient.display_name }),
             },
-            json!({ "text": "Patient" }),
+            json!({ "text": if basis == Some(&Basis::Proxy) { "Proxy" } else { "Patient" } }),
             ("PATRQT", "patient requested"),
         ),
         Agent::Person(Actor::Staff(staff)) => (
@@ -127,33 +187,77 @@ fn agent_of(agent: &Agent) -> Value {
             ("TREAT", "treatment"),
         ),
     };
+    let purpose = match basis {
+        // Emergency treatment is what v3-ActReason calls breaking the glass for care; the
+        // clinician's own words go alongside, for the patient.
+        Some(Basis::BreakGlass(reason)) => json!({
+            "coding": [{ "system": ACT_REASON_SYSTEM, "code": "ETREAT", "display": "Emergency Treatment" }],
+            "text": reason.as_str(),
+        }),
+        _ => json!({
+            "coding": [{ "system": ACT_REASON_SYSTEM, "code": purpose.0, "display": purpose.1 }],
+        }),
+    };
     json!({
         "type": role,
         "who": who,
         "requestor": true,
-        "purposeOfUse": [{ "coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
-            "code": purpose.0,
-            "display": purpose.1,
-        }]}],
+        "purposeOfUse": [purpose],
+    })
+}
+
+fn with_address(mut agent: Value, address: Option<String>) -> Value {
+    if let Some(address) = address {
+        agent["network"] = json!({ "address": address, "type": "2" });
+    }
+    agent
+}
+
+fn patient_entity(patient: &str) -> Value {
+    json!({
+        "what": { "reference": patient },
+        "type": { "system": ENTITY_TYPE_SYSTEM, "code": "1", "display": "Person" },
+        "role": { "system": OBJECT_ROLE_SYSTEM, "code": "1", "display": "Patient" },
+    })
+}
+
+/// The parts every AuditEvent has.
+fn base_event(
+    event_type: Value,
+    subtype: Value,
+    action: &str,
+    outcome: Outcome,
+    agent: Value,
+    now: Timestamp,
+) -> Value {
+    json!({
+        "resourceType": "AuditEvent",
+        "type": event_type,
+        "subtype": [subtype],
+        "action": action,
+        "recorded": now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "outcome": outcome.code(),
+        "agent": [agent],
+        "source": {
+            "observer": { "display": "Open Health" },
+            "type": [{
+                "system": "http://terminology.hl7.org/CodeSystem/security-source-type",
+                "code": "3",
+                "display": "Web Server",
+            }],
+        },
     })
 }
 
 fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
-    let mut agent = agent_of(&record.agent);
-    if let Some(address) = &record.address {
-        agent["network"] = json!({ "address": address, "type": "2" });
-    }
+    let agent = with_address(
+        agent_of(&record.agent, record.basis.as_ref()),
+        record.address.clone(),
+    );
     let mut entity: Vec<Value> = record
         .patients
         .iter()
-        .map(|patient| {
-            json!({
-                "what": { "reference": patient },
-                "type": { "system": ENTITY_TYPE_SYSTEM, "code": "1", "display": "Person" },
-                "role": { "system": OBJECT_ROLE_SYSTEM, "code": "1", "display": "Patient" },
-            })
-        })
+        .map(|patient| patient_entity(patient))
         .collect();
     entity.extend(
         record
@@ -174,30 +278,18 @@ fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
             "query": STANDARD.encode(query),
         }));
     }
-    let mut event = json!({
-        "resourceType": "AuditEvent",
-        "type": {
+    let mut event = base_event(
+        json!({
             "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
             "code": "rest",
             "display": "RESTful Operation",
-        },
-        "subtype": [{
-            "system": "http://hl7.org/fhir/restful-interaction",
-            "code": record.interaction,
-        }],
-        "action": record.action.code(),
-        "recorded": now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        "outcome": record.outcome.code(),
-        "agent": [agent],
-        "source": {
-            "observer": { "display": "Open Health" },
-            "type": [{
-                "system": "http://terminology.hl7.org/CodeSystem/security-source-type",
-                "code": "3",
-                "display": "Web Server",
-            }],
-        },
-    });
+        }),
+        json!({ "system": "http://hl7.org/fhir/restful-interaction", "code": record.interaction }),
+        record.action.code(),
+        record.outcome,
+        agent,
+        now,
+    );
     if !entity.is_empty() {
         event["entity"] = Value::Array(entity);
     }
@@ -208,6 +300,8 @@ fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
 pub const API_CLIENT_SYSTEM: &str = "https://fhir.openhealth.example/Id/api-client";
 const ENTITY_TYPE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
 const OBJECT_ROLE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/object-role";
+const ACT_REASON_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+const DICOM_SYSTEM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 
 #[cfg(test)]
 mod tests {
@@ -226,6 +320,7 @@ mod tests {
             records: BTreeSet::from(["Observation/o1".into()]),
             patients: BTreeSet::from(["Patient/p1".into()]),
             query: None,
+            basis: None,
         }
     }
 
@@ -262,5 +357,40 @@ mod tests {
         let event = audit_event(&access, Timestamp::UNIX_EPOCH);
         let query = event["entity"].as_array().unwrap().last().unwrap();
         assert_eq!(query["query"], STANDARD.encode("family=smith"));
+    }
+
+    #[test]
+    fn a_break_glass_access_carries_emergency_treatment_and_the_reason_in_words() {
+        let mut access = read_of_a_patient();
+        let reason =
+            domain::break_glass::BreakGlassReason::parse("Unconscious in A&E, no history").unwrap();
+        access.basis = Some(Basis::BreakGlass(reason));
+        let event = audit_event(&access, Timestamp::UNIX_EPOCH);
+        let purpose = &event["agent"][0]["purposeOfUse"][0];
+        assert_eq!(purpose["coding"][0]["code"], "ETREAT");
+        assert_eq!(purpose["text"], "Unconscious in A&E, no history");
+        assert!(fhir::validate::check(&event, ResourceType::AuditEvent).is_empty());
+    }
+
+    #[test]
+    fn a_patients_sign_in_names_them_as_the_subject() {
+        let patient = Actor::Patient(domain::identity::PatientUser {
+            subject: "s".into(),
+            display_name: "Sam Jones".into(),
+            proofing: domain::identity::ProofingLevel::P9,
+            nhs_number: None,
+            patient_id: Some("p1".into()),
+        });
+        let event = authentication_event(
+            &patient,
+            Authentication::SignIn,
+            Some("192.0.2.7".into()),
+            Timestamp::UNIX_EPOCH,
+        );
+        assert_eq!(event["type"]["code"], "110114");
+        assert_eq!(event["subtype"][0]["code"], "110122");
+        assert_eq!(event["entity"][0]["what"]["reference"], "Patient/p1");
+        assert_eq!(event["agent"][0]["network"]["address"], "192.0.2.7");
+        assert!(fhir::validate::check(&event, ResourceType::AuditEvent).is_empty());
     }
 }

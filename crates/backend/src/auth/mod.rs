@@ -4,6 +4,7 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod break_glass;
 pub mod policy;
 pub mod scope;
 pub mod secret;

@@ -1,12 +1,19 @@
 //! Whose record a signed-in person may see: the rules live here and only here, and every use
-//! case that reaches a patient's record asks [`record_access_basis`] first.
+//! case that reaches a patient's record asks [`decide`] first.
 //!
-//! A patient sees their own record, and the record of anyone who has granted them proxy access
-//! (a RelatedPerson naming them by NHS number, active, in its period). Either way only with an
-//! identity checked to P9. Staff rules (their own organisation's patients, break-glass otherwise)
-//! arrive with the clinician pages.
+//! - A patient sees their own record, and the record of anyone who has granted them proxy access
+//!   (a RelatedPerson naming them by NHS number, active, in its period). Either way only with an
+//!   identity checked to P9.
+//! - A clinician sees the records of patients registered with their own organisation. Any other
+//!   record needs break-glass: a stated reason, which lasts for the session, is written into the
+//!   audit event of every access it covers and is shown to the patient.
+//! - A practice administrator runs diaries and registrations and sees no clinical record.
 
-use domain::identity::{Actor, PatientUser};
+use domain::{
+    OdsCode,
+    break_glass::BreakGlassReason,
+    identity::{Actor, PatientUser, StaffRole},
+};
 use fhir::{
     ResourceType,
     search::{Condition, SearchQuery},
@@ -14,7 +21,8 @@ use fhir::{
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::{FhirRepository, StoreError};
+use super::sessions::Session;
+use crate::{Db, FhirRepository, StoreError};
 
 /// Why someone may see a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,17 +31,40 @@ pub enum Basis {
     Own,
     /// They act for the patient through a proxy grant.
     Proxy,
+    /// A clinician of the practice the patient is registered with.
+    CareTeam,
+    /// A clinician from elsewhere who broke the glass, for this reason.
+    BreakGlass(BreakGlassReason),
 }
 
-/// Why someone may not.
+/// Why they may not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// Staff rules are not in place yet: no patient record through this route.
-    NotAPatient,
     /// Their identity is checked below P9.
     ProofingTooLow,
     /// It is neither theirs nor granted to them (or the practice has no record of theirs).
     NotTheirs,
+    /// Their role gives no access to clinical records at all.
+    NotClinical,
+    /// A clinician, but the patient is registered elsewhere: only break-glass opens it.
+    BreakGlassRequired,
+}
+
+/// The record asked for: whose, and where they are registered.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub patient_id: &'a str,
+    /// The ODS code of the practice the patient is registered with, if the record names one.
+    pub practice: Option<&'a OdsCode>,
+}
+
+/// What a signed-in person holds beyond who they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// Patients who let this patient act for them.
+    pub proxy: Vec<ProxyGrant>,
+    /// Records this clinician has broken the glass for in this session.
+    pub break_glass: Vec<BreakGlass>,
 }
 
 /// A proxy grant: the patient `patient_id` lets the holder act for them.
@@ -46,21 +77,88 @@ pub struct ProxyGrant {
     pub relationship: String,
 }
 
-/// The rule, pure: may `actor`, holding `grants`, see patient `patient_id`'s record?
-pub fn decide(actor: &Actor, patient_id: &str, grants: &[ProxyGrant]) -> Result<Basis, Refusal> {
-    let Actor::Patient(patient) = actor else {
-        return Err(Refusal::NotAPatient);
-    };
-    if !patient.proofing.may_see_record() {
-        return Err(Refusal::ProofingTooLow);
+/// A record opened by breaking the glass, and the reason given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlass {
+    pub patient_id: String,
+    pub reason: BreakGlassReason,
+}
+
+/// The rule, pure: may `actor`, holding `grants`, see `subject`'s record?
+pub fn decide(actor: &Actor, subject: Subject<'_>, grants: &Grants) -> Result<Basis, Refusal> {
+    match actor {
+        Actor::Patient(patient) => {
+            if !patient.proofing.may_see_record() {
+                return Err(Refusal::ProofingTooLow);
+            }
+            if patient.patient_id.as_deref() == Some(subject.patient_id) {
+                return Ok(Basis::Own);
+            }
+            if grants
+                .proxy
+                .iter()
+                .any(|grant| grant.patient_id == subject.patient_id)
+            {
+                return Ok(Basis::Proxy);
+            }
+            Err(Refusal::NotTheirs)
+        }
+        Actor::Staff(staff) => {
+            if staff.role != StaffRole::Clinician {
+                return Err(Refusal::NotClinical);
+            }
+            if subject.practice == Some(&staff.organisation) {
+                return Ok(Basis::CareTeam);
+            }
+            grants
+                .break_glass
+                .iter()
+                .find(|opened| opened.patient_id == subject.patient_id)
+                .map(|opened| Basis::BreakGlass(opened.reason.clone()))
+                .ok_or(Refusal::BreakGlassRequired)
+        }
     }
-    if patient.patient_id.as_deref() == Some(patient_id) {
-        return Ok(Basis::Own);
+}
+
+/// Everything `session`'s person holds at `now`: a patient's proxy grants, a clinician's
+/// break-glass openings.
+pub async fn grants(db: &Db, session: &Session, now: Timestamp) -> Result<Grants, StoreError> {
+    Ok(match &session.actor {
+        Actor::Patient(patient) => Grants {
+            proxy: proxy_grants(db, patient, now).await?,
+            break_glass: Vec::new(),
+        },
+        Actor::Staff(_) => Grants {
+            proxy: Vec::new(),
+            break_glass: super::break_glass::held(db, session).await?,
+        },
+    })
+}
+
+/// The practice `patient` (a Patient resource) is registered with: the ODS code of the
+/// Organization its `generalPractitioner` names, as UK Core records the registered GP practice.
+/// `None` when it names no organisation held here.
+pub async fn registered_practice(
+    records: &impl FhirRepository,
+    patient: &Value,
+) -> Result<Option<OdsCode>, StoreError> {
+    let organisations = patient["generalPractitioner"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|gp| gp["reference"].as_str()?.strip_prefix("Organization/"));
+    for id in organisations {
+        if let crate::store::Found::Current(organisation) =
+            records.read(ResourceType::Organization, id).await?
+            && let Some(code) =
+                fhir::read::identifier(&organisation.resource, fhir::ODS_ORGANIZATION_SYSTEM)
+                    .and_then(|code| OdsCode::parse(code).ok())
+        {
+            return Ok(Some(code));
+        }
     }
-    if grants.iter().any(|grant| grant.patient_id == patient_id) {
-        return Ok(Basis::Proxy);
-    }
-    Err(Refusal::NotTheirs)
+    Ok(None)
 }
 
 /// The proxy grants `patient` holds at `now`: RelatedPerson records that name them by NHS
@@ -143,8 +241,8 @@ fn instant(text: &str) -> Option<Timestamp> {
 mod tests {
     use super::*;
     use domain::{
-        NhsNumber, OdsCode,
-        identity::{ProofingLevel, StaffRole, StaffUser},
+        NhsNumber,
+        identity::{ProofingLevel, StaffUser},
     };
     use serde_json::json;
 
@@ -158,38 +256,121 @@ mod tests {
         })
     }
 
-    fn grant_for(id: &str) -> ProxyGrant {
-        ProxyGrant {
-            patient_id: id.into(),
-            patient_name: "Kit".into(),
-            relationship: "Parent".into(),
+    fn staff(role: StaffRole, organisation: &str) -> Actor {
+        Actor::Staff(StaffUser {
+            user_id: "1".into(),
+            display_name: "Dr".into(),
+            role,
+            organisation: OdsCode::parse(organisation).unwrap(),
+        })
+    }
+
+    fn at<'a>(patient_id: &'a str, practice: Option<&'a OdsCode>) -> Subject<'a> {
+        Subject {
+            patient_id,
+            practice,
+        }
+    }
+
+    fn proxy_for(id: &str) -> Grants {
+        Grants {
+            proxy: vec![ProxyGrant {
+                patient_id: id.into(),
+                patient_name: "Kit".into(),
+                relationship: "Parent".into(),
+            }],
+            break_glass: Vec::new(),
         }
     }
 
     #[test]
     fn a_p9_patient_sees_their_own_and_their_grants_and_nothing_else() {
         let sam = patient("a", ProofingLevel::P9);
-        let grants = [grant_for("child")];
-        assert_eq!(decide(&sam, "a", &grants), Ok(Basis::Own));
-        assert_eq!(decide(&sam, "child", &grants), Ok(Basis::Proxy));
-        assert_eq!(decide(&sam, "b", &grants), Err(Refusal::NotTheirs));
+        let grants = proxy_for("child");
+        assert_eq!(decide(&sam, at("a", None), &grants), Ok(Basis::Own));
+        assert_eq!(decide(&sam, at("child", None), &grants), Ok(Basis::Proxy));
+        assert_eq!(
+            decide(&sam, at("b", None), &grants),
+            Err(Refusal::NotTheirs)
+        );
     }
 
     #[test]
     fn below_p9_even_their_own_is_refused() {
         let sam = patient("a", ProofingLevel::P5);
-        assert_eq!(decide(&sam, "a", &[]), Err(Refusal::ProofingTooLow));
+        assert_eq!(
+            decide(&sam, at("a", None), &proxy_for("a")),
+            Err(Refusal::ProofingTooLow)
+        );
     }
 
     #[test]
-    fn staff_get_no_patient_record_here_yet() {
-        let staff = Actor::Staff(StaffUser {
-            user_id: "1".into(),
-            display_name: "Dr".into(),
-            role: StaffRole::Clinician,
-            organisation: OdsCode::parse("Y90001").unwrap(),
-        });
-        assert_eq!(decide(&staff, "a", &[]), Err(Refusal::NotAPatient));
+    fn a_clinician_sees_their_practices_patients_and_others_only_by_breaking_the_glass() {
+        let home = OdsCode::parse("Y90001").unwrap();
+        let elsewhere = OdsCode::parse("Y90002").unwrap();
+        let gp = staff(StaffRole::Clinician, "Y90001");
+        let none = Grants::default();
+        assert_eq!(
+            decide(&gp, at("a", Some(&home)), &none),
+            Ok(Basis::CareTeam)
+        );
+        assert_eq!(
+            decide(&gp, at("b", Some(&elsewhere)), &none),
+            Err(Refusal::BreakGlassRequired)
+        );
+        assert_eq!(
+            decide(&gp, at("c", None), &none),
+            Err(Refusal::BreakGlassRequired),
+            "a record naming no practice is nobody's care team's"
+        );
+        let reason = BreakGlassReason::parse("Unconscious in A&E, no other history").unwrap();
+        let opened = Grants {
+            proxy: Vec::new(),
+            break_glass: vec![BreakGlass {
+                patient_id: "b".into(),
+                reason: reason.clone(),
+            }],
+        };
+        assert_eq!(
+            decide(&gp, at("b", Some(&elsewhere)), &opened),
+            Ok(Basis::BreakGlass(reason))
+        );
+        assert_eq!(
+            decide(&gp, at("c", None), &opened),
+            Err(Refusal::BreakGlassRequired),
+            "breaking the glass opens that one record only"
+        );
+    }
+
+    #[test]
+    fn an_administrator_sees_no_clinical_record_even_at_their_practice() {
+        let home = OdsCode::parse("Y90001").unwrap();
+        let manager = staff(StaffRole::Administrator, "Y90001");
+        assert_eq!(
+            decide(&manager, at("a", Some(&home)), &Grants::default()),
+            Err(Refusal::NotClinical)
+        );
+    }
+
+    #[test]
+    fn a_proxy_grant_means_nothing_to_staff_and_break_glass_nothing_to_patients() {
+        let gp = staff(StaffRole::Clinician, "Y90001");
+        assert_eq!(
+            decide(&gp, at("child", None), &proxy_for("child")),
+            Err(Refusal::BreakGlassRequired)
+        );
+        let sam = patient("a", ProofingLevel::P9);
+        let opened = Grants {
+            proxy: Vec::new(),
+            break_glass: vec![BreakGlass {
+                patient_id: "b".into(),
+                reason: BreakGlassReason::parse("I would like to look please").unwrap(),
+            }],
+        };
+        assert_eq!(
+            decide(&sam, at("b", None), &opened),
+            Err(Refusal::NotTheirs)
+        );
     }
 
     #[test]

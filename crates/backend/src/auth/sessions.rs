@@ -24,6 +24,8 @@ pub const SIGN_IN_ATTEMPT_LIFETIME: SignedDuration = SignedDuration::from_mins(1
 /// A live session: who is signed in and since when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// The digest of the session id: names the session in the database, useless as a cookie.
+    pub key: String,
     pub actor: Actor,
     pub started_at: Timestamp,
 }
@@ -90,18 +92,23 @@ pub async fn resume(db: &Db, id: &str, now: Timestamp) -> Result<Option<Session>
             .await?;
     }
     Ok(Some(Session {
+        key,
         actor: serde_json::from_str(&actor)?,
         started_at: Timestamp::from_second(created_at).unwrap_or(Timestamp::UNIX_EPOCH),
     }))
 }
 
 /// Ends a session: the row goes, so the cookie's id is worthless from now on, on every server.
-pub async fn end(db: &Db, id: &str) -> Result<(), SessionError> {
-    sqlx::query("DELETE FROM sessions WHERE id_sha256 = $1")
-        .bind(digest(id))
-        .execute(db.pool())
-        .await?;
-    Ok(())
+/// Returns who was signed in, if the session was still there.
+pub async fn end(db: &Db, id: &str) -> Result<Option<Actor>, SessionError> {
+    let actor: Option<String> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE id_sha256 = $1 RETURNING actor")
+            .bind(digest(id))
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(actor
+        .map(|actor| serde_json::from_str(&actor))
+        .transpose()?)
 }
 
 /// The timeout rule, pure: idle for less than 15 minutes and younger than 12 hours.

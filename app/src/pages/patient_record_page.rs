@@ -1,0 +1,207 @@
+//! A patient's record, for a clinician: the banner (who this is) stays in view, allergies come
+//! first, then problems and medicines. A patient registered elsewhere is opened only by breaking
+//! the glass: the page says whose record it is and asks why, and tells the clinician that the
+//! patient will read their name and reason.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    components::{BackLink, ErrorSummary, FieldError},
+    error::AppError,
+    pages::ServiceProblem,
+    patients::{
+        BannerDto, BreakGlass, EntryDto, PatientRecordDto, PatientRecordView, REASON_FIELD,
+        get_patient_record,
+    },
+};
+
+#[component]
+pub fn PatientRecordPage() -> impl IntoView {
+    let params = use_params_map();
+    let patient_id = move || params.read().get("id").unwrap_or_default();
+    // Created here, not in the form: a successful break-glass leaves the address as it was, so
+    // the record is fetched again whenever the action has run.
+    let break_glass = ServerAction::<BreakGlass>::new();
+    let record = Resource::new(
+        move || (patient_id(), break_glass.version().get()),
+        |(id, _)| get_patient_record(id),
+    );
+    view! {
+        <BackLink href="/patients" label="Find another patient" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let record = record.await;
+                let title = match &record {
+                    Ok(PatientRecordView::Record(record)) => {
+                        format!("{} – Patient record", record.banner.name)
+                    }
+                    Ok(PatientRecordView::BreakGlassNeeded(_)) => {
+                        "Emergency access – Patient record".to_owned()
+                    }
+                    _ => "Patient record".to_owned(),
+                };
+                let page = match record {
+                    Ok(PatientRecordView::Record(record)) => view! { <Record record /> }.into_any(),
+                    Ok(PatientRecordView::BreakGlassNeeded(banner)) => {
+                        view! { <BreakGlassForm action=break_glass patient_id=patient_id() banner /> }.into_any()
+                    }
+                    Err(AppError::NotAllowed) => view! {
+                        <h1>"You cannot see this record"</h1>
+                        <p>"A patient's clinical record is open to the patient, to people they have given proxy access, to clinicians at their practice and, in an emergency, to other clinicians."</p>
+                        <p>"Practice administrators do not see clinical records. If your role should give you access, ask your practice manager or Registration Authority."</p>
+                    }.into_any(),
+                    Ok(PatientRecordView::NotFound) => view! {
+                        <h1>"Patient not found"</h1>
+                        <p>"There is no patient record at this address. "<a href="/patients">"Find the patient"</a>" by their NHS number."</p>
+                    }.into_any(),
+                    Err(AppError::SignInRequired) => view! {
+                        <h1>"Patient record"</h1>
+                        <p>"You need to sign in to see patient records."</p>
+                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                    }.into_any(),
+                    Err(error) => view! { <ServiceProblem error /> }.into_any(),
+                };
+                view! {
+                    <Title text=title />
+                    {page}
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Banner(banner: BannerDto) -> impl IntoView {
+    let BannerDto {
+        name,
+        nhs_number,
+        birth_date,
+        age,
+        gender,
+    } = banner;
+    let not_recorded = || "Not recorded".to_owned();
+    view! {
+        <section class="patient-banner" aria-label="Patient">
+            <h1>{name}</h1>
+            <dl>
+                <div><dt>"NHS number"</dt><dd>{nhs_number.unwrap_or_else(not_recorded)}</dd></div>
+                <div>
+                    <dt>"Born"</dt>
+                    <dd>
+                        {birth_date.unwrap_or_else(not_recorded)}
+                        {age.map(|age| format!(" ({age} years)"))}
+                    </dd>
+                </div>
+                <div><dt>"Gender"</dt><dd>{gender.unwrap_or_else(not_recorded)}</dd></div>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn Record(record: PatientRecordDto) -> impl IntoView {
+    let PatientRecordDto {
+        patient_id: _,
+        banner,
+        break_glass_reason,
+        allergies,
+        problems,
+        medicines,
+    } = record;
+    view! {
+        <Banner banner />
+        {break_glass_reason.map(|reason| view! {
+            <div class="warning-callout">
+                <h2>"You opened this record in an emergency"</h2>
+                <p>"This patient is registered at another practice. The patient can see that you opened it, and your reason: "</p>
+                <p><strong>{reason}</strong></p>
+            </div>
+        })}
+        <section class="allergies" aria-labelledby="allergies-heading">
+            <h2 id="allergies-heading">"Allergies"</h2>
+            <Entries entries=allergies empty="No allergies recorded. Check with the patient." />
+        </section>
+        <section aria-labelledby="problems-heading" class="mb-8">
+            <h2 id="problems-heading">"Problems"</h2>
+            <Entries entries=problems empty="No active problems recorded." />
+        </section>
+        <section aria-labelledby="medicines-heading" class="mb-8">
+            <h2 id="medicines-heading">"Medicines"</h2>
+            <Entries entries=medicines empty="No medicines recorded." />
+        </section>
+    }
+}
+
+#[component]
+fn Entries(entries: Vec<EntryDto>, empty: &'static str) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p>{empty}</p> }.into_any();
+    }
+    view! {
+        <ul class="record-list">
+            {entries
+                .into_iter()
+                .map(|entry| view! {
+                    <li>
+                        <strong>{entry.text}</strong>
+                        {entry.detail.map(|detail| view! { <span class="block">{detail}</span> })}
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Whose record it is (so the clinician can check they have the right person), and the reason
+/// form. A plain form post without JavaScript; with it, the same server function, no reload.
+#[component]
+fn BreakGlassForm(
+    action: ServerAction<BreakGlass>,
+    patient_id: String,
+    banner: BannerDto,
+) -> impl IntoView {
+    let error = move || match action.value().get() {
+        Some(Err(AppError::Invalid { problems })) => problems.into_iter().next().map(|p| p.message),
+        _ => None,
+    };
+    let refused = move || matches!(action.value().get(), Some(Err(AppError::NotAllowed)));
+    view! {
+        {move || error().map(|message| view! {
+            <ErrorSummary errors=vec![FieldError { field_id: REASON_FIELD.to_owned(), message }] />
+        })}
+        <Banner banner />
+        <div class="warning-callout">
+            <h2>"This patient is not registered at your practice"</h2>
+            <p>"You can open their record only if you need it to care for them now, for example in an emergency."</p>
+            <p>"The patient will be able to see your name, when you opened the record and the reason you give."</p>
+        </div>
+        {move || refused().then(|| view! {
+            <p class="error-message" role="alert">"Only clinicians can open a record in an emergency."</p>
+        })}
+        <ActionForm action>
+            <input type="hidden" name="patient_id" value=patient_id />
+            <div class="form-group" class:form-group-error=move || error().is_some()>
+                <label class="label" for=REASON_FIELD>"Why do you need to see this record?"</label>
+                <div class="hint" id="reason-hint">"For example: seen in A&E, unconscious, no other history available. At least 10 characters."</div>
+                {move || error().map(|message| view! {
+                    <p class="error-message" id="reason-error">
+                        <span class="sr-only">"Error: "</span>
+                        {message}
+                    </p>
+                })}
+                <textarea
+                    class="textarea max-w-2xl"
+                    class:input-error=move || error().is_some()
+                    id=REASON_FIELD
+                    name=REASON_FIELD
+                    rows="4"
+                    aria-describedby=move || if error().is_some() { "reason-hint reason-error" } else { "reason-hint" }
+                ></textarea>
+            </div>
+            <button class="button" type="submit">"Open the record"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,346 @@
+//! A patient's record as a clinician opens it: who the patient is (the banner) and the clinical
+//! summary, allergies first. Whether they may is the policy's call ([`policy::decide`]); every
+//! opening is audited, refused ones too, and an opening by breaking the glass carries the reason
+//! into the audit trail the patient reads.
+
+use std::collections::BTreeSet;
+
+use domain::{
+    NhsNumber, OdsCode,
+    break_glass::BreakGlassReason,
+    identity::{Actor, StaffRole},
+};
+use fhir::{
+    ResourceType,
+    search::{Condition, SearchQuery, Test},
+};
+use jiff::{Timestamp, civil, tz::TimeZone};
+use serde_json::Value;
+
+use crate::{
+    Db, FhirRepository, StoreError,
+    auth::{
+        audit::{self, AccessRecord, Action, Agent, Outcome},
+        break_glass,
+        policy::{self, Basis, Refusal, Subject},
+        sessions::Session,
+    },
+    store::{Found, WriteError},
+};
+
+/// Who the patient is: what a clinician checks before reading on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub name: String,
+    pub nhs_number: Option<NhsNumber>,
+    pub birth_date: Option<civil::Date>,
+    /// Whole years at the time of opening.
+    pub age: Option<i16>,
+    pub gender: Option<String>,
+    /// The ODS code of the practice they are registered with.
+    pub practice: Option<OdsCode>,
+}
+
+/// One line of the summary: what it is, and the detail a clinician needs next to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub text: String,
+    pub detail: Option<String>,
+}
+
+/// An opened record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRecord {
+    pub patient_id: String,
+    pub banner: Banner,
+    /// Why the reader may see it (break-glass shows its reason on the page too).
+    pub basis: Basis,
+    pub allergies: Vec<Entry>,
+    pub problems: Vec<Entry>,
+    pub medicines: Vec<Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenRecordError {
+    #[error("no such patient")]
+    NotFound,
+    /// The policy says no. With `BreakGlassRequired`, the banner says whose record it is, so the
+    /// clinician can tell they have the right person before giving a reason.
+    #[error("refused: {0:?}")]
+    Refused(Refusal, Option<Box<Banner>>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the access could not be audited")]
+    Audit(#[from] WriteError),
+}
+
+/// How many entries of each kind the summary lists.
+const LISTED: i64 = 50;
+
+/// Opens patient `patient_id`'s record for `session`'s person, audited either way.
+pub async fn open(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<PatientRecord, OpenRecordError> {
+    let Found::Current(patient) = db.read(ResourceType::Patient, patient_id).await? else {
+        return Err(OpenRecordError::NotFound);
+    };
+    let practice = policy::registered_practice(db, &patient.resource).await?;
+    let grants = policy::grants(db, session, now).await?;
+    let subject = Subject {
+        patient_id,
+        practice: practice.as_ref(),
+    };
+    let reference = format!("Patient/{patient_id}");
+    let mut access = AccessRecord {
+        agent: Agent::Person(session.actor.clone()),
+        interaction: "read",
+        action: Action::Read,
+        outcome: Outcome::Success,
+        address,
+        records: BTreeSet::from([reference.clone()]),
+        patients: BTreeSet::from([reference.clone()]),
+        query: None,
+        basis: None,
+    };
+    let decision = policy::decide(&session.actor, subject, &grants);
+    let banner = banner(&patient.resource, practice.clone(), now);
+    let basis = match decision {
+        Ok(basis) => basis,
+        Err(refusal) => {
+            access.outcome = Outcome::MinorFailure;
+            audit::record(db, &access, now).await?;
+            // Only a clinician about to break the glass is told whose record it is: the banner
+            // is what they must check first. Nobody else learns more than "no".
+            let banner = (refusal == Refusal::BreakGlassRequired).then(|| Box::new(banner));
+            return Err(OpenRecordError::Refused(refusal, banner));
+        }
+    };
+    let allergies = entries(db, ResourceType::AllergyIntolerance, &reference, None).await?;
+    let problems = entries(db, ResourceType::Condition, &reference, Some("active")).await?;
+    let medicines = entries(db, ResourceType::MedicationRequest, &reference, None).await?;
+    access.records.extend(
+        [&allergies, &problems, &medicines]
+            .into_iter()
+            .flat_map(|found| found.iter().map(|(reference, _)| reference.clone())),
+    );
+    access.basis = Some(basis.clone());
+    audit::record(db, &access, now).await?;
+    let listed = |found: Vec<(String, Entry)>| found.into_iter().map(|(_, entry)| entry).collect();
+    Ok(PatientRecord {
+        patient_id: patient_id.to_owned(),
+        banner,
+        basis,
+        allergies: listed(allergies),
+        problems: listed(problems),
+        medicines: listed(medicines),
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BreakGlassError {
+    #[error("no such patient")]
+    NotFound,
+    /// Only clinicians may break the glass.
+    #[error("not a clinician")]
+    NotClinical,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the attempt could not be audited")]
+    Audit(#[from] WriteError),
+}
+
+/// Lets `session`'s clinician open `patient_id`'s record for the rest of the session, for
+/// `reason`. The openings that follow are audited with the reason; an attempt by anyone who is
+/// not a clinician is refused and audited as such.
+pub async fn break_the_glass(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    reason: &BreakGlassReason,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<(), BreakGlassError> {
+    if !matches!(
+        db.read(ResourceType::Patient, patient_id).await?,
+        Found::Current(_)
+    ) {
+        return Err(BreakGlassError::NotFound);
+    }
+    let is_clinician = matches!(
+        &session.actor,
+        Actor::Staff(staff) if staff.role == StaffRole::Clinician
+    );
+    if !is_clinician {
+        let reference = format!("Patient/{patient_id}");
+        let attempt = AccessRecord {
+            agent: Agent::Person(session.actor.clone()),
+            interaction: "read",
+            action: Action::Read,
+            outcome: Outcome::MinorFailure,
+            address,
+            records: BTreeSet::from([reference.clone()]),
+            patients: BTreeSet::from([reference]),
+            query: None,
+            basis: None,
+        };
+        audit::record(db, &attempt, now).await?;
+        return Err(BreakGlassError::NotClinical);
+    }
+    break_glass::remember(db, session, patient_id, reason, now).await?;
+    Ok(())
+}
+
+fn banner(patient: &Value, practice: Option<OdsCode>, now: Timestamp) -> Banner {
+    let birth_date = patient["birthDate"]
+        .as_str()
+        .and_then(|text| text.parse::<civil::Date>().ok());
+    let today = now.to_zoned(TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC));
+    Banner {
+        name: fhir::read::person_name(patient),
+        nhs_number: fhir::read::identifier(patient, fhir::NHS_NUMBER_SYSTEM)
+            .and_then(|digits| NhsNumber::parse(digits).ok()),
+        birth_date,
+        age: birth_date.map(|born| age_on(born, today.date())),
+        gender: patient["gender"].as_str().map(str::to_owned),
+        practice,
+    }
+}
+
+/// Whole years from `born` to `today`: a birthday counts from its day.
+fn age_on(born: civil::Date, today: civil::Date) -> i16 {
+    let had_birthday = (today.month(), today.day()) >= (born.month(), born.day());
+    today.year() - born.year() - i16::from(!had_birthday)
+}
+
+/// The patient's records of one type, newest first, as (`Type/id`, entry); with `status`, only
+/// those whose clinical status is that.
+async fn entries(
+    db: &Db,
+    resource_type: ResourceType,
+    patient: &str,
+    status: Option<&str>,
+) -> Result<Vec<(String, Entry)>, StoreError> {
+    let mut query = SearchQuery::all(LISTED);
+    query.conditions.push(Condition {
+        param: "patient",
+        any_of: vec![Test::Reference(patient.to_owned())],
+    });
+    if let Some(status) = status {
+        query.conditions.push(Condition {
+            param: "clinical-status",
+            any_of: vec![Test::Token {
+                system: None,
+                code: Some(status.to_owned()),
+            }],
+        });
+    }
+    let page = db.search(resource_type, &query).await?;
+    Ok(page
+        .matches
+        .iter()
+        .map(|found| {
+            let resource = &found.resource;
+            let reference = format!(
+                "{}/{}",
+                resource_type.as_str(),
+                resource["id"].as_str().unwrap_or_default()
+            );
+            (reference, entry(resource_type, resource))
+        })
+        .collect())
+}
+
+/// What a clinician reads of one record in a summary list.
+fn entry(resource_type: ResourceType, resource: &Value) -> Entry {
+    let unnamed = || "Unnamed entry".to_owned();
+    match resource_type {
+        ResourceType::AllergyIntolerance => Entry {
+            text: fhir::read::concept_text(&resource["code"]).map_or_else(unnamed, str::to_owned),
+            detail: {
+                let reactions: Vec<&str> = resource["reaction"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .flat_map(|reaction| {
+                        reaction["manifestation"]
+                            .as_array()
+                            .map(Vec::as_slice)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(fhir::read::concept_text)
+                    })
+                    .collect();
+                let criticality = match resource["criticality"].as_str() {
+                    Some("high") => Some("High risk"),
+                    Some("low") => Some("Low risk"),
+                    _ => None,
+                };
+                let reactions = (!reactions.is_empty()).then(|| reactions.join(", "));
+                match (criticality, reactions) {
+                    (Some(risk), Some(reactions)) => Some(format!("{risk}. Reaction: {reactions}")),
+                    (Some(risk), None) => Some(risk.to_owned()),
+                    (None, Some(reactions)) => Some(format!("Reaction: {reactions}")),
+                    (None, None) => None,
+                }
+            },
+        },
+        ResourceType::Condition => Entry {
+            text: fhir::read::concept_text(&resource["code"]).map_or_else(unnamed, str::to_owned),
+            detail: resource["onsetDateTime"]
+                .as_str()
+                .map(|onset| format!("Since {}", onset.get(..10).unwrap_or(onset))),
+        },
+        _ => Entry {
+            text: fhir::read::concept_text(&resource["medicationCodeableConcept"])
+                .map_or_else(unnamed, str::to_owned),
+            detail: resource["dosageInstruction"][0]["text"]
+                .as_str()
+                .map(str::to_owned),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn age_counts_a_birthday_from_its_day() {
+        let born = civil::date(1990, 11, 22);
+        assert_eq!(age_on(born, civil::date(2026, 11, 21)), 35);
+        assert_eq!(age_on(born, civil::date(2026, 11, 22)), 36);
+    }
+
+    #[test]
+    fn an_allergy_reads_with_its_risk_and_reaction() {
+        let allergy = json!({
+            "code": { "text": "Penicillin" },
+            "criticality": "high",
+            "reaction": [{ "manifestation": [{ "text": "Anaphylaxis" }, { "text": "Rash" }] }],
+        });
+        assert_eq!(
+            entry(ResourceType::AllergyIntolerance, &allergy),
+            Entry {
+                text: "Penicillin".into(),
+                detail: Some("High risk. Reaction: Anaphylaxis, Rash".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn a_medicine_reads_with_its_dosage() {
+        let request = json!({
+            "medicationCodeableConcept": { "coding": [{ "display": "Ramipril 5mg capsules" }] },
+            "dosageInstruction": [{ "text": "One each morning" }],
+        });
+        let medicine = entry(ResourceType::MedicationRequest, &request);
+        assert_eq!(medicine.text, "Ramipril 5mg capsules");
+        assert_eq!(medicine.detail.as_deref(), Some("One each morning"));
+    }
+}

@@ -1,0 +1,103 @@
+//! Finding a patient, for staff: by NHS number, answered with just enough to be sure of the
+//! person (name, date of birth, NHS number, postcode) and whether they are registered here. Like
+//! a national demographics trace, any clinician or administrator may search; opening the record
+//! is a separate decision ([`crate::patient_record::open`]). Every search is audited.
+
+use std::collections::BTreeSet;
+
+use domain::{NhsNumber, OdsCode, identity::Actor};
+use fhir::{
+    ResourceType,
+    search::{Condition, SearchQuery},
+};
+use jiff::{Timestamp, civil};
+
+use crate::{
+    Db, FhirRepository, StoreError,
+    auth::{
+        audit::{self, AccessRecord, Action, Agent, Outcome},
+        policy,
+    },
+    store::WriteError,
+};
+
+/// A patient found, as the results list shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientMatch {
+    pub patient_id: String,
+    pub name: String,
+    pub birth_date: Option<civil::Date>,
+    pub nhs_number: NhsNumber,
+    pub postcode: Option<String>,
+    /// The practice they are registered with, if the record names one.
+    pub practice: Option<OdsCode>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FindPatientError {
+    /// Patients find nobody: they reach their own record by signing in.
+    #[error("not staff")]
+    NotStaff,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the search could not be audited")]
+    Audit(#[from] WriteError),
+}
+
+/// The patient with `nhs_number`, if any, for `actor` (staff only).
+pub async fn by_nhs_number(
+    db: &Db,
+    actor: &Actor,
+    nhs_number: &NhsNumber,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<Option<PatientMatch>, FindPatientError> {
+    let mut access = AccessRecord {
+        agent: Agent::Person(actor.clone()),
+        interaction: "search-type",
+        action: Action::Execute,
+        outcome: Outcome::Success,
+        address,
+        records: BTreeSet::new(),
+        patients: BTreeSet::new(),
+        // The NHS number stays out of the trail's query text: the match, if any, is named as an
+        // entity, which is how the patient finds the search in their list.
+        query: Some("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|…".to_owned()),
+        basis: None,
+    };
+    if !matches!(actor, Actor::Staff(_)) {
+        access.outcome = Outcome::MinorFailure;
+        audit::record(db, &access, now).await?;
+        return Err(FindPatientError::NotStaff);
+    }
+    let mut query = SearchQuery::all(2);
+    query.conditions.push(Condition::nhs_number(nhs_number));
+    let page = db.search(ResourceType::Patient, &query).await?;
+    // Two records with one NHS number is a registration error: show neither rather than guess.
+    let found = match page.matches.as_slice() {
+        [only] => Some(only.resource.clone()),
+        _ => None,
+    };
+    let Some(patient) = found else {
+        audit::record(db, &access, now).await?;
+        return Ok(None);
+    };
+    let patient_id = patient["id"].as_str().unwrap_or_default().to_owned();
+    let reference = format!("Patient/{patient_id}");
+    access.records.insert(reference.clone());
+    access.patients.insert(reference);
+    let practice = policy::registered_practice(db, &patient).await?;
+    audit::record(db, &access, now).await?;
+    Ok(Some(PatientMatch {
+        patient_id,
+        name: fhir::read::person_name(&patient),
+        birth_date: patient["birthDate"]
+            .as_str()
+            .and_then(|text| text.parse().ok()),
+        nhs_number: *nhs_number,
+        postcode: patient["address"][0]["postalCode"]
+            .as_str()
+            .map(str::to_owned),
+        practice,
+    }))
+}
