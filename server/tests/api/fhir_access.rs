@@ -34,6 +34,33 @@ fn observation_of(patient_id: &str) -> Value {
         "subject": {"reference": format!("Patient/{patient_id}")}})
 }
 
+/// A patient with one observation, written with the demo client's full access, and a token of a
+/// client that may read Patients only.
+struct PatientWithObservation {
+    patient_id: String,
+    observation_id: String,
+    reader: String,
+}
+
+async fn patient_with_observation(app: &TestApp, family: &str) -> PatientWithObservation {
+    let everything = app.token.clone().unwrap();
+    let patient_id = create(
+        app,
+        &everything,
+        &json!({"resourceType": "Patient", "name": [{"family": family}]}),
+    )
+    .await;
+    let observation_id = create(app, &everything, &observation_of(&patient_id)).await;
+    let reader = app
+        .client_with_scope("patient-reader", "system/Patient.rs")
+        .await;
+    PatientWithObservation {
+        patient_id,
+        observation_id,
+        reader,
+    }
+}
+
 #[tokio::test]
 async fn without_a_valid_token_only_the_discovery_documents_answer() {
     let app = spawn_app().await;
@@ -208,18 +235,9 @@ async fn guessing_secrets_is_slowed_down_per_address() {
 #[tokio::test]
 async fn scopes_limit_each_type_and_interaction() {
     let app = spawn_app().await;
-    let everything = app.token.clone().unwrap();
-    let patient_id = create(
-        &app,
-        &everything,
-        &json!({"resourceType": "Patient",
-        "name": [{"family": "Scopetest"}]}),
-    )
-    .await;
-    create(&app, &everything, &observation_of(&patient_id)).await;
-    let reader = app
-        .client_with_scope("patient-reader", "system/Patient.rs")
-        .await;
+    let PatientWithObservation {
+        patient_id, reader, ..
+    } = patient_with_observation(&app, "Scopetest").await;
 
     let as_reader =
         |method: Method, path: &str| app.fhir_anonymous(method, path).bearer_auth(&reader);
@@ -305,18 +323,11 @@ async fn scopes_limit_each_type_and_interaction() {
 #[tokio::test]
 async fn every_call_leaves_an_audit_event_naming_the_client_the_records_and_the_patient() {
     let app = spawn_app().await;
-    let everything = app.token.clone().unwrap();
-    let patient_id = create(
-        &app,
-        &everything,
-        &json!({"resourceType": "Patient",
-        "name": [{"family": "Audited"}]}),
-    )
-    .await;
-    let observation_id = create(&app, &everything, &observation_of(&patient_id)).await;
-    let reader = app
-        .client_with_scope("patient-reader", "system/Patient.rs")
-        .await;
+    let PatientWithObservation {
+        patient_id,
+        observation_id,
+        reader,
+    } = patient_with_observation(&app, "Audited").await;
     let refused = app
         .fhir_anonymous(Method::GET, &format!("Observation/{observation_id}"))
         .bearer_auth(&reader)
