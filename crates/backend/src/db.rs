@@ -70,7 +70,9 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Brings the schema up to date. Safe to run on every start, from every process at once.
+    /// Brings the schema up to date, and the search index with it (rebuilt when the search
+    /// definitions changed since it was built). Safe to run on every start, from every process at
+    /// once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => {
@@ -84,6 +86,7 @@ impl Db {
                     .await?
             }
         }
+        crate::search::ensure_index(self).await?;
         Ok(())
     }
 

@@ -180,3 +180,39 @@ async fn racing_updates_on_the_same_version_let_exactly_one_win() {
     assert_eq!(wins, 1);
     assert_eq!(store::history(&db, Patient, "p1").await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_search_index_is_rebuilt_at_start_up_when_its_definitions_changed() {
+    let (db, database) = empty_db().await;
+    store::create(
+        &db,
+        Patient,
+        json!({"resourceType": "Patient", "name": [{"family": "Rebuilt"}]}),
+        at(0),
+    )
+    .await
+    .unwrap();
+    // As an older release left it: built by other definitions, missing this entry.
+    let pool = sqlx::AnyPool::connect(&database.url).await.unwrap();
+    sqlx::query("DELETE FROM search_index")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE search_index_state SET index_version = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let query = fhir::search::parse_query(Patient, &[("family".into(), "rebuilt".into())]).unwrap();
+    let found = |db: backend::Db| {
+        let query = query.clone();
+        async move {
+            backend::search::search(&db, Patient, &query)
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    assert_eq!(found(db.clone()).await, 0);
+    db.migrate().await.unwrap();
+    assert_eq!(found(db).await, 1, "found again after start-up");
+}
