@@ -5,6 +5,8 @@
 //! - `test`: install what is missing, then every check CI runs: format, lints (server and WASM
 //!   builds), Rust tests, and the Playwright journeys in Chromium.
 //! - `seed`: fill an empty database with the demo data.
+//! - `bench [patients]`: the FHIR store and API benchmark on SQLite, then on a throwaway
+//!   PostgreSQL (default 100 000 patients).
 
 // A command-line tool reports to its user on stdout.
 #![allow(clippy::print_stdout)]
@@ -25,8 +27,9 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("seed") => seed(),
+        Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
         _ => Err(
-            "usage: cargo xtask <run | test | seed>\n  run   build and serve the app with demo data\n  test  every check CI runs\n  seed  fill an empty database with demo data".into(),
+            "usage: cargo xtask <run | test | seed | bench [patients]>\n  run    build and serve the app with demo data\n  test   every check CI runs\n  seed   fill an empty database with demo data\n  bench  import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL".into(),
         ),
     };
     match result {
@@ -49,6 +52,37 @@ fn run() -> Result {
         .env("LEPTOS_SITE_ROOT", "target/site-release")
         .env_default("HEALTH_DEMO_MODE", "true")
         .run()
+}
+
+/// The benchmark (`server/benches/fhir.rs`) on each backend in turn; it prints its own tables.
+fn bench(patients: &str) -> Result {
+    if patients.parse::<u32>().is_err() {
+        return Err(format!("bench takes a number of patients, not {patients}"));
+    }
+    tools::ensure_test_tools()?;
+    let run = |database_url: Option<String>| {
+        let command = Cmd::new(
+            "cargo",
+            &[
+                "bench",
+                "-p",
+                "server",
+                "--bench",
+                "fhir",
+                "--",
+                "--patients",
+                patients,
+            ],
+        )
+        .envs(tools::leptos_envs());
+        match database_url {
+            Some(url) => command.env("BENCH_DATABASE_URL", &url).run(),
+            None => command.run(),
+        }
+    };
+    run(None)?;
+    let postgres = postgres::ThrowawayPostgres::start()?;
+    run(Some(postgres.create_database("bench")?))
 }
 
 fn seed() -> Result {

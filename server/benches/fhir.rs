@@ -1,0 +1,707 @@
+//! The FHIR store and API under load: `cargo bench -p server --bench fhir -- --patients N`.
+//!
+//! 1. Generates N synthetic patients, each with 10 observations, 2 conditions, 1 allergy,
+//!    2 medication requests and 3 appointments (each booking a slot of its own), and imports them
+//!    through the store (the same `insert_new` the seed uses, 500 patients to a transaction):
+//!    the import rate.
+//! 2. Starts the real server binary on that database, as a separate process.
+//! 3. Times searches one at a time over HTTP (identifier, family name, Slot by date): p50, p99.
+//! 4. Loads `GET /fhir/Patient/{id}` from many connections, then a bare axum handler answering a
+//!    fixed JSON body (a patient of the same size, in a process of its own), with the same load
+//!    tool in the same run: requests per second each, and their ratio.
+//! 5. The server's peak resident memory (VmHWM).
+//!
+//! SQLite in a temporary directory by default; `BENCH_DATABASE_URL=postgres://…` for PostgreSQL
+//! (an empty database). `cargo xtask bench N` runs both, starting a throwaway PostgreSQL.
+//! Synthetic data only; NHS numbers from the 999 test range (about 909 000 valid ones: patients
+//! beyond that have none).
+
+#![allow(clippy::print_stdout, clippy::expect_used, clippy::unwrap_used)]
+
+use std::{
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use backend::{Db, auth::api_clients, auth::scope::Scopes, store};
+use domain::{NhsNumber, OdsCode};
+use fhir::build::{self, Address, AppointmentParties, HumanName, PatientDetails, ServiceKind};
+use jiff::{Span, Timestamp, civil, tz::TimeZone};
+use serde_json::{Value, json};
+
+const PATIENTS_PER_TRANSACTION: usize = 500;
+const SCHEDULES: usize = 20;
+const GP: ServiceKind = ServiceKind {
+    code: "gp",
+    display: "GP appointment",
+};
+
+struct Args {
+    patients: usize,
+    seconds: u64,
+    connections: usize,
+    searches: usize,
+    /// Internal: run as the bare axum baseline server on this port, answering `body`.
+    baseline_port: Option<u16>,
+}
+
+impl Args {
+    fn parse() -> Self {
+        let mut args = Self {
+            patients: 10_000,
+            seconds: 10,
+            connections: 32,
+            searches: 500,
+            baseline_port: None,
+        };
+        let mut words = std::env::args().skip(1);
+        while let Some(word) = words.next() {
+            let mut number = || {
+                words
+                    .next()
+                    .and_then(|n| n.replace('_', "").parse::<usize>().ok())
+                    .unwrap_or_else(|| panic!("{word} needs a number"))
+            };
+            match word.as_str() {
+                "--patients" => args.patients = number(),
+                "--seconds" => args.seconds = number() as u64,
+                "--connections" => args.connections = number(),
+                "--searches" => args.searches = number(),
+                "--baseline-server" => args.baseline_port = Some(number() as u16),
+                // `cargo bench` adds `--bench`; anything else is a filter we do not use.
+                _ => {}
+            }
+        }
+        args
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    if let Some(port) = args.baseline_port {
+        runtime.block_on(baseline_server(port));
+        return;
+    }
+    runtime.block_on(bench(args));
+}
+
+/// The bare handler the API is compared with: axum, one route, a fixed body.
+async fn baseline_server(port: u16) {
+    let body = serde_json::to_string(&sample_patient()).unwrap();
+    let app = axum::Router::new().route(
+        "/patient",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/fhir+json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("the baseline port");
+    axum::serve(listener, app)
+        .await
+        .expect("the baseline serves");
+}
+
+async fn bench(args: Args) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (database_url, backend_name) = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => (url, "PostgreSQL"),
+        _ => (
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+            "SQLite",
+        ),
+    };
+    let db = Db::connect(&database_url)
+        .await
+        .expect("the database opens");
+    db.migrate().await.expect("migrations apply");
+
+    println!(
+        "FHIR store bench: {} patients on {backend_name} ({} cores)",
+        args.patients,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let started = Instant::now();
+    let imported = import(&db, args.patients).await;
+    let import_seconds = started.elapsed().as_secs_f64();
+    let database_bytes = database_size(&db, &database_url, dir.path()).await;
+
+    let secret = api_clients::new_secret();
+    let scopes: Scopes = "system/*.rs".parse().unwrap();
+    api_clients::register(&db, "bench", "Bench", &secret, &scopes, Timestamp::now())
+        .await
+        .expect("the bench client");
+
+    let port = free_port();
+    let mut server = start_server(&database_url, port, dir.path());
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .build()
+        .unwrap();
+    wait_until_up(&client, &format!("{base}/healthz")).await;
+    let search_token = fetch_token(&client, &base, &secret).await;
+
+    let searches = [
+        (
+            "identifier",
+            (0..args.searches)
+                .map(|n| {
+                    let patient = pick(n, imported.with_nhs_number);
+                    format!(
+                        "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{}",
+                        nhs_number(patient).unwrap().digits()
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "family name",
+            (0..args.searches)
+                .map(|n| format!("Patient?family={}", family(pick(n, args.patients))))
+                .collect(),
+        ),
+        (
+            "Slot by date",
+            (0..args.searches)
+                .map(|n| {
+                    let day = imported.first_day
+                        + Span::new().days(pick(n, imported.slot_days.max(1)) as i64);
+                    let next = day.tomorrow().unwrap();
+                    format!("Slot?start=ge{day}&start=lt{next}&_count=20")
+                })
+                .collect(),
+        ),
+    ];
+    let mut latencies = Vec::new();
+    for (name, paths) in &searches {
+        let mut times = Vec::with_capacity(paths.len());
+        for path in paths {
+            let started = Instant::now();
+            let response = client
+                .get(format!("{base}/fhir/{path}"))
+                .bearer_auth(&search_token)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+            let bundle: Value = response.json().await.unwrap();
+            times.push(started.elapsed());
+            assert!(
+                bundle["total"].as_i64().unwrap_or(0) > 0,
+                "{path} finds nothing"
+            );
+        }
+        times.sort();
+        latencies.push((*name, percentile(&times, 50), percentile(&times, 99)));
+    }
+
+    // A fresh token: the load runs take a while, and tokens last five minutes.
+    let token = fetch_token(&client, &base, &secret).await;
+    let ids = Arc::new(imported.patient_ids);
+    let api_rate = load(args.connections, args.seconds, {
+        let client = client.clone();
+        let base = base.clone();
+        let ids = ids.clone();
+        move |n| {
+            client
+                .get(format!("{base}/fhir/Patient/{}", ids[pick(n, ids.len())]))
+                .bearer_auth(&token)
+        }
+    })
+    .await;
+    let peak_rss = peak_rss_kib(&server);
+    server.kill().ok();
+    server.wait().ok();
+
+    let baseline_port = free_port();
+    let mut baseline = Command::new(std::env::current_exe().unwrap())
+        .args(["--baseline-server", &baseline_port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the baseline server starts");
+    let baseline_base = format!("http://127.0.0.1:{baseline_port}");
+    wait_until_up(&client, &format!("{baseline_base}/patient")).await;
+    let baseline_rate = load(args.connections, args.seconds, {
+        let client = client.clone();
+        move |_| client.get(format!("{baseline_base}/patient"))
+    })
+    .await;
+    baseline.kill().ok();
+    baseline.wait().ok();
+
+    println!();
+    println!("| {backend_name}, {} patients | |", args.patients);
+    println!("| --- | --- |");
+    println!(
+        "| import | {} resources in {import_seconds:.0} s: {:.0} resources/s ({:.0} patients/s) |",
+        imported.resources,
+        imported.resources as f64 / import_seconds,
+        args.patients as f64 / import_seconds,
+    );
+    println!(
+        "| database size | {:.0} MiB ({:.1} KiB per patient) |",
+        database_bytes as f64 / 1_048_576.0,
+        database_bytes as f64 / 1024.0 / args.patients as f64
+    );
+    for (name, p50, p99) in &latencies {
+        println!(
+            "| search {name} ({} requests, one at a time) | p50 {:.2} ms, p99 {:.2} ms |",
+            args.searches,
+            p50.as_secs_f64() * 1000.0,
+            p99.as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "| GET Patient/{{id}} ({} connections, {} s) | {api_rate:.0} requests/s |",
+        args.connections, args.seconds
+    );
+    println!("| bare axum handler, same load | {baseline_rate:.0} requests/s |");
+    println!(
+        "| ratio API / bare handler | {:.2} |",
+        api_rate / baseline_rate
+    );
+    println!(
+        "| server peak RSS | {:.0} MiB |",
+        peak_rss.unwrap_or(0) as f64 / 1024.0
+    );
+}
+
+struct Imported {
+    resources: usize,
+    patient_ids: Vec<String>,
+    /// Patients 0..this have NHS numbers.
+    with_nhs_number: usize,
+    first_day: civil::Date,
+    slot_days: usize,
+}
+
+/// Generates and stores the practice and `patients` patients with their records.
+async fn import(db: &Db, patients: usize) -> Imported {
+    let london = TimeZone::get("Europe/London").unwrap();
+    let now = Timestamp::now();
+    let created = now.to_zoned(london.clone());
+    let first_day = created.date().tomorrow().unwrap();
+    let first_slot = first_day.at(0, 0, 0, 0).to_zoned(london.clone()).unwrap();
+    let mut resources = 0;
+    let mut tx = store::begin(db).await.unwrap();
+    let write = async |tx: &mut _, resource: Value| {
+        store::insert_new(tx, resource, now)
+            .await
+            .expect("a valid resource");
+    };
+
+    let org = "org-bench";
+    let location = "location-bench";
+    let address = Address {
+        lines: vec!["1 Bench Street".into()],
+        city: "Leeds".into(),
+        postcode: "LS1 1AA".into(),
+    };
+    let ods = OdsCode::parse("Y90009").unwrap();
+    write(
+        &mut tx,
+        build::organization(org, &ods, "Bench Practice", &address, "0113 496 0999"),
+    )
+    .await;
+    write(
+        &mut tx,
+        build::location(location, org, "Bench Practice", &address, "0113 496 0999"),
+    )
+    .await;
+    let horizon = (
+        first_slot.clone(),
+        first_slot.checked_add(Span::new().days(3650)).unwrap(),
+    );
+    for n in 0..SCHEDULES {
+        let name = HumanName {
+            prefix: Some("Dr".into()),
+            given: vec!["Bench".into()],
+            family: format!("Clinician{n}"),
+        };
+        write(
+            &mut tx,
+            build::practitioner(
+                &format!("pr-{n}"),
+                &format!("55500000{n:04}"),
+                &name,
+                "female",
+            ),
+        )
+        .await;
+        write(
+            &mut tx,
+            build::practitioner_role(
+                &format!("role-{n}"),
+                &format!("pr-{n}"),
+                org,
+                location,
+                build::StaffRole::Doctor,
+            ),
+        )
+        .await;
+        write(
+            &mut tx,
+            build::schedule(
+                &format!("schedule-{n}"),
+                &format!("role-{n}"),
+                location,
+                GP,
+                (&horizon.0, &horizon.1),
+            ),
+        )
+        .await;
+    }
+    resources += 2 + 3 * SCHEDULES;
+
+    let mut patient_ids = Vec::with_capacity(patients);
+    let mut with_nhs_number = 0;
+    let mut slot = 0usize;
+    for n in 0..patients {
+        let id = format!("p{n:07}");
+        let number = nhs_number(n);
+        if number.is_some() {
+            with_nhs_number = n + 1;
+        }
+        let mut patient = build::patient(
+            &id,
+            &PatientDetails {
+                // Replaced below when the 999 range has run out.
+                nhs_number: number.unwrap_or_else(|| NhsNumber::parse("9990000018").unwrap()),
+                name: HumanName {
+                    prefix: None,
+                    given: vec![GIVEN[n % GIVEN.len()].into()],
+                    family: family(n),
+                },
+                gender: if n % 2 == 0 { "female" } else { "male" },
+                birth_date: civil::date(
+                    1930 + (n % 90) as i16,
+                    1 + (n % 12) as i8,
+                    1 + (n % 28) as i8,
+                ),
+                address: Address {
+                    lines: vec![format!("{} Bench Road", 1 + n % 300)],
+                    city: "Leeds".into(),
+                    postcode: format!("LS{} {}AB", 1 + n % 29, n % 10),
+                },
+                mobile: format!("07700 900{:03}", n % 1000),
+                email: None,
+                registered_with: org.into(),
+            },
+        );
+        if number.is_none() {
+            patient.as_object_mut().unwrap().remove("identifier");
+        }
+        write(&mut tx, patient).await;
+        let subject = json!({ "reference": format!("Patient/{id}") });
+        for k in 0..10 {
+            write(&mut tx, observation(&format!("{id}-o{k}"), &subject, n, k)).await;
+        }
+        for k in 0..2 {
+            write(&mut tx, json!({
+                "resourceType": "Condition", "id": format!("{id}-c{k}"),
+                "clinicalStatus": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active" }] },
+                "code": { "text": CONDITIONS[(n + k) % 3] },
+                "subject": subject,
+            })).await;
+            write(
+                &mut tx,
+                json!({
+                    "resourceType": "MedicationRequest", "id": format!("{id}-m{k}"),
+                    "status": "active", "intent": "order",
+                    "medicationCodeableConcept": { "text": MEDICINES[(n + k) % 3] },
+                    "subject": subject,
+                    "dosageInstruction": [{ "text": "As directed" }],
+                }),
+            )
+            .await;
+        }
+        write(&mut tx, json!({
+            "resourceType": "AllergyIntolerance", "id": format!("{id}-a"),
+            "clinicalStatus": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active" }] },
+            "code": { "text": ALLERGENS[n % 3] },
+            "patient": subject,
+        })).await;
+        for k in 0..3 {
+            let schedule = slot % SCHEDULES;
+            let start = first_slot
+                .checked_add(Span::new().minutes(10 * (slot / SCHEDULES) as i64))
+                .unwrap();
+            let end = start.checked_add(Span::new().minutes(10)).unwrap();
+            let slot_id = format!("{id}-s{k}");
+            write(
+                &mut tx,
+                build::slot(
+                    &slot_id,
+                    &format!("schedule-{schedule}"),
+                    GP,
+                    build::SlotStatus::Free,
+                    &start,
+                    &end,
+                ),
+            )
+            .await;
+            let parties = AppointmentParties {
+                slot_id: &slot_id,
+                patient_id: &id,
+                practitioner_role_id: &format!("role-{schedule}"),
+                location_id: location,
+            };
+            write(
+                &mut tx,
+                build::booked_appointment(
+                    &format!("{id}-b{k}"),
+                    parties,
+                    GP,
+                    (&start, &end),
+                    &created,
+                ),
+            )
+            .await;
+            slot += 1;
+        }
+        resources += 1 + 10 + 2 + 2 + 1 + 3 * 2;
+        patient_ids.push(id);
+        if (n + 1) % PATIENTS_PER_TRANSACTION == 0 {
+            tx.commit().await.unwrap();
+            tx = store::begin(db).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let slot_days = slot / SCHEDULES * 10 / (24 * 60);
+    Imported {
+        resources,
+        patient_ids,
+        with_nhs_number,
+        first_day,
+        slot_days,
+    }
+}
+
+fn observation(id: &str, subject: &Value, n: usize, k: usize) -> Value {
+    let (code, display, unit, base) = [
+        ("8867-4", "Heart rate", "/min", 60.0),
+        ("29463-7", "Body weight", "kg", 55.0),
+        ("8310-5", "Body temperature", "Cel", 36.2),
+        ("8480-6", "Systolic blood pressure", "mm[Hg]", 105.0),
+        ("8462-4", "Diastolic blood pressure", "mm[Hg]", 65.0),
+    ][k % 5];
+    json!({
+        "resourceType": "Observation", "id": id, "status": "final",
+        "category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs" }] }],
+        "code": { "coding": [{ "system": "http://loinc.org", "code": code, "display": display }] },
+        "subject": subject,
+        "effectiveDateTime": format!("20{:02}-{:02}-{:02}", 15 + k, 1 + n % 12, 1 + n % 28),
+        "valueQuantity": { "value": base + (n % 30) as f64, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit },
+    })
+}
+
+/// The n-th NHS number of the 999 test range, while it lasts.
+fn nhs_number(n: usize) -> Option<NhsNumber> {
+    // Stems with no valid check digit are skipped, so the n-th patient's number is worked out
+    // from a table of valid stems rather than by arithmetic.
+    static STEMS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    let stems = STEMS.get_or_init(|| {
+        (999_000_000..=999_999_999)
+            .filter(|stem| NhsNumber::from_stem(*stem).is_some())
+            .collect()
+    });
+    stems.get(n).and_then(|stem| NhsNumber::from_stem(*stem))
+}
+
+const CONDITIONS: [&str; 3] = [
+    "Asthma",
+    "Essential hypertension",
+    "Type 2 diabetes mellitus",
+];
+const MEDICINES: [&str; 3] = [
+    "Salbutamol inhaler",
+    "Ramipril 5mg capsules",
+    "Metformin 500mg tablets",
+];
+const ALLERGENS: [&str; 3] = ["Penicillin", "Peanut", "Latex"];
+const GIVEN: [&str; 8] = [
+    "Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Hamza",
+];
+const SYLLABLES: [&str; 30] = [
+    "Ab", "Bar", "Cal", "Dor", "El", "Fen", "Gar", "Hal", "Ing", "Jor", "Kel", "Lan", "Mor", "Nor",
+    "Os", "Pen", "Quin", "Ros", "Sel", "Tor", "Ul", "Ven", "Wyn", "Yar", "Zel", "Ash", "Bro",
+    "Cor", "Dun", "Eck",
+];
+
+/// A family name for patient `n`: 27 000 distinct ones, so a name matches about 37 patients in
+/// a million (as common surnames do in a practice's list, give or take).
+fn family(n: usize) -> String {
+    let s = |k: usize| SYLLABLES[k % SYLLABLES.len()];
+    format!(
+        "{}{}{}",
+        s(n),
+        s(n / 30).to_lowercase(),
+        s(n / 900).to_lowercase()
+    )
+}
+
+/// A spread-out pick from 0..len for the n-th request.
+fn pick(n: usize, len: usize) -> usize {
+    (n.wrapping_mul(2_654_435_761) >> 3) % len.max(1)
+}
+
+fn sample_patient() -> Value {
+    json!({
+        "resourceType": "Patient", "id": "p0000001",
+        "meta": { "versionId": "1", "lastUpdated": "2026-11-22T02:00:00.000Z" },
+        "identifier": [{ "system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9990000018" }],
+        "active": true,
+        "name": [{ "family": "Abbarab", "given": ["Amara"] }],
+        "telecom": [{ "system": "phone", "value": "07700 900001", "use": "mobile" }],
+        "gender": "female", "birthDate": "1931-02-02",
+        "address": [{ "line": ["2 Bench Road"], "city": "Leeds", "postalCode": "LS2 1AB", "use": "home" }],
+        "generalPractitioner": [{ "reference": "Organization/org-bench" }],
+    })
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+/// Closed-loop load: `connections` tasks, each sending the next request as soon as the last is
+/// answered, for `seconds`. Requests per second answered with a 2xx.
+async fn load(
+    connections: usize,
+    seconds: u64,
+    request: impl Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> f64 {
+    let request = Arc::new(request);
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    // Warm up: connections open and caches fill before counting starts.
+    for n in 0..connections {
+        request(n).send().await.unwrap();
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|task| {
+            let (request, done, stop) = (request.clone(), done.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = task * 1_000_003;
+                while !stop.load(Ordering::Relaxed) {
+                    let response = request(n).send().await.unwrap();
+                    assert!(response.status().is_success(), "{}", response.status());
+                    response.bytes().await.unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = started.elapsed().as_secs_f64();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / elapsed
+}
+
+fn start_server(database_url: &str, port: u16, dir: &std::path::Path) -> Child {
+    let site_root = dir.join("site");
+    std::fs::create_dir_all(site_root.join("pkg")).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", database_url)
+        .env("HEALTH_BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("HEALTH_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("HEALTH_DATA_DIR", dir.join("data"))
+        .env("HEALTH_LOG", "warn")
+        .env("LEPTOS_SITE_ROOT", site_root)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts")
+}
+
+async fn wait_until_up(client: &reqwest::Client, url: &str) {
+    for _ in 0..600 {
+        if client
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} never answered");
+}
+
+async fn fetch_token(client: &reqwest::Client, base: &str, secret: &str) -> String {
+    let response: Value = client
+        .post(format!("{base}/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "bench"),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    response["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Peak resident set of `process`, from Linux's /proc (KiB).
+fn peak_rss_kib(process: &Child) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", process.id())).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches(" kB")
+        .parse()
+        .ok()
+}
+
+async fn database_size(db: &Db, url: &str, dir: &std::path::Path) -> u64 {
+    if url.starts_with("sqlite:") {
+        // The database file and its write-ahead log.
+        return std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with("bench.db"))
+            .filter_map(|entry| entry.metadata().ok())
+            .map(|metadata| metadata.len())
+            .sum();
+    }
+    let _ = db;
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let (bytes,): (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    bytes as u64
+}
