@@ -12,7 +12,7 @@ use sqlx::{
     any::{AnyPoolOptions, install_default_drivers},
 };
 
-use crate::StoreError;
+use crate::{StoreError, audit_writer::AuditQueue};
 
 /// Which database a [`Db`] talks to, where their SQL differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// AuditEvents go through here, batched (see `audit_writer`).
+    audit: AuditQueue,
 }
 
 impl Db {
@@ -67,7 +69,12 @@ impl Db {
             Backend::Postgres => options,
         };
         let pool = options.connect(&url).await?;
-        Ok(Self { pool, backend })
+        let audit = AuditQueue::start(pool.clone());
+        Ok(Self {
+            pool,
+            backend,
+            audit,
+        })
     }
 
     /// Brings the schema up to date, and the search index with it (rebuilt when the search
@@ -102,5 +109,9 @@ impl Db {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn audit_queue(&self) -> &AuditQueue {
+        &self.audit
     }
 }

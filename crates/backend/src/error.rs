@@ -13,4 +13,6 @@ pub enum StoreError {
     UnsupportedDatabase,
     #[error("a resource to store has no id or an unsupported resourceType")]
     MissingTypeOrId,
+    #[error("the audit writer has stopped")]
+    AuditWriterStopped,
 }

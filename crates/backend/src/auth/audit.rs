@@ -6,15 +6,11 @@ use std::collections::BTreeSet;
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use domain::identity::Actor;
-use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::policy::Basis;
-use crate::{
-    Db,
-    store::{self, WriteError},
-};
+use crate::{Db, store::WriteError};
 
 /// Who acted.
 #[derive(Debug, Clone)]
@@ -92,8 +88,7 @@ pub struct AccessRecord {
 /// Stores `record` as an AuditEvent. Callers treat a failure as a failure of the access itself:
 /// data is not handed out unaudited.
 pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<(), WriteError> {
-    store::create(db, ResourceType::AuditEvent, audit_event(record, now), now).await?;
-    Ok(())
+    db.audit_queue().write(audit_event(record, now), now).await
 }
 
 /// A sign-in or a sign-out, as an AuditEvent of its own (DICOM's "User Authentication"): a patient
@@ -105,14 +100,9 @@ pub async fn record_authentication(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<(), WriteError> {
-    store::create(
-        db,
-        ResourceType::AuditEvent,
-        authentication_event(actor, event, address, now),
-        now,
-    )
-    .await?;
-    Ok(())
+    db.audit_queue()
+        .write(authentication_event(actor, event, address, now), now)
+        .await
 }
 
 /// What happened to a session.
@@ -306,6 +296,7 @@ const DICOM_SYSTEM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fhir::ResourceType;
 
     fn read_of_a_patient() -> AccessRecord {
         AccessRecord {
