@@ -3,8 +3,6 @@
 //! opening is audited, refused ones too, and an opening by breaking the glass carries the reason
 //! into the audit trail the patient reads.
 
-use std::collections::BTreeSet;
-
 use domain::{
     NhsNumber, OdsCode,
     break_glass::BreakGlassReason,
@@ -20,7 +18,7 @@ use serde_json::Value;
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{
-        audit::{self, AccessRecord, Action, Agent, Outcome},
+        audit::{self, AccessRecord, Outcome},
         break_glass,
         policy::{self, Basis, Refusal, Subject},
         sessions::Session,
@@ -95,17 +93,7 @@ pub async fn open(
         practice: practice.as_ref(),
     };
     let reference = format!("Patient/{patient_id}");
-    let mut access = AccessRecord {
-        agent: Agent::Person(session.actor.clone()),
-        interaction: "read",
-        action: Action::Read,
-        outcome: Outcome::Success,
-        address,
-        records: BTreeSet::from([reference.clone()]),
-        patients: BTreeSet::from([reference.clone()]),
-        query: None,
-        basis: None,
-    };
+    let mut access = AccessRecord::person_reading(&session.actor, reference.clone(), address);
     let decision = policy::decide(&session.actor, subject, &grants);
     let banner = banner(&patient.resource, practice.clone(), now);
     let basis = match decision {
@@ -175,18 +163,9 @@ pub async fn break_the_glass(
         Actor::Staff(staff) if staff.role == StaffRole::Clinician
     );
     if !is_clinician {
-        let reference = format!("Patient/{patient_id}");
-        let attempt = AccessRecord {
-            agent: Agent::Person(session.actor.clone()),
-            interaction: "read",
-            action: Action::Read,
-            outcome: Outcome::MinorFailure,
-            address,
-            records: BTreeSet::from([reference.clone()]),
-            patients: BTreeSet::from([reference]),
-            query: None,
-            basis: None,
-        };
+        let mut attempt =
+            AccessRecord::person_reading(&session.actor, format!("Patient/{patient_id}"), address);
+        attempt.outcome = Outcome::MinorFailure;
         audit::record(db, &attempt, now).await?;
         return Err(BreakGlassError::NotClinical);
     }

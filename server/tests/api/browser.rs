@@ -57,6 +57,13 @@ impl Browser {
 
     /// A form post as a browser sends it from a page of the same site.
     pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.form_post(url, form)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    fn form_post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::RequestBuilder {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
@@ -65,9 +72,6 @@ impl Browser {
             .header("content-type", "application/x-www-form-urlencoded")
             .header("sec-fetch-site", "same-origin")
             .body(body)
-            .send()
-            .await
-            .expect("the server answers")
     }
 
     /// A form posted from the page at `page` with JavaScript off: the browser sends the page as
@@ -78,16 +82,9 @@ impl Browser {
         url: &str,
         form: &[(&str, &str)],
     ) -> reqwest::Response {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        self.client
-            .post(url)
-            .header("content-type", "application/x-www-form-urlencoded")
+        self.form_post(url, form)
             .header("accept", "text/html,application/xhtml+xml")
             .header("referer", page)
-            .header("sec-fetch-site", "same-origin")
-            .body(body)
             .send()
             .await
             .expect("the server answers")

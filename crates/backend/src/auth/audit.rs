@@ -85,6 +85,23 @@ pub struct AccessRecord {
     pub basis: Option<Basis>,
 }
 
+impl AccessRecord {
+    /// `actor` reading one patient's record (`Patient/id`), successfully unless changed after.
+    pub fn person_reading(actor: &Actor, patient: String, address: Option<String>) -> Self {
+        Self {
+            agent: Agent::Person(actor.clone()),
+            interaction: "read",
+            action: Action::Read,
+            outcome: Outcome::Success,
+            address,
+            records: BTreeSet::from([patient.clone()]),
+            patients: BTreeSet::from([patient]),
+            query: None,
+            basis: None,
+        }
+    }
+}
+
 /// Stores `record` as an AuditEvent. Callers treat a failure as a failure of the access itself:
 /// data is not handed out unaudited.
 pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<(), WriteError> {
