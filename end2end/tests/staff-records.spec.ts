@@ -3,6 +3,11 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { expectNoAxeViolations, ready } from './support';
 
+// Whole journeys across five or six pages with an axe scan on most of them; without JavaScript each
+// scan copies the page into a second browser context. Measured: 16–31 s on a loaded CI machine, so
+// the default 30 s is too close.
+test.describe.configure({ timeout: 90_000 });
+
 async function signInAsPersona(page: Page, testInfo: TestInfo, name: string | RegExp) {
   await page.goto('/sign-in');
   await ready(page, testInfo);
