@@ -1,7 +1,8 @@
 //! Booking rules applied inside every write of an Appointment, whichever way it arrives (REST
 //! create or update, delete, seeding): an active appointment takes its slots, marking them busy;
 //! a cancelled or deleted one gives them back, marking them free. All in the writer's transaction,
-//! so the Appointment and its Slots never disagree.
+//! so the Appointment and its Slots never disagree. A slot that a patient is holding while they
+//! confirm (`slot_holds`) is not free for anyone else's appointment until the hold runs out.
 
 use fhir::{ResourceType, operation_outcome::Issue};
 use jiff::Timestamp;
@@ -24,6 +25,7 @@ pub(crate) async fn on_appointment_write(
             .fetch_all(&mut **tx)
             .await?;
     let held_before: Vec<String> = held_before.into_iter().map(|(slot,)| slot).collect();
+    let patient = appointment.and_then(patient_id);
     let wanted: Vec<String> = match appointment {
         Some(a) if domain::booking::holds_slot(a["status"].as_str().unwrap_or_default()) => {
             slot_ids(a)
@@ -53,6 +55,16 @@ pub(crate) async fn on_appointment_write(
                 ));
             }
         }
+        let holder: Option<(String,)> = sqlx::query_as(
+            "SELECT patient_id FROM slot_holds WHERE slot_id = $1 AND held_until > $2",
+        )
+        .bind(slot)
+        .bind(now.as_second())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if holder.is_some_and(|(holder,)| Some(holder.as_str()) != patient) {
+            return Err(WriteError::SlotTaken);
+        }
         // The primary key refuses a second holder: that is the guard, not the status read above.
         sqlx::query("INSERT INTO slot_bookings (slot_id, appointment_id) VALUES ($1, $2)")
             .bind(slot)
@@ -66,6 +78,14 @@ pub(crate) async fn on_appointment_write(
         set_slot_status(tx, slot, "busy", now).await?;
     }
     Ok(())
+}
+
+/// The id of the patient an Appointment is for (its `Patient/<id>` participant).
+pub(crate) fn patient_id(appointment: &Value) -> Option<&str> {
+    appointment["participant"]
+        .as_array()?
+        .iter()
+        .find_map(|p| p["actor"]["reference"].as_str()?.strip_prefix("Patient/"))
 }
 
 /// The ids of the Slots an Appointment references (`slot[].reference` = `Slot/<id>`).

@@ -180,35 +180,48 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
         &practice_address,
         practice_phone,
     ));
-    resources.push(build::location(
+    let mut location = build::location(
         &location_id,
         &org_id,
         &format!("{PRACTICE_NAME}, main surgery"),
         &practice_address,
         practice_phone,
-    ));
-    for (kind, comment) in [
+    );
+    location["description"] = serde_json::json!(
+        "The entrance is on Mill Lane, with step-free access. Buses 19 and 28 stop outside; \
+         there are 4 disabled parking spaces behind the building."
+    );
+    resources.push(location);
+    for (kind, comment, cutoff_hours) in [
         (
             GP_APPOINTMENT,
             "A 10-minute appointment with a GP, in person or by phone.",
+            2,
         ),
         (
             NURSE_APPOINTMENT,
             "Dressings, vaccinations, contraception and long-term condition reviews.",
+            2,
         ),
         (
             BLOOD_TEST,
             "Early-morning blood tests. Your GP or nurse will tell you if you need to fast.",
+            // Samples go to the lab in one run: a gap can still be filled the day before.
+            12,
         ),
     ] {
         let id = rng.uuid();
-        resources.push(build::healthcare_service(
-            &id,
-            &org_id,
-            &location_id,
-            kind,
-            comment,
-        ));
+        let mut service = build::healthcare_service(&id, &org_id, &location_id, kind, comment);
+        service["extension"] = serde_json::json!([{
+            "url": crate::appointments::CANCELLATION_CUTOFF_URL,
+            "valueDuration": {
+                "value": cutoff_hours,
+                "unit": "hours",
+                "system": "http://unitsofmeasure.org",
+                "code": "h",
+            },
+        }]);
+        resources.push(service);
     }
 
     let mut role_ids = Vec::new();

@@ -13,6 +13,9 @@ pub enum StoreError {
     UnsupportedDatabase,
     #[error("a resource to store has no id or an unsupported resourceType")]
     MissingTypeOrId,
+    /// A search the service builds itself did not parse: a mistake in our code, not the data.
+    #[error("a search built by the service is not valid")]
+    InvalidQuery,
     #[error("the audit writer has stopped")]
     AuditWriterStopped,
 }

@@ -4,6 +4,7 @@
 //! the database (one pool, [`Db`]), the FHIR resource store, and the rules about who may do what.
 //! It never renders HTML and never reads the environment.
 
+pub mod appointments;
 mod audit_writer;
 pub mod auth;
 mod booking;

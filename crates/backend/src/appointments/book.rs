@@ -1,0 +1,207 @@
+//! Booking the time a patient is holding: one transaction takes their hold and writes the
+//! Appointment, whose store rules mark the Slot busy. Submitting twice books once: a second
+//! submission finds the patient's own appointment on the slot and answers with it.
+
+use domain::booking::{AppointmentReason, ContactPreference};
+use fhir::ResourceType;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::{
+    AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Gone, audit_write,
+    authorize, booking_patient,
+    holds::{slot_and_service, unavailable},
+    instant, references,
+};
+use crate::{
+    Db, FhirRepository,
+    auth::{audit::Action, sessions::Session},
+    store::{self, Found, WriteError},
+};
+
+/// What the patient adds to a booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingDetails {
+    pub reason: Option<AppointmentReason>,
+    pub contact: ContactPreference,
+}
+
+/// A booked appointment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    pub appointment_id: String,
+}
+
+/// Books slot `slot_id`, which `session`'s patient must be holding, for them. A hold that ran
+/// out, or a slot someone else has, is [`AppointmentsError::Unavailable`] with other times; the
+/// booking is audited as a create of the patient's record.
+pub async fn book(
+    db: &Db,
+    session: &Session,
+    slot_id: &str,
+    details: &BookingDetails,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<Booked, AppointmentsError> {
+    let patient_id = booking_patient(session)?;
+    let access = authorize(db, session, patient_id, address, now).await?;
+    let (slot, service) = slot_and_service(db, slot_id).await?;
+    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+
+    let mut tx = store::begin(db).await?;
+    // Taking the hold is the transaction's first statement: on SQLite it takes the write lock
+    // before anything is read, so nothing read below can change before the commit.
+    let hold: Option<(i64,)> = sqlx::query_as(
+        "DELETE FROM slot_holds WHERE slot_id = $1 AND patient_id = $2 RETURNING held_until",
+    )
+    .bind(slot_id)
+    .bind(patient_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(crate::StoreError::from)?;
+    let held = hold.is_some_and(|(until,)| until > now.as_second());
+    let written = if held {
+        let appointment = appointment(db, &slot, slot_id, patient_id, details, now).await?;
+        Some(store::create_in(&mut tx, ResourceType::Appointment, appointment, now).await)
+    } else {
+        None
+    };
+    let appointment_id = match written {
+        Some(Ok(written)) => {
+            tx.commit().await.map_err(crate::StoreError::from)?;
+            written.resource["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+        Some(Err(WriteError::SlotTaken)) | None => {
+            drop(tx);
+            // A second submission of the same booking: the first one's appointment is the answer.
+            if let Some(own) = own_booking(db, slot_id, patient_id).await? {
+                return Ok(Booked {
+                    appointment_id: own,
+                });
+            }
+            let why = if held {
+                Gone::Taken
+            } else {
+                expired_or_taken(db, slot_id, now).await?
+            };
+            return Err(unavailable(db, why, service, start, patient_id, now).await?);
+        }
+        Some(Err(error)) => return Err(error.into()),
+    };
+    let record = format!("Appointment/{appointment_id}");
+    audit_write(db, access, "create", Action::Create, record, now).await?;
+    Ok(Booked { appointment_id })
+}
+
+/// The patient's own active appointment on the slot, if it has one.
+async fn own_booking(
+    db: &Db,
+    slot_id: &str,
+    patient_id: &str,
+) -> Result<Option<String>, AppointmentsError> {
+    let booking: Option<(String,)> =
+        sqlx::query_as("SELECT appointment_id FROM slot_bookings WHERE slot_id = $1")
+            .bind(slot_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(crate::StoreError::from)?;
+    let Some((appointment_id,)) = booking else {
+        return Ok(None);
+    };
+    let Found::Current(appointment) = db.read(ResourceType::Appointment, &appointment_id).await?
+    else {
+        return Ok(None);
+    };
+    Ok(
+        (crate::booking::patient_id(&appointment.resource) == Some(patient_id))
+            .then_some(appointment_id),
+    )
+}
+
+/// Without a live hold: if the slot is still free and nobody else holds it, the patient's hold
+/// simply ran out; otherwise someone took it.
+async fn expired_or_taken(
+    db: &Db,
+    slot_id: &str,
+    now: Timestamp,
+) -> Result<Gone, AppointmentsError> {
+    let free = matches!(
+        db.read(ResourceType::Slot, slot_id).await?,
+        Found::Current(slot) if slot.resource["status"] == "free"
+    );
+    let held_by_other: Option<(String,)> =
+        sqlx::query_as("SELECT patient_id FROM slot_holds WHERE slot_id = $1 AND held_until > $2")
+            .bind(slot_id)
+            .bind(now.as_second())
+            .fetch_optional(db.pool())
+            .await
+            .map_err(crate::StoreError::from)?;
+    Ok(if free && held_by_other.is_none() {
+        Gone::HoldExpired
+    } else {
+        Gone::Taken
+    })
+}
+
+/// The Appointment for `patient_id` in `slot`: the slot's time and service, the clinician and
+/// place of its schedule, and what the patient added.
+async fn appointment(
+    db: &Db,
+    slot: &Value,
+    slot_id: &str,
+    patient_id: &str,
+    details: &BookingDetails,
+    now: Timestamp,
+) -> Result<Value, AppointmentsError> {
+    let schedule_id = slot["schedule"]["reference"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("Schedule/"))
+        .unwrap_or_default();
+    let actors = match db.read(ResourceType::Schedule, schedule_id).await? {
+        Found::Current(schedule) => references(&schedule.resource["actor"]),
+        _ => Vec::new(),
+    };
+    let accepted =
+        |reference: &str| json!({ "actor": { "reference": reference }, "status": "accepted" });
+    let mut participants = vec![accepted(&format!("Patient/{patient_id}"))];
+    participants.extend(
+        actors
+            .iter()
+            .filter(|a| a.starts_with("PractitionerRole/") || a.starts_with("Location/"))
+            .map(|a| accepted(a)),
+    );
+    let today = now.to_zoned(super::availability::london()).date();
+    let mut appointment = json!({
+        "resourceType": "Appointment",
+        "identifier": [{ "system": BOOKING_REFERENCE_SYSTEM, "value": booking_reference() }],
+        "status": "booked",
+        "serviceType": slot["serviceType"],
+        "slot": [{ "reference": format!("Slot/{slot_id}") }],
+        "start": slot["start"],
+        "end": slot["end"],
+        "created": today.to_string(),
+        "participant": participants,
+        "extension": [{
+            "url": CONTACT_PREFERENCE_URL,
+            "valueCode": details.contact.code(),
+        }],
+    });
+    if let Some(reason) = &details.reason {
+        appointment["reasonCode"] = json!([{ "text": reason.as_str() }]);
+    }
+    Ok(appointment)
+}
+
+/// Eight characters a patient can read out on the phone: no 0/O, 1/I/L.
+fn booking_reference() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let random = uuid::Uuid::new_v4();
+    let chars: String = random.as_bytes()[..8]
+        .iter()
+        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}

@@ -1,0 +1,72 @@
+//! Cancelling an appointment online, within the service's rules: not once it has started, nor
+//! inside the service's cut-off (the practice may already have turned others away). The store's
+//! booking rules free the slot in the same write.
+
+use domain::booking::AppointmentReason;
+use fhir::ResourceType;
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::{
+    Appointment, AppointmentsError, Directory, audit_write, authorize, availability,
+    list::{read, view},
+};
+use crate::{
+    Db, FhirRepository,
+    auth::{audit::Action, sessions::Session},
+    store::WriteError,
+};
+
+/// Cancels appointment `appointment_id` for whoever the policy lets change it, giving `reason`
+/// if the patient gave one. Answers with the cancelled appointment.
+pub async fn cancel(
+    db: &Db,
+    session: &Session,
+    appointment_id: &str,
+    reason: Option<&AppointmentReason>,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<Appointment, AppointmentsError> {
+    let (mut appointment, patient_id, version) = read(db, appointment_id).await?;
+    let access = authorize(db, session, &patient_id, address, now).await?;
+    let services = availability::services(db).await?;
+    let mut directory = Directory::new(db);
+    let before = view(&mut directory, &services, &appointment, now)
+        .await?
+        .ok_or(AppointmentsError::NotFound)?;
+    before
+        .cancellable
+        .map_err(AppointmentsError::CannotCancel)?;
+
+    appointment["status"] = json!("cancelled");
+    appointment["cancelationReason"] = json!({
+        "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
+            "code": "pat",
+            "display": "Patient",
+        }],
+        "text": reason.map_or("Cancelled online by the patient", AppointmentReason::as_str),
+    });
+    // Based on the version just checked: if it changed meanwhile, nothing is written.
+    let written = db
+        .update(
+            ResourceType::Appointment,
+            appointment_id,
+            appointment,
+            Some(version),
+            now,
+        )
+        .await;
+    let (written, _) = match written {
+        Ok(written) => written,
+        Err(WriteError::VersionMismatch { .. } | WriteError::Conflict) => {
+            return Err(AppointmentsError::Changed);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let record = format!("Appointment/{appointment_id}");
+    audit_write(db, access, "update", Action::Update, record, now).await?;
+    view(&mut directory, &services, &written.resource, now)
+        .await?
+        .ok_or(AppointmentsError::NotFound)
+}

@@ -1,0 +1,162 @@
+//! Keeping a chosen time for a patient while they check their answers ([`HOLD`] minutes), so that
+//! nobody takes it in between. A patient holds one time at a time: choosing another lets the
+//! first go. The store's booking rules refuse a held slot to anyone else's appointment.
+
+use domain::booking::{HOLD, bookable};
+use fhir::ResourceType;
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::{
+    AppointmentsError, Directory, FreeTime, Gone, Held, Service, Unavailable,
+    availability::{self, service_of_slot},
+    booking_patient, instant,
+};
+use crate::{
+    Db, FhirRepository,
+    auth::sessions::Session,
+    store::{self, Found},
+};
+
+/// Holds slot `slot_id` for `session`'s patient until [`HOLD`] from `now`. If someone else has
+/// it (booked or holding), [`AppointmentsError::Unavailable`] offers the nearest other times.
+pub async fn hold(
+    db: &Db,
+    session: &Session,
+    slot_id: &str,
+    now: Timestamp,
+) -> Result<Held, AppointmentsError> {
+    let patient_id = booking_patient(session)?;
+    let (slot, service) = slot_and_service(db, slot_id).await?;
+    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let held_until = now.saturating_add(HOLD).unwrap_or(now);
+    let claimed = bookable(start, now) && claim(db, slot_id, patient_id, held_until, now).await?;
+    if !claimed {
+        return Err(unavailable(db, Gone::Taken, service, start, patient_id, now).await?);
+    }
+    Ok(Held {
+        time: time_of(db, &slot, slot_id, start).await?,
+        service,
+        held_until,
+    })
+}
+
+/// The time `session`'s patient is holding in slot `slot_id`, for the page where they confirm.
+/// A hold that ran out is [`Gone::HoldExpired`], with other times to choose from.
+pub async fn held(
+    db: &Db,
+    session: &Session,
+    slot_id: &str,
+    now: Timestamp,
+) -> Result<Held, AppointmentsError> {
+    let patient_id = booking_patient(session)?;
+    let (slot, service) = slot_and_service(db, slot_id).await?;
+    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT held_until FROM slot_holds WHERE slot_id = $1 AND patient_id = $2")
+            .bind(slot_id)
+            .bind(patient_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(crate::StoreError::from)?;
+    match row.and_then(|(until,)| Timestamp::from_second(until).ok()) {
+        Some(held_until) if held_until > now => Ok(Held {
+            time: time_of(db, &slot, slot_id, start).await?,
+            service,
+            held_until,
+        }),
+        _ => Err(unavailable(db, Gone::HoldExpired, service, start, patient_id, now).await?),
+    }
+}
+
+/// Claims the slot for `patient_id` in one transaction: the hold row first (which takes the
+/// write lock), then a check that the slot is still free. `false`: someone else has it.
+async fn claim(
+    db: &Db,
+    slot_id: &str,
+    patient_id: &str,
+    held_until: Timestamp,
+    now: Timestamp,
+) -> Result<bool, AppointmentsError> {
+    let mut tx = store::begin(db).await?;
+    let claimed = sqlx::query(
+        "INSERT INTO slot_holds (slot_id, patient_id, held_until) VALUES ($1, $2, $3) \
+         ON CONFLICT (slot_id) DO UPDATE \
+         SET patient_id = excluded.patient_id, held_until = excluded.held_until \
+         WHERE slot_holds.patient_id = excluded.patient_id OR slot_holds.held_until <= $4",
+    )
+    .bind(slot_id)
+    .bind(patient_id)
+    .bind(held_until.as_second())
+    .bind(now.as_second())
+    .execute(&mut *tx)
+    .await
+    .map_err(crate::StoreError::from)?
+    .rows_affected()
+        == 1;
+    let free = claimed
+        && store::read_in(&mut tx, ResourceType::Slot, slot_id)
+            .await?
+            .is_some_and(|slot| slot["status"] == "free");
+    if !free {
+        return Ok(false);
+    }
+    // One time at a time: whatever else this patient was holding goes back.
+    sqlx::query("DELETE FROM slot_holds WHERE patient_id = $1 AND slot_id <> $2")
+        .bind(patient_id)
+        .bind(slot_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::StoreError::from)?;
+    tx.commit().await.map_err(crate::StoreError::from)?;
+    Ok(true)
+}
+
+/// The Slot and the bookable service it is for.
+pub(super) async fn slot_and_service(
+    db: &Db,
+    slot_id: &str,
+) -> Result<(Value, Service), AppointmentsError> {
+    let Found::Current(slot) = db.read(ResourceType::Slot, slot_id).await? else {
+        return Err(AppointmentsError::NotFound);
+    };
+    let service = service_of_slot(db, &slot.resource)
+        .await?
+        .ok_or(AppointmentsError::NotFound)?;
+    Ok((slot.resource, service))
+}
+
+/// The time a slot offers, with whom and where.
+async fn time_of(
+    db: &Db,
+    slot: &Value,
+    slot_id: &str,
+    start: Timestamp,
+) -> Result<FreeTime, AppointmentsError> {
+    let schedule = slot["schedule"]["reference"].as_str().unwrap_or_default();
+    let (clinician, place) = Directory::new(db).diary(schedule).await?;
+    Ok(FreeTime {
+        slot_id: slot_id.to_owned(),
+        start,
+        end: instant(&slot["end"]).unwrap_or(start),
+        clinician,
+        place,
+    })
+}
+
+/// [`AppointmentsError::Unavailable`], with the nearest other times to `wanted`.
+pub(super) async fn unavailable(
+    db: &Db,
+    why: Gone,
+    service: Service,
+    wanted: Timestamp,
+    patient_id: &str,
+    now: Timestamp,
+) -> Result<AppointmentsError, AppointmentsError> {
+    let alternatives = availability::alternatives(db, &service, wanted, patient_id, now).await?;
+    Ok(AppointmentsError::Unavailable(Box::new(Unavailable {
+        why,
+        service,
+        alternatives,
+    })))
+}

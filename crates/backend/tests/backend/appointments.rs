@@ -1,0 +1,339 @@
+//! A patient's appointments on the seeded practice: choosing, holding, booking (once, however
+//! often submitted), listing and cancelling, with the holds and cut-offs patients rely on.
+
+use backend::{
+    Db,
+    appointments::{self, AppointmentsError, BookingDetails, Gone},
+    auth::{policy::Refusal, sessions::Session, sign_in},
+    demo_data, seed,
+};
+use domain::{
+    booking::{CancelRefusal, ContactPreference, HOLD},
+    identity::{Actor, PatientUser, ProofingLevel},
+};
+use jiff::{SignedDuration, Timestamp, Zoned};
+
+use crate::empty_db;
+
+/// Monday 23 November 2026, 8am in London: the seed's slots start today.
+fn seeded_at() -> Zoned {
+    "2026-11-23T08:00:00+00:00[Europe/London]".parse().unwrap()
+}
+
+async fn seeded() -> (Db, test_support::TestDatabase) {
+    let (db, database) = empty_db().await;
+    seed::seed_if_empty(&db, &seeded_at()).await.unwrap();
+    (db, database)
+}
+
+/// The session of the `n`th seeded patient, signed in at `proofing`.
+async fn patient(db: &Db, n: usize, proofing: ProofingLevel) -> Session {
+    let nhs_number = demo_data::first_patient_nhs_numbers().nth(n).unwrap();
+    let (id, name) = sign_in::patient_record(db, &nhs_number)
+        .await
+        .unwrap()
+        .unwrap();
+    Session {
+        key: format!("session-of-patient-{n}"),
+        actor: Actor::Patient(PatientUser {
+            subject: format!("subject-{n}"),
+            display_name: name,
+            proofing,
+            nhs_number: Some(nhs_number),
+            patient_id: Some(id),
+        }),
+        started_at: seeded_at().timestamp(),
+    }
+}
+
+fn details() -> BookingDetails {
+    BookingDetails {
+        reason: domain::booking::AppointmentReason::parse("Cough for three weeks").unwrap(),
+        contact: ContactPreference::TextMessage,
+    }
+}
+
+fn later(now: Timestamp, minutes: i64) -> Timestamp {
+    now + SignedDuration::from_mins(minutes)
+}
+
+/// The first free GP time on the `day`th day with any.
+async fn free_gp_time(
+    db: &Db,
+    session: &Session,
+    day: usize,
+    now: Timestamp,
+) -> appointments::FreeTime {
+    let gp = appointments::service(db, "gp").await.unwrap().unwrap();
+    let days = appointments::free_days(db, &gp, now).await.unwrap();
+    let patient_id = patient_id(session);
+    appointments::free_times(db, &gp, days[day].date, &patient_id, now)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+fn patient_id(session: &Session) -> String {
+    match &session.actor {
+        Actor::Patient(p) => p.patient_id.clone().unwrap(),
+        Actor::Staff(_) => unreachable!(),
+    }
+}
+
+#[tokio::test]
+async fn a_patient_chooses_a_day_and_time_holds_it_and_books_it_once() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let b = patient(&db, 1, ProofingLevel::P9).await;
+
+    let services = appointments::services(&db).await.unwrap();
+    let names: Vec<_> = services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Blood test", "GP appointment", "Practice nurse appointment"]
+    );
+    let gp = appointments::service(&db, "gp").await.unwrap().unwrap();
+    assert_eq!(gp.cancellation_cutoff, SignedDuration::from_hours(2));
+
+    // Weekdays only, earliest first, within four weeks, each with free times.
+    let days = appointments::free_days(&db, &gp, now).await.unwrap();
+    assert!(days.len() >= 15, "{} days", days.len());
+    assert_eq!(days[0].date, seeded_at().date());
+    assert!(days.windows(2).all(|w| w[0].date < w[1].date));
+    assert!(
+        days.iter()
+            .all(|d| d.free > 0 && d.date.weekday().to_monday_one_offset() <= 5)
+    );
+
+    let times = appointments::free_times(&db, &gp, days[0].date, &patient_id(&a), now)
+        .await
+        .unwrap();
+    assert_eq!(times.len() as i64, days[0].free);
+    assert!(times.windows(2).all(|w| w[0].start <= w[1].start));
+    assert!(times.iter().all(|t| t.start > now));
+    let wanted = times[0].clone();
+    assert!(wanted.clinician.starts_with("Dr "), "{}", wanted.clinician);
+    assert_eq!(wanted.place, "Riverside Medical Practice, main surgery");
+
+    // A holds it: B is no longer offered it, and cannot hold it; B is offered others instead.
+    let held = appointments::hold(&db, &a, &wanted.slot_id, now)
+        .await
+        .unwrap();
+    assert_eq!(held.time, wanted);
+    assert_eq!(held.held_until, now + HOLD);
+    let for_b = appointments::free_times(&db, &gp, days[0].date, &patient_id(&b), now)
+        .await
+        .unwrap();
+    assert!(!for_b.iter().any(|t| t.slot_id == wanted.slot_id));
+    match appointments::hold(&db, &b, &wanted.slot_id, later(now, 1)).await {
+        Err(AppointmentsError::Unavailable(unavailable)) => {
+            assert_eq!(unavailable.why, Gone::Taken);
+            assert_eq!(unavailable.alternatives.len(), 5);
+            assert!(
+                !unavailable
+                    .alternatives
+                    .iter()
+                    .any(|t| t.slot_id == wanted.slot_id)
+            );
+        }
+        other => panic!("B held A's time: {other:?}"),
+    }
+
+    // A books it; submitting again answers with the same appointment.
+    let at = later(now, 2);
+    let booked = appointments::book(&db, &a, &wanted.slot_id, &details(), None, at)
+        .await
+        .unwrap();
+    let again = appointments::book(&db, &a, &wanted.slot_id, &details(), None, at)
+        .await
+        .unwrap();
+    assert_eq!(again, booked);
+
+    let (upcoming, _past) = appointments::appointments(&db, &a, None, at).await.unwrap();
+    let mine = upcoming
+        .iter()
+        .find(|ap| ap.id == booked.appointment_id)
+        .expect("the booking is listed");
+    assert_eq!(mine.start, wanted.start);
+    assert_eq!(mine.status, "booked");
+    assert_eq!(mine.clinician, wanted.clinician);
+    assert_eq!(mine.reason.as_deref(), Some("Cough for three weeks"));
+    assert_eq!(mine.contact, Some(ContactPreference::TextMessage));
+    assert_eq!(mine.address, ["1 Mill Lane", "Leeds", "LS6 2AB"]);
+    assert!(mine.directions.as_deref().unwrap().contains("step-free"));
+    assert_eq!(mine.reference.len(), 9, "{}", mine.reference);
+    assert!(upcoming.windows(2).all(|w| w[0].start <= w[1].start));
+
+    // B can neither book A's time nor read A's appointment.
+    assert!(matches!(
+        appointments::book(&db, &b, &wanted.slot_id, &details(), None, at).await,
+        Err(AppointmentsError::Unavailable(u)) if u.why == Gone::Taken
+    ));
+    assert!(matches!(
+        appointments::appointment(&db, &b, &booked.appointment_id, None, at).await,
+        Err(AppointmentsError::Refused(Refusal::NotTheirs))
+    ));
+}
+
+#[tokio::test]
+async fn a_hold_runs_out_after_five_minutes_and_the_time_goes_back() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let b = patient(&db, 1, ProofingLevel::P9).await;
+    let wanted = free_gp_time(&db, &a, 0, now).await;
+    appointments::hold(&db, &a, &wanted.slot_id, now)
+        .await
+        .unwrap();
+    assert!(
+        appointments::held(&db, &a, &wanted.slot_id, later(now, 4))
+            .await
+            .is_ok()
+    );
+
+    let too_late = later(now, 6);
+    match appointments::held(&db, &a, &wanted.slot_id, too_late).await {
+        Err(AppointmentsError::Unavailable(u)) => {
+            assert_eq!(u.why, Gone::HoldExpired);
+            // Still free, so it is among the times offered again.
+            assert!(u.alternatives.iter().any(|t| t.slot_id == wanted.slot_id));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        appointments::book(&db, &a, &wanted.slot_id, &details(), None, too_late).await,
+        Err(AppointmentsError::Unavailable(u)) if u.why == Gone::HoldExpired
+    ));
+    // Now B may have it.
+    appointments::hold(&db, &b, &wanted.slot_id, too_late)
+        .await
+        .unwrap();
+    appointments::book(
+        &db,
+        &b,
+        &wanted.slot_id,
+        &details(),
+        None,
+        later(too_late, 1),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn choosing_another_time_lets_the_first_go() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let b = patient(&db, 1, ProofingLevel::P9).await;
+    let gp = appointments::service(&db, "gp").await.unwrap().unwrap();
+    let day = appointments::free_days(&db, &gp, now).await.unwrap()[0].date;
+    let times = appointments::free_times(&db, &gp, day, &patient_id(&a), now)
+        .await
+        .unwrap();
+    appointments::hold(&db, &a, &times[0].slot_id, now)
+        .await
+        .unwrap();
+    appointments::hold(&db, &a, &times[1].slot_id, now)
+        .await
+        .unwrap();
+    appointments::hold(&db, &b, &times[0].slot_id, now)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn cancelling_frees_the_time_but_not_inside_the_cutoff() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let b = patient(&db, 1, ProofingLevel::P9).await;
+    // Tomorrow: well outside the cut-off now.
+    let wanted = free_gp_time(&db, &a, 1, now).await;
+    appointments::hold(&db, &a, &wanted.slot_id, now)
+        .await
+        .unwrap();
+    let booked = appointments::book(&db, &a, &wanted.slot_id, &details(), None, now)
+        .await
+        .unwrap();
+
+    // Someone else's appointment: refused, and nothing changes.
+    assert!(matches!(
+        appointments::cancel(&db, &b, &booked.appointment_id, None, None, now).await,
+        Err(AppointmentsError::Refused(Refusal::NotTheirs))
+    ));
+    // Inside the GP service's two hours: the practice has to do it.
+    let inside = wanted.start - SignedDuration::from_mins(90);
+    assert!(matches!(
+        appointments::cancel(&db, &a, &booked.appointment_id, None, None, inside).await,
+        Err(AppointmentsError::CannotCancel(CancelRefusal::TooLate {
+            cutoff_minutes: 120
+        }))
+    ));
+    let reason = domain::booking::AppointmentReason::parse("Feeling better").unwrap();
+    let cancelled =
+        appointments::cancel(&db, &a, &booked.appointment_id, reason.as_ref(), None, now)
+            .await
+            .unwrap();
+    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(
+        cancelled.cancellation_reason.as_deref(),
+        Some("Feeling better")
+    );
+    assert_eq!(cancelled.cancellable, Err(CancelRefusal::AlreadyCancelled));
+    // The time is free again: B can hold and book it.
+    appointments::hold(&db, &b, &wanted.slot_id, now)
+        .await
+        .unwrap();
+    appointments::book(&db, &b, &wanted.slot_id, &details(), None, now)
+        .await
+        .unwrap();
+    let (upcoming, past) = appointments::appointments(&db, &a, None, now)
+        .await
+        .unwrap();
+    assert!(!upcoming.iter().any(|ap| ap.id == booked.appointment_id));
+    assert_eq!(
+        past[0].id, booked.appointment_id,
+        "cancelled ones come first among the past"
+    );
+}
+
+#[tokio::test]
+async fn patients_checked_below_p9_cannot_book_or_see_appointments() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let p5 = patient(&db, 2, ProofingLevel::P5).await;
+    assert!(matches!(
+        appointments::appointments(&db, &p5, None, now).await,
+        Err(AppointmentsError::Refused(Refusal::ProofingTooLow))
+    ));
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let wanted = free_gp_time(&db, &a, 0, now).await;
+    assert!(matches!(
+        appointments::hold(&db, &p5, &wanted.slot_id, now).await,
+        Err(AppointmentsError::Refused(Refusal::ProofingTooLow))
+    ));
+}
+
+#[tokio::test]
+async fn of_many_patients_holding_one_time_at_once_exactly_one_gets_it() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let first = patient(&db, 0, ProofingLevel::P9).await;
+    let wanted = free_gp_time(&db, &first, 0, now).await;
+    let mut tasks = Vec::new();
+    for n in 0..12 {
+        let db = db.clone();
+        let slot = wanted.slot_id.clone();
+        let session = patient(&db, n, ProofingLevel::P9).await;
+        tasks.push(tokio::spawn(async move {
+            appointments::hold(&db, &session, &slot, now).await.is_ok()
+        }));
+    }
+    let mut winners = 0;
+    for task in tasks {
+        winners += usize::from(task.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+}
