@@ -25,6 +25,12 @@ pub enum AppError {
     /// Signed in, but this is not theirs to see or do.
     #[error("You do not have permission to do this.")]
     NotAllowed,
+    /// What was asked for is not there (or not for this person to know of).
+    #[error("We could not find what you asked for.")]
+    NotFound,
+    /// It changed since the page was shown (someone else acted first); look again.
+    #[error("This changed while you were looking at it. Check it and try again.")]
+    Conflict,
     /// What was entered cannot be used; each problem names its field, for the error summary.
     /// (An error, not a normal answer, so that it survives the redirect back to the form when
     /// the form was posted without JavaScript.)
@@ -40,6 +46,8 @@ impl AppError {
             Self::Unreachable => 503,
             Self::SignInRequired => 401,
             Self::NotAllowed => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
             Self::Invalid { .. } => 422,
         }
     }

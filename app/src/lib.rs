@@ -6,6 +6,7 @@
 //! use case, return a DTO.
 
 pub mod account;
+pub mod appointments;
 pub mod components;
 pub mod error;
 pub mod pages;

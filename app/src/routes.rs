@@ -1,18 +1,21 @@
 //! The route table and the page frame every route shares.
 
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    hooks::use_location,
 };
 
 use crate::{
     SERVICE_NAME,
     components::{Footer, Header, SkipLink},
     pages::{
-        CheckNhsNumberPage, FindPatientPage, HomePage, NotFoundPage, PatientRecordPage,
-        RecordAccessPage, SignInPage, SignedOutPage,
+        AppointmentBookedPage, AppointmentCancelledPage, CancelAppointmentPage, CheckBookingPage,
+        CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage, FindPatientPage,
+        HomePage, MyAppointmentsPage, NotFoundPage, PatientRecordPage, RecordAccessPage,
+        SignInPage, SignedOutPage, TimeUnavailablePage,
     },
 };
 
@@ -20,15 +23,17 @@ use crate::{
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let main = NodeRef::<html::Main>::new();
     view! {
         // Every title ends with the service name, so a tab or a screen reader says where you are.
         <Title formatter=|page: String| format!("{page} – {SERVICE_NAME}") />
         <Router>
+            <FocusOnNavigation main />
             <SkipLink />
             <Header />
             <div class="page-width">
                 // `tabindex=-1` lets the skip link and client-side navigation move focus here.
-                <main id="maincontent" class="main-wrapper" tabindex="-1">
+                <main id="maincontent" class="main-wrapper" tabindex="-1" node_ref=main>
                     <Routes fallback=NotFoundPage>
                         // Async: the server waits for data and sends finished HTML, which is what
                         // works without JavaScript. Out-of-order streaming would need scripts.
@@ -50,6 +55,47 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=StaticSegment("appointments")
+                            view=MyAppointmentsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("booked"))
+                            view=AppointmentBookedPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("cancel"))
+                            view=CancelAppointmentPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("cancelled"))
+                            view=AppointmentCancelledPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("book") view=ChooseServicePage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("book"), StaticSegment("day"))
+                            view=ChooseDayPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("book"), StaticSegment("time"))
+                            view=ChooseTimePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("book"), StaticSegment("check"))
+                            view=CheckBookingPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("book"), StaticSegment("unavailable"))
+                            view=TimeUnavailablePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=StaticSegment("patients")
                             view=FindPatientPage
                             ssr=SsrMode::Async
@@ -65,4 +111,21 @@ pub fn App() -> impl IntoView {
             <Footer />
         </Router>
     }
+}
+
+/// After a client-side navigation, moves focus to the new page's main content, where a full page
+/// load would start a screen reader or the next Tab: otherwise focus stays on the link or button
+/// that the new page replaced. (An error summary then takes focus itself when it appears.)
+#[component]
+fn FocusOnNavigation(main: NodeRef<html::Main>) -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        if previous.is_some_and(|previous| previous != here)
+            && let Some(main) = main.get_untracked()
+        {
+            let _ = main.focus();
+        }
+        here
+    });
 }

@@ -73,16 +73,21 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
         <nav aria-label="Your account" class="flex flex-wrap items-center gap-x-6 gap-y-2">
             {if user.is_patient {
                 view! {
+                    <a class="header-link" href="/appointments">
+                        "Appointments"
+                    </a>
                     <a class="header-link" href="/your-record/who-has-looked">
                         "Who has looked at your record"
                     </a>
                 }
+                .into_any()
             } else {
                 view! {
                     <a class="header-link" href="/patients">
                         "Find a patient"
                     </a>
                 }
+                .into_any()
             }}
             <p class="m-0">
                 <span class="font-bold">{user.name}</span>

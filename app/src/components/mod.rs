@@ -1,9 +1,14 @@
 //! Building blocks every page shares, following the NHS.UK design system's patterns.
 
+mod booking;
 mod error_summary;
 mod frame;
 mod status;
 
+pub use booking::{
+    AppointmentSummary, DayQuestion, PatientPageRefusal, ProveWhoYouAre, Question, RadioItem,
+    ServiceQuestion, TimeQuestion, TimeUnavailable,
+};
 pub use error_summary::{ErrorSummary, FieldError};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use status::set_http_status;

@@ -7,10 +7,20 @@ pub fn spoken_date(date: civil::Date) -> String {
     date.strftime("%-d %B %Y").to_string()
 }
 
-/// "21 November 2026 at 10:04am" (UK time, GMT or BST as the date falls), the NHS.UK style.
-pub fn spoken(at: Timestamp) -> String {
-    let london = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
-    let local = at.to_zoned(london);
+/// "Tuesday 3 March 2026, 9:30am": when an appointment is, the NHS way (UK time).
+pub fn appointment_time(at: Timestamp) -> String {
+    let local = at.to_zoned(london());
+    format!("{}, {}", local.strftime("%A %-d %B %Y"), clock(at))
+}
+
+/// "Tuesday 3 March": a day to choose, in a list of the next few weeks.
+pub fn day_label(date: civil::Date) -> String {
+    date.strftime("%A %-d %B").to_string()
+}
+
+/// "9:30am" (UK time).
+pub fn clock(at: Timestamp) -> String {
+    let local = at.to_zoned(london());
     let hour = local.hour();
     let (twelve, suffix) = match hour {
         0 => (12, "am"),
@@ -18,10 +28,29 @@ pub fn spoken(at: Timestamp) -> String {
         12 => (12, "pm"),
         _ => (hour - 12, "pm"),
     };
+    format!("{twelve}:{:02}{suffix}", local.minute())
+}
+
+/// The day `at` falls on, UK time.
+pub fn uk_date(at: Timestamp) -> civil::Date {
+    at.to_zoned(london()).date()
+}
+
+/// Whether `at` is before noon, UK time.
+pub fn is_morning(at: Timestamp) -> bool {
+    at.to_zoned(london()).hour() < 12
+}
+
+fn london() -> TimeZone {
+    TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
+}
+
+/// "21 November 2026 at 10:04am" (UK time, GMT or BST as the date falls), the NHS.UK style.
+pub fn spoken(at: Timestamp) -> String {
     format!(
-        "{} at {twelve}:{:02}{suffix}",
-        local.strftime("%-d %B %Y"),
-        local.minute()
+        "{} at {}",
+        at.to_zoned(london()).strftime("%-d %B %Y"),
+        clock(at)
     )
 }
 
@@ -38,6 +67,25 @@ mod tests {
         // British Summer Time: an hour ahead of UTC.
         check("2026-07-01T12:30:00Z", "1 July 2026 at 1:30pm");
         check("2026-01-05T00:00:00Z", "5 January 2026 at 12:00am");
+    }
+
+    #[test]
+    fn appointments_read_the_nhs_way() {
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            appointment_time(at("2026-03-03T09:30:00Z")),
+            "Tuesday 3 March 2026, 9:30am"
+        );
+        assert_eq!(
+            appointment_time(at("2026-07-01T12:05:00Z")),
+            "Wednesday 1 July 2026, 1:05pm"
+        );
+        assert!(is_morning(at("2026-07-01T10:59:00Z")));
+        assert!(
+            !is_morning(at("2026-07-01T11:00:00Z")),
+            "noon in summer time"
+        );
+        assert_eq!(day_label(civil::date(2026, 12, 1)), "Tuesday 1 December");
     }
 
     #[test]

@@ -132,6 +132,28 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ("patient_record", true, [WHO, OK, NO, OK, OK, BG, NO, WHO]),
     // Breaking the glass for A: clinicians only.
     ("break_glass", false, [WHO, NO, NO, NO, OK, OK, NO, WHO]),
+    // Booking, for patients checked to P9 (each for themselves): the choices, holding a free
+    // time (A first; everyone after A is offered other times), A's held time, other times,
+    // booking it. Staff book in the practice's own system, not as a patient.
+    ("booking_options", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    ("hold_time", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    ("held_time", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    ("alternatives", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    (
+        "book_appointment",
+        false,
+        [WHO, OK, OK, OK, NO, NO, NO, WHO],
+    ),
+    // Each patient's own list: never A's appointments for anyone else.
+    ("my_appointments", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    // One of A's appointments, and cancelling one (a fresh one per caller): A, A's proxy, a
+    // clinician of A's practice. Breaking the glass is for clinical need, not diaries.
+    ("appointment", true, [WHO, OK, NO, OK, OK, NO, NO, WHO]),
+    (
+        "cancel_appointment",
+        true,
+        [WHO, OK, NO, OK, OK, NO, NO, WHO],
+    ),
 ];
 
 /// A reason good enough to break the glass with.
@@ -143,6 +165,10 @@ struct PatientA {
     nhs_number: String,
     family: String,
     observation: String,
+    /// One of A's booked appointments.
+    appointment: String,
+    /// A free GP time two days ahead, which A holds and books in the matrix.
+    free_slot: String,
     /// A word only A's allergy record holds: clinical detail no refusal may carry.
     allergy: &'static str,
 }
@@ -233,13 +259,62 @@ async fn patient_a(app: &TestApp) -> PatientA {
         .unwrap()
         .status();
     assert_eq!(status, StatusCode::CREATED, "A's allergy is recorded");
+    let free_slot = free_gp_slot(app, 2).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let appointment = book_for(app, &id, 3).await;
     PatientA {
+        appointment,
+        free_slot,
         id,
         nhs_number: "9990000018".into(),
         family: patient["name"][0]["family"].as_str().unwrap().to_owned(),
         observation,
         allergy,
     }
+}
+
+/// The earliest free GP slot from `days` days ahead.
+async fn free_gp_slot(app: &TestApp, days: i64) -> Value {
+    let from = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+    let from = jiff::Timestamp::from_second(from.as_second()).unwrap();
+    let bundle = app
+        .get_fhir(&format!(
+            "Slot?status=free&service-type=https://fhir.openhealth.example/CodeSystem/service-kind|gp\
+             &start=ge{from}&_sort=start&_count=1"
+        ))
+        .await;
+    bundle["entry"][0]["resource"].clone()
+}
+
+/// Books the earliest free GP time `days` ahead for patient `patient_id` through the FHIR API
+/// (as the practice system would): the appointment's id.
+async fn book_for(app: &TestApp, patient_id: &str, days: i64) -> String {
+    let slot = free_gp_slot(app, days).await;
+    let response = app
+        .fhir_with(
+            Method::POST,
+            "Appointment",
+            &json!({"resourceType": "Appointment", "status": "booked",
+                "serviceType": slot["serviceType"],
+                "slot": [{"reference": format!("Slot/{}", slot["id"].as_str().unwrap())}],
+                "start": slot["start"], "end": slot["end"],
+                "participant": [{"actor": {"reference": format!("Patient/{patient_id}")},
+                    "status": "accepted"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "A's appointment is booked"
+    );
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn fhir_request(app: &TestApp, route: &str, a: &PatientA, current_a: &Value) -> RequestBuilder {
@@ -317,7 +392,7 @@ fn check(route: &str, role: Role, expect: Expect, status: StatusCode, body: &str
 }
 
 /// The form a server function is called with in the matrix: about patient A.
-fn server_function_body(function: &str, a: &PatientA) -> String {
+async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> String {
     let form = |pairs: &[(&str, &str)]| {
         form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
@@ -328,8 +403,32 @@ fn server_function_body(function: &str, a: &PatientA) -> String {
         "find_patient" => form(&[("nhs_number", &a.nhs_number)]),
         "patient_record" => form(&[("patient_id", &a.id)]),
         "break_glass" => form(&[("patient_id", &a.id), ("reason", REASON)]),
+        "hold_time" => form(&[("slot_id", &a.free_slot)]),
+        "held_time" => form(&[("slot", &a.free_slot)]),
+        "alternatives" => form(&[("slot", &a.free_slot), ("expired", "false")]),
+        "book_appointment" => form(&[("slot_id", &a.free_slot), ("contact", "text")]),
+        "appointment" => form(&[("id", &a.appointment)]),
+        "cancel_appointment" => form(&[("id", &book_for(app, &a.id, 4).await)]),
         _ => String::new(),
     }
+}
+
+/// A server function missing from the table would be a public endpoint nobody checked.
+#[test]
+fn the_table_lists_every_server_function() {
+    let listed: Vec<&str> = SERVER_FUNCTIONS.iter().map(|(name, _, _)| *name).collect();
+    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    registered.sort();
+    assert!(!registered.is_empty(), "server functions are registered");
+    for path in &registered {
+        assert!(
+            listed.contains(&path.as_str()),
+            "{path} is not in the authorization matrix"
+        );
+    }
+    assert_eq!(registered.len(), listed.len(), "{registered:?}");
 }
 
 #[tokio::test]
@@ -373,7 +472,7 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
                 .post(format!("{}/api/{function}", app.address))
                 .header("sec-fetch-site", "same-origin")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(server_function_body(function, &a));
+                .body(server_function_body(&app, function, &a).await);
             let response = callers.authorize(*role, request).send().await.unwrap();
             let status = response.status();
             let body = response.text().await.unwrap();
@@ -401,7 +500,7 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
                 .post(format!("{}/api/patient_record", app.address))
                 .header("sec-fetch-site", "same-origin")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(server_function_body("patient_record", &a)),
+                .body(server_function_body(&app, "patient_record", &a).await),
         )
         .send()
         .await
@@ -430,6 +529,17 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
             "{role:?} reads the break-glass reason: {body}"
         );
     }
+    // A booked the time it held; B, who tried after, was offered others.
+    let booked = app
+        .get_fhir(&format!(
+            "Appointment?patient=Patient/{}&slot=Slot/{}",
+            a.id, a.free_slot
+        ))
+        .await;
+    let entries = booked["entry"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), 1, "{booked}");
+    assert_eq!(entries[0]["resource"]["status"], "booked");
+
     // The matrix's size, for the record (shown with --nocapture).
     eprintln!(
         "authorization matrix: {} FHIR routes and {} server functions × {} roles = {} cells",

@@ -69,6 +69,21 @@ pub async fn held(
     }
 }
 
+/// The nearest free times to slot `slot_id`'s, for `session`'s patient to choose from instead,
+/// when it has gone (the page they land on after losing it).
+pub async fn instead_of(
+    db: &Db,
+    session: &Session,
+    slot_id: &str,
+    now: Timestamp,
+) -> Result<(Service, Vec<FreeTime>), AppointmentsError> {
+    let patient_id = booking_patient(session)?;
+    let (slot, service) = slot_and_service(db, slot_id).await?;
+    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let alternatives = availability::alternatives(db, &service, start, patient_id, now).await?;
+    Ok((service, alternatives))
+}
+
 /// Claims the slot for `patient_id` in one transaction: the hold row first (which takes the
 /// write lock), then a check that the slot is still free. `false`: someone else has it.
 async fn claim(

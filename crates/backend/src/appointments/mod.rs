@@ -18,7 +18,7 @@ use std::collections::HashMap;
 pub use availability::{free_days, free_times, service, services};
 pub use book::{Booked, BookingDetails, book};
 pub use cancel::cancel;
-pub use holds::{held, hold};
+pub use holds::{held, hold, instead_of};
 pub use list::{appointment, appointments};
 
 use domain::{
@@ -154,8 +154,8 @@ pub enum AppointmentsError {
 }
 
 /// The patient `session`'s person books for: themselves, with an identity checked to P9 and a
-/// record at this practice.
-fn booking_patient(session: &Session) -> Result<&str, AppointmentsError> {
+/// record at this practice. The booking pages ask this first, to explain a refusal up front.
+pub fn booking_patient(session: &Session) -> Result<&str, AppointmentsError> {
     match &session.actor {
         Actor::Patient(patient) if !patient.proofing.may_see_record() => {
             Err(AppointmentsError::Refused(Refusal::ProofingTooLow))

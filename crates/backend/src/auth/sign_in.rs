@@ -69,6 +69,11 @@ pub async fn demo_personas(records: &impl FhirRepository) -> Result<Vec<Persona>
             ProofingLevel::P9,
             "A carer with proxy access for the first patient: sees who has looked at that patient's record too.",
         ),
+        (
+            "patient-c-p9",
+            ProofingLevel::P9,
+            "A third fully checked patient, with appointments to book and manage.",
+        ),
     ];
     for ((key, proofing, description), nhs_number) in
         patients.into_iter().zip(first_patient_nhs_numbers())

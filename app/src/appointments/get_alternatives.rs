@@ -1,0 +1,33 @@
+//! Server function: other times, when the one the patient wanted has gone.
+
+use leptos::prelude::*;
+
+use super::{PatientView, UnavailableDto};
+use crate::error::AppError;
+
+/// The nearest free times to slot `slot`'s, for the signed-in patient. `expired`: their hold ran
+/// out (rather than someone else taking the time), which the page says kindly.
+#[server(prefix = "/api", endpoint = "alternatives")]
+pub async fn get_alternatives(
+    slot: String,
+    expired: bool,
+) -> Result<PatientView<UnavailableDto>, AppError> {
+    use backend::{
+        appointments::{self, AppointmentsError},
+        auth::policy::Refusal,
+    };
+
+    use super::refused;
+
+    let session = crate::account::require_session()?;
+    let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
+    match appointments::instead_of(&db, &session, &slot, jiff::Timestamp::now()).await {
+        Ok((service, alternatives)) => Ok(PatientView::Ready(UnavailableDto {
+            hold_expired: expired,
+            service: service.into(),
+            alternatives: alternatives.into_iter().map(Into::into).collect(),
+        })),
+        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => Ok(PatientView::ProofingTooLow),
+        Err(error) => Err(refused(error)),
+    }
+}

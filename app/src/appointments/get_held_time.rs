@@ -1,0 +1,35 @@
+//! Server function: the time held for the patient, for "Check your answers".
+
+use leptos::prelude::*;
+
+use super::{HeldView, PatientView};
+use crate::error::AppError;
+
+/// The time the signed-in patient holds in slot `slot`, and until when; if the hold ran out or
+/// the time went, the nearest other times.
+#[server(prefix = "/api", endpoint = "held_time")]
+pub async fn get_held_time(slot: String) -> Result<PatientView<HeldView>, AppError> {
+    use backend::{
+        appointments::{self, AppointmentsError},
+        auth::policy::Refusal,
+        time,
+    };
+
+    use super::{HeldDto, refused};
+
+    let session = crate::account::require_session()?;
+    let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
+    match appointments::held(&db, &session, &slot, jiff::Timestamp::now()).await {
+        Ok(held) => Ok(PatientView::Ready(HeldView::Held(HeldDto {
+            date: time::uk_date(held.time.start).to_string(),
+            held_until: time::clock(held.held_until),
+            service: held.service.into(),
+            time: held.time.into(),
+        }))),
+        Err(AppointmentsError::Unavailable(unavailable)) => Ok(PatientView::Ready(
+            HeldView::Unavailable((*unavailable).into()),
+        )),
+        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => Ok(PatientView::ProofingTooLow),
+        Err(error) => Err(refused(error)),
+    }
+}

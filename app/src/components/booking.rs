@@ -1,0 +1,360 @@
+//! The questions and summaries the booking and appointment pages share: one question per page
+//! (NHS.UK radios in a fieldset whose legend is the page's heading), errors beside the field and
+//! in the summary at the top, and what patients are told when they cannot go on.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+use crate::{
+    appointments::{
+        AppointmentDto, DAY_FIELD, DayDto, HoldTime, SERVICE_FIELD, SLOT_FIELD, ServiceDto,
+        TimeDto, UnavailableDto,
+    },
+    components::{ErrorSummary, FieldError},
+    error::AppError,
+    pages::ServiceProblem,
+};
+
+/// One radio button with its label and an optional hint.
+#[component]
+pub fn RadioItem(
+    name: &'static str,
+    value: String,
+    id: String,
+    label: String,
+    #[prop(optional)] hint: Option<String>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let described = hint.as_ref().map(|_| hint_id.clone());
+    view! {
+        <div class="radios-item">
+            <input class="radios-input" id=id.clone() name=name type="radio" value=value aria-describedby=described />
+            <label class="radios-label" for=id>{label}</label>
+            {hint.map(|hint| view! { <div class="hint radios-hint" id=hint_id>{hint}</div> })}
+        </div>
+    }
+}
+
+/// A question's fieldset: the legend is the page's `<h1>`; with an error, the message sits
+/// above the options and the fieldset is described by it.
+#[component]
+pub fn Question(
+    heading: String,
+    #[prop(optional)] hint: Option<String>,
+    error_id: &'static str,
+    error: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let has_error = error.is_some();
+    let described = match (&hint, has_error) {
+        (Some(_), true) => Some(format!("{error_id}-hint {error_id}-error")),
+        (Some(_), false) => Some(format!("{error_id}-hint")),
+        (None, true) => Some(format!("{error_id}-error")),
+        (None, false) => None,
+    };
+    view! {
+        <div class="form-group" class:form-group-error=has_error>
+            <fieldset class="fieldset" aria-describedby=described>
+                <legend class="fieldset-legend">
+                    <h1 class="fieldset-heading">{heading}</h1>
+                </legend>
+                {hint.map(|hint| view! { <div class="hint" id=format!("{error_id}-hint")>{hint}</div> })}
+                {error.map(|message| view! {
+                    <p class="error-message" id=format!("{error_id}-error")>
+                        <span class="sr-only">"Error: "</span>
+                        {message}
+                    </p>
+                })}
+                <div class="radios">{children()}</div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// Drops the unnamed submit button Leptos' `<Form>` would add to the address.
+fn without_unnamed() -> Arc<dyn Fn(&leptos::web_sys::FormData) + Send + Sync> {
+    Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))
+}
+
+/// "What kind of appointment do you need?": a GET form to the day question.
+#[component]
+pub fn ServiceQuestion(services: Vec<ServiceDto>, error: Option<String>) -> impl IntoView {
+    let first = services
+        .first()
+        .map(|s| format!("service-{}", s.code))
+        .unwrap_or_default();
+    view! {
+        {error.clone().map(|message| view! {
+            <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
+        })}
+        <Form method="GET" action="/book/day" on_form_data=without_unnamed()>
+            <Question heading="What kind of appointment do you need?".to_owned() error_id="service" error>
+                {services
+                    .into_iter()
+                    .map(|service| view! {
+                        <RadioItem
+                            name=SERVICE_FIELD
+                            id=format!("service-{}", service.code)
+                            value=service.code
+                            label=service.name
+                            hint=service.description
+                        />
+                    })
+                    .collect_view()}
+            </Question>
+            <button class="button" type="submit">"Continue"</button>
+        </Form>
+    }
+}
+
+/// "Choose a day": the days with free times, earliest first; a GET form to the time question.
+#[component]
+pub fn DayQuestion(service: ServiceDto, days: Vec<DayDto>, error: Option<String>) -> impl IntoView {
+    if days.is_empty() {
+        return view! {
+            <h1>"There are no free times to book online"</h1>
+            <p>{format!("All the {} times in the next 4 weeks are taken.", service.name.to_lowercase())}</p>
+            <p>"Call the practice: they keep some times free each morning for people who need to be seen that day."</p>
+            <p><a href="/book">"Choose another kind of appointment"</a></p>
+        }
+        .into_any();
+    }
+    let first = days
+        .first()
+        .map(|d| format!("day-{}", d.date))
+        .unwrap_or_default();
+    view! {
+        {error.clone().map(|message| view! {
+            <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
+        })}
+        <Form method="GET" action="/book/time" on_form_data=without_unnamed()>
+            <input type="hidden" name=SERVICE_FIELD value=service.code />
+            <Question
+                heading="Choose a day".to_owned()
+                hint=format!("{}. Days with free times in the next 4 weeks, earliest first.", service.name)
+                error_id="day"
+                error
+            >
+                {days
+                    .into_iter()
+                    .map(|day| view! {
+                        <RadioItem
+                            name=DAY_FIELD
+                            id=format!("day-{}", day.date)
+                            value=day.date
+                            label=day.label
+                            hint=if day.free == 1 { "1 time free".to_owned() } else { format!("{} times free", day.free) }
+                        />
+                    })
+                    .collect_view()}
+            </Question>
+            <button class="button" type="submit">"Continue"</button>
+        </Form>
+    }
+    .into_any()
+}
+
+/// Free times as radios, morning and afternoon apart; posting one holds it for the patient.
+#[component]
+pub fn TimeQuestion(
+    heading: String,
+    hint: String,
+    times: Vec<TimeDto>,
+    action: ServerAction<HoldTime>,
+) -> impl IntoView {
+    let error = move || match action.value().get() {
+        Some(Err(AppError::Invalid { problems })) => problems.into_iter().next().map(|p| p.message),
+        _ => None,
+    };
+    let first = times
+        .first()
+        .map(|t| format!("time-{}", t.slot_id))
+        .unwrap_or_default();
+    let (morning, afternoon): (Vec<TimeDto>, Vec<TimeDto>) =
+        times.into_iter().partition(|t| t.morning);
+    let group = |title: &'static str, times: Vec<TimeDto>| {
+        (!times.is_empty()).then(|| {
+            view! {
+                <h2 class="radios-group-heading">{title}</h2>
+                {times
+                    .into_iter()
+                    .map(|time| view! {
+                        <RadioItem
+                            name=SLOT_FIELD
+                            id=format!("time-{}", time.slot_id)
+                            value=time.slot_id
+                            label=time.time
+                            hint=format!("{}, {}", time.clinician, time.place)
+                        />
+                    })
+                    .collect_view()}
+            }
+        })
+    };
+    let morning = group("Morning", morning);
+    let afternoon = group("Afternoon", afternoon);
+    view! {
+        {move || error().map(|message| view! {
+            <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
+        })}
+        <ActionForm action>
+            <div class="form-group" class:form-group-error=move || error().is_some()>
+                <fieldset class="fieldset" aria-describedby="time-hint">
+                    <legend class="fieldset-legend">
+                        <h1 class="fieldset-heading">{heading}</h1>
+                    </legend>
+                    <div class="hint" id="time-hint">{hint}</div>
+                    {move || error().map(|message| view! {
+                        <p class="error-message" id="time-error">
+                            <span class="sr-only">"Error: "</span>
+                            {message}
+                        </p>
+                    })}
+                    <div class="radios">{morning}{afternoon}</div>
+                </fieldset>
+            </div>
+            <button class="button" type="submit">"Continue"</button>
+        </ActionForm>
+    }
+}
+
+/// The time wanted has gone (or the hold ran out): say so kindly, and offer the nearest others.
+#[component]
+pub fn TimeUnavailable(
+    unavailable: UnavailableDto,
+    action: ServerAction<HoldTime>,
+) -> impl IntoView {
+    let UnavailableDto {
+        hold_expired,
+        service,
+        alternatives,
+    } = unavailable;
+    let (heading, explanation) = if hold_expired {
+        (
+            "Your time was kept for 5 minutes, and they are up",
+            "We keep a time for 5 minutes while you check your answers, so that other people can book it if you do not. Choose it again if it is still free, or another time.",
+        )
+    } else {
+        (
+            "Sorry, that time has just been booked",
+            "Someone else booked it while you were choosing. These are the nearest times still free.",
+        )
+    };
+    let all_days = format!("/book/day?service={}", service.code);
+    view! {
+        <div class="warning-callout" role="status">
+            <h2 class="mt-0">{heading}</h2>
+            <p class="mb-0">{explanation}</p>
+        </div>
+        {if alternatives.is_empty() {
+            view! {
+                <h1>"No other times are free nearby"</h1>
+                <p><a href=all_days>"See every day with free times"</a></p>
+            }.into_any()
+        } else {
+            view! {
+                <TimeQuestion
+                    heading="Choose another time".to_owned()
+                    hint=format!("{}: the nearest free times.", service.name)
+                    times=alternatives
+                    action
+                />
+                <p class="mt-6"><a href=all_days>"See every day with free times"</a></p>
+            }.into_any()
+        }}
+    }
+}
+
+/// What an appointment is, when, with whom and where, as an NHS.UK summary list.
+#[component]
+pub fn AppointmentSummary(appointment: AppointmentDto) -> impl IntoView {
+    let AppointmentDto {
+        reference,
+        service,
+        when,
+        datetime,
+        clinician,
+        place,
+        address,
+        directions,
+        reason,
+        contact,
+        cancellation_reason,
+        ..
+    } = appointment;
+    view! {
+        <dl class="summary-list mb-6">
+            <div class="summary-list-row"><dt>"Appointment"</dt><dd>{service}</dd></div>
+            <div class="summary-list-row"><dt>"When"</dt><dd><time datetime=datetime>{when}</time></dd></div>
+            <div class="summary-list-row"><dt>"With"</dt><dd>{clinician}</dd></div>
+            <div class="summary-list-row">
+                <dt>"Where"</dt>
+                <dd>
+                    {place}
+                    {address.into_iter().map(|line| view! { <span class="block">{line}</span> }).collect_view()}
+                </dd>
+            </div>
+            {directions.map(|directions| view! {
+                <div class="summary-list-row"><dt>"How to get there"</dt><dd>{directions}</dd></div>
+            })}
+            {reason.map(|reason| view! {
+                <div class="summary-list-row"><dt>"What it is about"</dt><dd>{reason}</dd></div>
+            })}
+            {contact.map(|contact| view! {
+                <div class="summary-list-row"><dt>"How we contact you"</dt><dd>{contact}</dd></div>
+            })}
+            {cancellation_reason.map(|why| view! {
+                <div class="summary-list-row"><dt>"Why it was cancelled"</dt><dd>{why}</dd></div>
+            })}
+            <div class="summary-list-row"><dt>"Reference"</dt><dd>{reference}</dd></div>
+        </dl>
+    }
+}
+
+/// NHS login has checked the patient below P9: what they cannot do yet, why, and how to.
+#[component]
+pub fn ProveWhoYouAre(to: &'static str) -> impl IntoView {
+    view! {
+        <div class="inset-text">
+            <p>{format!("You need to prove who you are before you can {to}.")}</p>
+        </div>
+        <p>
+            "NHS login has not fully checked your identity yet. To protect your health information, only people whose identity has been fully checked can use their GP record and appointments online."
+        </p>
+        <h2>"What you can do"</h2>
+        <ul class="list-bullet">
+            <li>"prove who you are in the NHS App or on the NHS login website, using photo ID such as a passport or driving licence"</li>
+            <li>"or ask your GP practice to confirm who you are"</li>
+        </ul>
+        <p>"Then sign out and sign in again. Until then, call the practice to book or change an appointment."</p>
+    }
+}
+
+/// What a patient page shows when its data cannot be had: sign in, not for you, not there, or
+/// a problem with the service.
+#[component]
+pub fn PatientPageRefusal(error: AppError, return_to: String) -> impl IntoView {
+    match error {
+        AppError::SignInRequired => view! {
+            <h1>"Sign in to continue"</h1>
+            <p>"You need to sign in with NHS login to book and manage appointments."</p>
+            <p>
+                <a class="button" href=format!("/sign-in?return_to={return_to}") rel="external">"Sign in"</a>
+            </p>
+        }
+        .into_any(),
+        AppError::NotAllowed => view! {
+            <h1>"This is for patients"</h1>
+            <p>"Patients book and manage their own appointments here. Practice staff manage appointments from the clinic list."</p>
+        }
+        .into_any(),
+        AppError::NotFound => view! {
+            <h1>"Appointment not found"</h1>
+            <p>"We could not find that appointment. "<a href="/appointments">"See your appointments"</a>"."</p>
+        }
+        .into_any(),
+        error => view! { <ServiceProblem error /> }.into_any(),
+    }
+}

@@ -1,0 +1,95 @@
+//! "Your appointments" (`/appointments`): upcoming ones, soonest first, each with a way to cancel
+//! it (or why it cannot be cancelled online), then past and cancelled ones.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    appointments::{
+        AppointmentDto, CancelDto, MyAppointmentsDto, PatientView, get_my_appointments,
+    },
+    components::{BackLink, PatientPageRefusal, ProveWhoYouAre},
+};
+
+#[component]
+pub fn MyAppointmentsPage() -> impl IntoView {
+    let appointments = Resource::new(|| (), |_| get_my_appointments());
+    view! {
+        <Title text="Your appointments" />
+        <BackLink href="/" label="Back to home" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match appointments.await {
+                    Ok(PatientView::Ready(appointments)) => view! { <Appointments appointments /> }.into_any(),
+                    Ok(PatientView::ProofingTooLow) => view! {
+                        <h1>"Your appointments"</h1>
+                        <ProveWhoYouAre to="see and book appointments online" />
+                    }.into_any(),
+                    Err(error) => view! {
+                        <PatientPageRefusal error return_to="/appointments".to_owned() />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Appointments(appointments: MyAppointmentsDto) -> impl IntoView {
+    let MyAppointmentsDto { upcoming, past } = appointments;
+    view! {
+        <h1>"Your appointments"</h1>
+        <p><a class="button" href="/book">"Book an appointment"</a></p>
+        <section aria-labelledby="upcoming-heading" class="mt-8">
+            <h2 id="upcoming-heading">"Upcoming"</h2>
+            {if upcoming.is_empty() {
+                view! { <p>"You have no upcoming appointments."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="appointment-list">
+                        {upcoming.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        {(!past.is_empty()).then(|| view! {
+            <section aria-labelledby="past-heading" class="mt-8">
+                <h2 id="past-heading">"Past and cancelled"</h2>
+                <ul class="appointment-list">
+                    {past.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn AppointmentCard(appointment: AppointmentDto) -> impl IntoView {
+    let cancel_link = format!("/appointments/{}/cancel", appointment.id);
+    let cancel = match appointment.cancel {
+        CancelDto::Allowed => Some(view! {
+            <p class="mb-0">
+                <a href=cancel_link>
+                    "Cancel this appointment"
+                    <span class="sr-only">{format!(" on {}", appointment.when)}</span>
+                </a>
+            </p>
+        }.into_any()),
+        CancelDto::TooLate { cutoff } => Some(view! {
+            <p class="mb-0">{format!("It is too late to cancel online (online cancellation closes {cutoff} before). Call the practice if you cannot go.")}</p>
+        }.into_any()),
+        CancelDto::Started | CancelDto::AlreadyCancelled => None,
+    };
+    view! {
+        <li class="card mb-4">
+            <h3 class="card-heading">
+                <time datetime=appointment.datetime>{appointment.when}</time>
+                {appointment.cancelled.then(|| view! { " " <span class="tag">"Cancelled"</span> })}
+            </h3>
+            <p class="mb-2">{format!("{} with {}", appointment.service, appointment.clinician)}</p>
+            <p class="mb-2">{appointment.place}</p>
+            <p class="mb-2 text-nhs-secondary-text">{format!("Reference {}", appointment.reference)}</p>
+            {cancel}
+        </li>
+    }
+}

@@ -1,0 +1,140 @@
+// Patients book, see and cancel appointments, on a phone and a laptop, with JavaScript and
+// without: one question per page, errors in a summary that takes focus, a confirmation with a
+// reference, and cancellation within the service's cut-off.
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expectNoAxeViolations, expectNoHorizontalScroll, ready } from './support';
+
+// Eight pages, most with an axe scan (without JavaScript each scan copies the page into a second
+// browser context): measured up to 40 s on a loaded two-core machine.
+test.describe.configure({ timeout: 120_000 });
+
+// The four projects share one server and its demo data, and run at the same time: each books as
+// a patient of its own, on a day of its own, so that no project takes another's time.
+const bookers: Record<string, { persona: string; day: number }> = {
+  'phone-js': { persona: 'patient-p9', day: 1 },
+  'phone-no-js': { persona: 'patient-b-p9', day: 2 },
+  'laptop-js': { persona: 'proxy', day: 3 },
+  'laptop-no-js': { persona: 'patient-c-p9', day: 4 },
+};
+
+/** Signs in as a demo persona through the sign-in page (its card's button). */
+async function signInAs(page: Page, testInfo: TestInfo, persona: string) {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await page.locator(`form:has(input[name="persona"][value="${persona}"]) button`).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+async function continueOn(page: Page, testInfo: TestInfo) {
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+test('a patient books an appointment, finds it in their list and cancels it', async ({ page }, testInfo) => {
+  const { persona, day } = bookers[testInfo.project.name];
+  await signInAs(page, testInfo, persona);
+
+  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your appointments');
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'Book an appointment' }).click();
+
+  // 1. The kind of appointment: nothing chosen is an error that names the question.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('What kind of appointment do you need?');
+  await expect(page).toHaveTitle('Choose the kind of appointment – Book an appointment – Open Health');
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  await continueOn(page, testInfo);
+  await expect(page.getByRole('alert')).toContainText('Select the kind of appointment you need');
+  await expect(page).toHaveTitle(/^Error: Choose the kind of appointment/);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('GP appointment').check();
+  await continueOn(page, testInfo);
+
+  // 2. The day: the earliest first, each with how many times are free.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a day');
+  await expect(page).toHaveTitle('Choose a day – Book an appointment – Open Health');
+  await expectNoAxeViolations(page);
+  const dayRadio = page.getByRole('radio').nth(day);
+  const dayLabel = (await page.locator(`label[for="${await dayRadio.getAttribute('id')}"]`).innerText()).trim();
+  await dayRadio.check();
+  await continueOn(page, testInfo);
+
+  // 3. The time, morning and afternoon apart, each naming the clinician and the place.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Choose a time on ${dayLabel}`);
+  await expect(page.getByRole('heading', { name: 'Morning' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  await continueOn(page, testInfo);
+  await expect(page.getByRole('alert')).toContainText('Select a time');
+  await expect(page.getByRole('alert')).toBeFocused();
+  await ready(page, testInfo);
+  const timeRadio = page.getByRole('radio').first();
+  const time = (await page.locator(`label[for="${await timeRadio.getAttribute('id')}"]`).innerText()).trim();
+  await timeRadio.check();
+  await continueOn(page, testInfo);
+
+  // 4. Check the answers; the time is kept meanwhile. Without a way to contact them: an error.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before booking');
+  await expect(page).toHaveTitle('Check your answers – Book an appointment – Open Health');
+  await expect(page.getByText(`${dayLabel}`, { exact: false }).first()).toBeVisible();
+  await expect(page.getByText(time, { exact: false }).first()).toBeVisible();
+  await expect(page.getByText(/We are keeping this time for you until/)).toBeVisible();
+  await expectNoAxeViolations(page);
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByRole('alert')).toContainText('Select how we should contact you about this appointment');
+  await expect(page.getByRole('alert')).toBeFocused();
+  await expectNoAxeViolations(page);
+  await ready(page, testInfo);
+  await page.getByLabel('What is the appointment about? (optional)').fill('A cough that has lasted three weeks');
+  await page.getByLabel('Text message').check();
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+
+  // 5. Booked: a reference to quote, and everything needed to get there.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appointment booked');
+  await expect(page).toHaveTitle('Appointment booked – Open Health');
+  const reference = (await page.locator('.panel-confirmation strong').innerText()).trim();
+  expect(reference).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  await expect(page.getByText('A cough that has lasted three weeks')).toBeVisible();
+  await expect(page.getByText(/step-free access/)).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  // 6. In the list of upcoming appointments, with a way to cancel it.
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'See and manage your appointments' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your appointments');
+  const card = page.getByRole('listitem').filter({ hasText: reference });
+  await expect(card).toContainText(dayLabel);
+  await expect(card).toContainText(time);
+  await expectNoAxeViolations(page);
+  await ready(page, testInfo);
+  await card.getByRole('link', { name: /Cancel this appointment/ }).click();
+
+  // 7. Cancel it: the time goes back, and the list says it is cancelled.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cancel your appointment');
+  await expectNoAxeViolations(page);
+  await ready(page, testInfo);
+  await page.getByLabel('Why are you cancelling? (optional)').fill('Feeling better');
+  await page.getByRole('button', { name: 'Cancel appointment' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appointment cancelled');
+  await expect(page.getByText('Feeling better')).toBeVisible();
+  await expectNoAxeViolations(page);
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'See your appointments' }).click();
+  const past = page.getByRole('region', { name: 'Past and cancelled' });
+  await expect(past.getByRole('listitem').filter({ hasText: reference })).toContainText('Cancelled');
+});
+
+test('a patient whose identity is not fully checked is told why they cannot book', async ({ page }, testInfo) => {
+  await signInAs(page, testInfo, 'patient-p5');
+  await page.goto('/book');
+  await expect(page.getByText('You need to prove who you are before you can book appointments online.')).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test('signed out, booking asks you to sign in', async ({ page }) => {
+  await page.goto('/book');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to continue');
+  await expectNoAxeViolations(page);
+});
