@@ -56,29 +56,47 @@ pub(super) async fn service_of_slot(
 }
 
 /// The days from today to the booking horizon with free times for `service`, earliest first, and
-/// how many each has.
+/// how many each has. One search over the whole window (paged), counted per UK day here: a count
+/// per day would repeat the same index scans for each of the 29 days.
 pub async fn free_days(
     records: &impl FhirRepository,
     service: &Service,
     now: Timestamp,
 ) -> Result<Vec<FreeDay>, StoreError> {
     let today = now.to_zoned(london()).date();
-    let mut days = Vec::new();
-    for offset in 0..=BOOKING_HORIZON_DAYS {
-        let Ok(date) = today.checked_add(jiff::Span::new().days(offset)) else {
-            break;
-        };
-        let Some((from, to)) = bookable_window(date, now) else {
-            continue;
-        };
-        let mut query = slot_query(service, from, to)?;
-        query.summary_count = true;
-        let free = records.search(ResourceType::Slot, &query).await?.total;
-        if free > 0 {
-            days.push(FreeDay { date, free });
+    let Some(end) = today
+        .checked_add(jiff::Span::new().days(BOOKING_HORIZON_DAYS + 1))
+        .ok()
+        .and_then(|day| day.to_zoned(london()).ok())
+    else {
+        return Ok(Vec::new());
+    };
+    let mut query = slot_query(service, now, end.timestamp())?;
+    query.count = fhir::search::MAX_COUNT;
+    query.sort = parse_query(ResourceType::Slot, &[pair("_sort", "start")])
+        .map_err(|_| StoreError::InvalidQuery)?
+        .sort;
+    let mut counts = std::collections::BTreeMap::<civil::Date, i64>::new();
+    loop {
+        let page = records.search(ResourceType::Slot, &query).await?;
+        for start in page
+            .matches
+            .iter()
+            .filter_map(|slot| instant(&slot.resource["start"]))
+        {
+            if bookable(start, now) {
+                *counts.entry(start.to_zoned(london()).date()).or_default() += 1;
+            }
         }
+        if (page.matches.len() as i64) < query.count {
+            break;
+        }
+        query.offset += query.count;
     }
-    Ok(days)
+    Ok(counts
+        .into_iter()
+        .map(|(date, free)| FreeDay { date, free })
+        .collect())
 }
 
 /// The free times for `service` on `date` (UK time), earliest first, with whom and where; none
