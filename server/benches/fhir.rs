@@ -133,6 +133,9 @@ async fn bench(args: Args) {
     let started = Instant::now();
     let imported = import(&db, args.patients).await;
     let import_seconds = started.elapsed().as_secs_f64();
+    // As after any bulk import: without statistics PostgreSQL plans the searches below as if the
+    // tables were empty (see `Db::refresh_statistics`).
+    db.refresh_statistics().await.unwrap();
     let database_bytes = database_size(&db, &database_url, dir.path()).await;
 
     let secret = api_clients::new_secret();

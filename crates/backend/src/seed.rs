@@ -35,6 +35,7 @@ pub async fn seed_if_empty(db: &Db, now: &Zoned) -> Result<SeedOutcome, SeedErro
         store::insert_new(&mut tx, resource, now.timestamp()).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
+    db.refresh_statistics().await?;
     tracing::info!(resources, "seeded demo data");
     Ok(SeedOutcome::Seeded { resources })
 }
