@@ -4,9 +4,9 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { expectNoAxeViolations, expectNoHorizontalScroll, ready } from './support';
 
-// Eight pages, most with an axe scan (without JavaScript each scan copies the page into a second
-// browser context): measured up to 40 s on a loaded two-core machine.
-test.describe.configure({ timeout: 120_000 });
+// Twelve pages, most with an axe scan (without JavaScript each scan copies the page into a second
+// browser context): up to 46 s measured on a loaded two-core machine before the change step was added.
+test.describe.configure({ timeout: 180_000 });
 
 // The four projects share one server and its demo data, and run at the same time: each books as
 // a patient of its own, on a day of its own, so that no project takes another's time.
@@ -30,7 +30,7 @@ async function continueOn(page: Page, testInfo: TestInfo) {
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
-test('a patient books an appointment, finds it in their list and cancels it', async ({ page }, testInfo) => {
+test('a patient books an appointment, moves it to another time and cancels it', async ({ page }, testInfo) => {
   const { persona, day } = bookers[testInfo.project.name];
   await signInAs(page, testInfo, persona);
 
@@ -70,7 +70,8 @@ test('a patient books an appointment, finds it in their list and cancels it', as
   await expect(page.getByRole('alert')).toBeFocused();
   await ready(page, testInfo);
   const timeRadio = page.getByRole('radio').first();
-  const time = (await page.locator(`label[for="${await timeRadio.getAttribute('id')}"]`).innerText()).trim();
+  const timeId = await timeRadio.getAttribute('id');
+  const time = (await page.locator(`label[for="${timeId}"]`).innerText()).trim();
   await timeRadio.check();
   await continueOn(page, testInfo);
 
@@ -98,9 +99,18 @@ test('a patient books an appointment, finds it in their list and cancels it', as
   expect(reference).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   await expect(page.getByText('A cough that has lasted three weeks')).toBeVisible();
   await expect(page.getByText(/step-free access/)).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Add to your calendar' })).toHaveAttribute(
+    'href',
+    /\/appointments\/.+\/calendar\.ics$/,
+  );
   await expectNoAxeViolations(page);
 
-  // 6. In the list of upcoming appointments, with a way to cancel it.
+  // 6. The home page now leads with the next appointment and the ways to the rest; the list of
+  // upcoming appointments has this one, with ways to change and cancel it.
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'Home', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Your next appointment' })).toBeVisible();
+  await expectNoAxeViolations(page);
   await ready(page, testInfo);
   await page.getByRole('link', { name: 'See and manage your appointments' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your appointments');
@@ -109,9 +119,45 @@ test('a patient books an appointment, finds it in their list and cancels it', as
   await expect(card).toContainText(time);
   await expectNoAxeViolations(page);
   await ready(page, testInfo);
-  await card.getByRole('link', { name: /Cancel this appointment/ }).click();
+  await card.getByRole('link', { name: /Change this appointment/ }).click();
 
-  // 7. Cancel it: the time goes back, and the list says it is cancelled.
+  // 7. Move it to another time that day: the new one is booked and the old one cancelled together.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a day');
+  await page.getByRole('radio').nth(day).check();
+  await continueOn(page, testInfo);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Choose a time on ${dayLabel}`);
+  await ready(page, testInfo);
+  // The booked time is no longer free, so the first one offered is another (perhaps the same
+  // hour with another clinician).
+  await expect(page.locator(`[id="${timeId}"]`)).toHaveCount(0);
+  const laterRadio = page.getByRole('radio').first();
+  const laterTime = (await page.locator(`label[for="${await laterRadio.getAttribute('id')}"]`).innerText()).trim();
+  await laterRadio.check();
+  await continueOn(page, testInfo);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before booking');
+  await expect(page.getByText('Your current appointment will be cancelled when you confirm')).toBeVisible();
+  await expectNoAxeViolations(page);
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Change appointment' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appointment changed');
+  const newReference = (await page.locator('.panel-confirmation strong').innerText()).trim();
+  expect(newReference).not.toEqual(reference);
+  await expect(page.getByText('A cough that has lasted three weeks')).toBeVisible();
+  await ready(page, testInfo);
+  await page.getByRole('link', { name: 'See and manage your appointments' }).click();
+  const upcoming = page.getByRole('region', { name: 'Upcoming' });
+  await expect(upcoming.getByRole('listitem').filter({ hasText: newReference })).toContainText(laterTime);
+  await expect(upcoming.getByRole('listitem').filter({ hasText: reference })).toHaveCount(0);
+  const pastList = page.getByRole('region', { name: 'Past and cancelled' });
+  await expect(pastList.getByRole('listitem').filter({ hasText: reference })).toContainText('Cancelled');
+
+  // 8. Cancel the new one: the time goes back, and the list says it is cancelled.
+  await ready(page, testInfo);
+  await upcoming
+    .getByRole('listitem')
+    .filter({ hasText: newReference })
+    .getByRole('link', { name: /Cancel this appointment/ })
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cancel your appointment');
   await expectNoAxeViolations(page);
   await ready(page, testInfo);
@@ -123,7 +169,7 @@ test('a patient books an appointment, finds it in their list and cancels it', as
   await ready(page, testInfo);
   await page.getByRole('link', { name: 'See your appointments' }).click();
   const past = page.getByRole('region', { name: 'Past and cancelled' });
-  await expect(past.getByRole('listitem').filter({ hasText: reference })).toContainText('Cancelled');
+  await expect(past.getByRole('listitem').filter({ hasText: newReference })).toContainText('Cancelled');
 });
 
 test('a patient whose identity is not fully checked is told why they cannot book', async ({ page }, testInfo) => {

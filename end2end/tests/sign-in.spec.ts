@@ -67,6 +67,9 @@ test('a carer with proxy access sees who has looked at the record of the person 
   await page.goto('/sign-in');
   await ready(page, testInfo);
   await page.getByRole('button', { name: /^Sign in as .+/ }).nth(3).click();
+  // Signed in (the home page's header says so) before going on: a navigation started earlier
+  // would cancel the sign-in's own.
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await page.goto('/your-record/who-has-looked');
   await ready(page, testInfo);
   const actFor = page.getByRole('region', { name: 'People you act for' });

@@ -3,6 +3,7 @@
 //!
 //! It is the only crate that reads the environment; everything below it takes typed values.
 
+mod calendar;
 mod client_address;
 pub mod config;
 mod fhir_api;

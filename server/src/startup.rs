@@ -240,6 +240,10 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
     // protection does too. The APIs below take no cookies, only tokens and client credentials.
     let browser = Router::new()
         .nest("/auth", identity::router(identity.clone()))
+        .route(
+            "/appointments/{id}/calendar.ics",
+            get(crate::calendar::appointment_ics),
+        )
         .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())

@@ -10,6 +10,7 @@ mod get_booking_options;
 mod get_held_time;
 mod get_my_appointments;
 mod hold_time;
+mod reschedule_appointment;
 
 pub use book_appointment::{BookAppointment, book_appointment};
 pub use cancel_appointment::{CancelAppointment, cancel_appointment};
@@ -19,6 +20,7 @@ pub use get_booking_options::{GetBookingOptions, get_booking_options};
 pub use get_held_time::{GetHeldTime, get_held_time};
 pub use get_my_appointments::{GetMyAppointments, get_my_appointments};
 pub use hold_time::{HoldTime, hold_time};
+pub use reschedule_appointment::{RescheduleAppointment, reschedule_appointment};
 use serde::{Deserialize, Serialize};
 
 /// Form fields, shared by the pages and the server functions that read them.
@@ -28,6 +30,8 @@ pub const SLOT_FIELD: &str = "slot_id";
 pub const REASON_FIELD: &str = "reason";
 pub const CONTACT_FIELD: &str = "contact";
 pub const CANCEL_REASON_FIELD: &str = "cancel_reason";
+/// The appointment being changed, carried through the booking steps when rescheduling.
+pub const CHANGE_FIELD: &str = "change";
 
 /// A kind of appointment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +132,8 @@ pub struct AppointmentDto {
     pub reference: String,
     pub cancelled: bool,
     pub service: String,
+    /// The service-kind code, for booking another time of the same kind.
+    pub service_code: String,
     /// "Tuesday 1 December 2026, 9:30am".
     pub when: String,
     /// The start as an ISO instant, for `<time datetime>`.
@@ -209,6 +215,7 @@ mod convert {
                 },
                 id: appointment.id,
                 reference: appointment.reference,
+                service_code: appointment.service.code,
                 service: appointment.service.name,
                 clinician: appointment.clinician,
                 place: appointment.place,

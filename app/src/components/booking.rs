@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Form;
 
 use crate::{
     appointments::{
-        AppointmentDto, DAY_FIELD, DayDto, HoldTime, SERVICE_FIELD, SLOT_FIELD, ServiceDto,
-        TimeDto, UnavailableDto,
+        AppointmentDto, CHANGE_FIELD, DAY_FIELD, DayDto, HoldTime, PatientView, SERVICE_FIELD,
+        SLOT_FIELD, ServiceDto, TimeDto, UnavailableDto,
     },
     components::{ErrorSummary, FieldError},
     error::AppError,
@@ -111,7 +112,14 @@ pub fn ServiceQuestion(services: Vec<ServiceDto>, error: Option<String>) -> impl
 
 /// "Choose a day": the days with free times, earliest first; a GET form to the time question.
 #[component]
-pub fn DayQuestion(service: ServiceDto, days: Vec<DayDto>, error: Option<String>) -> impl IntoView {
+pub fn DayQuestion(
+    service: ServiceDto,
+    days: Vec<DayDto>,
+    error: Option<String>,
+    /// The appointment being changed, if this is a reschedule.
+    #[prop(default = None)]
+    change: Option<String>,
+) -> impl IntoView {
     if days.is_empty() {
         return view! {
             <h1>"There are no free times to book online"</h1>
@@ -131,6 +139,7 @@ pub fn DayQuestion(service: ServiceDto, days: Vec<DayDto>, error: Option<String>
         })}
         <Form method="GET" action="/book/time" on_form_data=without_unnamed()>
             <input type="hidden" name=SERVICE_FIELD value=service.code />
+            {change.map(|id| view! { <input type="hidden" name=CHANGE_FIELD value=id /> })}
             <Question
                 heading="Choose a day".to_owned()
                 hint=format!("{}. Days with free times in the next 4 weeks, earliest first.", service.name)
@@ -163,6 +172,9 @@ pub fn TimeQuestion(
     hint: String,
     times: Vec<TimeDto>,
     action: ServerAction<HoldTime>,
+    /// The appointment being changed, if this is a reschedule.
+    #[prop(default = None)]
+    change: Option<String>,
 ) -> impl IntoView {
     let error = move || match action.value().get() {
         Some(Err(AppError::Invalid { problems })) => problems.into_iter().next().map(|p| p.message),
@@ -200,6 +212,7 @@ pub fn TimeQuestion(
             <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
         })}
         <ActionForm action>
+            {change.map(|id| view! { <input type="hidden" name=CHANGE_FIELD value=id /> })}
             <div class="form-group" class:form-group-error=move || error().is_some()>
                 <fieldset class="fieldset" aria-describedby="time-hint">
                     <legend class="fieldset-legend">
@@ -225,6 +238,9 @@ pub fn TimeQuestion(
 pub fn TimeUnavailable(
     unavailable: UnavailableDto,
     action: ServerAction<HoldTime>,
+    /// The appointment being changed, if this is a reschedule.
+    #[prop(default = None)]
+    change: Option<String>,
 ) -> impl IntoView {
     let UnavailableDto {
         hold_expired,
@@ -242,7 +258,10 @@ pub fn TimeUnavailable(
             "Someone else booked it while you were choosing. These are the nearest times still free.",
         )
     };
-    let all_days = format!("/book/day?service={}", service.code);
+    let all_days = match &change {
+        Some(id) => format!("/book/day?service={}&change={id}", service.code),
+        None => format!("/book/day?service={}", service.code),
+    };
     view! {
         <div class="warning-callout" role="status">
             <h2 class="mt-0">{heading}</h2>
@@ -260,6 +279,7 @@ pub fn TimeUnavailable(
                     hint=format!("{}: the nearest free times.", service.name)
                     times=alternatives
                     action
+                    change=change
                 />
                 <p class="mt-6"><a href=all_days>"See every day with free times"</a></p>
             }.into_any()
@@ -313,6 +333,32 @@ pub fn AppointmentSummary(appointment: AppointmentDto) -> impl IntoView {
     }
 }
 
+/// What a patient's page shows for its server function's answer: `ready` with the data, or, in
+/// its place, why not: "prove who you are" below P9 (titled "Prove who you are – `title`"), or
+/// sign in, not for staff, not found, a problem with the service (titled `title`).
+pub fn patient_page<T>(
+    answer: Result<PatientView<T>, AppError>,
+    title: &'static str,
+    to: &'static str,
+    return_to: &'static str,
+    ready: impl FnOnce(T) -> AnyView,
+) -> AnyView {
+    match answer {
+        Ok(PatientView::Ready(value)) => ready(value),
+        Ok(PatientView::ProofingTooLow) => view! {
+            <Title text=format!("Prove who you are – {title}") />
+            <h1>{title}</h1>
+            <ProveWhoYouAre to />
+        }
+        .into_any(),
+        Err(error) => view! {
+            <Title text=title />
+            <PatientPageRefusal error return_to=return_to.to_owned() />
+        }
+        .into_any(),
+    }
+}
+
 /// NHS login has checked the patient below P9: what they cannot do yet, why, and how to.
 #[component]
 pub fn ProveWhoYouAre(to: &'static str) -> impl IntoView {
@@ -328,7 +374,7 @@ pub fn ProveWhoYouAre(to: &'static str) -> impl IntoView {
             <li>"prove who you are in the NHS App or on the NHS login website, using photo ID such as a passport or driving licence"</li>
             <li>"or ask your GP practice to confirm who you are"</li>
         </ul>
-        <p>"Then sign out and sign in again. Until then, call the practice to book or change an appointment."</p>
+        <p>"Then sign out and sign in again. Until then, the practice can help you by phone."</p>
     }
 }
 

@@ -7,7 +7,7 @@ mod status;
 
 pub use booking::{
     AppointmentSummary, DayQuestion, PatientPageRefusal, ProveWhoYouAre, Question, RadioItem,
-    ServiceQuestion, TimeQuestion, TimeUnavailable,
+    ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
 pub use error_summary::{ErrorSummary, FieldError};
 pub use frame::{BackLink, Footer, Header, SkipLink};

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::appointment_booked_page::{MANAGE_ONLINE, YOUR_APPOINTMENT};
 use crate::{
-    appointments::{PatientView, get_appointment},
-    components::{AppointmentSummary, PatientPageRefusal, ProveWhoYouAre},
+    appointments::get_appointment,
+    components::{AppointmentSummary, patient_page},
 };
 
 #[component]
@@ -20,27 +21,16 @@ pub fn AppointmentCancelledPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match appointment.await {
-                    Ok(PatientView::Ready(appointment)) => view! {
-                        <Title text="Appointment cancelled" />
-                        <div class="panel-confirmation mt-0 mb-8">
-                            <h1 class="mb-0">"Appointment cancelled"</h1>
-                        </div>
-                        <p>"The time is free again for someone else. You do not need to do anything else."</p>
-                        <AppointmentSummary appointment />
-                        <p><a class="button" href="/book">"Book another appointment"</a></p>
-                        <p><a href="/appointments">"See your appointments"</a></p>
-                    }.into_any(),
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Your appointment" />
-                        <h1>"Your appointment"</h1>
-                        <ProveWhoYouAre to="manage appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Your appointment" />
-                        <PatientPageRefusal error return_to="/appointments".to_owned() />
-                    }.into_any(),
-                }
+                patient_page(appointment.await, YOUR_APPOINTMENT, MANAGE_ONLINE, "/appointments", |appointment| view! {
+                    <Title text="Appointment cancelled" />
+                    <div class="panel-confirmation mt-0 mb-8">
+                        <h1 class="mb-0">"Appointment cancelled"</h1>
+                    </div>
+                    <p>"The time is free again for someone else. You do not need to do anything else."</p>
+                    <AppointmentSummary appointment />
+                    <p><a class="button" href="/book">"Book another appointment"</a></p>
+                    <p><a href="/appointments">"See your appointments"</a></p>
+                }.into_any())
             })}
         </Suspense>
     }

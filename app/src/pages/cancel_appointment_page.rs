@@ -5,14 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::appointment_booked_page::MANAGE_ONLINE;
 use crate::{
     appointments::{
-        AppointmentDto, CANCEL_REASON_FIELD, CancelAppointment, CancelDto, PatientView,
-        get_appointment,
+        AppointmentDto, CANCEL_REASON_FIELD, CancelAppointment, CancelDto, get_appointment,
     },
-    components::{
-        AppointmentSummary, BackLink, ErrorSummary, FieldError, PatientPageRefusal, ProveWhoYouAre,
-    },
+    components::{AppointmentSummary, BackLink, ErrorSummary, FieldError, patient_page},
     error::AppError,
 };
 
@@ -27,18 +25,9 @@ pub fn CancelAppointmentPage() -> impl IntoView {
         <BackLink href="/appointments" label="Your appointments" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match appointment.await {
-                    Ok(PatientView::Ready(appointment)) => view! { <Cancel appointment /> }.into_any(),
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Cancel an appointment" />
-                        <h1>"Cancel an appointment"</h1>
-                        <ProveWhoYouAre to="manage appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Cancel an appointment" />
-                        <PatientPageRefusal error return_to="/appointments".to_owned() />
-                    }.into_any(),
-                }
+                patient_page(appointment.await, "Cancel an appointment", MANAGE_ONLINE, "/appointments", |appointment| {
+                    view! { <Cancel appointment /> }.into_any()
+                })
             })}
         </Suspense>
     }

@@ -7,12 +7,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::choose_service_page::{BOOK_ONLINE, BOOKING};
 use crate::{
     appointments::{
-        BookAppointment, CONTACT_FIELD, HeldDto, HeldView, HoldTime, PatientView, REASON_FIELD,
-        SLOT_FIELD, get_held_time,
+        BookAppointment, CHANGE_FIELD, CONTACT_FIELD, HeldDto, HeldView, HoldTime, REASON_FIELD,
+        RescheduleAppointment, SLOT_FIELD, get_held_time,
     },
-    components::{ErrorSummary, PatientPageRefusal, ProveWhoYouAre, RadioItem, TimeUnavailable},
+    components::{ErrorSummary, RadioItem, TimeUnavailable, patient_page},
     error::AppError,
 };
 
@@ -24,33 +25,28 @@ pub fn CheckBookingPage() -> impl IntoView {
         get_held_time,
     );
     let hold_again = ServerAction::<HoldTime>::new();
+    let change = move || query.read().get(CHANGE_FIELD).filter(|id| !id.is_empty());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match held.await {
-                    Ok(PatientView::Ready(HeldView::Held(held))) => view! { <CheckAnswers held /> }.into_any(),
-                    Ok(PatientView::Ready(HeldView::Unavailable(unavailable))) => view! {
+                patient_page(held.await, BOOKING, BOOK_ONLINE, "/book", |held| match held {
+                    HeldView::Held(held) => view! { <CheckAnswers held change=change() /> }.into_any(),
+                    HeldView::Unavailable(unavailable) => view! {
                         <Title text="Choose another time – Book an appointment" />
-                        <TimeUnavailable unavailable action=hold_again />
+                        <TimeUnavailable unavailable action=hold_again change=change() />
                     }.into_any(),
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Prove who you are – Book an appointment" />
-                        <h1>"Book an appointment"</h1>
-                        <ProveWhoYouAre to="book appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Book an appointment" />
-                        <PatientPageRefusal error return_to="/book".to_owned() />
-                    }.into_any(),
-                }
+                })
             })}
         </Suspense>
     }
 }
 
+/// The answers and, to book, what it is about and how to contact them; to move an existing
+/// appointment (`change`), only the confirmation.
 #[component]
-fn CheckAnswers(held: HeldDto) -> impl IntoView {
+fn CheckAnswers(held: HeldDto, change: Option<String>) -> impl IntoView {
     let book = ServerAction::<BookAppointment>::new();
+    let reschedule = ServerAction::<RescheduleAppointment>::new();
     let problems = move || match book.value().get() {
         Some(Err(AppError::Invalid { problems })) => problems,
         _ => Vec::new(),
@@ -63,9 +59,10 @@ fn CheckAnswers(held: HeldDto) -> impl IntoView {
                 .map(|p| p.message)
         }
     };
-    let failed = move || match book.value().get() {
-        Some(Err(AppError::Invalid { .. })) | None | Some(Ok(())) => None,
-        Some(Err(error)) => Some(error.to_string()),
+    let failed = move || match (book.value().get(), reschedule.value().get()) {
+        (Some(Err(AppError::Invalid { .. })), _) => None,
+        (Some(Err(error)), _) | (_, Some(Err(error))) => Some(error.to_string()),
+        _ => None,
     };
     let HeldDto {
         service,
@@ -73,13 +70,22 @@ fn CheckAnswers(held: HeldDto) -> impl IntoView {
         date,
         held_until,
     } = held;
-    let title = if book.value().get_untracked().is_some_and(|r| r.is_err()) {
+    let failed_before = book.value().get_untracked().is_some_and(|r| r.is_err())
+        || reschedule
+            .value()
+            .get_untracked()
+            .is_some_and(|r| r.is_err());
+    let title = if failed_before {
         "Error: Check your answers – Book an appointment"
     } else {
         "Check your answers – Book an appointment"
     };
-    let change_day = format!("/book/day?service={}", service.code);
-    let change_time = format!("/book/time?service={}&day={date}", service.code);
+    let carried = change
+        .as_ref()
+        .map(|id| format!("&change={id}"))
+        .unwrap_or_default();
+    let change_day = format!("/book/day?service={}{carried}", service.code);
+    let change_time = format!("/book/time?service={}&day={date}{carried}", service.code);
     let reason_error = problem(REASON_FIELD);
     let contact_error = problem(CONTACT_FIELD);
     view! {
@@ -94,7 +100,9 @@ fn CheckAnswers(held: HeldDto) -> impl IntoView {
             <div class="summary-list-row">
                 <dt>"Appointment"</dt>
                 <dd>{service.name.clone()}</dd>
-                <dd><a href="/book">"Change"<span class="sr-only">" the kind of appointment"</span></a></dd>
+                {change.is_none().then(|| view! {
+                    <dd><a href="/book">"Change"<span class="sr-only">" the kind of appointment"</span></a></dd>
+                })}
             </div>
             <div class="summary-list-row">
                 <dt>"When"</dt>
@@ -111,44 +119,56 @@ fn CheckAnswers(held: HeldDto) -> impl IntoView {
         <div class="inset-text">
             <p>{format!("We are keeping this time for you until {held_until}. After that, other people can book it.")}</p>
         </div>
-        <ActionForm action=book>
-            <input type="hidden" name=SLOT_FIELD value=time.slot_id.clone() />
-            <div class="form-group" class:form-group-error=move || reason_error().is_some()>
-                <label class="label" for=REASON_FIELD>"What is the appointment about? (optional)"</label>
-                <div class="hint" id="reason-hint">"This helps the clinician prepare. Do not use this for anything urgent: call 111, or 999 in an emergency."</div>
-                {move || reason_error().map(|message| view! {
-                    <p class="error-message" id="reason-error"><span class="sr-only">"Error: "</span>{message}</p>
-                })}
-                <textarea
-                    class="textarea max-w-2xl"
-                    id=REASON_FIELD
-                    name=REASON_FIELD
-                    rows="3"
-                    aria-describedby=move || if reason_error().is_some() { "reason-hint reason-error" } else { "reason-hint" }
-                ></textarea>
-            </div>
-            <div class="form-group" class:form-group-error=move || contact_error().is_some()>
-                <fieldset class="fieldset" aria-describedby=move || contact_error().map(|_| "contact-error")>
-                    <legend class="fieldset-legend"><span class="label">"How should we contact you about this appointment?"</span></legend>
-                    {move || contact_error().map(|message| view! {
-                        <p class="error-message" id="contact-error"><span class="sr-only">"Error: "</span>{message}</p>
-                    })}
-                    <div class="radios">
-                        {domain::booking::ContactPreference::ALL
-                            .into_iter()
-                            .map(|preference| view! {
-                                <RadioItem
-                                    name=CONTACT_FIELD
-                                    id=format!("{CONTACT_FIELD}-{}", preference.code())
-                                    value=preference.code().to_owned()
-                                    label=preference.label().to_owned()
-                                />
-                            })
-                            .collect_view()}
+        {match change {
+            Some(id) => view! {
+                <p>"Your current appointment will be cancelled when you confirm, and this time booked instead. What you told us it is about, and how to contact you, stay the same."</p>
+                <ActionForm action=reschedule>
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name=SLOT_FIELD value=time.slot_id.clone() />
+                    <button class="button" type="submit">"Change appointment"</button>
+                </ActionForm>
+            }.into_any(),
+            None => view! {
+                <ActionForm action=book>
+                    <input type="hidden" name=SLOT_FIELD value=time.slot_id.clone() />
+                    <div class="form-group" class:form-group-error=move || reason_error().is_some()>
+                        <label class="label" for=REASON_FIELD>"What is the appointment about? (optional)"</label>
+                        <div class="hint" id="reason-hint">"This helps the clinician prepare. Do not use this for anything urgent: call 111, or 999 in an emergency."</div>
+                        {move || reason_error().map(|message| view! {
+                            <p class="error-message" id="reason-error"><span class="sr-only">"Error: "</span>{message}</p>
+                        })}
+                        <textarea
+                            class="textarea max-w-2xl"
+                            id=REASON_FIELD
+                            name=REASON_FIELD
+                            rows="3"
+                            aria-describedby=move || if reason_error().is_some() { "reason-hint reason-error" } else { "reason-hint" }
+                        ></textarea>
                     </div>
-                </fieldset>
-            </div>
-            <button class="button" type="submit">"Book appointment"</button>
-        </ActionForm>
+                    <div class="form-group" class:form-group-error=move || contact_error().is_some()>
+                        <fieldset class="fieldset" aria-describedby=move || contact_error().map(|_| "contact-error")>
+                            <legend class="fieldset-legend"><span class="label">"How should we contact you about this appointment?"</span></legend>
+                            {move || contact_error().map(|message| view! {
+                                <p class="error-message" id="contact-error"><span class="sr-only">"Error: "</span>{message}</p>
+                            })}
+                            <div class="radios">
+                                {domain::booking::ContactPreference::ALL
+                                    .into_iter()
+                                    .map(|preference| view! {
+                                        <RadioItem
+                                            name=CONTACT_FIELD
+                                            id=format!("{CONTACT_FIELD}-{}", preference.code())
+                                            value=preference.code().to_owned()
+                                            label=preference.label().to_owned()
+                                        />
+                                    })
+                                    .collect_view()}
+                            </div>
+                        </fieldset>
+                    </div>
+                    <button class="button" type="submit">"Book appointment"</button>
+                </ActionForm>
+            }.into_any(),
+        }}
     }
 }

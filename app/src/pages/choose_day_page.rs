@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::choose_service_page::{BOOK_ONLINE, BOOKING};
 use crate::{
-    appointments::{PatientView, SERVICE_FIELD, get_booking_options},
-    components::{BackLink, DayQuestion, PatientPageRefusal, ProveWhoYouAre, ServiceQuestion},
+    appointments::{CHANGE_FIELD, SERVICE_FIELD, get_booking_options},
+    components::{BackLink, DayQuestion, ServiceQuestion, patient_page},
 };
 
 #[component]
@@ -17,34 +18,24 @@ pub fn ChooseDayPage() -> impl IntoView {
         move || query.read().get(SERVICE_FIELD),
         |service| get_booking_options(service, None),
     );
+    let change = move || query.read().get(CHANGE_FIELD).filter(|id| !id.is_empty());
     view! {
         <BackLink href="/book" label="Back" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match options.await {
-                    Ok(PatientView::Ready(options)) => match options.service {
-                        Some(service) => view! {
-                            <Title text="Choose a day – Book an appointment" />
-                            <DayQuestion service days=options.days error=None />
-                        }.into_any(),
-                        None => view! {
-                            <Title text="Error: Choose the kind of appointment – Book an appointment" />
-                            <ServiceQuestion
-                                services=options.services
-                                error=Some("Select the kind of appointment you need".to_owned())
-                            />
-                        }.into_any(),
-                    },
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Prove who you are – Book an appointment" />
-                        <h1>"Book an appointment"</h1>
-                        <ProveWhoYouAre to="book appointments online" />
+                patient_page(options.await, BOOKING, BOOK_ONLINE, "/book", |options| match options.service {
+                    Some(service) => view! {
+                        <Title text="Choose a day – Book an appointment" />
+                        <DayQuestion service days=options.days error=None change=change() />
                     }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Book an appointment" />
-                        <PatientPageRefusal error return_to="/book".to_owned() />
+                    None => view! {
+                        <Title text="Error: Choose the kind of appointment – Book an appointment" />
+                        <ServiceQuestion
+                            services=options.services
+                            error=Some("Select the kind of appointment you need".to_owned())
+                        />
                     }.into_any(),
-                }
+                })
             })}
         </Suspense>
     }

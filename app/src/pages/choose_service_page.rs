@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    appointments::{PatientView, get_booking_options},
-    components::{BackLink, PatientPageRefusal, ProveWhoYouAre, ServiceQuestion},
+    appointments::get_booking_options,
+    components::{BackLink, ServiceQuestion, patient_page},
 };
 
 #[component]
@@ -15,22 +15,15 @@ pub fn ChooseServicePage() -> impl IntoView {
         <BackLink href="/appointments" label="Your appointments" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match options.await {
-                    Ok(PatientView::Ready(options)) => view! {
-                        <Title text="Choose the kind of appointment – Book an appointment" />
-                        <ServiceQuestion services=options.services error=None />
-                    }.into_any(),
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Prove who you are – Book an appointment" />
-                        <h1>"Book an appointment"</h1>
-                        <ProveWhoYouAre to="book appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Book an appointment" />
-                        <PatientPageRefusal error return_to="/book".to_owned() />
-                    }.into_any(),
-                }
+                patient_page(options.await, BOOKING, BOOK_ONLINE, "/book", |options| view! {
+                    <Title text="Choose the kind of appointment – Book an appointment" />
+                    <ServiceQuestion services=options.services error=None />
+                }.into_any())
             })}
         </Suspense>
     }
 }
+
+/// The title of the booking pages' explanations, and what a patient below P9 cannot do yet.
+pub(super) const BOOKING: &str = "Book an appointment";
+pub(super) const BOOK_ONLINE: &str = "book appointments online";

@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::choose_service_page::{BOOK_ONLINE, BOOKING};
 use crate::{
-    appointments::{DAY_FIELD, HoldTime, PatientView, SERVICE_FIELD, get_booking_options},
-    components::{DayQuestion, PatientPageRefusal, ProveWhoYouAre, ServiceQuestion, TimeQuestion},
+    appointments::{CHANGE_FIELD, DAY_FIELD, HoldTime, SERVICE_FIELD, get_booking_options},
+    components::{DayQuestion, ServiceQuestion, TimeQuestion, patient_page},
 };
 
 #[component]
@@ -22,16 +23,18 @@ pub fn ChooseTimePage() -> impl IntoView {
         |(service, day)| get_booking_options(service, day),
     );
     let hold = ServerAction::<HoldTime>::new();
-    let back = move || match query.read().get(SERVICE_FIELD) {
-        Some(service) => format!("/book/day?service={service}"),
-        None => "/book".to_owned(),
+    let change = move || query.read().get(CHANGE_FIELD).filter(|id| !id.is_empty());
+    let back = move || match (query.read().get(SERVICE_FIELD), change()) {
+        (Some(service), Some(id)) => format!("/book/day?service={service}&change={id}"),
+        (Some(service), None) => format!("/book/day?service={service}"),
+        (None, _) => "/book".to_owned(),
     };
     view! {
         <div class="mb-6"><a class="back-link" href=back>"Back"</a></div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match options.await {
-                    Ok(PatientView::Ready(options)) => match (options.service, options.day) {
+                patient_page(options.await, BOOKING, BOOK_ONLINE, "/book", |options| {
+                    match (options.service, options.day) {
                         (Some(service), Some(day)) if options.times.is_empty() => view! {
                             <Title text="No free times – Book an appointment" />
                             <h1>{format!("No free times on {}", day.label)}</h1>
@@ -51,12 +54,18 @@ pub fn ChooseTimePage() -> impl IntoView {
                                     hint=format!("{}. Each time shows who you will see, and where.", service.name)
                                     times=options.times
                                     action=hold
+                                    change=change()
                                 />
                             }.into_any()
                         }
                         (Some(service), None) => view! {
                             <Title text="Error: Choose a day – Book an appointment" />
-                            <DayQuestion service days=options.days error=Some("Select a day".to_owned()) />
+                            <DayQuestion
+                                service
+                                days=options.days
+                                error=Some("Select a day".to_owned())
+                                change=change()
+                            />
                         }.into_any(),
                         (None, _) => view! {
                             <Title text="Error: Choose the kind of appointment – Book an appointment" />
@@ -65,17 +74,8 @@ pub fn ChooseTimePage() -> impl IntoView {
                                 error=Some("Select the kind of appointment you need".to_owned())
                             />
                         }.into_any(),
-                    },
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Prove who you are – Book an appointment" />
-                        <h1>"Book an appointment"</h1>
-                        <ProveWhoYouAre to="book appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Book an appointment" />
-                        <PatientPageRefusal error return_to="/book".to_owned() />
-                    }.into_any(),
-                }
+                    }
+                })
             })}
         </Suspense>
     }

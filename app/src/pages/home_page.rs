@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
+    account::get_current_user,
+    appointments::{AppointmentDto, MyAppointmentsDto, PatientView, get_my_appointments},
+    components::AppointmentSummary,
     pages::ServiceProblem,
     practice::{PracticeDto, get_practice_summary},
 };
@@ -11,12 +14,35 @@ use crate::{
 #[component]
 pub fn HomePage() -> impl IntoView {
     let practice = Resource::new(|| (), |_| get_practice_summary());
+    // A signed-in patient's appointments, for their next one; nobody else's page asks (asking
+    // for them signed out would be a refusal, and the home page is for everyone).
+    let appointments = Resource::new(
+        || (),
+        |_| async {
+            match get_current_user().await {
+                Ok(Some(user)) if user.is_patient => Some(get_my_appointments().await),
+                _ => None,
+            }
+        },
+    );
     view! {
         <Title text="Book appointments and see your health record" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let patient = appointments.await.map(|answer| match answer {
+                    Ok(PatientView::Ready(MyAppointmentsDto { upcoming, .. })) => {
+                        view! { <PatientHome next=upcoming.into_iter().next() /> }.into_any()
+                    }
+                    Ok(PatientView::ProofingTooLow) => view! {
+                        <div class="inset-text">
+                            <p>"To book appointments and see your record online, you need to prove who you are with NHS login first. "
+                            <a href="/appointments">"Find out how"</a></p>
+                        </div>
+                    }.into_any(),
+                    Err(_) => ().into_any(),
+                });
                 match practice.await {
-                    Ok(Some(practice)) => view! { <PracticeHome practice /> }.into_any(),
+                    Ok(Some(practice)) => view! { <PracticeHome practice patient /> }.into_any(),
                     Ok(None) => view! { <NoPracticeYet /> }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
                 }
@@ -26,7 +52,11 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn PracticeHome(practice: PracticeDto) -> impl IntoView {
+fn PracticeHome(
+    practice: PracticeDto,
+    /// A signed-in patient's own part of the page, under the heading.
+    patient: Option<AnyView>,
+) -> impl IntoView {
     let PracticeDto {
         name,
         ods_code,
@@ -39,6 +69,7 @@ fn PracticeHome(practice: PracticeDto) -> impl IntoView {
         <p class="lede">
             "Book and manage appointments, and see your GP health record, on any phone or computer."
         </p>
+        {patient}
         <section aria-labelledby="services-heading" class="mt-8">
             <h2 id="services-heading">"Appointments we offer"</h2>
             <ul class="card-group">
@@ -72,6 +103,24 @@ fn PracticeHome(practice: PracticeDto) -> impl IntoView {
             <p>
                 <a href="/check-an-nhs-number">"Check an NHS number is valid"</a>
             </p>
+        </section>
+    }
+}
+
+/// What a signed-in patient comes for: their next appointment, and the ways to the rest.
+#[component]
+fn PatientHome(next: Option<AppointmentDto>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="next-heading" class="mb-8">
+            <h2 id="next-heading">"Your next appointment"</h2>
+            {match next {
+                Some(appointment) => view! { <AppointmentSummary appointment /> }.into_any(),
+                None => view! { <p>"You have no upcoming appointments."</p> }.into_any(),
+            }}
+            <ul class="list-bullet">
+                <li><a href="/book">"Book an appointment"</a></li>
+                <li><a href="/appointments">"See and manage your appointments"</a></li>
+            </ul>
         </section>
     }
 }

@@ -5,30 +5,23 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    appointments::{
-        AppointmentDto, CancelDto, MyAppointmentsDto, PatientView, get_my_appointments,
-    },
-    components::{BackLink, PatientPageRefusal, ProveWhoYouAre},
+    appointments::{AppointmentDto, CancelDto, MyAppointmentsDto, get_my_appointments},
+    components::{BackLink, patient_page},
 };
 
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
     let appointments = Resource::new(|| (), |_| get_my_appointments());
     view! {
-        <Title text="Your appointments" />
         <BackLink href="/" label="Back to home" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match appointments.await {
-                    Ok(PatientView::Ready(appointments)) => view! { <Appointments appointments /> }.into_any(),
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <h1>"Your appointments"</h1>
-                        <ProveWhoYouAre to="see and book appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <PatientPageRefusal error return_to="/appointments".to_owned() />
-                    }.into_any(),
-                }
+                patient_page(appointments.await, "Your appointments", "see and book appointments online", "/appointments", |appointments| {
+                    view! {
+                        <Title text="Your appointments" />
+                        <Appointments appointments />
+                    }.into_any()
+                })
             })}
         </Suspense>
     }
@@ -66,17 +59,29 @@ fn Appointments(appointments: MyAppointmentsDto) -> impl IntoView {
 #[component]
 fn AppointmentCard(appointment: AppointmentDto) -> impl IntoView {
     let cancel_link = format!("/appointments/{}/cancel", appointment.id);
+    let change_link = format!(
+        "/book/day?service={}&change={}",
+        appointment.service_code, appointment.id
+    );
     let cancel = match appointment.cancel {
         CancelDto::Allowed => Some(view! {
-            <p class="mb-0">
-                <a href=cancel_link>
-                    "Cancel this appointment"
-                    <span class="sr-only">{format!(" on {}", appointment.when)}</span>
-                </a>
-            </p>
+            <ul class="flex flex-wrap gap-x-6 list-none p-0 m-0">
+                <li>
+                    <a href=change_link>
+                        "Change this appointment"
+                        <span class="sr-only">{format!(" on {}", appointment.when)}</span>
+                    </a>
+                </li>
+                <li>
+                    <a href=cancel_link>
+                        "Cancel this appointment"
+                        <span class="sr-only">{format!(" on {}", appointment.when)}</span>
+                    </a>
+                </li>
+            </ul>
         }.into_any()),
         CancelDto::TooLate { cutoff } => Some(view! {
-            <p class="mb-0">{format!("It is too late to cancel online (online cancellation closes {cutoff} before). Call the practice if you cannot go.")}</p>
+            <p class="mb-0">{format!("It is too late to change or cancel online (online changes close {cutoff} before). Call the practice if you cannot go.")}</p>
         }.into_any()),
         CancelDto::Started | CancelDto::AlreadyCancelled => None,
     };
@@ -86,7 +91,10 @@ fn AppointmentCard(appointment: AppointmentDto) -> impl IntoView {
                 <time datetime=appointment.datetime>{appointment.when}</time>
                 {appointment.cancelled.then(|| view! { " " <span class="tag">"Cancelled"</span> })}
             </h3>
-            <p class="mb-2">{format!("{} with {}", appointment.service, appointment.clinician)}</p>
+            <p class="mb-2">
+                {appointment.service}
+                {(!appointment.clinician.is_empty()).then(|| format!(" with {}", appointment.clinician))}
+            </p>
             <p class="mb-2">{appointment.place}</p>
             <p class="mb-2 text-nhs-secondary-text">{format!("Reference {}", appointment.reference)}</p>
             {cancel}

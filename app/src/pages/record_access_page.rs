@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::BackLink,
+    components::{BackLink, ProveWhoYouAre},
     error::AppError,
     pages::ServiceProblem,
     record_access::{AccessLogDto, GrantDto, RecordAccessDto, RecordAccessView, get_record_access},
@@ -25,7 +25,9 @@ pub fn RecordAccessPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match view.await {
                     Ok(RecordAccessView::Accesses(log)) => view! { <AccessLog log /> }.into_any(),
-                    Ok(RecordAccessView::ProofingTooLow) => view! { <ProveWhoYouAre /> }.into_any(),
+                    Ok(RecordAccessView::ProofingTooLow) => view! {
+                        <ProveWhoYouAre to="see who has looked at your record" />
+                    }.into_any(),
                     Ok(RecordAccessView::NoRecord) => view! {
                         <p>"We could not find a record for you at this practice."</p>
                         <p>"If you are registered here, contact the practice so that they can check your details."</p>
@@ -121,25 +123,6 @@ fn AccessList(accesses: Vec<RecordAccessDto>) -> impl IntoView {
             }
                 .into_any()
         }}
-    }
-}
-
-/// NHS login has checked them below P9: say why the list is hidden and what to do.
-#[component]
-fn ProveWhoYouAre() -> impl IntoView {
-    view! {
-        <div class="inset-text">
-            <p>"You need to prove who you are before you can see who has looked at your record."</p>
-        </div>
-        <p>
-            "NHS login has not fully checked your identity yet. To protect your health information, only people whose identity has been fully checked can see anything from their GP record."
-        </p>
-        <h2>"What you can do"</h2>
-        <ul class="list-bullet">
-            <li>"prove who you are in the NHS App or on the NHS login website, using photo ID such as a passport or driving licence"</li>
-            <li>"or ask your GP practice to confirm who you are"</li>
-        </ul>
-        <p>"Then sign out and sign in again."</p>
     }
 }
 

@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::choose_service_page::{BOOK_ONLINE, BOOKING};
 use crate::{
-    appointments::{HoldTime, PatientView, get_alternatives},
-    components::{PatientPageRefusal, ProveWhoYouAre, TimeUnavailable},
+    appointments::{CHANGE_FIELD, HoldTime, get_alternatives},
+    components::{TimeUnavailable, patient_page},
 };
 
 #[component]
@@ -25,25 +26,15 @@ pub fn TimeUnavailablePage() -> impl IntoView {
         |(slot, expired)| get_alternatives(slot, expired),
     );
     let hold = ServerAction::<HoldTime>::new();
+    let change = move || query.read().get(CHANGE_FIELD).filter(|id| !id.is_empty());
     view! {
         <div class="mb-6"><a class="back-link" href="/book">"Back"</a></div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match alternatives.await {
-                    Ok(PatientView::Ready(unavailable)) => view! {
-                        <Title text="Choose another time – Book an appointment" />
-                        <TimeUnavailable unavailable action=hold />
-                    }.into_any(),
-                    Ok(PatientView::ProofingTooLow) => view! {
-                        <Title text="Prove who you are – Book an appointment" />
-                        <h1>"Book an appointment"</h1>
-                        <ProveWhoYouAre to="book appointments online" />
-                    }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Book an appointment" />
-                        <PatientPageRefusal error return_to="/book".to_owned() />
-                    }.into_any(),
-                }
+                patient_page(alternatives.await, BOOKING, BOOK_ONLINE, "/book", |unavailable| view! {
+                    <Title text="Choose another time – Book an appointment" />
+                    <TimeUnavailable unavailable action=hold change=change() />
+                }.into_any())
             })}
         </Suspense>
     }

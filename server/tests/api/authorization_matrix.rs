@@ -8,7 +8,7 @@
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, book_for, free_gp_slot, sign_in_persona, spawn_app};
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +154,13 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         true,
         [WHO, OK, NO, OK, OK, NO, NO, WHO],
     ),
+    // Moving one of A's appointments to another time: A only (a proxy books, and so moves, only
+    // their own). A holds no time here, so is offered others; nobody else gets that far.
+    (
+        "reschedule_appointment",
+        true,
+        [WHO, OK, NO, NO, NO, NO, NO, WHO],
+    ),
 ];
 
 /// A reason good enough to break the glass with.
@@ -193,32 +200,6 @@ impl Callers {
             }
         }
     }
-}
-
-async fn sign_in_persona(app: &TestApp, persona: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client
-        .post(format!("{}/auth/demo", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(format!("persona={persona}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::SEE_OTHER,
-        "{persona} signs in"
-    );
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie
-        .strip_prefix("session=")
-        .and_then(|rest| rest.split(';').next())
-        .expect("a session cookie")
-        .to_owned()
 }
 
 async fn patient_a(app: &TestApp) -> PatientA {
@@ -273,48 +254,6 @@ async fn patient_a(app: &TestApp) -> PatientA {
         observation,
         allergy,
     }
-}
-
-/// The earliest free GP slot from `days` days ahead.
-async fn free_gp_slot(app: &TestApp, days: i64) -> Value {
-    let from = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
-    let from = jiff::Timestamp::from_second(from.as_second()).unwrap();
-    let bundle = app
-        .get_fhir(&format!(
-            "Slot?status=free&service-type=https://fhir.openhealth.example/CodeSystem/service-kind|gp\
-             &start=ge{from}&_sort=start&_count=1"
-        ))
-        .await;
-    bundle["entry"][0]["resource"].clone()
-}
-
-/// Books the earliest free GP time `days` ahead for patient `patient_id` through the FHIR API
-/// (as the practice system would): the appointment's id.
-async fn book_for(app: &TestApp, patient_id: &str, days: i64) -> String {
-    let slot = free_gp_slot(app, days).await;
-    let response = app
-        .fhir_with(
-            Method::POST,
-            "Appointment",
-            &json!({"resourceType": "Appointment", "status": "booked",
-                "serviceType": slot["serviceType"],
-                "slot": [{"reference": format!("Slot/{}", slot["id"].as_str().unwrap())}],
-                "start": slot["start"], "end": slot["end"],
-                "participant": [{"actor": {"reference": format!("Patient/{patient_id}")},
-                    "status": "accepted"}]}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::CREATED,
-        "A's appointment is booked"
-    );
-    response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 fn fhir_request(app: &TestApp, route: &str, a: &PatientA, current_a: &Value) -> RequestBuilder {
@@ -409,6 +348,10 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         "book_appointment" => form(&[("slot_id", &a.free_slot), ("contact", "text")]),
         "appointment" => form(&[("id", &a.appointment)]),
         "cancel_appointment" => form(&[("id", &book_for(app, &a.id, 4).await)]),
+        "reschedule_appointment" => form(&[
+            ("id", &book_for(app, &a.id, 5).await),
+            ("slot_id", &a.free_slot),
+        ]),
         _ => String::new(),
     }
 }

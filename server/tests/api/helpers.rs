@@ -2,6 +2,9 @@
 //! `spawn_app_with_sign_in()`: the same with the test identity provider configured instead of
 //! demo mode.
 
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
 pub use crate::browser::Browser;
 use crate::identity_provider::{
     IdentityProvider, PATIENT_CLIENT_ID, STAFF_CLIENT_ID, STAFF_CLIENT_SECRET,
@@ -250,4 +253,73 @@ async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
         );
     }
     app
+}
+
+/// Signs in as demo persona `persona` (demo mode): the session cookie's value.
+pub async fn sign_in_persona(app: &TestApp, persona: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{}/auth/demo", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(format!("persona={persona}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{persona} signs in"
+    );
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie
+        .strip_prefix("session=")
+        .and_then(|rest| rest.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+/// The earliest free GP slot from `days` days ahead.
+pub async fn free_gp_slot(app: &TestApp, days: i64) -> Value {
+    let from = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+    let from = jiff::Timestamp::from_second(from.as_second()).unwrap();
+    let bundle = app
+        .get_fhir(&format!(
+            "Slot?status=free&service-type=https://fhir.openhealth.example/CodeSystem/service-kind|gp\
+             &start=ge{from}&_sort=start&_count=1"
+        ))
+        .await;
+    bundle["entry"][0]["resource"].clone()
+}
+
+/// Books the earliest free GP time `days` ahead for patient `patient_id` through the FHIR API
+/// (as the practice system would): the appointment's id.
+pub async fn book_for(app: &TestApp, patient_id: &str, days: i64) -> String {
+    let slot = free_gp_slot(app, days).await;
+    let response = app
+        .fhir_with(
+            Method::POST,
+            "Appointment",
+            &json!({"resourceType": "Appointment", "status": "booked",
+                "serviceType": slot["serviceType"],
+                "slot": [{"reference": format!("Slot/{}", slot["id"].as_str().unwrap())}],
+                "start": slot["start"], "end": slot["end"],
+                "participant": [{"actor": {"reference": format!("Patient/{patient_id}")},
+                    "status": "accepted"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "A's appointment is booked"
+    );
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

@@ -6,6 +6,7 @@
 
 mod authorization_matrix;
 mod browser;
+mod calendar;
 mod fhir;
 mod fhir_access;
 mod fhir_bundles;

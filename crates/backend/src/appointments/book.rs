@@ -8,14 +8,21 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::{
-    AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Gone, audit_write,
-    authorize, booking_patient,
+    AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory, Gone,
+    audit_write, authorize, availability, booking_patient,
+    cancel::cancelled,
     holds::{slot_and_service, unavailable},
-    instant, references,
+    instant,
+    list::{read, view},
+    references,
 };
 use crate::{
     Db, FhirRepository,
-    auth::{audit::Action, sessions::Session},
+    auth::{
+        audit::{self, AccessRecord, Action, Outcome},
+        policy::Refusal,
+        sessions::Session,
+    },
     store::{self, Found, WriteError},
 };
 
@@ -45,6 +52,79 @@ pub async fn book(
 ) -> Result<Booked, AppointmentsError> {
     let patient_id = booking_patient(session)?;
     let access = authorize(db, session, patient_id, address, now).await?;
+    book_held(db, access, patient_id, slot_id, details, None, now).await
+}
+
+/// Moves `session`'s patient's appointment `appointment_id` to slot `slot_id`, which they must
+/// be holding: the new appointment is booked and the old one cancelled in one transaction, or
+/// nothing changes. Only what could be cancelled online can be moved online.
+pub async fn reschedule(
+    db: &Db,
+    session: &Session,
+    appointment_id: &str,
+    slot_id: &str,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<Booked, AppointmentsError> {
+    let patient_id = booking_patient(session)?;
+    let (old, owner, version) = read(db, appointment_id).await?;
+    let mut access = authorize(db, session, &owner, address, now).await?;
+    // A proxy may see and cancel the appointments of the person they act for, but books (and so
+    // moves) only their own; the refused attempt is on the record like any other.
+    if owner != patient_id {
+        access.outcome = Outcome::MinorFailure;
+        audit::record(db, &access, now).await?;
+        return Err(AppointmentsError::Refused(Refusal::NotTheirs));
+    }
+    let services = availability::services(db).await?;
+    let before = view(&mut Directory::new(db), &services, &old, now)
+        .await?
+        .ok_or(AppointmentsError::NotFound)?;
+    before
+        .cancellable
+        .map_err(AppointmentsError::CannotCancel)?;
+    let details = BookingDetails {
+        reason: before
+            .reason
+            .as_deref()
+            .and_then(|reason| AppointmentReason::parse(reason).ok().flatten()),
+        contact: before.contact.unwrap_or(ContactPreference::TextMessage),
+    };
+    let replacing = Replacing {
+        id: appointment_id,
+        resource: old,
+        version,
+    };
+    book_held(
+        db,
+        access,
+        patient_id,
+        slot_id,
+        &details,
+        Some(replacing),
+        now,
+    )
+    .await
+}
+
+/// The appointment a booking replaces, as read (its version guards the change).
+struct Replacing<'a> {
+    id: &'a str,
+    resource: Value,
+    version: i64,
+}
+
+/// Takes the patient's hold on `slot_id` and writes their Appointment, and cancels the one it
+/// replaces, all in one transaction; audits what was written.
+async fn book_held(
+    db: &Db,
+    access: AccessRecord,
+    patient_id: &str,
+    slot_id: &str,
+    details: &BookingDetails,
+    replacing: Option<Replacing<'_>>,
+    now: Timestamp,
+) -> Result<Booked, AppointmentsError> {
     let (slot, service) = slot_and_service(db, slot_id).await?;
     let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
 
@@ -67,13 +147,10 @@ pub async fn book(
         None
     };
     let appointment_id = match written {
-        Some(Ok(written)) => {
-            tx.commit().await.map_err(crate::StoreError::from)?;
-            written.resource["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        }
+        Some(Ok(written)) => written.resource["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         Some(Err(WriteError::SlotTaken)) | None => {
             drop(tx);
             // A second submission of the same booking: the first one's appointment is the answer.
@@ -91,6 +168,30 @@ pub async fn book(
         }
         Some(Err(error)) => return Err(error.into()),
     };
+    if let Some(old) = &replacing {
+        let cancelled = cancelled(old.resource.clone(), "Moved to another time by the patient");
+        match store::update_in(
+            &mut tx,
+            ResourceType::Appointment,
+            old.id,
+            cancelled,
+            Some(old.version),
+            now,
+        )
+        .await
+        {
+            Ok(_) => {}
+            Err(WriteError::VersionMismatch { .. } | WriteError::Conflict) => {
+                return Err(AppointmentsError::Changed);
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    tx.commit().await.map_err(crate::StoreError::from)?;
+    if let Some(old) = &replacing {
+        let record = format!("Appointment/{}", old.id);
+        audit_write(db, access.clone(), "update", Action::Update, record, now).await?;
+    }
     let record = format!("Appointment/{appointment_id}");
     audit_write(db, access, "create", Action::Create, record, now).await?;
     Ok(Booked { appointment_id })

@@ -5,7 +5,7 @@
 use domain::booking::AppointmentReason;
 use fhir::ResourceType;
 use jiff::Timestamp;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{
     Appointment, AppointmentsError, Directory, audit_write, authorize, availability,
@@ -27,7 +27,7 @@ pub async fn cancel(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<Appointment, AppointmentsError> {
-    let (mut appointment, patient_id, version) = read(db, appointment_id).await?;
+    let (appointment, patient_id, version) = read(db, appointment_id).await?;
     let access = authorize(db, session, &patient_id, address, now).await?;
     let services = availability::services(db).await?;
     let mut directory = Directory::new(db);
@@ -38,15 +38,8 @@ pub async fn cancel(
         .cancellable
         .map_err(AppointmentsError::CannotCancel)?;
 
-    appointment["status"] = json!("cancelled");
-    appointment["cancelationReason"] = json!({
-        "coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
-            "code": "pat",
-            "display": "Patient",
-        }],
-        "text": reason.map_or("Cancelled online by the patient", AppointmentReason::as_str),
-    });
+    let reason = reason.map_or("Cancelled online by the patient", AppointmentReason::as_str);
+    let appointment = cancelled(appointment, reason);
     // Based on the version just checked: if it changed meanwhile, nothing is written.
     let written = db
         .update(
@@ -69,4 +62,18 @@ pub async fn cancel(
     view(&mut directory, &services, &written.resource, now)
         .await?
         .ok_or(AppointmentsError::NotFound)
+}
+
+/// `appointment` cancelled by its patient, for `reason`.
+pub(super) fn cancelled(mut appointment: Value, reason: &str) -> Value {
+    appointment["status"] = json!("cancelled");
+    appointment["cancelationReason"] = json!({
+        "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
+            "code": "pat",
+            "display": "Patient",
+        }],
+        "text": reason,
+    });
+    appointment
 }

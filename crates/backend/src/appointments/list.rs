@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{
     Appointment, AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory,
-    Service, authorize, availability, booking_patient, instant,
+    Service, authorize, availability, booking_patient, instant, references,
 };
 use crate::{
     Db, FhirRepository, StoreError,
@@ -129,17 +129,36 @@ pub(super) async fn view(
             description: String::new(),
             cancellation_cutoff: DEFAULT_CANCELLATION_CUTOFF,
         });
-    let mut clinician = String::new();
-    let mut place = (String::new(), Vec::new(), None);
-    let actors = appointment["participant"]
+    let mut actors: Vec<String> = appointment["participant"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|p| p["actor"]["reference"].as_str());
-    for actor in actors {
-        if actor.starts_with("PractitionerRole/") {
+        .filter_map(|p| p["actor"]["reference"].as_str().map(str::to_owned))
+        .collect();
+    // An appointment another system booked may name only the patient: the slot's diary says
+    // with whom and where.
+    let names = |kind: &str| actors.iter().any(|actor| actor.starts_with(kind));
+    if (!names("PractitionerRole/") || !names("Location/"))
+        && let Some(slot) = appointment["slot"][0]["reference"].as_str()
+    {
+        let schedule = directory
+            .get(slot)
+            .await?
+            .and_then(|slot| slot["schedule"]["reference"].as_str().map(str::to_owned));
+        if let Some(schedule) = schedule {
+            let diary = directory
+                .get(&schedule)
+                .await?
+                .map(|s| references(&s["actor"]));
+            actors.extend(diary.unwrap_or_default());
+        }
+    }
+    let mut clinician = String::new();
+    let mut place = (String::new(), Vec::new(), None);
+    for actor in &actors {
+        if actor.starts_with("PractitionerRole/") && clinician.is_empty() {
             clinician = directory.clinician(actor).await?;
-        } else if actor.starts_with("Location/") {
+        } else if actor.starts_with("Location/") && place.0.is_empty() {
             place = directory.place(actor).await?;
         }
     }

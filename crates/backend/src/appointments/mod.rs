@@ -9,6 +9,7 @@
 
 mod availability;
 mod book;
+pub mod calendar;
 mod cancel;
 mod holds;
 mod list;
@@ -16,7 +17,7 @@ mod list;
 use std::collections::HashMap;
 
 pub use availability::{free_days, free_times, service, services};
-pub use book::{Booked, BookingDetails, book};
+pub use book::{Booked, BookingDetails, book, reschedule};
 pub use cancel::cancel;
 pub use holds::{held, hold, instead_of};
 pub use list::{appointment, appointments};

@@ -337,3 +337,61 @@ async fn of_many_patients_holding_one_time_at_once_exactly_one_gets_it() {
     }
     assert_eq!(winners, 1);
 }
+
+#[tokio::test]
+async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let b = patient(&db, 1, ProofingLevel::P9).await;
+    let gp = appointments::service(&db, "gp").await.unwrap().unwrap();
+    let day = appointments::free_days(&db, &gp, now).await.unwrap()[1].date;
+    let times = appointments::free_times(&db, &gp, day, &patient_id(&a), now)
+        .await
+        .unwrap();
+    let (first, second) = (&times[0], &times[1]);
+    appointments::hold(&db, &a, &first.slot_id, now)
+        .await
+        .unwrap();
+    let old = appointments::book(&db, &a, &first.slot_id, &details(), None, now)
+        .await
+        .unwrap();
+
+    // Without holding the new time, nothing changes.
+    assert!(matches!(
+        appointments::reschedule(&db, &a, &old.appointment_id, &second.slot_id, None, now).await,
+        Err(AppointmentsError::Unavailable(_))
+    ));
+    appointments::hold(&db, &a, &second.slot_id, now)
+        .await
+        .unwrap();
+    // Nobody else can move A's appointment, even holding a time.
+    appointments::hold(&db, &b, &times[2].slot_id, now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        appointments::reschedule(&db, &b, &old.appointment_id, &times[2].slot_id, None, now).await,
+        Err(AppointmentsError::Refused(Refusal::NotTheirs))
+    ));
+
+    let new = appointments::reschedule(&db, &a, &old.appointment_id, &second.slot_id, None, now)
+        .await
+        .unwrap();
+    let moved = appointments::appointment(&db, &a, &new.appointment_id, None, now)
+        .await
+        .unwrap();
+    assert_eq!(moved.start, second.start);
+    assert_eq!(
+        moved.reason.as_deref(),
+        Some("Cough for three weeks"),
+        "carried over"
+    );
+    let before = appointments::appointment(&db, &a, &old.appointment_id, None, now)
+        .await
+        .unwrap();
+    assert_eq!(before.status, "cancelled");
+    // The old time is free again.
+    appointments::hold(&db, &b, &first.slot_id, now)
+        .await
+        .unwrap();
+}
