@@ -9,6 +9,7 @@ pub mod account;
 pub mod appointments;
 pub mod components;
 pub mod error;
+pub mod health_record;
 pub mod pages;
 pub mod patients;
 pub mod practice;

@@ -14,8 +14,8 @@ use crate::{
     pages::{
         AppointmentBookedPage, AppointmentCancelledPage, CancelAppointmentPage, CheckBookingPage,
         CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage, FindPatientPage,
-        HomePage, MyAppointmentsPage, NotFoundPage, PatientRecordPage, RecordAccessPage,
-        SignInPage, SignedOutPage, TimeUnavailablePage,
+        HomePage, MyAppointmentsPage, MyRecordPage, NotFoundPage, PatientRecordPage,
+        RecordAccessPage, SignInPage, SignedOutPage, TimeUnavailablePage,
     },
 };
 
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                             view=SignedOutPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=StaticSegment("your-record") view=MyRecordPage ssr=SsrMode::Async />
                         <Route
                             path=(StaticSegment("your-record"), StaticSegment("who-has-looked"))
                             view=RecordAccessPage

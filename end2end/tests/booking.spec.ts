@@ -2,7 +2,7 @@
 // without: one question per page, errors in a summary that takes focus, a confirmation with a
 // reference, and cancellation within the service's cut-off.
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { expectNoAxeViolations, expectNoHorizontalScroll, ready } from './support';
+import { expectNoAxeViolations, expectNoHorizontalScroll, ready, signInAs } from './support';
 
 // Twelve pages, most with an axe scan (without JavaScript each scan copies the page into a second
 // browser context): up to 46 s measured on a loaded two-core machine before the change step was added.
@@ -16,14 +16,6 @@ const bookers: Record<string, { persona: string; day: number }> = {
   'laptop-js': { persona: 'proxy', day: 3 },
   'laptop-no-js': { persona: 'patient-c-p9', day: 4 },
 };
-
-/** Signs in as a demo persona through the sign-in page (its card's button). */
-async function signInAs(page: Page, testInfo: TestInfo, persona: string) {
-  await page.goto('/sign-in');
-  await ready(page, testInfo);
-  await page.locator(`form:has(input[name="persona"][value="${persona}"]) button`).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
 
 async function continueOn(page: Page, testInfo: TestInfo) {
   await ready(page, testInfo);

@@ -85,3 +85,11 @@ export function countPageLoads(page: Page) {
   });
   return () => loads;
 }
+
+/** Signs in as a demo persona (by its key) through the sign-in page's card for it. */
+export async function signInAs(page: Page, testInfo: TestInfo, persona: string) {
+  await page.goto('/sign-in');
+  await ready(page, testInfo);
+  await page.locator(`form:has(input[name="persona"][value="${persona}"]) button`).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}

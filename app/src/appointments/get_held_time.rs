@@ -22,6 +22,7 @@ pub async fn get_held_time(slot: String) -> Result<PatientView<HeldView>, AppErr
     match appointments::held(&db, &session, &slot, jiff::Timestamp::now()).await {
         Ok(held) => Ok(PatientView::Ready(HeldView::Held(HeldDto {
             date: time::uk_date(held.time.start).to_string(),
+            day_label: time::long_date(time::uk_date(held.time.start)),
             held_until: time::clock(held.held_until),
             service: held.service.into(),
             time: held.time.into(),

@@ -93,6 +93,8 @@ pub struct HeldDto {
     pub time: TimeDto,
     /// The date of the time (`2026-12-01`), for the "change" links.
     pub date: String,
+    /// "Wednesday 2 December 2026".
+    pub day_label: String,
     /// "9:35am": until when it is kept.
     pub held_until: String,
 }

@@ -214,7 +214,10 @@ pub fn TimeQuestion(
         <ActionForm action>
             {change.map(|id| view! { <input type="hidden" name=CHANGE_FIELD value=id /> })}
             <div class="form-group" class:form-group-error=move || error().is_some()>
-                <fieldset class="fieldset" aria-describedby="time-hint">
+                <fieldset
+                    class="fieldset"
+                    aria-describedby=move || if error().is_some() { "time-hint time-error" } else { "time-hint" }
+                >
                     <legend class="fieldset-legend">
                         <h1 class="fieldset-heading">{heading}</h1>
                     </legend>

@@ -3,6 +3,7 @@
 mod booking;
 mod error_summary;
 mod frame;
+mod record_entries;
 mod status;
 
 pub use booking::{
@@ -11,4 +12,5 @@ pub use booking::{
 };
 pub use error_summary::{ErrorSummary, FieldError};
 pub use frame::{BackLink, Footer, Header, SkipLink};
+pub use record_entries::RecordEntries;
 pub use status::set_http_status;

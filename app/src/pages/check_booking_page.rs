@@ -68,6 +68,7 @@ fn CheckAnswers(held: HeldDto, change: Option<String>) -> impl IntoView {
         service,
         time,
         date,
+        day_label,
         held_until,
     } = held;
     let failed_before = book.value().get_untracked().is_some_and(|r| r.is_err())
@@ -105,13 +106,14 @@ fn CheckAnswers(held: HeldDto, change: Option<String>) -> impl IntoView {
                 })}
             </div>
             <div class="summary-list-row">
-                <dt>"When"</dt>
-                <dd>{time.when.clone()}</dd>
-                <dd>
-                    <a href=change_day>"Change"<span class="sr-only">" the day"</span></a>
-                    " "
-                    <a href=change_time>"Change"<span class="sr-only">" the time"</span></a>
-                </dd>
+                <dt>"Day"</dt>
+                <dd>{day_label}</dd>
+                <dd><a href=change_day>"Change"<span class="sr-only">" the day"</span></a></dd>
+            </div>
+            <div class="summary-list-row">
+                <dt>"Time"</dt>
+                <dd>{time.time.clone()}</dd>
+                <dd><a href=change_time.clone()>"Change"<span class="sr-only">" the time"</span></a></dd>
             </div>
             <div class="summary-list-row"><dt>"With"</dt><dd>{time.clinician.clone()}</dd></div>
             <div class="summary-list-row"><dt>"Where"</dt><dd>{time.place.clone()}</dd></div>

@@ -120,6 +120,7 @@ fn PatientHome(next: Option<AppointmentDto>) -> impl IntoView {
             <ul class="list-bullet">
                 <li><a href="/book">"Book an appointment"</a></li>
                 <li><a href="/appointments">"See and manage your appointments"</a></li>
+                <li><a href="/your-record">"See your health record"</a></li>
             </ul>
         </section>
     }

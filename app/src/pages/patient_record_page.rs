@@ -8,11 +8,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError},
+    components::{BackLink, ErrorSummary, FieldError, RecordEntries},
     error::AppError,
     pages::ServiceProblem,
     patients::{
-        BannerDto, BreakGlass, EntryDto, PatientRecordDto, PatientRecordView, REASON_FIELD,
+        BannerDto, BreakGlass, PatientRecordDto, PatientRecordView, REASON_FIELD,
         get_patient_record,
     },
 };
@@ -121,38 +121,17 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         })}
         <section class="allergies" aria-labelledby="allergies-heading">
             <h2 id="allergies-heading">"Allergies"</h2>
-            <Entries entries=allergies empty="No allergies recorded. Check with the patient." />
+            <RecordEntries entries=allergies empty="No allergies recorded. Check with the patient." />
         </section>
         <section aria-labelledby="problems-heading" class="mb-8">
             <h2 id="problems-heading">"Problems"</h2>
-            <Entries entries=problems empty="No active problems recorded." />
+            <RecordEntries entries=problems empty="No active problems recorded." />
         </section>
         <section aria-labelledby="medicines-heading" class="mb-8">
             <h2 id="medicines-heading">"Medicines"</h2>
-            <Entries entries=medicines empty="No medicines recorded." />
+            <RecordEntries entries=medicines empty="No medicines recorded." />
         </section>
     }
-}
-
-#[component]
-fn Entries(entries: Vec<EntryDto>, empty: &'static str) -> impl IntoView {
-    if entries.is_empty() {
-        return view! { <p>{empty}</p> }.into_any();
-    }
-    view! {
-        <ul class="record-list">
-            {entries
-                .into_iter()
-                .map(|entry| view! {
-                    <li>
-                        <strong>{entry.text}</strong>
-                        {entry.detail.map(|detail| view! { <span class="block">{detail}</span> })}
-                    </li>
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 /// Whose record it is (so the clinician can check they have the right person), and the reason

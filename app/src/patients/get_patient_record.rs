@@ -11,12 +11,11 @@ use crate::error::AppError;
 #[server(prefix = "/api", endpoint = "patient_record")]
 pub async fn get_patient_record(patient_id: String) -> Result<PatientRecordView, AppError> {
     use backend::{
-        auth::policy::{Basis, Refusal},
+        auth::policy::Refusal,
         patient_record::{self, OpenRecordError},
     };
     use http::StatusCode;
 
-    use super::{EntryDto, PatientRecordDto};
     use crate::account::{fail, set_page_status};
 
     let session = crate::account::require_session()?;
@@ -29,21 +28,8 @@ pub async fn get_patient_record(patient_id: String) -> Result<PatientRecordView,
         jiff::Timestamp::now(),
     )
     .await;
-    let entries = |entries: Vec<patient_record::Entry>| -> Vec<EntryDto> {
-        entries.into_iter().map(EntryDto::from).collect()
-    };
     match opened {
-        Ok(record) => Ok(PatientRecordView::Record(PatientRecordDto {
-            patient_id: record.patient_id,
-            banner: record.banner.into(),
-            break_glass_reason: match record.basis {
-                Basis::BreakGlass(reason) => Some(reason.as_str().to_owned()),
-                Basis::Own | Basis::Proxy | Basis::CareTeam => None,
-            },
-            allergies: entries(record.allergies),
-            problems: entries(record.problems),
-            medicines: entries(record.medicines),
-        })),
+        Ok(record) => Ok(PatientRecordView::Record(record.into())),
         Err(OpenRecordError::NotFound) => {
             set_page_status(StatusCode::NOT_FOUND);
             Ok(PatientRecordView::NotFound)

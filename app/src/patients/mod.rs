@@ -100,3 +100,25 @@ impl From<backend::patient_record::Entry> for EntryDto {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<backend::patient_record::PatientRecord> for PatientRecordDto {
+    fn from(record: backend::patient_record::PatientRecord) -> Self {
+        use backend::auth::policy::Basis;
+
+        let entries = |entries: Vec<backend::patient_record::Entry>| -> Vec<EntryDto> {
+            entries.into_iter().map(EntryDto::from).collect()
+        };
+        Self {
+            patient_id: record.patient_id,
+            banner: record.banner.into(),
+            break_glass_reason: match record.basis {
+                Basis::BreakGlass(reason) => Some(reason.as_str().to_owned()),
+                Basis::Own | Basis::Proxy | Basis::CareTeam => None,
+            },
+            allergies: entries(record.allergies),
+            problems: entries(record.problems),
+            medicines: entries(record.medicines),
+        }
+    }
+}

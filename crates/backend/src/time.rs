@@ -13,6 +13,11 @@ pub fn appointment_time(at: Timestamp) -> String {
     format!("{}, {}", local.strftime("%A %-d %B %Y"), clock(at))
 }
 
+/// "Tuesday 3 March 2026".
+pub fn long_date(date: civil::Date) -> String {
+    date.strftime("%A %-d %B %Y").to_string()
+}
+
 /// "Tuesday 3 March": a day to choose, in a list of the next few weeks.
 pub fn day_label(date: civil::Date) -> String {
     date.strftime("%A %-d %B").to_string()
@@ -86,6 +91,10 @@ mod tests {
             "noon in summer time"
         );
         assert_eq!(day_label(civil::date(2026, 12, 1)), "Tuesday 1 December");
+        assert_eq!(
+            long_date(civil::date(2026, 12, 1)),
+            "Tuesday 1 December 2026"
+        );
     }
 
     #[test]

@@ -154,6 +154,8 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         true,
         [WHO, OK, NO, OK, OK, NO, NO, WHO],
     ),
+    // Each patient's own record: never A's for anyone else; staff open records by patient.
+    ("my_record", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
     // Moving one of A's appointments to another time: A only (a proxy books, and so moves, only
     // their own). A holds no time here, so is offered others; nobody else gets that far.
     (
@@ -420,9 +422,10 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
             let status = response.status();
             let body = response.text().await.unwrap();
             check(function, *role, *expect, status, &body, &a);
-            // Answers not about A hold nothing of A's, except A's own "who am I". (Demo mode
-            // lists its synthetic personas, A among them, on the sign-in page by design.)
-            let own = *role == Role::PatientA && *function == "current_user";
+            // Answers not about A hold nothing of A's, except A's own "who am I" and record,
+            // asked for by A. (Demo mode lists its synthetic personas, A among them, on the
+            // sign-in page by design.)
+            let own = *role == Role::PatientA && matches!(*function, "current_user" | "my_record");
             if !about_a && !own && *function != "sign_in_options" {
                 for secret in [&a.id, &a.nhs_number, &a.family, a.allergy] {
                     assert!(
@@ -472,6 +475,21 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
             "{role:?} reads the break-glass reason: {body}"
         );
     }
+    // A reads their own record, allergy and all.
+    let own_record = callers
+        .authorize(
+            Role::PatientA,
+            client
+                .post(format!("{}/api/my_record", app.address))
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own_record.status(), StatusCode::OK);
+    assert!(own_record.text().await.unwrap().contains(a.allergy));
+
     // A booked the time it held; B, who tried after, was offered others.
     let booked = app
         .get_fhir(&format!(

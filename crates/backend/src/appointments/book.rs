@@ -12,7 +12,6 @@ use super::{
     audit_write, authorize, availability, booking_patient,
     cancel::cancelled,
     holds::{slot_and_service, unavailable},
-    instant,
     list::{read, view},
     references,
 };
@@ -125,8 +124,7 @@ async fn book_held(
     replacing: Option<Replacing<'_>>,
     now: Timestamp,
 ) -> Result<Booked, AppointmentsError> {
-    let (slot, service) = slot_and_service(db, slot_id).await?;
-    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let (slot, service, start) = slot_and_service(db, slot_id).await?;
 
     let mut tx = store::begin(db).await?;
     // Taking the hold is the transaction's first statement: on SQLite it takes the write lock

@@ -27,8 +27,7 @@ pub async fn hold(
     now: Timestamp,
 ) -> Result<Held, AppointmentsError> {
     let patient_id = booking_patient(session)?;
-    let (slot, service) = slot_and_service(db, slot_id).await?;
-    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let (slot, service, start) = slot_and_service(db, slot_id).await?;
     let held_until = now.saturating_add(HOLD).unwrap_or(now);
     let claimed = bookable(start, now) && claim(db, slot_id, patient_id, held_until, now).await?;
     if !claimed {
@@ -50,8 +49,7 @@ pub async fn held(
     now: Timestamp,
 ) -> Result<Held, AppointmentsError> {
     let patient_id = booking_patient(session)?;
-    let (slot, service) = slot_and_service(db, slot_id).await?;
-    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let (slot, service, start) = slot_and_service(db, slot_id).await?;
     let row: Option<(i64,)> =
         sqlx::query_as("SELECT held_until FROM slot_holds WHERE slot_id = $1 AND patient_id = $2")
             .bind(slot_id)
@@ -78,8 +76,7 @@ pub async fn instead_of(
     now: Timestamp,
 ) -> Result<(Service, Vec<FreeTime>), AppointmentsError> {
     let patient_id = booking_patient(session)?;
-    let (slot, service) = slot_and_service(db, slot_id).await?;
-    let start = instant(&slot["start"]).ok_or(AppointmentsError::NotFound)?;
+    let (_, service, start) = slot_and_service(db, slot_id).await?;
     let alternatives = availability::alternatives(db, &service, start, patient_id, now).await?;
     Ok((service, alternatives))
 }
@@ -127,18 +124,19 @@ async fn claim(
     Ok(true)
 }
 
-/// The Slot and the bookable service it is for.
+/// The Slot, the bookable service it is for, and when it starts.
 pub(super) async fn slot_and_service(
     db: &Db,
     slot_id: &str,
-) -> Result<(Value, Service), AppointmentsError> {
+) -> Result<(Value, Service, Timestamp), AppointmentsError> {
     let Found::Current(slot) = db.read(ResourceType::Slot, slot_id).await? else {
         return Err(AppointmentsError::NotFound);
     };
     let service = service_of_slot(db, &slot.resource)
         .await?
         .ok_or(AppointmentsError::NotFound)?;
-    Ok((slot.resource, service))
+    let start = instant(&slot.resource["start"]).ok_or(AppointmentsError::NotFound)?;
+    Ok((slot.resource, service, start))
 }
 
 /// The time a slot offers, with whom and where.

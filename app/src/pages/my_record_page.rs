@@ -1,0 +1,60 @@
+//! "Your health record" (`/your-record`): the patient's own record on their phone, allergies
+//! first and unmistakable, then problems and medicines, in plain words.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    components::{BackLink, RecordEntries, patient_page},
+    health_record::get_my_record,
+    patients::PatientRecordDto,
+};
+
+#[component]
+pub fn MyRecordPage() -> impl IntoView {
+    let record = Resource::new(|| (), |_| get_my_record());
+    view! {
+        <BackLink href="/" label="Back to home" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                patient_page(record.await, "Your health record", "see your health record online", "/your-record", |record| {
+                    view! {
+                        <Title text="Your health record" />
+                        <Record record />
+                    }.into_any()
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Record(record: PatientRecordDto) -> impl IntoView {
+    let PatientRecordDto {
+        banner,
+        allergies,
+        problems,
+        medicines,
+        ..
+    } = record;
+    view! {
+        <h1>"Your health record"</h1>
+        <p class="lede">{banner.name}</p>
+        <p>
+            "This is what your GP practice has recorded about you. If something is wrong or missing, tell the practice."
+        </p>
+        <section class="allergies" aria-labelledby="allergies-heading">
+            <h2 id="allergies-heading">"Allergies"</h2>
+            <RecordEntries entries=allergies empty="No allergies are recorded. If you have one, tell the practice." />
+        </section>
+        <section aria-labelledby="problems-heading" class="mb-8">
+            <h2 id="problems-heading">"Health problems"</h2>
+            <RecordEntries entries=problems empty="No current health problems are recorded." />
+        </section>
+        <section aria-labelledby="medicines-heading" class="mb-8">
+            <h2 id="medicines-heading">"Medicines"</h2>
+            <RecordEntries entries=medicines empty="No medicines are recorded." />
+        </section>
+        <p><a href="/your-record/who-has-looked">"See who has looked at your record"</a></p>
+    }
+}
