@@ -5,6 +5,7 @@ mod error_summary;
 mod frame;
 mod record_entries;
 mod status;
+mod test_results;
 
 pub use booking::{
     AppointmentSummary, DayQuestion, PatientPageRefusal, ProveWhoYouAre, Question, RadioItem,
@@ -14,3 +15,4 @@ pub use error_summary::{ErrorSummary, FieldError};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use record_entries::RecordEntries;
 pub use status::set_http_status;
+pub use test_results::TestResults;

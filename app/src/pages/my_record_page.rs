@@ -1,11 +1,12 @@
 //! "Your health record" (`/your-record`): the patient's own record on their phone, allergies
-//! first and unmistakable, then problems and medicines, in plain words.
+//! first and unmistakable, then problems, medicines, vaccinations and test results, in plain
+//! words.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::{BackLink, RecordEntries, patient_page},
+    components::{BackLink, RecordEntries, TestResults, patient_page},
     health_record::get_my_record,
     patients::PatientRecordDto,
 };
@@ -35,6 +36,8 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         allergies,
         problems,
         medicines,
+        immunisations,
+        results,
         ..
     } = record;
     view! {
@@ -54,6 +57,15 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         <section aria-labelledby="medicines-heading" class="mb-8">
             <h2 id="medicines-heading">"Medicines"</h2>
             <RecordEntries entries=medicines empty="No medicines are recorded." />
+        </section>
+        <section aria-labelledby="vaccinations-heading" class="mb-8">
+            <h2 id="vaccinations-heading">"Vaccinations"</h2>
+            <RecordEntries entries=immunisations empty="No vaccinations are recorded." />
+        </section>
+        <section aria-labelledby="results-heading" class="mb-8">
+            <h2 id="results-heading">"Test results"</h2>
+            <p>"A result outside the normal range is not always a problem. If it needs action, your GP practice will contact you."</p>
+            <TestResults results empty="No test results are recorded." />
         </section>
         <p><a href="/your-record/who-has-looked">"See who has looked at your record"</a></p>
     }

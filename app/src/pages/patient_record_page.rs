@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError, RecordEntries},
+    components::{BackLink, ErrorSummary, FieldError, RecordEntries, TestResults},
     error::AppError,
     pages::ServiceProblem,
     patients::{
@@ -109,6 +109,8 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         allergies,
         problems,
         medicines,
+        immunisations,
+        results,
     } = record;
     view! {
         <Banner banner />
@@ -130,6 +132,14 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         <section aria-labelledby="medicines-heading" class="mb-8">
             <h2 id="medicines-heading">"Medicines"</h2>
             <RecordEntries entries=medicines empty="No medicines recorded." />
+        </section>
+        <section aria-labelledby="results-heading" class="mb-8">
+            <h2 id="results-heading">"Test results"</h2>
+            <TestResults results empty="No test results recorded." />
+        </section>
+        <section aria-labelledby="vaccinations-heading" class="mb-8">
+            <h2 id="vaccinations-heading">"Vaccinations"</h2>
+            <RecordEntries entries=immunisations empty="No vaccinations recorded." />
         </section>
     }
 }

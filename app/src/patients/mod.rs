@@ -6,6 +6,7 @@ mod find_patient;
 mod get_patient_record;
 
 pub use break_glass::{BreakGlass, break_glass};
+use domain::test_result::{RangeVerdict, ReferenceRange};
 pub use find_patient::{FindPatient, find_patient};
 pub use get_patient_record::{GetPatientRecord, get_patient_record};
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,7 @@ pub struct PatientMatchDto {
 }
 
 /// What the record page can show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PatientRecordView {
     Record(PatientRecordDto),
     /// A clinician, but the patient is registered elsewhere: whose record it is, and the
@@ -55,7 +56,7 @@ pub struct BannerDto {
     pub gender: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientRecordDto {
     pub patient_id: String,
     pub banner: BannerDto,
@@ -64,6 +65,47 @@ pub struct PatientRecordDto {
     pub allergies: Vec<EntryDto>,
     pub problems: Vec<EntryDto>,
     pub medicines: Vec<EntryDto>,
+    pub immunisations: Vec<EntryDto>,
+    pub results: Vec<TestResultDto>,
+}
+
+/// One kind of test and every time it was measured, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestResultDto {
+    pub name: String,
+    /// "mmol/L".
+    pub unit: String,
+    /// The newest measurement's normal range in words: "up to 5 mmol/L".
+    pub range: Option<String>,
+    pub measurements: Vec<MeasurementDto>,
+    /// The numeric measurements, oldest first, when there are at least two to draw.
+    pub trend: Option<TrendDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasurementDto {
+    /// "12 October 2026".
+    pub date: Option<String>,
+    /// As the laboratory wrote it: "4.8".
+    pub value: String,
+    pub verdict: Option<RangeVerdict>,
+}
+
+/// What a trend chart draws: the values over time and the normal range behind them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendDto {
+    pub points: Vec<TrendPoint>,
+    pub range: Option<ReferenceRange>,
+    /// "Oct 2024": the first and last points' months, under the chart.
+    pub first_label: String,
+    pub last_label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// Seconds since 1970: only the spacing matters.
+    pub at: i64,
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +161,58 @@ impl From<backend::patient_record::PatientRecord> for PatientRecordDto {
             allergies: entries(record.allergies),
             problems: entries(record.problems),
             medicines: entries(record.medicines),
+            immunisations: entries(record.immunisations),
+            results: record
+                .results
+                .into_iter()
+                .map(TestResultDto::from)
+                .collect(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::patient_record::TestResult> for TestResultDto {
+    fn from(result: backend::patient_record::TestResult) -> Self {
+        use backend::time::{spoken_date, uk_date};
+
+        let newest_range = result.measurements.first().and_then(|m| m.range);
+        let mut drawn: Vec<(jiff::Timestamp, f64)> = result
+            .measurements
+            .iter()
+            .filter_map(|m| m.taken.zip(m.number))
+            .collect();
+        drawn.reverse();
+        let month = |at: jiff::Timestamp| uk_date(at).strftime("%b %Y").to_string();
+        let trend = match (drawn.first(), drawn.last()) {
+            (Some(&(first, _)), Some(&(last, _))) if drawn.len() >= 2 => Some(TrendDto {
+                points: drawn
+                    .iter()
+                    .map(|&(at, value)| TrendPoint {
+                        at: at.as_second(),
+                        value,
+                    })
+                    .collect(),
+                range: newest_range,
+                first_label: month(first),
+                last_label: month(last),
+            }),
+            _ => None,
+        };
+        Self {
+            range: newest_range.and_then(|range| range.words(&result.unit, |n| n.to_string())),
+            measurements: result
+                .measurements
+                .into_iter()
+                .map(|m| MeasurementDto {
+                    date: m.taken.map(|at| spoken_date(uk_date(at))),
+                    value: m.value,
+                    verdict: m.verdict,
+                })
+                .collect(),
+            name: result.name,
+            unit: result.unit,
+            trend,
         }
     }
 }

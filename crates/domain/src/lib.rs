@@ -9,6 +9,7 @@ pub mod break_glass;
 pub mod identity;
 pub mod nhs_number;
 pub mod ods_code;
+pub mod test_result;
 
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use ods_code::{OdsCode, OdsCodeError};

@@ -1,7 +1,11 @@
-//! A patient's record as a clinician opens it: who the patient is (the banner) and the clinical
-//! summary, allergies first. Whether they may is the policy's call ([`policy::decide`]); every
+//! A patient's record as a clinician or the patient opens it: who the patient is (the banner) and
+//! the clinical summary, allergies first, then problems, medicines, vaccinations and test results. Whether they may is the policy's call ([`policy::decide`]); every
 //! opening is audited, refused ones too, and an opening by breaking the glass carries the reason
 //! into the audit trail the patient reads.
+
+mod results;
+
+pub use results::{Measurement, TestResult};
 
 use domain::{
     NhsNumber, OdsCode,
@@ -47,7 +51,7 @@ pub struct Entry {
 }
 
 /// An opened record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatientRecord {
     pub patient_id: String,
     pub banner: Banner,
@@ -56,6 +60,9 @@ pub struct PatientRecord {
     pub allergies: Vec<Entry>,
     pub problems: Vec<Entry>,
     pub medicines: Vec<Entry>,
+    pub immunisations: Vec<Entry>,
+    /// Laboratory results, by test.
+    pub results: Vec<TestResult>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,10 +117,13 @@ pub async fn open(
     let allergies = entries(db, ResourceType::AllergyIntolerance, &reference, None).await?;
     let problems = entries(db, ResourceType::Condition, &reference, Some("active")).await?;
     let medicines = entries(db, ResourceType::MedicationRequest, &reference, None).await?;
+    let immunisations = results::immunisations(db, &reference).await?;
+    let (results, results_read) = results::results(db, &reference, "laboratory").await?;
     access.records.extend(
-        [&allergies, &problems, &medicines]
+        [&allergies, &problems, &medicines, &immunisations]
             .into_iter()
-            .flat_map(|found| found.iter().map(|(reference, _)| reference.clone())),
+            .flat_map(|found| found.iter().map(|(reference, _)| reference.clone()))
+            .chain(results_read),
     );
     access.basis = Some(basis.clone());
     audit::record(db, &access, now).await?;
@@ -125,6 +135,8 @@ pub async fn open(
         allergies: listed(allergies),
         problems: listed(problems),
         medicines: listed(medicines),
+        immunisations: listed(immunisations),
+        results,
     })
 }
 

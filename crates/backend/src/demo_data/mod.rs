@@ -1,8 +1,11 @@
-//! Synthetic, realistic demo data: one GP practice, its staff, 200 patients and four weeks of
-//! appointment slots, some already booked.
+//! Synthetic, realistic demo data: one GP practice, its staff, 200 patients with their allergies,
+//! problems, medicines, test results and vaccinations, and four weeks of appointment slots, some
+//! already booked.
 //!
 //! Pure and deterministic: the same `now` gives the same data, so tests can rely on it. Every NHS
 //! number is from the 999 test range and passes the modulus-11 check; no real person is described.
+
+mod tests_and_vaccines;
 
 use domain::{NhsNumber, OdsCode};
 use fhir::build::{
@@ -345,6 +348,17 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
     for (n, patient_id) in patient_ids.iter().enumerate() {
         resources.extend(clinical_records(&mut rng, n, patient_id));
     }
+    // Test results and vaccinations draw from a generator of their own, so that everything above
+    // stays what it was before they existed.
+    let mut results_rng = SplitMix64(0x7e57_0f0e_4ea1_7401);
+    for (n, patient_id) in patient_ids.iter().enumerate() {
+        resources.extend(tests_and_vaccines::records(
+            &mut results_rng,
+            n,
+            patient_id,
+            now,
+        )?);
+    }
     Ok(DemoData { resources })
 }
 
@@ -671,6 +685,46 @@ mod tests {
                     fhir::validate::check(record, resource_type).is_empty(),
                     "{record}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_patient_has_a_result_to_chart_and_one_outside_its_range() {
+        let data = demo();
+        let first = format!(
+            "Patient/{}",
+            of_type(&data, "Patient")[0]["id"].as_str().unwrap()
+        );
+        let results: Vec<&Value> = of_type(&data, "Observation")
+            .into_iter()
+            .filter(|o| o["subject"]["reference"] == first.as_str())
+            .collect();
+        let cholesterol = results
+            .iter()
+            .filter(|o| o["code"]["text"] == "Total cholesterol")
+            .count();
+        assert_eq!(cholesterol, 3, "measured often enough for a trend");
+        assert!(
+            results
+                .iter()
+                .any(|o| o["interpretation"][0]["coding"][0]["code"] == "L"),
+            "one result below its range"
+        );
+        for kind in ["Observation", "Immunization"] {
+            let records = of_type(&data, kind);
+            assert!(records.len() > 50, "{kind}: {}", records.len());
+            let resource_type: ResourceType = kind.parse().unwrap();
+            for record in records {
+                assert!(
+                    fhir::validate::check(record, resource_type).is_empty(),
+                    "{record}"
+                );
+                let when = record["effectiveDateTime"]
+                    .as_str()
+                    .or(record["occurrenceDateTime"].as_str())
+                    .unwrap();
+                assert!(when < "2026-10-02", "{when} is in the past");
             }
         }
     }
