@@ -7,6 +7,8 @@
 //! - `seed`: fill an empty database with the demo data.
 //! - `bench [patients]`: the FHIR store and API benchmark on SQLite, then on a throwaway
 //!   PostgreSQL (default 100 000 patients).
+//! - `lighthouse`: the patient pages' weight (brotli) and Lighthouse mobile scores, on the release
+//!   build.
 
 // A command-line tool reports to its user on stdout.
 #![allow(clippy::print_stdout)]
@@ -28,8 +30,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("seed") => seed(),
         Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
+        Some("lighthouse") => lighthouse(),
         _ => Err(
-            "usage: cargo xtask <run | test | seed | bench [patients]>\n  run    build and serve the app with demo data\n  test   every check CI runs\n  seed   fill an empty database with demo data\n  bench  import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL".into(),
+            "usage: cargo xtask <run | test | seed | bench [patients] | lighthouse>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)".into(),
         ),
     };
     match result {
@@ -52,6 +55,33 @@ fn run() -> Result {
         .env("LEPTOS_SITE_ROOT", "target/site-release")
         .env_default("HEALTH_DEMO_MODE", "true")
         .run()
+}
+
+/// The release build as `run` makes it (its own site root, precompressed bundle), measured by
+/// `end2end/lighthouse/measure.mjs` in Debian's Chromium; it prints its own tables.
+fn lighthouse() -> Result {
+    const SITE_ROOT: &str = "target/site-release";
+    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
+    let dir = project_root().join("end2end/lighthouse");
+    tools::npm_install(&dir, &["lighthouse", "node"])?;
+    Cmd::new("cargo", &["leptos", "build", "--release", "--precompress"])
+        .env("LEPTOS_SITE_ROOT", SITE_ROOT)
+        .run()?;
+    let root = project_root();
+    let node = dir.join("node_modules/.bin/node");
+    let server = root.join("target/release/server");
+    Cmd::new(
+        &node.to_string_lossy(),
+        &[
+            "measure.mjs",
+            &server.to_string_lossy(),
+            &root.join(SITE_ROOT).to_string_lossy(),
+        ],
+    )
+    .dir(dir)
+    .env("CHROME_PATH", "/usr/bin/chromium")
+    .run()
 }
 
 /// The benchmark (`server/benches/fhir.rs`) on each backend in turn; it prints its own tables.

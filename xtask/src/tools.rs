@@ -116,7 +116,7 @@ fn locked_version(package: &str) -> Result<String> {
 
 /// `npm install` in `dir` unless every named binary is there and the install is newer than
 /// package.json.
-fn npm_install(dir: &Path, binaries: &[&str]) -> Result {
+pub fn npm_install(dir: &Path, binaries: &[&str]) -> Result {
     let bin = dir.join("node_modules/.bin");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let fresh = match (
