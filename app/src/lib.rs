@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod appointments;
+pub mod clinic;
 pub mod components;
 pub mod error;
 pub mod health_record;

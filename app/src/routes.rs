@@ -13,9 +13,9 @@ use crate::{
     components::{Footer, Header, SkipLink},
     pages::{
         AppointmentBookedPage, AppointmentCancelledPage, CancelAppointmentPage, CheckBookingPage,
-        CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage, FindPatientPage,
-        HomePage, MyAppointmentsPage, MyRecordPage, NotFoundPage, PatientRecordPage,
-        RecordAccessPage, SignInPage, SignedOutPage, TimeUnavailablePage,
+        CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage, ClinicPage,
+        FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage, NotFoundPage,
+        PatientRecordPage, RecordAccessPage, SignInPage, SignedOutPage, TimeUnavailablePage,
     },
 };
 
@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                             view=TimeUnavailablePage
                             ssr=SsrMode::Async
                         />
+                        <Route path=StaticSegment("clinic") view=ClinicPage ssr=SsrMode::Async />
                         <Route
                             path=StaticSegment("patients")
                             view=FindPatientPage

@@ -62,9 +62,12 @@ function expectClean(results: Awaited<ReturnType<AxeBuilder['analyze']>>) {
  * a speed check: the release bundle's figures are in the README).
  */
 export async function ready(page: Page, testInfo: TestInfo) {
-  if (javaScriptOn(testInfo)) {
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
-  }
+  if (javaScriptOn(testInfo)) await hydrated(page);
+}
+
+/** Waits until the WASM has hydrated `page` (see `ready`). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
 }
 
 /** No sideways scrolling: everything fits the viewport's width. */
@@ -88,8 +91,13 @@ export function countPageLoads(page: Page) {
 
 /** Signs in as a demo persona (by its key) through the sign-in page's card for it. */
 export async function signInAs(page: Page, testInfo: TestInfo, persona: string) {
+  await signIn(page, javaScriptOn(testInfo), persona);
+}
+
+/** `signInAs` in a page of a context of the spec's own, with scripts on or off. */
+export async function signIn(page: Page, scripts: boolean, persona: string) {
   await page.goto('/sign-in');
-  await ready(page, testInfo);
+  if (scripts) await hydrated(page);
   await page.locator(`form:has(input[name="persona"][value="${persona}"]) button`).click();
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 }

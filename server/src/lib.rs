@@ -5,6 +5,7 @@
 
 mod calendar;
 mod client_address;
+mod clinic_events;
 pub mod config;
 mod fhir_api;
 mod identity;

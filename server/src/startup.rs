@@ -244,6 +244,7 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
             "/appointments/{id}/calendar.ics",
             get(crate::calendar::appointment_ics),
         )
+        .route("/clinic/events", get(crate::clinic_events::clinic_events))
         .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())

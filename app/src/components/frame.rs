@@ -83,6 +83,9 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                 .into_any()
             } else {
                 view! {
+                    <a class="header-link" href="/clinic">
+                        "Clinic list"
+                    </a>
                     <a class="header-link" href="/patients">
                         "Find a patient"
                     </a>

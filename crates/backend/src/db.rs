@@ -112,6 +112,20 @@ impl Db {
         Ok(())
     }
 
+    /// When a record of `resource_type` last changed, written by any process: a marker to watch
+    /// for changes by (`None` while there is no such record).
+    pub async fn last_change(
+        &self,
+        resource_type: fhir::ResourceType,
+    ) -> Result<Option<String>, StoreError> {
+        let (newest,): (Option<String>,) =
+            sqlx::query_as("SELECT MAX(last_updated) FROM resources WHERE resource_type = $1")
+                .bind(resource_type.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(newest)
+    }
+
     /// Whether the database answers at all (for readiness probes).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

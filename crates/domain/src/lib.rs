@@ -6,6 +6,7 @@
 
 pub mod booking;
 pub mod break_glass;
+pub mod clinic;
 pub mod identity;
 pub mod nhs_number;
 pub mod ods_code;

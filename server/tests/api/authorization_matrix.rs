@@ -163,6 +163,11 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         true,
         [WHO, OK, NO, NO, NO, NO, NO, WHO],
     ),
+    // The clinic list of the day of A's appointment, every clinician's: the practice's staff.
+    // Staff elsewhere get their own practice's list, which has nothing of A's (checked below).
+    ("clinic_day", true, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
+    // Marking one of A's appointments (a fresh one): the practice's staff, reception included.
+    ("mark_attendance", false, [WHO, NO, NO, NO, OK, NO, OK, WHO]),
 ];
 
 /// A reason good enough to break the glass with.
@@ -354,8 +359,30 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
             ("id", &book_for(app, &a.id, 5).await),
             ("slot_id", &a.free_slot),
         ]),
+        "clinic_day" => form(&[
+            ("date", &day_of(app, &a.appointment).await),
+            ("clinician", "all"),
+        ]),
+        "mark_attendance" => {
+            let id = book_for(app, &a.id, 6).await;
+            form(&[
+                ("id", &id),
+                ("status", "booked"),
+                ("date", &day_of(app, &id).await),
+            ])
+        }
         _ => String::new(),
     }
+}
+
+/// The UK day an appointment is on, as the clinic list's address carries it.
+async fn day_of(app: &TestApp, appointment: &str) -> String {
+    let appointment = app.get_fhir(&format!("Appointment/{appointment}")).await;
+    let start: jiff::Timestamp = appointment["start"].as_str().unwrap().parse().unwrap();
+    start
+        .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap())
+        .date()
+        .to_string()
 }
 
 /// A server function missing from the table would be a public endpoint nobody checked.
@@ -434,6 +461,36 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
                     );
                 }
             }
+        }
+    }
+
+    // The clinic list of A's day: A is on the practice's, and on no other practice's.
+    for (role, on_it) in [
+        (Role::ClinicianHere, true),
+        (Role::Administrator, true),
+        (Role::ClinicianElsewhere, false),
+    ] {
+        let list = callers
+            .authorize(
+                role,
+                client
+                    .post(format!("{}/api/clinic_day", app.address))
+                    .header("sec-fetch-site", "same-origin")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(server_function_body(&app, "clinic_day", &a).await),
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(list.contains(&a.family), on_it, "{role:?}: {list}");
+        if !on_it {
+            assert!(
+                !list.contains(&a.id) && !list.contains(&a.nhs_number),
+                "{list}"
+            );
         }
     }
 

@@ -11,6 +11,7 @@ mod availability;
 mod book;
 pub mod calendar;
 mod cancel;
+pub mod clinic;
 mod holds;
 mod list;
 

@@ -7,6 +7,7 @@
 mod appointments;
 mod audit;
 mod booking;
+mod clinic;
 mod practice;
 mod store;
 

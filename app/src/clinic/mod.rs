@@ -1,0 +1,53 @@
+//! The practice's clinic list for its staff: a day's appointments, and marking where each
+//! patient is (arrived, in consultation, finished, did not attend).
+
+mod get_clinic_day;
+mod mark_attendance;
+
+pub use get_clinic_day::{GetClinicDay, get_clinic_day};
+pub use mark_attendance::{MarkAttendance, mark_attendance};
+use serde::{Deserialize, Serialize};
+
+/// The form field a new status is chosen in (one per row, suffixed with the appointment id).
+pub const STATUS_FIELD: &str = "status";
+/// `clinician=all` in the address: every clinician's appointments.
+pub const EVERYONE: &str = "all";
+
+/// A day's clinic list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicDayDto {
+    /// "2026-12-01", as the date field and the addresses carry it.
+    pub date: String,
+    /// "Tuesday 1 December 2026".
+    pub day: String,
+    pub previous_day: String,
+    pub next_day: String,
+    pub is_today: bool,
+    /// (`PractitionerRole/…`, name) of every clinician of the practice.
+    pub clinicians: Vec<(String, String)>,
+    /// The clinician chosen, or `None` for everyone.
+    pub chosen: Option<(String, String)>,
+    pub appointments: Vec<ClinicAppointmentDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicAppointmentDto {
+    pub id: String,
+    /// "9:30am".
+    pub time: String,
+    /// "10 minutes".
+    pub length: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    /// "999 000 0018".
+    pub nhs_number: Option<String>,
+    /// "3 March 1962".
+    pub birth_date: Option<String>,
+    pub service: String,
+    pub clinician: String,
+    pub place: String,
+    /// The FHIR status, which is also the form's value.
+    pub status: String,
+    /// "In consultation".
+    pub status_label: String,
+}

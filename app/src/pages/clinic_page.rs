@@ -1,0 +1,305 @@
+//! "Clinic list" (`/clinic?date=…&clinician=…`): a day's appointments for the practice's staff,
+//! in time order, with where each patient is and a form on each row to change it.
+//!
+//! Without JavaScript it is plain HTML: a GET form chooses the day and clinician, each row's
+//! form posts and comes back to the same list, and a refresh shows the truth. With JavaScript
+//! the list listens to `/clinic/events` and fetches itself again whenever any appointment
+//! changes (a mark on another screen, a booking, a cancellation), saying so to screen readers.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    clinic::{ClinicAppointmentDto, ClinicDayDto, EVERYONE, MarkAttendance, get_clinic_day},
+    components::ErrorSummary,
+    error::AppError,
+    pages::ServiceProblem,
+};
+
+#[component]
+pub fn ClinicPage() -> impl IntoView {
+    let query = use_query_map();
+    let mark = ServerAction::<MarkAttendance>::new();
+    // Bumped by the live updates (JavaScript only): every change anywhere fetches the list again.
+    let changes = RwSignal::new(0_u32);
+    listen_for_changes(changes);
+    let day = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                query.get("date"),
+                query.get("clinician"),
+                mark.version().get(),
+                changes.get(),
+            )
+        },
+        |(date, clinician, _, _)| get_clinic_day(date, clinician),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match day.await {
+                    Ok(day) => view! { <ClinicDay day mark changes /> }.into_any(),
+                    Err(AppError::SignInRequired) => view! {
+                        <Title text="Clinic list" />
+                        <h1>"Clinic list"</h1>
+                        <p>"You need to sign in to see the clinic list."</p>
+                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                    }.into_any(),
+                    Err(AppError::NotAllowed) => view! {
+                        <Title text="Clinic list" />
+                        <h1>"The clinic list is for practice staff"</h1>
+                        <p>"To see or change your own appointments, go to "<a href="/appointments">"your appointments"</a>"."</p>
+                    }.into_any(),
+                    Err(AppError::Invalid { problems }) => view! {
+                        <Title text="Error: Clinic list" />
+                        <ErrorSummary errors=problems />
+                        <h1>"Clinic list"</h1>
+                        <p><a href="/clinic">"Show today's list"</a></p>
+                    }.into_any(),
+                    Err(AppError::NotFound) => view! {
+                        <Title text="Clinic list" />
+                        <h1>"Clinic list"</h1>
+                        <p>"That clinician is not at this practice. "<a href="/clinic">"Show your list for today"</a>"."</p>
+                    }.into_any(),
+                    Err(error) => view! { <ServiceProblem error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ClinicDay(
+    day: ClinicDayDto,
+    mark: ServerAction<MarkAttendance>,
+    changes: RwSignal<u32>,
+) -> impl IntoView {
+    let ClinicDayDto {
+        date,
+        day: day_words,
+        previous_day,
+        next_day,
+        is_today,
+        clinicians,
+        chosen,
+        appointments,
+    } = day;
+    let whose = chosen
+        .as_ref()
+        .map_or("every clinician".to_owned(), |(_, name)| name.clone());
+    let clinician_value = chosen
+        .as_ref()
+        .map_or(EVERYONE.to_owned(), |(role, _)| role.clone());
+    let day_link = |date: &str| format!("/clinic?date={date}&clinician={clinician_value}");
+    let problems = move || match mark.value().get() {
+        Some(Err(AppError::Invalid { problems })) => problems,
+        _ => Vec::new(),
+    };
+    let conflict = move || {
+        mark.value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+    };
+    let title = if mark.value().get_untracked().is_some_and(|r| r.is_err()) {
+        format!("Error: Clinic list, {day_words}")
+    } else {
+        format!("Clinic list, {day_words}")
+    };
+    let caption = format!("Appointments on {day_words} for {whose}");
+    let count = appointments.len();
+    view! {
+        <Title text=title />
+        {move || {
+            let problems = problems();
+            (!problems.is_empty()).then(|| view! { <ErrorSummary errors=problems /> })
+        }}
+        {move || conflict().map(|error| view! {
+            <div class="error-summary" role="alert" tabindex="-1">
+                <h2 class="error-summary-title">"The status was not changed"</h2>
+                <p>{error.to_string()}</p>
+            </div>
+        })}
+        <h1>
+            <span class="caption">"Clinic list"</span>
+            {if is_today { format!("Today, {day_words}") } else { day_words.clone() }}
+        </h1>
+        <form method="get" action="/clinic" class="clinic-filter">
+            <div class="form-group">
+                <label class="label" for="date">"Day"</label>
+                <input class="input input-date" type="date" id="date" name="date" value=date.clone() />
+            </div>
+            <div class="form-group">
+                <label class="label" for="clinician">"Clinician"</label>
+                <select class="select" id="clinician" name="clinician">
+                    <option value=EVERYONE selected=chosen.is_none()>"Every clinician"</option>
+                    {clinicians
+                        .into_iter()
+                        .map(|(role, name)| {
+                            let selected = chosen.as_ref().is_some_and(|(c, _)| *c == role);
+                            view! { <option value=role selected=selected>{name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button class="button button-secondary" type="submit">"Show list"</button>
+        </form>
+        <nav class="day-nav" aria-label="Other days">
+            <a href=day_link(&previous_day)>"Previous day"</a>
+            <a href=day_link(&next_day)>"Next day"</a>
+        </nav>
+        <p class="live-status" role="status">
+            {move || (changes.get() > 0).then_some("The list has been updated.")}
+        </p>
+        {if count == 0 {
+            view! { <p>{format!("No appointments on {day_words} for {whose}.")}</p> }.into_any()
+        } else {
+            let caption = format!("{caption} ({count})");
+            let region = caption.clone();
+            view! {
+                // Wider than a tablet held upright: it scrolls on its own, by keyboard too.
+                <div class="table-scroll" role="region" aria-label=region tabindex="0">
+                <table class="table clinic-table">
+                    <caption class="table-caption">{caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Time"</th>
+                            <th scope="col">"Patient"</th>
+                            <th scope="col">"Appointment"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Change status"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {appointments
+                            .into_iter()
+                            .map(|appointment| view! {
+                                <Row appointment mark date=date.clone() clinician=clinician_value.clone() />
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+fn Row(
+    appointment: ClinicAppointmentDto,
+    mark: ServerAction<MarkAttendance>,
+    date: String,
+    clinician: String,
+) -> impl IntoView {
+    let ClinicAppointmentDto {
+        id,
+        time,
+        length,
+        patient_id,
+        patient_name,
+        nhs_number,
+        birth_date,
+        service,
+        clinician: with,
+        place,
+        status,
+        status_label,
+    } = appointment;
+    let field = format!("{}-{id}", crate::clinic::STATUS_FIELD);
+    let error = {
+        let field = field.clone();
+        move || match mark.value().get() {
+            Some(Err(AppError::Invalid { problems })) => problems
+                .into_iter()
+                .find(|p| p.field_id == field)
+                .map(|p| p.message),
+            _ => None,
+        }
+    };
+    let label = format!("New status for {patient_name}, {time}");
+    let save_label = format!(" status for {patient_name}, {time}");
+    let finished = matches!(status.as_str(), "fulfilled" | "noshow");
+    view! {
+        <tr>
+            <th scope="row" class="whitespace-nowrap">
+                {time}
+                <span class="block font-normal text-nhs-secondary-text">{length}</span>
+            </th>
+            <td>
+                <a href=format!("/patients/{patient_id}")>{patient_name}</a>
+                {nhs_number.map(|n| view! { <span class="block whitespace-nowrap">"NHS number "{n}</span> })}
+                {birth_date.map(|b| view! { <span class="block">"Born "{b}</span> })}
+            </td>
+            <td>
+                {service}
+                <span class="block">{with}</span>
+                <span class="block text-nhs-secondary-text">{place}</span>
+            </td>
+            <td>
+                <strong class=if finished { "tag tag-grey" } else { "tag tag-blue" }>{status_label}</strong>
+            </td>
+            <td>
+                <ActionForm action=mark attr:class="clinic-mark">
+                    <input type="hidden" name="id" value=id.clone() />
+                    <input type="hidden" name="date" value=date />
+                    <input type="hidden" name="clinician" value=clinician />
+                    <label class="label sr-only" for=field.clone()>{label}</label>
+                    {move || error().map(|message| view! {
+                        <span class="error-message">
+                            <span class="sr-only">"Error: "</span>
+                            {message}
+                        </span>
+                    })}
+                    <select class="select" id=field.clone() name="status">
+                        {domain::clinic::Attendance::ALL
+                            .into_iter()
+                            .map(|a| view! {
+                                <option value=a.fhir_status() selected=a.fhir_status() == status>{a.label()}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                    <button class="button button-secondary button-small" type="submit">
+                        "Save"
+                        <span class="sr-only">{save_label}</span>
+                    </button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+/// Bumps `changes` whenever the server says an appointment has changed (browser only; the
+/// connection closes with the page).
+fn listen_for_changes(changes: RwSignal<u32>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{JsCast, closure::Closure};
+
+        Effect::new(move |_| {
+            let Ok(events) = web_sys::EventSource::new("/clinic/events") else {
+                return;
+            };
+            let on_change = Closure::<dyn Fn()>::new(move || changes.update(|n| *n += 1));
+            if events
+                .add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref())
+                .is_err()
+            {
+                events.close();
+                return;
+            }
+            // The closure lives as long as the connection; both go when the page does.
+            let on_change = send_wrapper::SendWrapper::new(on_change);
+            let events = send_wrapper::SendWrapper::new(events);
+            on_cleanup(move || {
+                events.close();
+                drop(on_change);
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = changes;
+}
