@@ -15,7 +15,8 @@ use crate::{
         AppointmentBookedPage, AppointmentCancelledPage, CancelAppointmentPage, CheckBookingPage,
         CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage, ClinicPage,
         FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage, NotFoundPage,
-        PatientRecordPage, RecordAccessPage, SignInPage, SignedOutPage, TimeUnavailablePage,
+        PatientRecordPage, RecordAccessPage, RecordVitalSignsPage, SignInPage, SignedOutPage,
+        TimeUnavailablePage,
     },
 };
 
@@ -105,6 +106,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("patients"), ParamSegment("id"))
                             view=PatientRecordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("patients"), ParamSegment("id"), StaticSegment("vital-signs"))
+                            view=RecordVitalSignsPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

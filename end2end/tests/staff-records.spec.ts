@@ -20,7 +20,7 @@ async function findPatientA(page: Page, testInfo: TestInfo) {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Find a patient');
   await ready(page, testInfo);
   await page.getByLabel('NHS number').fill('999 000 0018');
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Search by NHS number' }).click();
   await expect(page.getByRole('heading', { name: 'Patient found' })).toBeVisible();
 }
 
@@ -32,7 +32,7 @@ test('a GP of the practice finds a patient by NHS number and opens their record'
 
   // A mistyped NHS number is caught by its check digit, and the summary says so.
   await page.getByLabel('NHS number').fill('999 000 0019');
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Search by NHS number' }).click();
   const summary = page.getByRole('alert');
   await expect(summary).toContainText('the check digit does not match');
   await expect(page).toHaveTitle('Error: Find a patient – Open Health');
@@ -89,5 +89,39 @@ test('a GP elsewhere breaks the glass with a reason, and the patient reads it', 
   const access = page.getByRole('listitem').filter({ hasText: reason });
   await expect(access.first()).toContainText('Dr Tom Hale (another practice)');
   await expect(access.first()).toContainText('Reason given for emergency access');
+  await expectNoAxeViolations(page);
+});
+
+test('reception finds a patient by family name and date of birth, and a too-short name is explained', async ({ page }, testInfo) => {
+  await signInAsPersona(page, testInfo, 'Sign in as Jo Bennett (practice manager)');
+  await findPatientA(page, testInfo);
+  // What reception would have from the patient: their name and date of birth.
+  const card = page.locator('.card');
+  const name = (await card.getByRole('heading', { level: 3 }).textContent())!.trim();
+  const born = (await card.locator('.summary-list-row', { hasText: 'Date of birth' }).locator('dd').textContent())!.trim();
+  const family = name.split(' ').pop()!;
+
+  await page.getByLabel('Family name').fill(family.slice(0, 1));
+  await page.getByRole('button', { name: 'Search by name' }).click();
+  const summary = page.getByRole('alert');
+  await expect(summary.getByRole('link', { name: "Enter at least the first 2 letters of the patient's family name" })).toBeVisible();
+  await expect(page).toHaveTitle('Error: Find a patient – Open Health');
+  await expectNoAxeViolations(page);
+
+  // Two letters find everyone whose name starts so; the date of birth narrows it to one.
+  await page.getByLabel('Family name').fill(family.slice(0, 2));
+  await page.getByRole('button', { name: 'Search by name' }).click();
+  const rows = page.getByRole('table').getByRole('row');
+  await expect(rows.filter({ hasText: '999 000 0018' })).toHaveCount(1);
+  const many = await rows.count();
+  const date = new Date(`${born} UTC`).toISOString().slice(0, 10);
+  await page.getByLabel('Date of birth (optional)').fill(date);
+  await page.getByRole('button', { name: 'Search by name' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: /patients? found$/ })).toBeVisible();
+  await expect(rows.filter({ hasText: '999 000 0018' })).toHaveCount(1);
+  expect(await rows.count()).toBeLessThanOrEqual(many);
+  await expect(rows.filter({ hasText: '999 000 0018' })).toContainText(born);
+  await expect(rows.filter({ hasText: '999 000 0018' })).toContainText('At your practice');
+  await ready(page, testInfo);
   await expectNoAxeViolations(page);
 });

@@ -122,7 +122,7 @@ pub fn Footer() -> impl IntoView {
 
 /// The NHS.UK back link: a plain link, so it works without JavaScript.
 #[component]
-pub fn BackLink(href: &'static str, #[prop(into)] label: String) -> impl IntoView {
+pub fn BackLink(#[prop(into)] href: String, #[prop(into)] label: String) -> impl IntoView {
     view! {
         <div class="mb-6">
             <a class="back-link" href=href>

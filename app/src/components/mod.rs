@@ -3,6 +3,7 @@
 mod booking;
 mod error_summary;
 mod frame;
+mod patient_banner;
 mod record_entries;
 mod status;
 mod test_results;
@@ -13,6 +14,7 @@ pub use booking::{
 };
 pub use error_summary::{ErrorSummary, FieldError};
 pub use frame::{BackLink, Footer, Header, SkipLink};
+pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;
 pub use status::set_http_status;
 pub use test_results::TestResults;

@@ -9,14 +9,19 @@ use leptos::prelude::*;
 use crate::patients::{MeasurementDto, TestResultDto, TrendDto};
 
 #[component]
-pub fn TestResults(results: Vec<TestResultDto>, empty: &'static str) -> impl IntoView {
+pub fn TestResults(
+    results: Vec<TestResultDto>,
+    empty: &'static str,
+    /// Makes the charts' ids unique on a page with more than one list.
+    chart_prefix: &'static str,
+) -> impl IntoView {
     if results.is_empty() {
         return view! { <p>{empty}</p> }.into_any();
     }
     results
         .into_iter()
         .enumerate()
-        .map(|(n, result)| view! { <TestResult result chart_id=format!("trend-{n}") /> })
+        .map(|(n, result)| view! { <TestResult result chart_id=format!("{chart_prefix}-trend-{n}") /> })
         .collect_view()
         .into_any()
 }

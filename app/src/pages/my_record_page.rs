@@ -38,6 +38,7 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         medicines,
         immunisations,
         results,
+        vital_signs,
         ..
     } = record;
     view! {
@@ -65,7 +66,12 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         <section aria-labelledby="results-heading" class="mb-8">
             <h2 id="results-heading">"Test results"</h2>
             <p>"A result outside the normal range is not always a problem. If it needs action, your GP practice will contact you."</p>
-            <TestResults results empty="No test results are recorded." />
+            <TestResults results empty="No test results are recorded." chart_prefix="results" />
+        </section>
+        <section aria-labelledby="measurements-heading" class="mb-8">
+            <h2 id="measurements-heading">"Health measurements"</h2>
+            <p>"Blood pressure, pulse, weight and other measurements taken at the practice."</p>
+            <TestResults results=vital_signs empty="No measurements are recorded." chart_prefix="measurements" />
         </section>
         <p><a href="/your-record/who-has-looked">"See who has looked at your record"</a></p>
     }

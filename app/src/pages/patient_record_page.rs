@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError, RecordEntries, TestResults},
+    components::{BackLink, ErrorSummary, FieldError, PatientBanner, RecordEntries, TestResults},
     error::AppError,
     pages::ServiceProblem,
     patients::{
@@ -73,37 +73,9 @@ pub fn PatientRecordPage() -> impl IntoView {
 }
 
 #[component]
-fn Banner(banner: BannerDto) -> impl IntoView {
-    let BannerDto {
-        name,
-        nhs_number,
-        birth_date,
-        age,
-        gender,
-    } = banner;
-    let not_recorded = || "Not recorded".to_owned();
-    view! {
-        <section class="patient-banner" aria-label="Patient">
-            <h1>{name}</h1>
-            <dl>
-                <div><dt>"NHS number"</dt><dd>{nhs_number.unwrap_or_else(not_recorded)}</dd></div>
-                <div>
-                    <dt>"Born"</dt>
-                    <dd>
-                        {birth_date.unwrap_or_else(not_recorded)}
-                        {age.map(|age| format!(" ({age} years)"))}
-                    </dd>
-                </div>
-                <div><dt>"Gender"</dt><dd>{gender.unwrap_or_else(not_recorded)}</dd></div>
-            </dl>
-        </section>
-    }
-}
-
-#[component]
 fn Record(record: PatientRecordDto) -> impl IntoView {
     let PatientRecordDto {
-        patient_id: _,
+        patient_id,
         banner,
         break_glass_reason,
         allergies,
@@ -111,9 +83,18 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         medicines,
         immunisations,
         results,
+        vital_signs,
     } = record;
+    let query = leptos_router::hooks::use_query_map();
+    let recorded = move || query.read().get("recorded").as_deref() == Some("vital-signs");
     view! {
-        <Banner banner />
+        <PatientBanner banner />
+        {move || recorded().then(|| view! {
+            <div class="panel-confirmation" role="status">
+                <h2 class="mt-0">"Vital signs saved"</h2>
+                <p class="mb-0">"They are in the record below, and in the patient's own record."</p>
+            </div>
+        })}
         {break_glass_reason.map(|reason| view! {
             <div class="warning-callout">
                 <h2>"You opened this record in an emergency"</h2>
@@ -133,9 +114,14 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
             <h2 id="medicines-heading">"Medicines"</h2>
             <RecordEntries entries=medicines empty="No medicines recorded." />
         </section>
+        <section aria-labelledby="vitals-heading" class="mb-8">
+            <h2 id="vitals-heading">"Vital signs"</h2>
+            <p><a class="button button-secondary" href=format!("/patients/{patient_id}/vital-signs")>"Record vital signs"</a></p>
+            <TestResults results=vital_signs empty="No vital signs recorded." chart_prefix="vitals" />
+        </section>
         <section aria-labelledby="results-heading" class="mb-8">
             <h2 id="results-heading">"Test results"</h2>
-            <TestResults results empty="No test results recorded." />
+            <TestResults results empty="No test results recorded." chart_prefix="results" />
         </section>
         <section aria-labelledby="vaccinations-heading" class="mb-8">
             <h2 id="vaccinations-heading">"Vaccinations"</h2>
@@ -161,7 +147,7 @@ fn BreakGlassForm(
         {move || error().map(|message| view! {
             <ErrorSummary errors=vec![FieldError { field_id: REASON_FIELD.to_owned(), message }] />
         })}
-        <Banner banner />
+        <PatientBanner banner />
         <div class="warning-callout">
             <h2>"This patient is not registered at your practice"</h2>
             <p>"You can open their record only if you need it to care for them now, for example in an emergency."</p>

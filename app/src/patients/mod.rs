@@ -1,20 +1,28 @@
-//! Staff finding a patient and opening their record; clinicians outside the patient's practice
-//! break the glass first.
+//! Staff finding a patient, opening their record and writing to it; clinicians outside the
+//! patient's practice break the glass first.
 
 mod break_glass;
 mod find_patient;
+mod find_patients_by_name;
 mod get_patient_record;
+mod record_vital_signs;
 
 pub use break_glass::{BreakGlass, break_glass};
 use domain::test_result::{RangeVerdict, ReferenceRange};
 pub use find_patient::{FindPatient, find_patient};
+pub use find_patients_by_name::{FindPatientsByName, find_patients_by_name};
 pub use get_patient_record::{GetPatientRecord, get_patient_record};
+pub use record_vital_signs::{RecordVitalSigns, record_vital_signs};
 use serde::{Deserialize, Serialize};
 
 /// The form field the break-glass reason is typed into (and the error summary links to).
 pub const REASON_FIELD: &str = "reason";
 /// The form field an NHS number is typed into on "Find a patient".
 pub const NHS_NUMBER_FIELD: &str = "nhs-number";
+/// The search by name's fields (and the address's query parameters).
+pub const FAMILY_FIELD: &str = "family";
+pub const GIVEN_FIELD: &str = "given";
+pub const BORN_FIELD: &str = "born";
 
 /// What "Find a patient" can show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +42,13 @@ pub struct PatientMatchDto {
     pub postcode: Option<String>,
     /// Registered with the searcher's own organisation.
     pub registered_here: bool,
+}
+
+/// Patients found by name, and whether there were more than the list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameMatchesDto {
+    pub matches: Vec<PatientMatchDto>,
+    pub more: bool,
 }
 
 /// What the record page can show.
@@ -67,6 +82,7 @@ pub struct PatientRecordDto {
     pub medicines: Vec<EntryDto>,
     pub immunisations: Vec<EntryDto>,
     pub results: Vec<TestResultDto>,
+    pub vital_signs: Vec<TestResultDto>,
 }
 
 /// One kind of test and every time it was measured, newest first.
@@ -164,6 +180,11 @@ impl From<backend::patient_record::PatientRecord> for PatientRecordDto {
             immunisations: entries(record.immunisations),
             results: record
                 .results
+                .into_iter()
+                .map(TestResultDto::from)
+                .collect(),
+            vital_signs: record
+                .vital_signs
                 .into_iter()
                 .map(TestResultDto::from)
                 .collect(),

@@ -1,5 +1,6 @@
-//! Finding a patient, for staff: by NHS number, answered with just enough to be sure of the
-//! person (name, date of birth, NHS number, postcode) and whether they are registered here. Like
+//! Finding a patient, for staff: by NHS number, or by family name with given name and date of
+//! birth to narrow it, answered with just enough to be sure of the person (name, date of birth,
+//! NHS number, postcode) and whether they are registered here. Like
 //! a national demographics trace, any clinician or administrator may search; opening the record
 //! is a separate decision ([`crate::patient_record::open`]). Every search is audited.
 
@@ -42,6 +43,90 @@ pub enum FindPatientError {
     Store(#[from] StoreError),
     #[error("the search could not be audited")]
     Audit(#[from] WriteError),
+}
+
+/// How many patients a search by name lists; more means "narrow it down".
+pub const NAME_MATCHES_LISTED: usize = 20;
+
+/// What a search by name is for: a family name (its start is enough, as people spell names
+/// differently), and optionally a given name (its start too) and the date of birth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameSearch {
+    pub family: String,
+    pub given: Option<String>,
+    pub birth_date: Option<civil::Date>,
+}
+
+/// Patients matching `search`, for `actor` (staff only), by family then given name, at most
+/// [`NAME_MATCHES_LISTED`]; and whether there were more.
+pub async fn by_name(
+    db: &Db,
+    actor: &Actor,
+    search: &NameSearch,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<(Vec<PatientMatch>, bool), FindPatientError> {
+    let mut access = AccessRecord {
+        agent: Agent::Person(actor.clone()),
+        interaction: "search-type",
+        action: Action::Execute,
+        outcome: Outcome::Success,
+        address,
+        records: BTreeSet::new(),
+        patients: BTreeSet::new(),
+        // Names and dates of birth are personal data: the trail says what kind of search it was,
+        // and names each patient it found, which is how each finds it in their list.
+        query: Some("Patient?family=…&given=…&birthdate=…".to_owned()),
+        basis: None,
+    };
+    if !matches!(actor, Actor::Staff(_)) {
+        access.outcome = Outcome::MinorFailure;
+        audit::record(db, &access, now).await?;
+        return Err(FindPatientError::NotStaff);
+    }
+    let mut pairs = vec![
+        ("family".to_owned(), search.family.clone()),
+        ("_sort".to_owned(), "family,given".to_owned()),
+        ("_count".to_owned(), (NAME_MATCHES_LISTED + 1).to_string()),
+    ];
+    if let Some(given) = &search.given {
+        pairs.push(("given".to_owned(), given.clone()));
+    }
+    if let Some(born) = search.birth_date {
+        pairs.push(("birthdate".to_owned(), born.to_string()));
+    }
+    let query = fhir::search::parse_query(ResourceType::Patient, &pairs)
+        .map_err(|_| StoreError::InvalidQuery)?;
+    let page = db.search(ResourceType::Patient, &query).await?;
+    let more = page.matches.len() > NAME_MATCHES_LISTED;
+    let mut matches = Vec::new();
+    for found in page.matches.iter().take(NAME_MATCHES_LISTED) {
+        let patient = &found.resource;
+        // A record without a valid NHS number cannot be told apart safely: it is not listed.
+        let Some(nhs_number) = fhir::read::identifier(patient, fhir::NHS_NUMBER_SYSTEM)
+            .and_then(|digits| NhsNumber::parse(digits).ok())
+        else {
+            continue;
+        };
+        let patient_id = patient["id"].as_str().unwrap_or_default().to_owned();
+        let reference = format!("Patient/{patient_id}");
+        access.records.insert(reference.clone());
+        access.patients.insert(reference);
+        matches.push(PatientMatch {
+            practice: policy::registered_practice(db, patient).await?,
+            name: fhir::read::person_name(patient),
+            birth_date: patient["birthDate"]
+                .as_str()
+                .and_then(|text| text.parse().ok()),
+            nhs_number,
+            postcode: patient["address"][0]["postalCode"]
+                .as_str()
+                .map(str::to_owned),
+            patient_id,
+        });
+    }
+    audit::record(db, &access, now).await?;
+    Ok((matches, more))
 }
 
 /// The patient with `nhs_number`, if any, for `actor` (staff only).

@@ -4,6 +4,7 @@
 //! rest of their life. Nothing in this crate does I/O or reads a clock: rules take `now` as an
 //! argument, so they are pure and can run in the browser (this crate builds for wasm32).
 
+pub mod availability;
 pub mod booking;
 pub mod break_glass;
 pub mod clinic;
@@ -11,6 +12,7 @@ pub mod identity;
 pub mod nhs_number;
 pub mod ods_code;
 pub mod test_result;
+pub mod vitals;
 
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use ods_code::{OdsCode, OdsCodeError};

@@ -127,6 +127,12 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ("record_access", true, [WHO, OK, NO, OK, NO, NO, NO, WHO]),
     // Find by A's NHS number: staff only, like a demographics trace.
     ("find_patient", true, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
+    // Find by A's family name: the same.
+    (
+        "find_patients_by_name",
+        true,
+        [WHO, NO, NO, NO, OK, OK, OK, WHO],
+    ),
     // A's record: A, A's proxy, a clinician of A's practice. A clinician elsewhere must break the
     // glass first; an administrator sees no clinical record.
     ("patient_record", true, [WHO, OK, NO, OK, OK, BG, NO, WHO]),
@@ -168,6 +174,13 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ("clinic_day", true, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
     // Marking one of A's appointments (a fresh one): the practice's staff, reception included.
     ("mark_attendance", false, [WHO, NO, NO, NO, OK, NO, OK, WHO]),
+    // Writing to A's record: clinicians only, of A's practice or (having broken the glass above)
+    // from elsewhere. Patients and proxies read the record; administrators never see it.
+    (
+        "record_vital_signs",
+        false,
+        [WHO, NO, NO, NO, OK, OK, NO, WHO],
+    ),
 ];
 
 /// A reason good enough to break the glass with.
@@ -347,6 +360,7 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
     match function {
         "record_access" => form(&[("patient", &a.id)]),
         "find_patient" => form(&[("nhs_number", &a.nhs_number)]),
+        "find_patients_by_name" => form(&[("family", &a.family)]),
         "patient_record" => form(&[("patient_id", &a.id)]),
         "break_glass" => form(&[("patient_id", &a.id), ("reason", REASON)]),
         "hold_time" => form(&[("slot_id", &a.free_slot)]),
@@ -359,6 +373,7 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
             ("id", &book_for(app, &a.id, 5).await),
             ("slot_id", &a.free_slot),
         ]),
+        "record_vital_signs" => form(&[("patient_id", &a.id), ("pulse", "72")]),
         "clinic_day" => form(&[
             ("date", &day_of(app, &a.appointment).await),
             ("clinician", "all"),

@@ -256,7 +256,7 @@ pub async fn mark(
 }
 
 /// The staff member `session` is, if they work at a practice; anyone else is refused (audited).
-async fn practice_staff<'s>(
+pub(crate) async fn practice_staff<'s>(
     db: &Db,
     session: &'s Session,
     address: Option<String>,
@@ -279,24 +279,9 @@ async fn practice_staff<'s>(
 /// The clinicians of the practice with ODS code `ods` (its PractitionerRoles: staff who only
 /// run the office have none), by name.
 pub async fn clinicians(db: &Db, ods: &OdsCode) -> Result<Vec<Clinician>, StoreError> {
-    let organisation = parse_query(
-        ResourceType::Organization,
-        &[(
-            "identifier".to_owned(),
-            format!("{}|{ods}", fhir::ODS_ORGANIZATION_SYSTEM),
-        )],
-    )
-    .map_err(|_| StoreError::InvalidQuery)?;
-    let Some(org) = db
-        .search(ResourceType::Organization, &organisation)
-        .await?
-        .matches
-        .into_iter()
-        .next()
-    else {
+    let Some(org_id) = organisation_id(db, ods).await? else {
         return Ok(Vec::new());
     };
-    let org_id = org.resource["id"].as_str().unwrap_or_default().to_owned();
     let roles = parse_query(
         ResourceType::PractitionerRole,
         &[
@@ -323,9 +308,28 @@ pub async fn clinicians(db: &Db, ods: &OdsCode) -> Result<Vec<Clinician>, StoreE
     Ok(clinicians)
 }
 
+/// The id of the Organization with ODS code `ods`, if the service holds it.
+pub(crate) async fn organisation_id(db: &Db, ods: &OdsCode) -> Result<Option<String>, StoreError> {
+    let query = parse_query(
+        ResourceType::Organization,
+        &[(
+            "identifier".to_owned(),
+            format!("{}|{ods}", fhir::ODS_ORGANIZATION_SYSTEM),
+        )],
+    )
+    .map_err(|_| StoreError::InvalidQuery)?;
+    Ok(db
+        .search(ResourceType::Organization, &query)
+        .await?
+        .matches
+        .into_iter()
+        .next()
+        .and_then(|org| org.resource["id"].as_str().map(str::to_owned)))
+}
+
 /// The signed-in clinician's own PractitionerRole at the practice, by their SDS user id on
 /// the Practitioner record; `None` for someone without a diary here.
-async fn own_role(
+pub(crate) async fn own_role(
     db: &Db,
     staff: &StaffUser,
     clinicians: &[Clinician],

@@ -63,6 +63,8 @@ pub struct PatientRecord {
     pub immunisations: Vec<Entry>,
     /// Laboratory results, by test.
     pub results: Vec<TestResult>,
+    /// Vital signs (blood pressure, pulse, weight, …), by measurement.
+    pub vital_signs: Vec<TestResult>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,11 +121,13 @@ pub async fn open(
     let medicines = entries(db, ResourceType::MedicationRequest, &reference, None).await?;
     let immunisations = results::immunisations(db, &reference).await?;
     let (results, results_read) = results::results(db, &reference, "laboratory").await?;
+    let (vital_signs, vitals_read) = results::results(db, &reference, "vital-signs").await?;
     access.records.extend(
         [&allergies, &problems, &medicines, &immunisations]
             .into_iter()
             .flat_map(|found| found.iter().map(|(reference, _)| reference.clone()))
-            .chain(results_read),
+            .chain(results_read)
+            .chain(vitals_read),
     );
     access.basis = Some(basis.clone());
     audit::record(db, &access, now).await?;
@@ -137,6 +141,7 @@ pub async fn open(
         medicines: listed(medicines),
         immunisations: listed(immunisations),
         results,
+        vital_signs,
     })
 }
 

@@ -78,10 +78,7 @@ pub(super) async fn results(
                     name: fhir::read::concept_text(&observation["code"])
                         .unwrap_or("Unnamed test")
                         .to_owned(),
-                    unit: observation["valueQuantity"]["unit"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    unit: unit_of(observation).to_owned(),
                     measurements: vec![measurement],
                 },
             )),
@@ -158,11 +155,31 @@ fn what_was_measured(code: &Value) -> String {
     }
 }
 
+/// The unit an Observation's value is in: its quantity's, or its components' (blood pressure).
+fn unit_of(observation: &Value) -> &str {
+    observation["valueQuantity"]["unit"]
+        .as_str()
+        .or_else(|| observation["component"][0]["valueQuantity"]["unit"].as_str())
+        .unwrap_or_default()
+}
+
 /// One Observation's value against its range; `None` for an Observation with no value (a
-/// cancelled test, say), which has nothing to show.
+/// cancelled test, say), which has nothing to show. A panel of quantities (blood pressure)
+/// reads as its values in order, "128/82", and is not drawn.
 fn measurement(observation: &Value) -> Option<Measurement> {
+    let components: Vec<String> = observation["component"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| match &c["valueQuantity"]["value"] {
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        })
+        .collect();
     let (value, number) = match &observation["valueQuantity"]["value"] {
         Value::Number(number) => (number.to_string(), number.as_f64()),
+        _ if !components.is_empty() => (components.join("/"), None),
         _ => (
             observation["valueString"]
                 .as_str()
@@ -251,6 +268,20 @@ mod tests {
         );
         assert_eq!(measured.verdict, None);
         assert!(measurement(&json!({ "code": { "text": "Cancelled" } })).is_none());
+    }
+
+    #[test]
+    fn a_blood_pressure_reads_as_systolic_over_diastolic() {
+        let panel = json!({
+            "code": { "text": "Blood pressure" },
+            "component": [
+                { "valueQuantity": { "value": 128, "unit": "mmHg" } },
+                { "valueQuantity": { "value": 82, "unit": "mmHg" } },
+            ],
+        });
+        let measured = measurement(&panel).unwrap();
+        assert_eq!((measured.value.as_str(), measured.number), ("128/82", None));
+        assert_eq!(unit_of(&panel), "mmHg");
     }
 
     #[test]

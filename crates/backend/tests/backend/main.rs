@@ -8,7 +8,9 @@ mod appointments;
 mod audit;
 mod booking;
 mod clinic;
+mod diaries;
 mod practice;
+mod record_writes;
 mod store;
 
 use backend::Db;

@@ -1,0 +1,160 @@
+//! Clinicians writing to a patient's record. Every write is proper FHIR (the resources a summary
+//! or another system reads), made by whoever `policy` lets write, with its author and time, and
+//! comes with a Provenance naming what was written, by whom, when, in the same transaction:
+//! either all of it is stored or none. Every write, and every refusal, is audited.
+
+mod vital_signs;
+
+pub use vital_signs::{RecordedVitals, record_vital_signs};
+
+use domain::identity::{Actor, StaffRole, StaffUser};
+use fhir::{ResourceType, search::parse_query};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::{
+    Db, FhirRepository, StoreError,
+    auth::{
+        audit::{self, AccessRecord, Action, Outcome},
+        policy::{self, Basis, Refusal, Subject},
+        sessions::Session,
+    },
+    store::{self, Found, WriteError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordWriteError {
+    #[error("no such patient")]
+    NotFound,
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the write or its audit record failed")]
+    Write(#[from] WriteError),
+}
+
+/// Who is writing, as the written resources name them.
+pub(crate) struct Author {
+    /// A Reference: the Practitioner record when there is one, always the SDS user id and name.
+    pub reference: Value,
+}
+
+/// Checks that `session`'s person may write to `patient_id`'s record: a clinician of the
+/// patient's practice, or one who broke the glass for them. A refusal is audited here; on
+/// success, the author and the access record to complete once written.
+pub(crate) async fn authorize_writer(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<(Author, AccessRecord), RecordWriteError> {
+    let Found::Current(patient) = db.read(ResourceType::Patient, patient_id).await? else {
+        return Err(RecordWriteError::NotFound);
+    };
+    let practice = policy::registered_practice(db, &patient.resource).await?;
+    let grants = policy::grants(db, session, now).await?;
+    let subject = Subject {
+        patient_id,
+        practice: practice.as_ref(),
+    };
+    let mut access =
+        AccessRecord::person_reading(&session.actor, format!("Patient/{patient_id}"), address);
+    access.interaction = "create";
+    access.action = Action::Create;
+    let decision = policy::decide(&session.actor, subject, &grants);
+    let clinician = match &session.actor {
+        Actor::Staff(staff) if staff.role == StaffRole::Clinician => Some(staff),
+        _ => None,
+    };
+    match (decision, clinician) {
+        (Ok(basis @ (Basis::CareTeam | Basis::BreakGlass(_))), Some(staff)) => {
+            access.basis = Some(basis);
+            Ok((author(db, staff).await?, access))
+        }
+        (decision, _) => {
+            access.outcome = Outcome::MinorFailure;
+            audit::record(db, &access, now).await?;
+            // Patients and proxies read their record; they do not write the clinical one.
+            let refusal = decision.err().unwrap_or(Refusal::NotTheirs);
+            Err(RecordWriteError::Refused(refusal))
+        }
+    }
+}
+
+/// The signed-in clinician as a Reference: their Practitioner record (found by SDS user id)
+/// when the service has one, and always the SDS user id and their name.
+async fn author(db: &Db, staff: &StaffUser) -> Result<Author, StoreError> {
+    let query = parse_query(
+        ResourceType::Practitioner,
+        &[(
+            "identifier".to_owned(),
+            format!("{}|{}", fhir::SDS_USER_ID_SYSTEM, staff.user_id),
+        )],
+    )
+    .map_err(|_| StoreError::InvalidQuery)?;
+    let practitioner = db
+        .search(ResourceType::Practitioner, &query)
+        .await?
+        .matches
+        .into_iter()
+        .next()
+        .and_then(|found| found.resource["id"].as_str().map(str::to_owned));
+    let mut reference = json!({
+        "identifier": { "system": fhir::SDS_USER_ID_SYSTEM, "value": staff.user_id },
+        "display": staff.display_name,
+    });
+    if let Some(id) = practitioner {
+        reference["reference"] = json!(format!("Practitioner/{id}"));
+    }
+    Ok(Author { reference })
+}
+
+/// Creates `resources` and a Provenance for them (author, time, "create") in one transaction,
+/// then audits the write. Answers with the `Type/id` of each resource, in order.
+pub(crate) async fn write_with_provenance(
+    db: &Db,
+    author: &Author,
+    mut access: AccessRecord,
+    resources: Vec<(ResourceType, Value)>,
+    now: Timestamp,
+) -> Result<Vec<String>, RecordWriteError> {
+    let mut tx = store::begin(db).await?;
+    let mut written = Vec::with_capacity(resources.len());
+    for (resource_type, resource) in resources {
+        let stored = store::create_in(&mut tx, resource_type, resource, now).await?;
+        written.push(format!(
+            "{}/{}",
+            resource_type.as_str(),
+            stored.resource["id"].as_str().unwrap_or_default()
+        ));
+    }
+    let provenance = json!({
+        "resourceType": "Provenance",
+        "target": written.iter().map(|r| json!({ "reference": r })).collect::<Vec<_>>(),
+        "recorded": store::instant(now),
+        "activity": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+            "code": "CREATE",
+            "display": "create",
+        }]},
+        "agent": [{
+            "type": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                "code": "author",
+                "display": "Author",
+            }]},
+            "who": author.reference,
+        }],
+    });
+    let provenance = store::create_in(&mut tx, ResourceType::Provenance, provenance, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    access.records.extend(written.iter().cloned());
+    access.records.insert(format!(
+        "Provenance/{}",
+        provenance.resource["id"].as_str().unwrap_or_default()
+    ));
+    audit::record(db, &access, now).await?;
+    Ok(written)
+}

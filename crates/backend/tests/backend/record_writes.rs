@@ -1,0 +1,153 @@
+//! Clinicians writing vital signs: proper FHIR Observations with their author and a Provenance,
+//! all or nothing, read back at once in the record, and nobody else may write.
+
+use backend::{
+    Db, FhirRepository,
+    auth::{policy::Refusal, sessions::Session, sign_in},
+    demo_data, patient_record,
+    record_writes::{self, RecordWriteError},
+    seed,
+};
+use domain::{
+    OdsCode,
+    identity::{Actor, PatientUser, ProofingLevel, StaffRole, StaffUser},
+    vitals::{Vital, VitalSigns},
+};
+use fhir::{ResourceType, search::parse_query};
+use jiff::{Timestamp, Zoned};
+
+use crate::empty_db;
+
+fn seeded_at() -> Zoned {
+    "2026-11-23T08:00:00+00:00[Europe/London]".parse().unwrap()
+}
+
+async fn seeded() -> (Db, test_support::TestDatabase, String) {
+    let (db, database) = empty_db().await;
+    seed::seed_if_empty(&db, &seeded_at()).await.unwrap();
+    let nhs_number = demo_data::first_patient_nhs_numbers().nth(2).unwrap();
+    let (patient_id, _) = sign_in::patient_record(&db, &nhs_number)
+        .await
+        .unwrap()
+        .unwrap();
+    (db, database, patient_id)
+}
+
+fn staff(user_id: &str, role: StaffRole) -> Session {
+    Session {
+        key: format!("session-{user_id}"),
+        actor: Actor::Staff(StaffUser {
+            user_id: user_id.into(),
+            display_name: "Dr Amara Okafor".into(),
+            role,
+            organisation: OdsCode::parse(demo_data::PRACTICE_ODS_CODE).unwrap(),
+        }),
+        started_at: seeded_at().timestamp(),
+    }
+}
+
+fn signs() -> VitalSigns {
+    VitalSigns::parse(|vital| match vital {
+        Vital::Systolic => "128",
+        Vital::Diastolic => "82",
+        Vital::Weight => "70.5",
+        Vital::Height => "172",
+        Vital::Pulse | Vital::Temperature => "",
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_clinicians_vital_signs_are_observations_with_their_author_and_a_provenance() {
+    let (db, _database, patient_id) = seeded().await;
+    let now: Timestamp = "2026-11-23T10:15:00Z".parse().unwrap();
+    let gp = staff("555000000000", StaffRole::Clinician);
+    let recorded = record_writes::record_vital_signs(&db, &gp, &patient_id, &signs(), None, now)
+        .await
+        .unwrap();
+    // Blood pressure, weight, height and the BMI worked out from them.
+    assert_eq!(recorded.observations.len(), 4);
+    assert_eq!(recorded.bmi, Some(23.8));
+
+    let (_, id) = recorded.observations[0].split_once('/').unwrap();
+    let backend::store::Found::Current(bp) = db.read(ResourceType::Observation, id).await.unwrap()
+    else {
+        panic!("the blood pressure is stored");
+    };
+    let bp = bp.resource;
+    assert_eq!(bp["code"]["coding"][0]["code"], "85354-9");
+    assert_eq!(bp["component"][0]["valueQuantity"]["value"], 128);
+    let at = |value: &serde_json::Value| value.as_str().unwrap().parse::<Timestamp>().unwrap();
+    assert_eq!(at(&bp["effectiveDateTime"]), now);
+    assert!(
+        bp["performer"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("Practitioner/"),
+        "the author is her Practitioner record"
+    );
+
+    let query = parse_query(ResourceType::Provenance, &[("_count".into(), "100".into())]).unwrap();
+    let provenances = db.search(ResourceType::Provenance, &query).await.unwrap();
+    let provenance = provenances
+        .matches
+        .iter()
+        .map(|p| &p.resource)
+        .find(|p| p["target"][0]["reference"] == recorded.observations[0].as_str())
+        .expect("a Provenance names what was written");
+    assert_eq!(provenance["target"].as_array().unwrap().len(), 4);
+    assert_eq!(provenance["agent"][0]["who"]["display"], "Dr Amara Okafor");
+    assert_eq!(at(&provenance["recorded"]), now);
+
+    // At once in the record, the way the patient reads it.
+    let record = patient_record::open(&db, &gp, &patient_id, None, now)
+        .await
+        .unwrap();
+    let bp = record
+        .vital_signs
+        .iter()
+        .find(|r| r.name == "Blood pressure")
+        .unwrap();
+    assert_eq!(bp.measurements[0].value, "128/82");
+    assert_eq!(bp.unit, "mmHg");
+    let bmi = record
+        .vital_signs
+        .iter()
+        .find(|r| r.name == "Body mass index (BMI)")
+        .unwrap();
+    assert_eq!(bmi.measurements[0].value, "23.8");
+}
+
+#[tokio::test]
+async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
+    let (db, _database, patient_id) = seeded().await;
+    let now = seeded_at().timestamp();
+    let before = backend::store::count(&db, "Observation").await.unwrap();
+
+    let manager = staff("555000000010", StaffRole::Administrator);
+    assert!(matches!(
+        record_writes::record_vital_signs(&db, &manager, &patient_id, &signs(), None, now).await,
+        Err(RecordWriteError::Refused(Refusal::NotClinical))
+    ));
+    let nhs_number = demo_data::first_patient_nhs_numbers().nth(2).unwrap();
+    let own = Session {
+        key: "patient".into(),
+        actor: Actor::Patient(PatientUser {
+            subject: "patient".into(),
+            display_name: "Patient".into(),
+            proofing: ProofingLevel::P9,
+            nhs_number: Some(nhs_number),
+            patient_id: Some(patient_id.clone()),
+        }),
+        started_at: now,
+    };
+    assert!(matches!(
+        record_writes::record_vital_signs(&db, &own, &patient_id, &signs(), None, now).await,
+        Err(RecordWriteError::Refused(_))
+    ));
+    assert_eq!(
+        backend::store::count(&db, "Observation").await.unwrap(),
+        before,
+        "nothing was written"
+    );
+}
