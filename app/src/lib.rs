@@ -9,6 +9,7 @@ pub mod account;
 pub mod appointments;
 pub mod clinic;
 pub mod components;
+pub mod diaries;
 pub mod error;
 pub mod health_record;
 pub mod pages;

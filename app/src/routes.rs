@@ -12,11 +12,11 @@ use crate::{
     SERVICE_NAME,
     components::{Footer, Header, SkipLink},
     pages::{
-        AppointmentBookedPage, AppointmentCancelledPage, CancelAppointmentPage, CheckBookingPage,
-        CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage, ClinicPage,
-        FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage, NotFoundPage,
-        PatientRecordPage, RecordAccessPage, RecordVitalSignsPage, SignInPage, SignedOutPage,
-        TimeUnavailablePage,
+        AppointmentBookedPage, AppointmentCancelledPage, BlockTimePage, CancelAppointmentPage,
+        CheckBookingPage, CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage,
+        ClinicPage, DiariesPage, FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage,
+        NotFoundPage, OpenTimesPage, PatientRecordPage, RecordAccessPage, RecordVitalSignsPage,
+        SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
     },
 };
 
@@ -98,6 +98,22 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("clinic") view=ClinicPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("availability") view=DiariesPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("availability"), StaticSegment("open"))
+                            view=OpenTimesPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("availability"), StaticSegment("block"))
+                            view=BlockTimePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("availability"), StaticSegment("blocked"))
+                            view=TimeBlockedPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=StaticSegment("patients")
                             view=FindPatientPage

@@ -39,9 +39,9 @@ export class FhirClient {
   }
 }
 
-/** Dr Amara Okafor's PractitionerRole and the practice (demo persona "clinician"). */
-export async function drOkafor(fhir: FhirClient) {
-  const [person] = await fhir.search('Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|555000000000');
+/** A clinician's PractitionerRole and practice, by their SDS user id (Dr Amara Okafor's by default). */
+export async function clinician(fhir: FhirClient, sdsUserId = '555000000000') {
+  const [person] = await fhir.search(`Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|${sdsUserId}`);
   const [role] = await fhir.search(`PractitionerRole?practitioner=Practitioner/${person.id}`);
   return { role: `PractitionerRole/${role.id}`, organization: role.organization.reference as string };
 }
@@ -51,7 +51,12 @@ export async function drOkafor(fhir: FhirClient) {
  * another system would book them. Answers with the patient's name as the clinic list shows it.
  */
 export async function bookedWithDrOkafor(fhir: FhirClient, start: Date): Promise<string> {
-  const { role, organization } = await drOkafor(fhir);
+  return bookedWith(fhir, '555000000000', start);
+}
+
+/** As `bookedWithDrOkafor`, with the clinician whose SDS user id is `sdsUserId`. */
+export async function bookedWith(fhir: FhirClient, sdsUserId: string, start: Date): Promise<string> {
+  const { role, organization } = await clinician(fhir, sdsUserId);
   // Letters only, so that the name reads like one; unique, so parallel runs never meet.
   const family = 'Test' + Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 8);
   const patient = await fhir.create({
@@ -72,4 +77,14 @@ export async function bookedWithDrOkafor(fhir: FhirClient, start: Date): Promise
     ],
   });
   return `Robin ${family}`;
+}
+
+/** The instant of wall-clock time `hhmm` ("09:30") on `day` ("2027-01-05") in London. */
+export function londonTime(day: string, hhmm: string): Date {
+  for (const offset of ['+00:00', '+01:00']) {
+    const at = new Date(`${day}T${hhmm}:00${offset}`);
+    const shown = at.toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
+    if (shown === hhmm) return at;
+  }
+  throw new Error(`${day} ${hhmm} is not a time in London`);
 }

@@ -18,7 +18,7 @@ pub async fn get_clinic_day(
             AppointmentsError,
             clinic::{self, Whose},
         },
-        time::{clock, long_date, uk_date},
+        time::{long_date, uk_date},
     };
 
     use super::{ClinicAppointmentDto, EVERYONE};
@@ -73,20 +73,7 @@ pub async fn get_clinic_day(
         appointments: day
             .appointments
             .into_iter()
-            .map(|a| ClinicAppointmentDto {
-                time: clock(a.start),
-                length: format!("{} minutes", a.end.duration_since(a.start).as_mins()),
-                nhs_number: a.nhs_number.map(|n| n.to_string()),
-                birth_date: a.birth_date.map(backend::time::spoken_date),
-                status: a.attendance.fhir_status().to_owned(),
-                status_label: a.attendance.label().to_owned(),
-                id: a.id,
-                patient_id: a.patient_id,
-                patient_name: a.patient_name,
-                service: a.service,
-                clinician: a.clinician,
-                place: a.place,
-            })
+            .map(ClinicAppointmentDto::from)
             .collect(),
     })
 }

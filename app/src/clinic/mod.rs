@@ -35,6 +35,8 @@ pub struct ClinicAppointmentDto {
     pub id: String,
     /// "9:30am".
     pub time: String,
+    /// "Tuesday 1 December 2026, 9:30am".
+    pub when: String,
     /// "10 minutes".
     pub length: String,
     pub patient_id: String,
@@ -50,4 +52,27 @@ pub struct ClinicAppointmentDto {
     pub status: String,
     /// "In consultation".
     pub status_label: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::appointments::clinic::ClinicAppointment> for ClinicAppointmentDto {
+    fn from(a: backend::appointments::clinic::ClinicAppointment) -> Self {
+        use backend::time::{appointment_time, clock, spoken_date};
+
+        Self {
+            time: clock(a.start),
+            when: appointment_time(a.start),
+            length: format!("{} minutes", a.end.duration_since(a.start).as_mins()),
+            nhs_number: a.nhs_number.map(|n| n.to_string()),
+            birth_date: a.birth_date.map(spoken_date),
+            status: a.attendance.fhir_status().to_owned(),
+            status_label: a.attendance.label().to_owned(),
+            id: a.id,
+            patient_id: a.patient_id,
+            patient_name: a.patient_name,
+            service: a.service,
+            clinician: a.clinician,
+            place: a.place,
+        }
+    }
 }

@@ -86,6 +86,9 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                     <a class="header-link" href="/clinic">
                         "Clinic list"
                     </a>
+                    <a class="header-link" href="/availability">
+                        "Diaries"
+                    </a>
                     <a class="header-link" href="/patients">
                         "Find a patient"
                     </a>

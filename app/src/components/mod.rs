@@ -2,6 +2,7 @@
 
 mod booking;
 mod error_summary;
+mod form_field;
 mod frame;
 mod patient_banner;
 mod record_entries;
@@ -13,6 +14,7 @@ pub use booking::{
     ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
 pub use error_summary::{ErrorSummary, FieldError};
+pub use form_field::{FormField, described_by};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;

@@ -208,6 +208,7 @@ fn Row(
         place,
         status,
         status_label,
+        when: _,
     } = appointment;
     let field = format!("{}-{id}", crate::clinic::STATUS_FIELD);
     let error = {

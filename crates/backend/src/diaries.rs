@@ -157,16 +157,11 @@ async fn keeper(
 ) -> Result<Clinician, DiaryError> {
     let staff = clinic::practice_staff(db, session, None, now).await?;
     let keepers = diary_keepers(db, staff).await?;
-    if let Some(clinician) = keepers.into_iter().find(|c| c.role == role) {
-        return Ok(clinician);
-    }
-    let of_practice = clinic::clinicians(db, &staff.organisation).await?;
-    Err(if of_practice.iter().any(|c| c.role == role) {
-        // A clinician of the practice, but another one's diary.
-        DiaryError::Refused(Refusal::NotTheirs)
-    } else {
-        DiaryError::NotFound
-    })
+    // Another clinician's diary, or another practice's: refused alike.
+    keepers
+        .into_iter()
+        .find(|c| c.role == role)
+        .ok_or(DiaryError::Refused(Refusal::NotTheirs))
 }
 
 /// Opens the appointment times `template` makes in `role`'s diary for `service` at `place`,

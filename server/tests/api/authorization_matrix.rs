@@ -181,6 +181,21 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         false,
         [WHO, NO, NO, NO, OK, OK, NO, WHO],
     ),
+    // The diaries: any staff member sees what they may set up and a week's use (of their own
+    // practice); Dr Okafor's diary is kept by herself and the practice's administrator only.
+    ("diary_choices", false, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
+    ("week_use", false, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
+    (
+        "open_appointment_times",
+        false,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
+    ("block_time_off", false, [WHO, NO, NO, NO, OK, NO, OK, WHO]),
+    (
+        "times_in_the_way",
+        false,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
 ];
 
 /// A reason good enough to break the glass with.
@@ -374,6 +389,40 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
             ("slot_id", &a.free_slot),
         ]),
         "record_vital_signs" => form(&[("patient_id", &a.id), ("pulse", "72")]),
+        "open_appointment_times" => {
+            let (role, place) = okafor(app).await;
+            form(&[
+                ("clinician", &role),
+                ("service", "gp"),
+                ("place", &place),
+                ("monday", "on"),
+                ("from", "09:00"),
+                ("until", "09:30"),
+                ("minutes", "10"),
+                ("first_day", &far_day()),
+                ("weeks", "1"),
+            ])
+        }
+        "block_time_off" => form(&[
+            ("clinician", &okafor(app).await.0),
+            ("from_day", &far_day()),
+            ("from_time", "09:00"),
+            ("until_day", &far_day()),
+            ("until_time", "09:30"),
+            ("reason", "Training"),
+        ]),
+        "times_in_the_way" => {
+            let day: jiff::civil::Date = far_day().parse().unwrap();
+            let from = day.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+            form(&[
+                ("clinician", &okafor(app).await.0),
+                ("from", &from.to_string()),
+                (
+                    "until",
+                    &(from + jiff::SignedDuration::from_hours(9)).to_string(),
+                ),
+            ])
+        }
         "clinic_day" => form(&[
             ("date", &day_of(app, &a.appointment).await),
             ("clinician", "all"),
@@ -388,6 +437,41 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         }
         _ => String::new(),
     }
+}
+
+/// Dr Okafor's PractitionerRole (the "clinician" persona's own diary) and its place.
+async fn okafor(app: &TestApp) -> (String, String) {
+    let person = app
+        .get_fhir("Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|555000000000")
+        .await;
+    let person = person["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let role = app
+        .get_fhir(&format!(
+            "PractitionerRole?practitioner=Practitioner/{person}"
+        ))
+        .await;
+    let role = &role["entry"][0]["resource"];
+    (
+        format!("PractitionerRole/{}", role["id"].as_str().unwrap()),
+        role["location"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+/// A day well past the seeded diaries, ten weeks on: the matrix's diary changes meet nobody.
+fn far_day() -> String {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    today
+        .checked_add(jiff::Span::new().days(70))
+        .unwrap()
+        .to_string()
 }
 
 /// The UK day an appointment is on, as the clinic list's address carries it.

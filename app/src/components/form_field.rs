@@ -1,0 +1,49 @@
+//! One question of a form, the NHS.UK way: its label, a hint, and the error message above the
+//! input when there is one (the field's group gets the red rule). The input itself is the
+//! caller's, with `id` as its id and `{id}-hint {id}-error` in its `aria-describedby`.
+
+use leptos::prelude::*;
+
+use crate::components::FieldError;
+
+#[component]
+pub fn FormField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    /// Every problem the form has; this field shows its own.
+    problems: Signal<Vec<FieldError>>,
+    children: Children,
+) -> impl IntoView {
+    let error = move || {
+        problems
+            .get()
+            .into_iter()
+            .find(|p| p.field_id == id)
+            .map(|p| p.message)
+    };
+    view! {
+        <div class="form-group" class:form-group-error=move || error().is_some()>
+            <label class="label" for=id>{label}</label>
+            {hint.map(|hint| view! { <div class="hint" id=format!("{id}-hint")>{hint}</div> })}
+            {move || error().map(|message| view! {
+                <p class="error-message" id=format!("{id}-error")>
+                    <span class="sr-only">"Error: "</span>
+                    {message}
+                </p>
+            })}
+            {children()}
+        </div>
+    }
+}
+
+/// The `aria-describedby` of field `id`'s input: its hint and, while it has one, its error.
+pub fn described_by(id: &'static str, problems: Signal<Vec<FieldError>>) -> impl Fn() -> String {
+    move || {
+        if problems.get().iter().any(|p| p.field_id == id) {
+            format!("{id}-hint {id}-error")
+        } else {
+            format!("{id}-hint")
+        }
+    }
+}

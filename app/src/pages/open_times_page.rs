@@ -1,0 +1,139 @@
+//! "Open appointment times" (`/availability/open`): a weekly template for one clinician's diary
+//! ("Mondays to Fridays, 9am to 12pm, 10-minute appointments, for 6 weeks, at this place, for
+//! this service"). Times already in the diary are left as they are.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    components::{BackLink, ErrorSummary, FieldError, FormField, described_by},
+    diaries::{DiaryChoicesDto, OpenAppointmentTimes, WEEKDAYS, get_diary_choices},
+    error::AppError,
+    pages::ServiceProblem,
+};
+
+#[component]
+pub fn OpenTimesPage() -> impl IntoView {
+    let choices = Resource::new(|| (), |_| get_diary_choices());
+    view! {
+        <BackLink href="/availability" label="Back to diaries" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match choices.await {
+                    Ok(choices) => view! { <OpenTimesForm choices /> }.into_any(),
+                    Err(AppError::SignInRequired) => view! {
+                        <Title text="Open appointment times" />
+                        <h1>"Open appointment times"</h1>
+                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                    }.into_any(),
+                    Err(AppError::NotAllowed) => view! {
+                        <Title text="Open appointment times" />
+                        <h1>"The diaries are for the practice's staff"</h1>
+                    }.into_any(),
+                    Err(error) => view! { <ServiceProblem error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OpenTimesForm(choices: DiaryChoicesDto) -> impl IntoView {
+    let action = ServerAction::<OpenAppointmentTimes>::new();
+    let problems = Signal::derive(move || match action.value().get() {
+        Some(Err(AppError::Invalid { problems })) => problems,
+        _ => Vec::new(),
+    });
+    let failed = move || match action.value().get() {
+        Some(Err(AppError::Invalid { .. })) | None | Some(Ok(())) => None,
+        Some(Err(error)) => Some(error.to_string()),
+    };
+    let title = move || {
+        if action.value().get().is_some_and(|r| r.is_err()) {
+            "Error: Open appointment times – Diaries"
+        } else {
+            "Open appointment times – Diaries"
+        }
+    };
+    let DiaryChoicesDto {
+        clinicians,
+        services,
+        places,
+        today,
+    } = choices;
+    let options = |list: Vec<(String, String)>| {
+        list.into_iter()
+            .map(|(value, name)| view! { <option value=value>{name}</option> })
+            .collect_view()
+    };
+    view! {
+        <Title text=title />
+        {move || {
+            let problems: Vec<FieldError> = problems.get();
+            (!problems.is_empty()).then(|| view! { <ErrorSummary errors=problems /> })
+        }}
+        <h1>"Open appointment times"</h1>
+        <p>"Describe a week of the clinician's sessions. Patients can book the times at once; times already in the diary are left as they are."</p>
+        {move || failed().map(|message| view! { <p class="error-message" role="alert">{message}</p> })}
+        <ActionForm action>
+            <FormField id="clinician" label="Clinician" problems>
+                <select class="select" id="clinician" name="clinician">{options(clinicians)}</select>
+            </FormField>
+            <FormField id="service" label="Kind of appointment" problems>
+                <select class="select" id="service" name="service">{options(services)}</select>
+            </FormField>
+            <FormField id="place" label="Place" problems>
+                <select class="select" id="place" name="place">{options(places)}</select>
+            </FormField>
+            <div class="form-group" class:form-group-error=move || problems.get().iter().any(|p| p.field_id == "days")>
+                <fieldset class="fieldset" aria-describedby="days-hint">
+                    <legend class="fieldset-legend label">"Days of the week"</legend>
+                    <div class="hint" id="days-hint">"Select every day the sessions run."</div>
+                    {move || problems.get().into_iter().find(|p| p.field_id == "days").map(|p| view! {
+                        <p class="error-message" id="days-error"><span class="sr-only">"Error: "</span>{p.message}</p>
+                    })}
+                    <div class="checkboxes">
+                        {WEEKDAYS
+                            .iter()
+                            .enumerate()
+                            .map(|(n, (value, name))| {
+                                // The first box carries the id the error summary links to.
+                                let id = if n == 0 { "days".to_owned() } else { format!("days-{value}") };
+                                view! {
+                                    <div class="checkboxes-item">
+                                        <input class="checkboxes-input" type="checkbox" id=id.clone() name=*value value="on" checked=n < 5 />
+                                        <label class="checkboxes-label" for=id>{*name}</label>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
+            </div>
+            <div class="flex flex-wrap gap-x-6">
+                <FormField id="from" label="Sessions start at" hint="For example, 09:00" problems>
+                    <input class="input" type="time" id="from" name="from" value="09:00" aria-describedby=described_by("from", problems) />
+                </FormField>
+                <FormField id="until" label="Sessions end at" hint="For example, 12:00" problems>
+                    <input class="input" type="time" id="until" name="until" value="12:00" aria-describedby=described_by("until", problems) />
+                </FormField>
+            </div>
+            <FormField id="minutes" label="Each appointment lasts" hint="In minutes, from 5 to 60" problems>
+                <div class="input-wrapper">
+                    <input class="input input-width-5" type="text" inputmode="numeric" id="minutes" name="minutes" value="10" aria-describedby=described_by("minutes", problems) />
+                    <span class="input-suffix" aria-hidden="true">"minutes"</span>
+                </div>
+            </FormField>
+            <FormField id="first-day" label="First day" hint="Today or later" problems>
+                <input class="input" type="date" id="first-day" name="first_day" value=today aria-describedby=described_by("first-day", problems) />
+            </FormField>
+            <FormField id="weeks" label="For how many weeks" hint="From 1 to 12" problems>
+                <div class="input-wrapper">
+                    <input class="input input-width-5" type="text" inputmode="numeric" id="weeks" name="weeks" value="6" aria-describedby=described_by("weeks", problems) />
+                    <span class="input-suffix" aria-hidden="true">"weeks"</span>
+                </div>
+            </FormField>
+            <button class="button" type="submit">"Open appointment times"</button>
+        </ActionForm>
+    }
+}
