@@ -12,11 +12,12 @@ use crate::{
     SERVICE_NAME,
     components::{Footer, Header, SkipLink},
     pages::{
-        AppointmentBookedPage, AppointmentCancelledPage, BlockTimePage, CancelAppointmentPage,
-        CheckBookingPage, CheckNhsNumberPage, ChooseDayPage, ChooseServicePage, ChooseTimePage,
-        ClinicPage, DiariesPage, FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage,
-        NotFoundPage, OpenTimesPage, PatientRecordPage, RecordAccessPage, RecordVitalSignsPage,
-        SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
+        AddToRecordPage, AppointmentBookedPage, AppointmentCancelledPage, BlockTimePage,
+        CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
+        ChooseServicePage, ChooseTimePage, ClinicPage, DiariesPage, FindPatientPage, HomePage,
+        MyAppointmentsPage, MyRecordPage, NotFoundPage, OpenTimesPage, PatientRecordPage,
+        RecordAccessPage, RecordVitalSignsPage, SignInPage, SignedOutPage, TimeBlockedPage,
+        TimeUnavailablePage,
     },
 };
 
@@ -122,6 +123,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("patients"), ParamSegment("id"))
                             view=PatientRecordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("patients"), ParamSegment("id"), StaticSegment("add"), ParamSegment("kind"))
+                            view=AddToRecordPage
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -70,13 +70,19 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
 }
 
-/** No sideways scrolling: everything fits the viewport's width. */
-export async function expectNoHorizontalScroll(page: Page) {
+/**
+ * No sideways scrolling: everything fits the viewport's width. With `textPercent`, first sizes
+ * the text as a browser's text-size setting does (the root font size), e.g. 200.
+ */
+export async function expectNoHorizontalScroll(page: Page, { textPercent }: { textPercent?: number } = {}) {
   await inspect(page, async (scriptable) => {
-    const overflow = await scriptable.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
+    const overflow = await scriptable.evaluate((percent) => {
+      if (percent) document.documentElement.style.fontSize = `${percent}%`;
+      const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+      document.documentElement.style.fontSize = '';
+      return overflow;
+    }, textPercent);
+    expect(overflow, `horizontal overflow in px${textPercent ? ` at ${textPercent} % text` : ''}`).toBeLessThanOrEqual(0);
   });
 }
 

@@ -1,5 +1,6 @@
-// A GP records a patient's vital signs on a laptop; a typo is caught with an error summary; the
-// patient then reads them on their phone.
+// A GP writes to a patient's record on a laptop (vital signs; an allergy, a problem and a
+// vaccination from coded lists); mistakes are caught with an error summary; the patient then
+// reads it all on their phone.
 import { expect, test, type Browser, type TestInfo } from '@playwright/test';
 import { expectNoAxeViolations, expectNoHorizontalScroll, ready, signInAs } from './support';
 
@@ -81,5 +82,55 @@ test('a GP records vital signs, a typo is caught, and the patient reads them on 
   await expect(measurements).toContainText(/Taken on \d+ \w+ \d{4}\./);
   await expectNoAxeViolations(patient.page);
   await expectNoHorizontalScroll(patient.page);
+  await patient.context.close();
+});
+
+test('a GP adds an allergy, a problem and a vaccination from coded lists, and the patient reads them', async ({ page, browser }, testInfo) => {
+  const { account, nhsNumber } = patients[testInfo.project.name];
+  await signInAs(page, testInfo, 'clinician');
+  await page.goto(`/patients?nhs-number=${nhsNumber.replace(/ /g, '')}`);
+  await page.getByRole('heading', { level: 3 }).getByRole('link').click();
+  await expect(page.getByRole('region', { name: 'Patient' })).toContainText(nhsNumber);
+
+  // An allergy: nothing chosen first, and the summary says what is missing.
+  await page.getByRole('link', { name: 'Add an allergy' }).click();
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Add the allergy' }).click();
+  const summary = page.getByRole('alert');
+  await expect(summary.getByRole('link', { name: 'Select what the patient is allergic to' })).toBeVisible();
+  await expect(summary.getByRole('link', { name: 'Select how serious a reaction could be' })).toBeVisible();
+  await expect(page).toHaveTitle(/^Error: Add an allergy – /);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Allergic to').selectOption({ label: 'Latex' });
+  await page.getByLabel('Reaction (optional)').selectOption({ label: 'Urticaria' });
+  await page.getByLabel('High risk: a reaction could be life-threatening').check();
+  await page.getByRole('button', { name: 'Add the allergy' }).click();
+  await expect(page.getByRole('heading', { name: 'Allergy added' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Allergies' })).toContainText('LatexHigh risk. Reaction: Urticaria');
+
+  await page.getByRole('link', { name: 'Add a problem' }).click();
+  await ready(page, testInfo);
+  await page.getByLabel('Problem', { exact: true }).selectOption({ label: 'Migraine' });
+  await page.getByLabel('Since (optional)').fill('2019-05-01');
+  await page.getByRole('button', { name: 'Add the problem' }).click();
+  await expect(page.getByRole('heading', { name: 'Problem added' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('MigraineSince 1 May 2019');
+
+  await page.getByRole('link', { name: 'Record a vaccination' }).click();
+  await ready(page, testInfo);
+  await page.getByLabel('Vaccine').selectOption('Shingles vaccine');
+  await page.getByLabel('Given on').fill('2026-10-05');
+  await page.getByRole('button', { name: 'Record the vaccination' }).click();
+  await expect(page.getByRole('heading', { name: 'Vaccination recorded' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Vaccinations' })).toContainText('Shingles vaccineGiven on 5 October 2026');
+  await ready(page, testInfo);
+  await expectNoAxeViolations(page);
+
+  const patient = await patientOnPhone(browser, testInfo, account);
+  await patient.page.goto('/your-record');
+  await ready(patient.page, testInfo);
+  await expect(patient.page.getByRole('region', { name: 'Allergies' })).toContainText('Latex');
+  await expect(patient.page.getByRole('region', { name: 'Health problems' })).toContainText('Migraine');
+  await expect(patient.page.getByRole('region', { name: 'Vaccinations' })).toContainText('Shingles vaccine');
   await patient.context.close();
 });

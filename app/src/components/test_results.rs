@@ -86,9 +86,13 @@ fn ResultTable(
     measurements: Vec<MeasurementDto>,
     with_unit: impl Fn(&str) -> String + 'static,
 ) -> impl IntoView {
+    let caption = format!("Every {} result", name.to_lowercase());
+    let region = caption.clone();
     view! {
+        // Three columns can be wider than a phone with large text: the table scrolls on its own.
+        <div class="table-scroll" role="region" aria-label=region tabindex="0">
         <table class="table">
-            <caption class="table-caption">{format!("Every {} result", name.to_lowercase())}</caption>
+            <caption class="table-caption">{caption}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Date"</th>
@@ -109,6 +113,7 @@ fn ResultTable(
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

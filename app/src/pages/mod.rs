@@ -1,5 +1,6 @@
 //! One module per page; each page component ends in `Page`.
 
+mod add_to_record_page;
 mod appointment_booked_page;
 mod appointment_cancelled_page;
 mod block_time_page;
@@ -26,6 +27,7 @@ mod signed_out_page;
 mod time_blocked_page;
 mod time_unavailable_page;
 
+pub use add_to_record_page::AddToRecordPage;
 pub use appointment_booked_page::AppointmentBookedPage;
 pub use appointment_cancelled_page::AppointmentCancelledPage;
 pub use block_time_page::BlockTimePage;

@@ -86,13 +86,21 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         vital_signs,
     } = record;
     let query = leptos_router::hooks::use_query_map();
-    let recorded = move || query.read().get("recorded").as_deref() == Some("vital-signs");
+    // What was just written, said once on coming back from the form.
+    let recorded = move || match query.read().get("recorded").as_deref() {
+        Some("vital-signs") => Some("Vital signs saved"),
+        Some("problem") => Some("Problem added"),
+        Some("allergy") => Some("Allergy added"),
+        Some("vaccination") => Some("Vaccination recorded"),
+        _ => None,
+    };
+    let add = |kind: &str| format!("/patients/{patient_id}/add/{kind}");
     view! {
         <PatientBanner banner />
-        {move || recorded().then(|| view! {
+        {move || recorded().map(|what| view! {
             <div class="panel-confirmation" role="status">
-                <h2 class="mt-0">"Vital signs saved"</h2>
-                <p class="mb-0">"They are in the record below, and in the patient's own record."</p>
+                <h2 class="mt-0">{what}</h2>
+                <p class="mb-0">"It is in the record below, and in the patient's own record."</p>
             </div>
         })}
         {break_glass_reason.map(|reason| view! {
@@ -104,10 +112,12 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         })}
         <section class="allergies" aria-labelledby="allergies-heading">
             <h2 id="allergies-heading">"Allergies"</h2>
+            <p><a class="button button-secondary" href=add("allergy")>"Add an allergy"</a></p>
             <RecordEntries entries=allergies empty="No allergies recorded. Check with the patient." />
         </section>
         <section aria-labelledby="problems-heading" class="mb-8">
             <h2 id="problems-heading">"Problems"</h2>
+            <p><a class="button button-secondary" href=add("problem")>"Add a problem"</a></p>
             <RecordEntries entries=problems empty="No active problems recorded." />
         </section>
         <section aria-labelledby="medicines-heading" class="mb-8">
@@ -125,6 +135,7 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         </section>
         <section aria-labelledby="vaccinations-heading" class="mb-8">
             <h2 id="vaccinations-heading">"Vaccinations"</h2>
+            <p><a class="button button-secondary" href=add("vaccination")>"Record a vaccination"</a></p>
             <RecordEntries entries=immunisations empty="No vaccinations recorded." />
         </section>
     }

@@ -5,6 +5,9 @@ mod break_glass;
 mod find_patient;
 mod find_patients_by_name;
 mod get_patient_record;
+mod record_allergy;
+mod record_immunisation;
+mod record_problem;
 mod record_vital_signs;
 
 pub use break_glass::{BreakGlass, break_glass};
@@ -12,6 +15,9 @@ use domain::test_result::{RangeVerdict, ReferenceRange};
 pub use find_patient::{FindPatient, find_patient};
 pub use find_patients_by_name::{FindPatientsByName, find_patients_by_name};
 pub use get_patient_record::{GetPatientRecord, get_patient_record};
+pub use record_allergy::{RecordAllergy, record_allergy};
+pub use record_immunisation::{RecordImmunisation, record_immunisation};
+pub use record_problem::{RecordProblem, record_problem};
 pub use record_vital_signs::{RecordVitalSigns, record_vital_signs};
 use serde::{Deserialize, Serialize};
 
@@ -235,5 +241,47 @@ impl From<backend::patient_record::TestResult> for TestResultDto {
             unit: result.unit,
             trend,
         }
+    }
+}
+
+/// A date entered as being in the past (an onset, a vaccination), or `None` when left empty; a
+/// problem with it is added to `problems` under `field`.
+#[cfg(feature = "ssr")]
+pub(crate) fn past_date(
+    text: Option<&str>,
+    field: &str,
+    problems: &mut Vec<crate::components::FieldError>,
+) -> Option<jiff::civil::Date> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    let problem = match text.parse::<jiff::civil::Date>() {
+        Ok(date) if date <= backend::time::uk_date(jiff::Timestamp::now()) => return Some(date),
+        Ok(_) => "The date must be today or in the past",
+        Err(_) => "Enter a real date, for example 2026-03-17",
+    };
+    problems.push(crate::components::FieldError {
+        field_id: field.to_owned(),
+        message: problem.to_owned(),
+    });
+    None
+}
+
+/// After a write to a record: back to it, saying what was `added`; or why not.
+#[cfg(feature = "ssr")]
+pub(crate) fn written<T>(
+    result: Result<T, backend::record_writes::RecordWriteError>,
+    patient_id: &str,
+    added: &str,
+) -> Result<(), crate::error::AppError> {
+    use backend::record_writes::RecordWriteError;
+
+    use crate::{account::fail, error::AppError};
+    match result {
+        Ok(_) => {
+            leptos_axum::redirect(&format!("/patients/{patient_id}?recorded={added}"));
+            Ok(())
+        }
+        Err(RecordWriteError::NotFound) => Err(fail(AppError::NotFound)),
+        Err(RecordWriteError::Refused(_)) => Err(fail(AppError::NotAllowed)),
+        Err(error) => Err(AppError::internal(&error)),
     }
 }

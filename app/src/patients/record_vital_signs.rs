@@ -16,7 +16,7 @@ pub async fn record_vital_signs(
     weight: Option<String>,
     height: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::record_writes::{self, RecordWriteError};
+    use backend::record_writes;
     use domain::vitals::{Vital, VitalSigns};
 
     use crate::{account::fail, components::FieldError};
@@ -55,13 +55,5 @@ pub async fn record_vital_signs(
         jiff::Timestamp::now(),
     )
     .await;
-    match recorded {
-        Ok(_) => {
-            leptos_axum::redirect(&format!("/patients/{patient_id}?recorded=vital-signs"));
-            Ok(())
-        }
-        Err(RecordWriteError::NotFound) => Err(fail(AppError::NotFound)),
-        Err(RecordWriteError::Refused(_)) => Err(fail(AppError::NotAllowed)),
-        Err(error) => Err(AppError::internal(&error)),
-    }
+    super::written(recorded, &patient_id, "vital-signs")
 }

@@ -10,6 +10,7 @@ pub mod operation_outcome;
 pub mod read;
 mod resource_type;
 pub mod search;
+pub mod snomed;
 pub mod validate;
 
 pub use resource_type::{ResourceType, UnknownResourceType};

@@ -181,6 +181,14 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         false,
         [WHO, NO, NO, NO, OK, OK, NO, WHO],
     ),
+    // Adding a problem, an allergy, a vaccination to A's record: as for vital signs.
+    ("record_problem", false, [WHO, NO, NO, NO, OK, OK, NO, WHO]),
+    ("record_allergy", false, [WHO, NO, NO, NO, OK, OK, NO, WHO]),
+    (
+        "record_immunisation",
+        false,
+        [WHO, NO, NO, NO, OK, OK, NO, WHO],
+    ),
     // The diaries: any staff member sees what they may set up and a week's use (of their own
     // practice); Dr Okafor's diary is kept by herself and the practice's administrator only.
     ("diary_choices", false, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
@@ -389,6 +397,17 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
             ("slot_id", &a.free_slot),
         ]),
         "record_vital_signs" => form(&[("patient_id", &a.id), ("pulse", "72")]),
+        "record_problem" => form(&[("patient_id", &a.id), ("problem", "37796009")]),
+        "record_allergy" => form(&[
+            ("patient_id", &a.id),
+            ("substance", "111088007"),
+            ("risk", "low"),
+        ]),
+        "record_immunisation" => form(&[
+            ("patient_id", &a.id),
+            ("vaccine", "Flu vaccine"),
+            ("given", "2025-10-01"),
+        ]),
         "open_appointment_times" => {
             let (role, place) = okafor(app).await;
             form(&[

@@ -287,9 +287,14 @@ fn entry(resource_type: ResourceType, resource: &Value) -> Entry {
         },
         ResourceType::Condition => Entry {
             text: fhir::read::concept_text(&resource["code"]).map_or_else(unnamed, str::to_owned),
-            detail: resource["onsetDateTime"]
-                .as_str()
-                .map(|onset| format!("Since {}", onset.get(..10).unwrap_or(onset))),
+            detail: resource["onsetDateTime"].as_str().map(|onset| {
+                // "Since 1 May 2019" from a date or a date-time; as written if neither.
+                let day = onset.get(..10).unwrap_or(onset);
+                match day.parse::<civil::Date>() {
+                    Ok(date) => format!("Since {}", crate::time::spoken_date(date)),
+                    Err(_) => format!("Since {onset}"),
+                }
+            }),
         },
         _ => Entry {
             text: fhir::read::concept_text(&resource["medicationCodeableConcept"])

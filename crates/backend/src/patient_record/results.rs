@@ -126,10 +126,14 @@ fn for_patient(patient: &str) -> Condition {
 
 /// What an Immunization reads as: the vaccine, and when it was given (or that it was not).
 fn immunisation(immunization: &Value) -> Entry {
-    let given = immunization["occurrenceDateTime"]
-        .as_str()
-        .and_then(|at| at.parse::<Timestamp>().ok())
-        .map(|at| crate::time::spoken_date(crate::time::uk_date(at)));
+    // A moment (when the record says when exactly) or a day (what a clinician enters).
+    let given = immunization["occurrenceDateTime"].as_str().and_then(|at| {
+        let day = match at.parse::<Timestamp>() {
+            Ok(at) => crate::time::uk_date(at),
+            Err(_) => at.parse::<jiff::civil::Date>().ok()?,
+        };
+        Some(crate::time::spoken_date(day))
+    });
     let detail = match (immunization["status"].as_str(), given) {
         (Some("not-done"), Some(date)) => format!("Not given ({date})"),
         (Some("not-done"), None) => "Not given".to_owned(),

@@ -3,8 +3,10 @@
 //! comes with a Provenance naming what was written, by whom, when, in the same transaction:
 //! either all of it is stored or none. Every write, and every refusal, is audited.
 
+mod entries;
 mod vital_signs;
 
+pub use entries::{NewAllergy, record_allergy, record_immunisation, record_problem};
 pub use vital_signs::{RecordedVitals, record_vital_signs};
 
 use domain::identity::{Actor, StaffRole, StaffUser};

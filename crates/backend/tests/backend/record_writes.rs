@@ -151,3 +151,83 @@ async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
         "nothing was written"
     );
 }
+
+#[tokio::test]
+async fn an_allergy_problem_and_vaccination_are_coded_and_read_back_in_the_record() {
+    use domain::terminology::{ALLERGENS, AllergyRisk, PROBLEMS, REACTIONS, find};
+
+    let (db, _database, patient_id) = seeded().await;
+    let now: Timestamp = "2026-11-23T11:00:00Z".parse().unwrap();
+    let gp = staff("555000000000", StaffRole::Clinician);
+    let latex = find(ALLERGENS, "111088007").unwrap();
+    let allergy = record_writes::record_allergy(
+        &db,
+        &gp,
+        &patient_id,
+        record_writes::NewAllergy {
+            substance: latex,
+            reaction: find(REACTIONS, "126485001"),
+            risk: AllergyRisk::High,
+        },
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let (_, id) = allergy.split_once('/').unwrap();
+    let backend::store::Found::Current(stored) =
+        db.read(ResourceType::AllergyIntolerance, id).await.unwrap()
+    else {
+        panic!("the allergy is stored");
+    };
+    let coding = &stored.resource["code"]["coding"][0];
+    assert_eq!(coding["system"], "http://snomed.info/sct");
+    assert_eq!(coding["code"], "111088007");
+    assert_eq!(stored.resource["recorder"]["display"], "Dr Amara Okafor");
+
+    let migraine = find(PROBLEMS, "37796009").unwrap();
+    record_writes::record_problem(
+        &db,
+        &gp,
+        &patient_id,
+        migraine,
+        Some(jiff::civil::date(2019, 5, 1)),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    record_writes::record_immunisation(
+        &db,
+        &gp,
+        &patient_id,
+        "Shingles vaccine",
+        jiff::civil::date(2026, 10, 5),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+
+    let record = patient_record::open(&db, &gp, &patient_id, None, now)
+        .await
+        .unwrap();
+    let latex = record
+        .allergies
+        .iter()
+        .find(|a| a.text == "Latex")
+        .expect("the allergy is in the record");
+    assert_eq!(
+        latex.detail.as_deref(),
+        Some("High risk. Reaction: Urticaria")
+    );
+    assert!(
+        record
+            .problems
+            .iter()
+            .any(|p| p.text == "Migraine" && p.detail.as_deref() == Some("Since 1 May 2019"))
+    );
+    assert!(record.immunisations.iter().any(|i| {
+        i.text == "Shingles vaccine" && i.detail.as_deref() == Some("Given on 5 October 2026")
+    }));
+}

@@ -1,0 +1,155 @@
+//! Problems, allergies and vaccinations a clinician adds to a record: a Condition (on the
+//! problem list), an AllergyIntolerance or an Immunization, coded from the bundled SNOMED CT
+//! subset where there is a code, with the author as recorder and a Provenance.
+
+use domain::terminology::{AllergyRisk, Concept};
+use fhir::{ResourceType, snomed::codeable_concept};
+use jiff::{Timestamp, civil};
+use serde_json::{Value, json};
+
+use super::{RecordWriteError, authorize_writer, write_with_provenance};
+use crate::{Db, auth::sessions::Session, store};
+
+/// Adds `problem` to patient `patient_id`'s problem list, active, since `onset` if known.
+pub async fn record_problem(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    problem: Concept,
+    onset: Option<civil::Date>,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<String, RecordWriteError> {
+    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let mut condition = json!({
+        "resourceType": "Condition",
+        "clinicalStatus": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+            "code": "active",
+        }]},
+        "verificationStatus": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            "code": "confirmed",
+        }]},
+        "category": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+            "code": "problem-list-item",
+            "display": "Problem List Item",
+        }]}],
+        "code": codeable_concept(problem),
+        "subject": subject(patient_id),
+        "recordedDate": store::instant(now),
+        "recorder": author.reference,
+    });
+    if let Some(onset) = onset {
+        condition["onsetDateTime"] = json!(onset.to_string());
+    }
+    first(
+        write_with_provenance(
+            db,
+            &author,
+            access,
+            vec![(ResourceType::Condition, condition)],
+            now,
+        )
+        .await?,
+    )
+}
+
+/// An allergy as a clinician enters it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewAllergy {
+    pub substance: Concept,
+    /// The reaction it caused, if known.
+    pub reaction: Option<Concept>,
+    pub risk: AllergyRisk,
+}
+
+/// Records patient `patient_id`'s `allergy`.
+pub async fn record_allergy(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    allergy: NewAllergy,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<String, RecordWriteError> {
+    let NewAllergy {
+        substance,
+        reaction,
+        risk,
+    } = allergy;
+    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let mut allergy = json!({
+        "resourceType": "AllergyIntolerance",
+        "clinicalStatus": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+            "code": "active",
+        }]},
+        "verificationStatus": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+            "code": "confirmed",
+        }]},
+        "type": "allergy",
+        "criticality": risk.code(),
+        "code": codeable_concept(substance),
+        "patient": subject(patient_id),
+        "recordedDate": store::instant(now),
+        "recorder": author.reference,
+    });
+    if let Some(reaction) = reaction {
+        allergy["reaction"] = json!([{ "manifestation": [codeable_concept(reaction)] }]);
+    }
+    first(
+        write_with_provenance(
+            db,
+            &author,
+            access,
+            vec![(ResourceType::AllergyIntolerance, allergy)],
+            now,
+        )
+        .await?,
+    )
+}
+
+/// Records that patient `patient_id` was given `vaccine` on `given`, by the author.
+pub async fn record_immunisation(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    vaccine: &str,
+    given: civil::Date,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<String, RecordWriteError> {
+    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let immunization = json!({
+        "resourceType": "Immunization",
+        "status": "completed",
+        "vaccineCode": { "text": vaccine },
+        "patient": subject(patient_id),
+        "occurrenceDateTime": given.to_string(),
+        "recorded": store::instant(now),
+        "primarySource": true,
+        "performer": [{ "actor": author.reference }],
+    });
+    first(
+        write_with_provenance(
+            db,
+            &author,
+            access,
+            vec![(ResourceType::Immunization, immunization)],
+            now,
+        )
+        .await?,
+    )
+}
+
+fn subject(patient_id: &str) -> Value {
+    json!({ "reference": format!("Patient/{patient_id}") })
+}
+
+/// The `Type/id` of the one record written.
+fn first(written: Vec<String>) -> Result<String, RecordWriteError> {
+    Ok(written.into_iter().next().unwrap_or_default())
+}
