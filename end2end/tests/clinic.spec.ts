@@ -77,3 +77,26 @@ test('a patient who finds the clinic list is told it is for practice staff', asy
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('The clinic list is for practice staff');
   await expectNoAxeViolations(page);
 });
+
+test('a GP writes a consultation note from the clinic list, and it is in the record', async ({ page, request }, testInfo) => {
+  const fhir = await FhirClient.connect(request);
+  const patient = await bookedWithDrOkafor(fhir, thisMinute());
+  await signInAs(page, testInfo, 'clinician');
+  await page.goto('/clinic');
+  await ready(page, testInfo);
+  await page.getByRole('row').filter({ hasText: patient }).getByRole('link', { name: `Write a note for ${patient}` }).click();
+  await expect(page).toHaveTitle(new RegExp(`^Write a consultation note – ${patient}`));
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Save the note' }).click();
+  await expect(page.getByRole('alert').getByRole('link', { name: 'Enter the consultation note' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Consultation note').fill('Cough for three weeks. Chest clear. Safety-netted.');
+  await page.getByRole('button', { name: 'Save the note' }).click();
+  await expect(page.getByRole('heading', { name: 'Consultation note saved' })).toBeVisible();
+  const documents = page.getByRole('region', { name: 'Documents' });
+  await expect(documents).toContainText('Consultation note,');
+  await expect(documents).toContainText('by Dr Amara Okafor');
+  await expect(documents).toContainText('Cough for three weeks. Chest clear. Safety-netted.');
+  await ready(page, testInfo);
+  await expectNoAxeViolations(page);
+});

@@ -1,5 +1,5 @@
-//! Adding to a patient's record (`/patients/{id}/add/{problem|allergy|vaccination}`): the patient
-//! banner, then one short form, coded from the bundled SNOMED CT lists where there are codes.
+//! Adding to a patient's record (`/patients/{id}/add/{problem|allergy|vaccination|note}`, a note
+//! with `?appointment=…` from the clinic list): the patient banner, then one short form, coded from the bundled SNOMED CT lists where there are codes.
 //! Saved, back to the record, which shows the new entry.
 
 use domain::terminology::{ALLERGENS, AllergyRisk, Concept, PROBLEMS, REACTIONS, VACCINES};
@@ -12,8 +12,8 @@ use crate::{
     error::AppError,
     pages::ServiceProblem,
     patients::{
-        BannerDto, PatientRecordView, RecordAllergy, RecordImmunisation, RecordProblem,
-        get_patient_record,
+        BannerDto, PatientRecordView, RecordAllergy, RecordConsultation, RecordImmunisation,
+        RecordProblem, get_patient_record,
     },
 };
 
@@ -23,6 +23,7 @@ enum Kind {
     Problem,
     Allergy,
     Vaccination,
+    Note,
 }
 
 impl Kind {
@@ -31,6 +32,7 @@ impl Kind {
             "problem" => Some(Self::Problem),
             "allergy" => Some(Self::Allergy),
             "vaccination" => Some(Self::Vaccination),
+            "note" => Some(Self::Note),
             _ => None,
         }
     }
@@ -40,6 +42,7 @@ impl Kind {
             Self::Problem => "Add a problem",
             Self::Allergy => "Add an allergy",
             Self::Vaccination => "Record a vaccination",
+            Self::Note => "Write a consultation note",
         }
     }
 }
@@ -95,6 +98,7 @@ fn AddForm(kind: Kind, patient_id: String, banner: BannerDto) -> impl IntoView {
         Kind::Problem => view! { <ProblemForm patient_id banner name /> }.into_any(),
         Kind::Allergy => view! { <AllergyForm patient_id banner name /> }.into_any(),
         Kind::Vaccination => view! { <VaccinationForm patient_id banner name /> }.into_any(),
+        Kind::Note => view! { <NoteForm patient_id banner name /> }.into_any(),
     }
 }
 
@@ -222,6 +226,28 @@ fn VaccinationForm(patient_id: String, banner: BannerDto, name: String) -> impl 
                 <input class="input" type="date" id="given" name="given" aria-describedby=described_by("given", problems) />
             </FormField>
             <button class="button" type="submit">"Record the vaccination"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn NoteForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoView {
+    let action = ServerAction::<RecordConsultation>::new();
+    let (problems, failed) = outcome(action.value());
+    // From the clinic list, the note is for the appointment the patient is in.
+    let appointment = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("appointment")
+        .unwrap_or_default();
+    view! {
+        {form_top("Write a consultation note", name, banner, failed, problems)}
+        <ActionForm action>
+            <input type="hidden" name="patient_id" value=patient_id />
+            <input type="hidden" name="appointment" value=appointment />
+            <FormField id="note" label="Consultation note" hint="History, examination, what you agreed. The patient can ask to read it." problems>
+                <textarea class="textarea max-w-2xl" id="note" name="note" rows="10" aria-describedby=described_by("note", problems)></textarea>
+            </FormField>
+            <button class="button" type="submit">"Save the note"</button>
         </ActionForm>
     }
 }

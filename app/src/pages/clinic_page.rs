@@ -223,6 +223,7 @@ fn Row(
     };
     let label = format!("New status for {patient_name}, {time}");
     let save_label = format!(" status for {patient_name}, {time}");
+    let note_label = format!(" for {patient_name}, {time}");
     let finished = matches!(status.as_str(), "fulfilled" | "noshow");
     view! {
         <tr>
@@ -238,6 +239,9 @@ fn Row(
             <td>
                 {service}
                 <span class="block">{with}</span>
+                <a class="block" href=format!("/patients/{patient_id}/add/note?appointment={id}")>
+                    "Write a note"<span class="sr-only">{note_label}</span>
+                </a>
                 <span class="block text-nhs-secondary-text">{place}</span>
             </td>
             <td>

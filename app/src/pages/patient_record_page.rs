@@ -43,7 +43,7 @@ pub fn PatientRecordPage() -> impl IntoView {
                     _ => "Patient record".to_owned(),
                 };
                 let page = match record {
-                    Ok(PatientRecordView::Record(record)) => view! { <Record record /> }.into_any(),
+                    Ok(PatientRecordView::Record(record)) => view! { <Record record=*record /> }.into_any(),
                     Ok(PatientRecordView::BreakGlassNeeded(banner)) => {
                         view! { <BreakGlassForm action=break_glass patient_id=patient_id() banner /> }.into_any()
                     }
@@ -84,6 +84,9 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         immunisations,
         results,
         vital_signs,
+        upcoming_appointments,
+        past_appointments,
+        documents,
     } = record;
     let query = leptos_router::hooks::use_query_map();
     // What was just written, said once on coming back from the form.
@@ -92,6 +95,7 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         Some("problem") => Some("Problem added"),
         Some("allergy") => Some("Allergy added"),
         Some("vaccination") => Some("Vaccination recorded"),
+        Some("note") => Some("Consultation note saved"),
         _ => None,
     };
     let add = |kind: &str| format!("/patients/{patient_id}/add/{kind}");
@@ -132,6 +136,18 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         <section aria-labelledby="results-heading" class="mb-8">
             <h2 id="results-heading">"Test results"</h2>
             <TestResults results empty="No test results recorded." chart_prefix="results" />
+        </section>
+        <section aria-labelledby="appointments-heading" class="mb-8">
+            <h2 id="appointments-heading">"Appointments"</h2>
+            <h3>"Coming up"</h3>
+            <RecordEntries entries=upcoming_appointments empty="No appointments booked." />
+            <h3>"Past"</h3>
+            <RecordEntries entries=past_appointments empty="No past appointments." />
+        </section>
+        <section aria-labelledby="documents-heading" class="mb-8">
+            <h2 id="documents-heading">"Documents"</h2>
+            <p><a class="button button-secondary" href=add("note")>"Write a consultation note"</a></p>
+            <RecordEntries entries=documents empty="No letters or reports." />
         </section>
         <section aria-labelledby="vaccinations-heading" class="mb-8">
             <h2 id="vaccinations-heading">"Vaccinations"</h2>

@@ -29,7 +29,7 @@ pub async fn get_patient_record(patient_id: String) -> Result<PatientRecordView,
     )
     .await;
     match opened {
-        Ok(record) => Ok(PatientRecordView::Record(record.into())),
+        Ok(record) => Ok(PatientRecordView::Record(Box::new(record.into()))),
         Err(OpenRecordError::NotFound) => {
             set_page_status(StatusCode::NOT_FOUND);
             Ok(PatientRecordView::NotFound)

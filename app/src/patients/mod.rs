@@ -6,6 +6,7 @@ mod find_patient;
 mod find_patients_by_name;
 mod get_patient_record;
 mod record_allergy;
+mod record_consultation;
 mod record_immunisation;
 mod record_problem;
 mod record_vital_signs;
@@ -16,6 +17,7 @@ pub use find_patient::{FindPatient, find_patient};
 pub use find_patients_by_name::{FindPatientsByName, find_patients_by_name};
 pub use get_patient_record::{GetPatientRecord, get_patient_record};
 pub use record_allergy::{RecordAllergy, record_allergy};
+pub use record_consultation::{RecordConsultation, record_consultation};
 pub use record_immunisation::{RecordImmunisation, record_immunisation};
 pub use record_problem::{RecordProblem, record_problem};
 pub use record_vital_signs::{RecordVitalSigns, record_vital_signs};
@@ -60,7 +62,8 @@ pub struct NameMatchesDto {
 /// What the record page can show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PatientRecordView {
-    Record(PatientRecordDto),
+    /// Boxed: a whole record is far larger than the other answers.
+    Record(Box<PatientRecordDto>),
     /// A clinician, but the patient is registered elsewhere: whose record it is, and the
     /// break-glass form.
     BreakGlassNeeded(BannerDto),
@@ -89,6 +92,9 @@ pub struct PatientRecordDto {
     pub immunisations: Vec<EntryDto>,
     pub results: Vec<TestResultDto>,
     pub vital_signs: Vec<TestResultDto>,
+    pub upcoming_appointments: Vec<EntryDto>,
+    pub past_appointments: Vec<EntryDto>,
+    pub documents: Vec<EntryDto>,
 }
 
 /// One kind of test and every time it was measured, newest first.
@@ -194,6 +200,9 @@ impl From<backend::patient_record::PatientRecord> for PatientRecordDto {
                 .into_iter()
                 .map(TestResultDto::from)
                 .collect(),
+            upcoming_appointments: entries(record.upcoming_appointments),
+            past_appointments: entries(record.past_appointments),
+            documents: entries(record.documents),
         }
     }
 }

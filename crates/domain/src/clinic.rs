@@ -89,6 +89,38 @@ pub fn may_mark(
     }
 }
 
+/// What a clinician writes about a consultation: free text, 1 to 10,000 characters once
+/// trimmed. Parsed once at the edge; stored as it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsultationNote(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ConsultationNoteError {
+    #[error("Enter the consultation note")]
+    Empty,
+    #[error("The note must be 10,000 characters or fewer")]
+    TooLong,
+}
+
+impl ConsultationNote {
+    pub const MAX_CHARS: usize = 10_000;
+
+    pub fn parse(text: &str) -> Result<Self, ConsultationNoteError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ConsultationNoteError::Empty);
+        }
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(ConsultationNoteError::TooLong);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +164,25 @@ mod tests {
         assert_eq!(
             may_mark(Attendance::Booked, tomorrow, start, TODAY, now),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn a_note_has_words_and_a_limit() {
+        assert_eq!(
+            ConsultationNote::parse("  Cough for 3 weeks. Chest clear.  ")
+                .unwrap()
+                .as_str(),
+            "Cough for 3 weeks. Chest clear."
+        );
+        assert_eq!(
+            ConsultationNote::parse(" \n "),
+            Err(ConsultationNoteError::Empty)
+        );
+        let long = "a".repeat(ConsultationNote::MAX_CHARS + 1);
+        assert_eq!(
+            ConsultationNote::parse(&long),
+            Err(ConsultationNoteError::TooLong)
         );
     }
 

@@ -183,6 +183,11 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ),
     // Adding a problem, an allergy, a vaccination to A's record: as for vital signs.
     ("record_problem", false, [WHO, NO, NO, NO, OK, OK, NO, WHO]),
+    (
+        "record_consultation",
+        false,
+        [WHO, NO, NO, NO, OK, OK, NO, WHO],
+    ),
     ("record_allergy", false, [WHO, NO, NO, NO, OK, OK, NO, WHO]),
     (
         "record_immunisation",
@@ -398,6 +403,7 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         ]),
         "record_vital_signs" => form(&[("patient_id", &a.id), ("pulse", "72")]),
         "record_problem" => form(&[("patient_id", &a.id), ("problem", "37796009")]),
+        "record_consultation" => form(&[("patient_id", &a.id), ("note", "Seen today.")]),
         "record_allergy" => form(&[
             ("patient_id", &a.id),
             ("substance", "111088007"),

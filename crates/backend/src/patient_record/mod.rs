@@ -4,6 +4,7 @@
 //! into the audit trail the patient reads.
 
 mod results;
+mod visits;
 
 pub use results::{Measurement, TestResult};
 
@@ -65,6 +66,11 @@ pub struct PatientRecord {
     pub results: Vec<TestResult>,
     /// Vital signs (blood pressure, pulse, weight, …), by measurement.
     pub vital_signs: Vec<TestResult>,
+    /// Appointments to come, soonest first, and the latest past ones, newest first.
+    pub upcoming_appointments: Vec<Entry>,
+    pub past_appointments: Vec<Entry>,
+    /// Letters and reports, newest first.
+    pub documents: Vec<Entry>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,12 +128,22 @@ pub async fn open(
     let immunisations = results::immunisations(db, &reference).await?;
     let (results, results_read) = results::results(db, &reference, "laboratory").await?;
     let (vital_signs, vitals_read) = results::results(db, &reference, "vital-signs").await?;
+    let (upcoming, past) = visits::appointments(db, &reference, now).await?;
+    let documents = visits::documents(db, &reference).await?;
     access.records.extend(
-        [&allergies, &problems, &medicines, &immunisations]
-            .into_iter()
-            .flat_map(|found| found.iter().map(|(reference, _)| reference.clone()))
-            .chain(results_read)
-            .chain(vitals_read),
+        [
+            &allergies,
+            &problems,
+            &medicines,
+            &immunisations,
+            &upcoming,
+            &past,
+            &documents,
+        ]
+        .into_iter()
+        .flat_map(|found| found.iter().map(|(reference, _)| reference.clone()))
+        .chain(results_read)
+        .chain(vitals_read),
     );
     access.basis = Some(basis.clone());
     audit::record(db, &access, now).await?;
@@ -142,6 +158,9 @@ pub async fn open(
         immunisations: listed(immunisations),
         results,
         vital_signs,
+        upcoming_appointments: listed(upcoming),
+        past_appointments: listed(past),
+        documents: listed(documents),
     })
 }
 

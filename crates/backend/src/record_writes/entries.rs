@@ -1,6 +1,7 @@
-//! Problems, allergies and vaccinations a clinician adds to a record: a Condition (on the
-//! problem list), an AllergyIntolerance or an Immunization, coded from the bundled SNOMED CT
-//! subset where there is a code, with the author as recorder and a Provenance.
+//! Problems, allergies, vaccinations and consultation notes a clinician adds to a record: a
+//! Condition (on the problem list), an AllergyIntolerance, an Immunization, or an Encounter with
+//! its note as a DocumentReference; coded from the bundled SNOMED CT subset where there is a
+//! code, with the author as recorder and a Provenance.
 
 use domain::terminology::{AllergyRisk, Concept};
 use fhir::{ResourceType, snomed::codeable_concept};
@@ -143,6 +144,67 @@ pub async fn record_immunisation(
         )
         .await?,
     )
+}
+
+/// Records a consultation with patient `patient_id` now, by the author, for `appointment` (an id)
+/// if it was one, with `note` as its progress note. The appointment, if any, is marked finished
+/// by whoever runs the clinic list, not here.
+pub async fn record_consultation(
+    db: &Db,
+    session: &Session,
+    patient_id: &str,
+    appointment: Option<&str>,
+    note: &domain::clinic::ConsultationNote,
+    address: Option<String>,
+    now: Timestamp,
+) -> Result<String, RecordWriteError> {
+    use base64::Engine as _;
+
+    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    // The note names its encounter, so the encounter's id is chosen here, not by the store.
+    let encounter_id = uuid::Uuid::new_v4().to_string();
+    let mut encounter = json!({
+        "resourceType": "Encounter",
+        "id": encounter_id,
+        "status": "finished",
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "AMB",
+            "display": "ambulatory",
+        },
+        "subject": subject(patient_id),
+        "participant": [{ "individual": author.reference }],
+        "period": { "start": store::instant(now), "end": store::instant(now) },
+    });
+    if let Some(appointment) = appointment {
+        encounter["appointment"] = json!([{ "reference": format!("Appointment/{appointment}") }]);
+    }
+    let document = json!({
+        "resourceType": "DocumentReference",
+        "status": "current",
+        "type": { "coding": [{ "system": "http://loinc.org", "code": "11506-3" }], "text": "Progress note" },
+        "description": "Consultation note",
+        "subject": subject(patient_id),
+        "date": store::instant(now),
+        "author": [author.reference],
+        "content": [{ "attachment": {
+            "contentType": "text/plain; charset=utf-8",
+            "data": base64::engine::general_purpose::STANDARD.encode(note.as_str()),
+        }}],
+        "context": { "encounter": [{ "reference": format!("Encounter/{encounter_id}") }] },
+    });
+    let written = write_with_provenance(
+        db,
+        &author,
+        access,
+        vec![
+            (ResourceType::Encounter, encounter),
+            (ResourceType::DocumentReference, document),
+        ],
+        now,
+    )
+    .await?;
+    Ok(written.into_iter().nth(1).unwrap_or_default())
 }
 
 fn subject(patient_id: &str) -> Value {

@@ -6,7 +6,9 @@
 mod entries;
 mod vital_signs;
 
-pub use entries::{NewAllergy, record_allergy, record_immunisation, record_problem};
+pub use entries::{
+    NewAllergy, record_allergy, record_consultation, record_immunisation, record_problem,
+};
 pub use vital_signs::{RecordedVitals, record_vital_signs};
 
 use domain::identity::{Actor, StaffRole, StaffUser};
@@ -113,7 +115,8 @@ async fn author(db: &Db, staff: &StaffUser) -> Result<Author, StoreError> {
     Ok(Author { reference })
 }
 
-/// Creates `resources` and a Provenance for them (author, time, "create") in one transaction,
+/// Creates `resources` (with a fresh id each, unless one was given so that another of them
+/// could refer to it) and a Provenance for them (author, time, "create") in one transaction,
 /// then audits the write. Answers with the `Type/id` of each resource, in order.
 pub(crate) async fn write_with_provenance(
     db: &Db,
@@ -125,7 +128,12 @@ pub(crate) async fn write_with_provenance(
     let mut tx = store::begin(db).await?;
     let mut written = Vec::with_capacity(resources.len());
     for (resource_type, resource) in resources {
-        let stored = store::create_in(&mut tx, resource_type, resource, now).await?;
+        // A resource another one in the same write refers to comes with the id it was given.
+        let stored = if resource["id"].is_string() {
+            store::insert_new(&mut tx, resource, now).await?
+        } else {
+            store::create_in(&mut tx, resource_type, resource, now).await?
+        };
         written.push(format!(
             "{}/{}",
             resource_type.as_str(),
