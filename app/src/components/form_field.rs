@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::FieldError;
+use crate::{components::FieldError, error::AppError};
 
 #[component]
 pub fn FormField(
@@ -46,4 +46,23 @@ pub fn described_by(id: &'static str, problems: Signal<Vec<FieldError>>) -> impl
             format!("{id}-hint")
         }
     }
+}
+
+/// What a form's last submit came back with: every problem, for the error summary and each
+/// field (an error that is not about a field becomes one unlinked problem), and whether it
+/// failed at all (for the "Error: " in the title).
+pub fn form_outcome(
+    value: impl Get<Value = Option<Result<(), AppError>>> + Clone + Send + Sync + 'static,
+) -> (Signal<Vec<FieldError>>, Signal<bool>) {
+    let again = value.clone();
+    let problems = Signal::derive(move || match value.get() {
+        Some(Err(AppError::Invalid { problems })) => problems,
+        Some(Err(error)) => vec![FieldError {
+            field_id: String::new(),
+            message: error.to_string(),
+        }],
+        _ => Vec::new(),
+    });
+    let failed = Signal::derive(move || again.get().is_some_and(|r| r.is_err()));
+    (problems, failed)
 }

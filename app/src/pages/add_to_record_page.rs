@@ -8,7 +8,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError, FormField, PatientBanner, described_by},
+    components::{
+        BackLink, ErrorSummary, FieldError, FormField, PatientBanner, described_by, form_outcome,
+    },
     error::AppError,
     pages::ServiceProblem,
     patients::{
@@ -138,7 +140,7 @@ fn concept_options(list: &'static [Concept], prompt: &'static str) -> impl IntoV
 #[component]
 fn ProblemForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoView {
     let action = ServerAction::<RecordProblem>::new();
-    let (problems, failed) = outcome(action.value());
+    let (problems, failed) = form_outcome(action.value());
     view! {
         {form_top("Add a problem", name, banner, failed, problems)}
         <ActionForm action>
@@ -159,7 +161,7 @@ fn ProblemForm(patient_id: String, banner: BannerDto, name: String) -> impl Into
 #[component]
 fn AllergyForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoView {
     let action = ServerAction::<RecordAllergy>::new();
-    let (problems, failed) = outcome(action.value());
+    let (problems, failed) = form_outcome(action.value());
     let risk_error = move || {
         problems
             .get()
@@ -211,7 +213,7 @@ fn AllergyForm(patient_id: String, banner: BannerDto, name: String) -> impl Into
 #[component]
 fn VaccinationForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoView {
     let action = ServerAction::<RecordImmunisation>::new();
-    let (problems, failed) = outcome(action.value());
+    let (problems, failed) = form_outcome(action.value());
     view! {
         {form_top("Record a vaccination", name, banner, failed, problems)}
         <ActionForm action>
@@ -233,7 +235,7 @@ fn VaccinationForm(patient_id: String, banner: BannerDto, name: String) -> impl 
 #[component]
 fn NoteForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoView {
     let action = ServerAction::<RecordConsultation>::new();
-    let (problems, failed) = outcome(action.value());
+    let (problems, failed) = form_outcome(action.value());
     // From the clinic list, the note is for the appointment the patient is in.
     let appointment = leptos_router::hooks::use_query_map()
         .read_untracked()
@@ -250,21 +252,4 @@ fn NoteForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoVie
             <button class="button" type="submit">"Save the note"</button>
         </ActionForm>
     }
-}
-
-/// A form's problems (for the summary and each field) and whether the last submit failed.
-fn outcome(
-    value: impl Get<Value = Option<Result<(), AppError>>> + Clone + Send + Sync + 'static,
-) -> (Signal<Vec<FieldError>>, Signal<bool>) {
-    let again = value.clone();
-    let problems = Signal::derive(move || match value.get() {
-        Some(Err(AppError::Invalid { problems })) => problems,
-        Some(Err(error)) => vec![FieldError {
-            field_id: String::new(),
-            message: error.to_string(),
-        }],
-        _ => Vec::new(),
-    });
-    let failed = Signal::derive(move || again.get().is_some_and(|r| r.is_err()));
-    (problems, failed)
 }

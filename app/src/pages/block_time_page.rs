@@ -6,50 +6,24 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError, FormField, described_by},
-    diaries::{BlockTimeOff, DiaryChoicesDto, get_diary_choices},
-    error::AppError,
-    pages::ServiceProblem,
+    components::{ErrorSummary, FieldError, FormField, described_by, form_outcome},
+    diaries::{BlockTimeOff, DiaryChoicesDto},
+    pages::DiaryFormFrame,
 };
 
 #[component]
 pub fn BlockTimePage() -> impl IntoView {
-    let choices = Resource::new(|| (), |_| get_diary_choices());
     view! {
-        <BackLink href="/availability" label="Back to diaries" />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match choices.await {
-                    Ok(choices) => view! { <BlockForm choices /> }.into_any(),
-                    Err(AppError::SignInRequired) => view! {
-                        <Title text="Block time off" />
-                        <h1>"Block time off"</h1>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
-                    }.into_any(),
-                    Err(AppError::NotAllowed) => view! {
-                        <Title text="Block time off" />
-                        <h1>"The diaries are for the practice's staff"</h1>
-                    }.into_any(),
-                    Err(error) => view! { <ServiceProblem error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <DiaryFormFrame title="Block time off" form=|choices| view! { <BlockForm choices /> }.into_any() />
     }
 }
 
 #[component]
 fn BlockForm(choices: DiaryChoicesDto) -> impl IntoView {
     let action = ServerAction::<BlockTimeOff>::new();
-    let problems = Signal::derive(move || match action.value().get() {
-        Some(Err(AppError::Invalid { problems })) => problems,
-        _ => Vec::new(),
-    });
-    let failed = move || match action.value().get() {
-        Some(Err(AppError::Invalid { .. })) | None | Some(Ok(())) => None,
-        Some(Err(error)) => Some(error.to_string()),
-    };
+    let (problems, failed) = form_outcome(action.value());
     let title = move || {
-        if action.value().get().is_some_and(|r| r.is_err()) {
+        if failed.get() {
             "Error: Block time off – Diaries"
         } else {
             "Block time off – Diaries"
@@ -67,7 +41,6 @@ fn BlockForm(choices: DiaryChoicesDto) -> impl IntoView {
         }}
         <h1>"Block time off"</h1>
         <p>"Free times in it close at once. Appointments already booked in it stay booked: the next page lists them, so that you can rearrange them with the patients."</p>
-        {move || failed().map(|message| view! { <p class="error-message" role="alert">{message}</p> })}
         <ActionForm action>
             <FormField id="clinician" label="Clinician" problems>
                 <select class="select" id="clinician" name="clinician">

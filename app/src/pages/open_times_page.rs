@@ -6,50 +6,24 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError, FormField, described_by},
-    diaries::{DiaryChoicesDto, OpenAppointmentTimes, WEEKDAYS, get_diary_choices},
-    error::AppError,
-    pages::ServiceProblem,
+    components::{ErrorSummary, FieldError, FormField, described_by, form_outcome},
+    diaries::{DiaryChoicesDto, OpenAppointmentTimes, WEEKDAYS},
+    pages::DiaryFormFrame,
 };
 
 #[component]
 pub fn OpenTimesPage() -> impl IntoView {
-    let choices = Resource::new(|| (), |_| get_diary_choices());
     view! {
-        <BackLink href="/availability" label="Back to diaries" />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match choices.await {
-                    Ok(choices) => view! { <OpenTimesForm choices /> }.into_any(),
-                    Err(AppError::SignInRequired) => view! {
-                        <Title text="Open appointment times" />
-                        <h1>"Open appointment times"</h1>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
-                    }.into_any(),
-                    Err(AppError::NotAllowed) => view! {
-                        <Title text="Open appointment times" />
-                        <h1>"The diaries are for the practice's staff"</h1>
-                    }.into_any(),
-                    Err(error) => view! { <ServiceProblem error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <DiaryFormFrame title="Open appointment times" form=|choices| view! { <OpenTimesForm choices /> }.into_any() />
     }
 }
 
 #[component]
 fn OpenTimesForm(choices: DiaryChoicesDto) -> impl IntoView {
     let action = ServerAction::<OpenAppointmentTimes>::new();
-    let problems = Signal::derive(move || match action.value().get() {
-        Some(Err(AppError::Invalid { problems })) => problems,
-        _ => Vec::new(),
-    });
-    let failed = move || match action.value().get() {
-        Some(Err(AppError::Invalid { .. })) | None | Some(Ok(())) => None,
-        Some(Err(error)) => Some(error.to_string()),
-    };
+    let (problems, failed) = form_outcome(action.value());
     let title = move || {
-        if action.value().get().is_some_and(|r| r.is_err()) {
+        if failed.get() {
             "Error: Open appointment times – Diaries"
         } else {
             "Open appointment times – Diaries"
@@ -74,7 +48,6 @@ fn OpenTimesForm(choices: DiaryChoicesDto) -> impl IntoView {
         }}
         <h1>"Open appointment times"</h1>
         <p>"Describe a week of the clinician's sessions. Patients can book the times at once; times already in the diary are left as they are."</p>
-        {move || failed().map(|message| view! { <p class="error-message" role="alert">{message}</p> })}
         <ActionForm action>
             <FormField id="clinician" label="Clinician" problems>
                 <select class="select" id="clinician" name="clinician">{options(clinicians)}</select>

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, PatientBanner},
+    components::{BackLink, ErrorSummary, PatientBanner, form_outcome},
     error::AppError,
     pages::ServiceProblem,
     patients::{PatientRecordView, RecordVitalSigns, get_patient_record},
@@ -58,18 +58,11 @@ pub fn RecordVitalSignsPage() -> impl IntoView {
 #[component]
 fn VitalSignsForm(patient_id: String, banner: crate::patients::BannerDto) -> impl IntoView {
     let action = ServerAction::<RecordVitalSigns>::new();
-    let problems = move || match action.value().get() {
-        Some(Err(AppError::Invalid { problems })) => problems,
-        _ => Vec::new(),
-    };
-    let failed = move || match action.value().get() {
-        Some(Err(AppError::Invalid { .. })) | None | Some(Ok(())) => None,
-        Some(Err(error)) => Some(error.to_string()),
-    };
+    let (problems, failed) = form_outcome(action.value());
     let name = banner.name.clone();
     // Reactive: with JavaScript the form stays on the page, and the title must say "Error".
     let title = move || {
-        if action.value().get().is_some_and(|r| r.is_err()) {
+        if failed.get() {
             format!("Error: Record vital signs – {name}")
         } else {
             format!("Record vital signs – {name}")
@@ -78,7 +71,8 @@ fn VitalSignsForm(patient_id: String, banner: crate::patients::BannerDto) -> imp
     let field = move |vital: Vital, label: &'static str, hint: &'static str| {
         let id = vital.field();
         let error = move || {
-            problems()
+            problems
+                .get()
                 .into_iter()
                 .find(|p| p.field_id == id)
                 .map(|p| p.message)
@@ -114,15 +108,12 @@ fn VitalSignsForm(patient_id: String, banner: crate::patients::BannerDto) -> imp
     view! {
         <Title text=title />
         {move || {
-            let problems = problems();
+            let problems = problems.get();
             (!problems.is_empty()).then(|| view! { <ErrorSummary errors=problems /> })
         }}
         <PatientBanner banner />
         <h2>"Record vital signs"</h2>
         <p>"Enter what you measured now. Leave anything you did not measure empty. BMI is worked out from weight and height."</p>
-        {move || failed().map(|message| view! {
-            <p class="error-message" role="alert">{message}</p>
-        })}
         <ActionForm action>
             <input type="hidden" name="patient_id" value=patient_id />
             <fieldset class="fieldset">

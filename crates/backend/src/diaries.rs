@@ -23,6 +23,7 @@ use crate::{
         clinic::{self, ClinicAppointment, Clinician},
     },
     auth::{policy::Refusal, sessions::Session},
+    repository::first_match,
     store::{self, Found, WriteError},
 };
 
@@ -434,21 +435,16 @@ async fn slots_of(
 
 /// The service type (a HealthcareService's `type`) of service-kind `code`.
 async fn service_type(db: &Db, code: &str) -> Result<Option<Value>, StoreError> {
-    let query = parse_query(
+    let service = first_match(
+        db,
         ResourceType::HealthcareService,
         &[(
-            "service-type".to_owned(),
+            "service-type",
             format!("{}|{code}", fhir::SERVICE_KIND_SYSTEM),
         )],
     )
-    .map_err(|_| StoreError::InvalidQuery)?;
-    Ok(db
-        .search(ResourceType::HealthcareService, &query)
-        .await?
-        .matches
-        .into_iter()
-        .next()
-        .map(|found| found.resource["type"][0].clone()))
+    .await?;
+    Ok(service.map(|service| service["type"][0].clone()))
 }
 
 /// `role`'s Schedule for `service_type`, if it has one.
@@ -460,24 +456,19 @@ async fn schedule_for(
     let Some(code) = service_type["coding"][0]["code"].as_str() else {
         return Ok(None);
     };
-    let query = parse_query(
+    let schedule = first_match(
+        db,
         ResourceType::Schedule,
         &[
-            ("actor".to_owned(), role.to_owned()),
+            ("actor", role.to_owned()),
             (
-                "service-type".to_owned(),
+                "service-type",
                 format!("{}|{code}", fhir::SERVICE_KIND_SYSTEM),
             ),
         ],
     )
-    .map_err(|_| StoreError::InvalidQuery)?;
-    Ok(db
-        .search(ResourceType::Schedule, &query)
-        .await?
-        .matches
-        .into_iter()
-        .next()
-        .and_then(|s| Some(format!("Schedule/{}", s.resource["id"].as_str()?))))
+    .await?;
+    Ok(schedule.and_then(|s| Some(format!("Schedule/{}", s["id"].as_str()?))))
 }
 
 fn london() -> TimeZone {

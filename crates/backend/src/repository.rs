@@ -129,3 +129,25 @@ impl FhirRepository for Db {
         search::search(self, resource_type, query).await
     }
 }
+
+/// The first record of `resource_type` that a search by `params` finds: a look-up by something
+/// that names one record (an identifier, a service code), or `None`.
+pub async fn first_match(
+    records: &impl FhirRepository,
+    resource_type: ResourceType,
+    params: &[(&str, String)],
+) -> Result<Option<serde_json::Value>, StoreError> {
+    let pairs: Vec<(String, String)> = params
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect();
+    let query =
+        fhir::search::parse_query(resource_type, &pairs).map_err(|_| StoreError::InvalidQuery)?;
+    Ok(records
+        .search(resource_type, &query)
+        .await?
+        .matches
+        .into_iter()
+        .next()
+        .map(|found| found.resource))
+}

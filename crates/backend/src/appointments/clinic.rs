@@ -23,6 +23,7 @@ use crate::{
         policy::Refusal,
         sessions::Session,
     },
+    repository::first_match,
     store::{Found, WriteError},
 };
 
@@ -310,21 +311,16 @@ pub async fn clinicians(db: &Db, ods: &OdsCode) -> Result<Vec<Clinician>, StoreE
 
 /// The id of the Organization with ODS code `ods`, if the service holds it.
 pub(crate) async fn organisation_id(db: &Db, ods: &OdsCode) -> Result<Option<String>, StoreError> {
-    let query = parse_query(
+    let organisation = first_match(
+        db,
         ResourceType::Organization,
         &[(
-            "identifier".to_owned(),
+            "identifier",
             format!("{}|{ods}", fhir::ODS_ORGANIZATION_SYSTEM),
         )],
     )
-    .map_err(|_| StoreError::InvalidQuery)?;
-    Ok(db
-        .search(ResourceType::Organization, &query)
-        .await?
-        .matches
-        .into_iter()
-        .next()
-        .and_then(|org| org.resource["id"].as_str().map(str::to_owned)))
+    .await?;
+    Ok(organisation.and_then(|org| org["id"].as_str().map(str::to_owned)))
 }
 
 /// The signed-in clinician's own PractitionerRole at the practice, by their SDS user id on
@@ -334,27 +330,19 @@ pub(crate) async fn own_role(
     staff: &StaffUser,
     clinicians: &[Clinician],
 ) -> Result<Option<Clinician>, StoreError> {
-    let query = parse_query(
+    let Some(person) = first_match(
+        db,
         ResourceType::Practitioner,
         &[(
-            "identifier".to_owned(),
+            "identifier",
             format!("{}|{}", fhir::SDS_USER_ID_SYSTEM, staff.user_id),
         )],
     )
-    .map_err(|_| StoreError::InvalidQuery)?;
-    let Some(person) = db
-        .search(ResourceType::Practitioner, &query)
-        .await?
-        .matches
-        .into_iter()
-        .next()
+    .await?
     else {
         return Ok(None);
     };
-    let person = format!(
-        "Practitioner/{}",
-        person.resource["id"].as_str().unwrap_or_default()
-    );
+    let person = format!("Practitioner/{}", person["id"].as_str().unwrap_or_default());
     let roles = parse_query(
         ResourceType::PractitionerRole,
         &[("practitioner".to_owned(), person)],

@@ -12,7 +12,7 @@ pub use entries::{
 pub use vital_signs::{RecordedVitals, record_vital_signs};
 
 use domain::identity::{Actor, StaffRole, StaffUser};
-use fhir::{ResourceType, search::parse_query};
+use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -23,6 +23,7 @@ use crate::{
         policy::{self, Basis, Refusal, Subject},
         sessions::Session,
     },
+    repository::first_match,
     store::{self, Found, WriteError},
 };
 
@@ -90,21 +91,16 @@ pub(crate) async fn authorize_writer(
 /// The signed-in clinician as a Reference: their Practitioner record (found by SDS user id)
 /// when the service has one, and always the SDS user id and their name.
 async fn author(db: &Db, staff: &StaffUser) -> Result<Author, StoreError> {
-    let query = parse_query(
+    let practitioner = first_match(
+        db,
         ResourceType::Practitioner,
         &[(
-            "identifier".to_owned(),
+            "identifier",
             format!("{}|{}", fhir::SDS_USER_ID_SYSTEM, staff.user_id),
         )],
     )
-    .map_err(|_| StoreError::InvalidQuery)?;
-    let practitioner = db
-        .search(ResourceType::Practitioner, &query)
-        .await?
-        .matches
-        .into_iter()
-        .next()
-        .and_then(|found| found.resource["id"].as_str().map(str::to_owned));
+    .await?
+    .and_then(|found| found["id"].as_str().map(str::to_owned));
     let mut reference = json!({
         "identifier": { "system": fhir::SDS_USER_ID_SYSTEM, "value": staff.user_id },
         "display": staff.display_name,
