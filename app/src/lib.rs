@@ -15,6 +15,7 @@ pub mod health_record;
 pub mod pages;
 pub mod patients;
 pub mod practice;
+pub mod practice_setup;
 pub mod record_access;
 mod routes;
 #[cfg(feature = "ssr")]

@@ -16,8 +16,8 @@ use crate::{
         CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
         ChooseServicePage, ChooseTimePage, ClinicPage, DiariesPage, FindPatientPage, HomePage,
         MyAppointmentsPage, MyRecordPage, NotFoundPage, OpenTimesPage, PatientRecordPage,
-        RecordAccessPage, RecordVitalSignsPage, SignInPage, SignedOutPage, TimeBlockedPage,
-        TimeUnavailablePage,
+        PlaceFormPage, PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage, ServiceFormPage,
+        SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
     },
 };
 
@@ -100,6 +100,17 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=StaticSegment("clinic") view=ClinicPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("availability") view=DiariesPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("practice") view=PracticeSetupPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("practice"), StaticSegment("services"), ParamSegment("id"))
+                            view=ServiceFormPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("practice"), StaticSegment("places"), ParamSegment("id"))
+                            view=PlaceFormPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=(StaticSegment("availability"), StaticSegment("open"))
                             view=OpenTimesPage

@@ -14,6 +14,8 @@ pub struct CurrentUserDto {
     /// "Patient, identity level P9", "Clinician, Y90001", …
     pub role: String,
     pub is_patient: bool,
+    /// A practice administrator: keeps the practice's services and places.
+    pub manages_practice: bool,
 }
 
 /// The ways to sign in this server offers.

@@ -89,6 +89,11 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                     <a class="header-link" href="/availability">
                         "Diaries"
                     </a>
+                    {user.manages_practice.then(|| view! {
+                        <a class="header-link" href="/practice">
+                            "Services and places"
+                        </a>
+                    })}
                     <a class="header-link" href="/patients">
                         "Find a patient"
                     </a>

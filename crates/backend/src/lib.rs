@@ -15,6 +15,7 @@ pub mod error;
 pub mod patient_record;
 pub mod patient_search;
 pub mod practice;
+pub mod practice_setup;
 pub mod record_access;
 pub mod record_writes;
 pub mod repository;

@@ -11,6 +11,7 @@ pub mod clinic;
 pub mod identity;
 pub mod nhs_number;
 pub mod ods_code;
+pub mod practice_setup;
 pub mod terminology;
 pub mod test_result;
 pub mod vitals;

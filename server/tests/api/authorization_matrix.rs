@@ -209,6 +209,10 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         false,
         [WHO, NO, NO, NO, OK, NO, OK, WHO],
     ),
+    // The practice's services and places: its administrators' alone.
+    ("practice_setup", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
+    ("save_service", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
+    ("save_place", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
 ];
 
 /// A reason good enough to break the glass with.
@@ -428,6 +432,27 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
                 ("weeks", "1"),
             ])
         }
+        "save_service" => form(&[
+            ("id", ""),
+            ("version", ""),
+            ("name", "Minor surgery"),
+            ("description", "Small procedures under local anaesthetic."),
+            ("cutoff", "24"),
+            ("offered", "no"),
+            ("places[]", &okafor(app).await.1),
+        ]),
+        "save_place" => form(&[
+            ("id", ""),
+            ("version", ""),
+            ("name", "Outreach room"),
+            ("line1", "3 Mill Lane"),
+            ("line2", ""),
+            ("town", "Leeds"),
+            ("postcode", "LS6 2AB"),
+            ("phone", "0113 496 0001"),
+            ("directions", ""),
+            ("open", "no"),
+        ]),
         "block_time_off" => form(&[
             ("clinician", &okafor(app).await.0),
             ("from_day", &far_day()),

@@ -250,7 +250,7 @@ fn service_of(resource: &Value) -> Option<Service> {
 
 /// The service-kind code in an array of CodeableConcepts (`HealthcareService.type`,
 /// `Slot.serviceType`, `Appointment.serviceType`).
-pub(super) fn service_kind(concepts: &Value) -> Option<&str> {
+pub(crate) fn service_kind(concepts: &Value) -> Option<&str> {
     concepts
         .as_array()?
         .iter()
@@ -260,7 +260,7 @@ pub(super) fn service_kind(concepts: &Value) -> Option<&str> {
 }
 
 /// The service's online-cancellation cut-off extension, in minutes or hours.
-fn cancellation_cutoff(resource: &Value) -> Option<SignedDuration> {
+pub(crate) fn cancellation_cutoff(resource: &Value) -> Option<SignedDuration> {
     let duration = &resource["extension"]
         .as_array()?
         .iter()

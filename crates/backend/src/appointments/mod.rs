@@ -7,7 +7,7 @@
 //! `domain::booking`; the store's booking rules (`crate::booking`) keep a slot from ever holding two
 //! appointments, whichever way they arrive.
 
-mod availability;
+pub(crate) mod availability;
 mod book;
 pub mod calendar;
 mod cancel;

@@ -90,7 +90,7 @@ pub(crate) async fn authorize_writer(
 
 /// The signed-in clinician as a Reference: their Practitioner record (found by SDS user id)
 /// when the service has one, and always the SDS user id and their name.
-async fn author(db: &Db, staff: &StaffUser) -> Result<Author, StoreError> {
+pub(crate) async fn author(db: &Db, staff: &StaffUser) -> Result<Author, StoreError> {
     let practitioner = first_match(
         db,
         ResourceType::Practitioner,
@@ -136,24 +136,7 @@ pub(crate) async fn write_with_provenance(
             stored.resource["id"].as_str().unwrap_or_default()
         ));
     }
-    let provenance = json!({
-        "resourceType": "Provenance",
-        "target": written.iter().map(|r| json!({ "reference": r })).collect::<Vec<_>>(),
-        "recorded": store::instant(now),
-        "activity": { "coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
-            "code": "CREATE",
-            "display": "create",
-        }]},
-        "agent": [{
-            "type": { "coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                "code": "author",
-                "display": "Author",
-            }]},
-            "who": author.reference,
-        }],
-    });
+    let provenance = provenance(&written, ("CREATE", "create"), author, now);
     let provenance = store::create_in(&mut tx, ResourceType::Provenance, provenance, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     access.records.extend(written.iter().cloned());
@@ -163,4 +146,33 @@ pub(crate) async fn write_with_provenance(
     ));
     audit::record(db, &access, now).await?;
     Ok(written)
+}
+
+/// A Provenance: `targets` (`Type/id` references) were written by `author` at `now`, as
+/// `activity` (a v3-DataOperation code and its display: CREATE/create, UPDATE/revise).
+pub(crate) fn provenance(
+    targets: &[String],
+    activity: (&str, &str),
+    author: &Author,
+    now: Timestamp,
+) -> Value {
+    let (code, display) = activity;
+    json!({
+        "resourceType": "Provenance",
+        "target": targets.iter().map(|r| json!({ "reference": r })).collect::<Vec<_>>(),
+        "recorded": store::instant(now),
+        "activity": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+            "code": code,
+            "display": display,
+        }]},
+        "agent": [{
+            "type": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                "code": "author",
+                "display": "Author",
+            }]},
+            "who": author.reference,
+        }],
+    })
 }

@@ -10,6 +10,7 @@ mod booking;
 mod clinic;
 mod diaries;
 mod practice;
+mod practice_setup;
 mod record_writes;
 mod store;
 

@@ -1,0 +1,153 @@
+//! "Add a service" (`/practice/services/new`) and "Change a service" (`/practice/services/{id}`):
+//! its name, what it is for, where it runs, when online cancelling closes, and whether patients
+//! are offered it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    components::{ErrorSummary, FieldError, FormField, described_by, form_outcome},
+    pages::{SetupFormFrame, reload_on_conflict},
+    practice_setup::{PlaceSetupDto, PracticeSetupDto, SaveService, ServiceSetupDto},
+};
+
+#[component]
+pub fn ServiceFormPage() -> impl IntoView {
+    let params = use_params_map();
+    let action = ServerAction::<SaveService>::new();
+    let reload = reload_on_conflict(action.value());
+    view! {
+        {move || {
+            let id = params.read().get("id").unwrap_or_default();
+            let title = if id == "new" { "Add a service" } else { "Change a service" };
+            let form = Box::new(move |setup: PracticeSetupDto| {
+                let PracticeSetupDto { services, places } = setup;
+                let service = if id == "new" {
+                    ServiceSetupDto {
+                        id: String::new(),
+                        version: 0,
+                        name: String::new(),
+                        description: String::new(),
+                        cutoff_hours: 2,
+                        offered: true,
+                        // A practice with one place: that is where it runs.
+                        places: match places.as_slice() {
+                            [only] => vec![only.reference()],
+                            _ => Vec::new(),
+                        },
+                    }
+                } else {
+                    services.into_iter().find(|s| s.id == id)?
+                };
+                Some(view! { <ServiceForm title action service places /> }.into_any())
+            });
+            view! { <SetupFormFrame title reload form /> }
+        }}
+    }
+}
+
+#[component]
+fn ServiceForm(
+    title: &'static str,
+    action: ServerAction<SaveService>,
+    service: ServiceSetupDto,
+    places: Vec<PlaceSetupDto>,
+) -> impl IntoView {
+    let (problems, failed) = form_outcome(action.value());
+    let page_title = move || {
+        if failed.get() {
+            format!("Error: {title} – Services and places")
+        } else {
+            format!("{title} – Services and places")
+        }
+    };
+    let ServiceSetupDto {
+        id,
+        version,
+        name,
+        description,
+        cutoff_hours,
+        offered,
+        places: runs_at,
+    } = service;
+    let heading = if id.is_empty() {
+        title.to_owned()
+    } else {
+        format!("Change {name}")
+    };
+    let places_error = move || {
+        problems
+            .get()
+            .into_iter()
+            .find(|p| p.field_id == "places")
+            .map(|p| p.message)
+    };
+    view! {
+        <Title text=page_title />
+        {move || {
+            let problems: Vec<FieldError> = problems.get();
+            (!problems.is_empty()).then(|| view! { <ErrorSummary errors=problems /> })
+        }}
+        <h1>{heading}</h1>
+        <ActionForm action>
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="version" value=version.to_string() />
+            <FormField id="name" label="Name" hint="As patients choose it, for example Physiotherapy" problems>
+                <input class="input max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
+            </FormField>
+            <FormField id="description" label="What it is for" hint="Patients read this when they choose a kind of appointment" problems>
+                <textarea class="textarea max-w-2xl" id="description" name="description" rows="3" aria-describedby=described_by("description", problems)>{description}</textarea>
+            </FormField>
+            <div class="form-group" class:form-group-error=move || places_error().is_some()>
+                <fieldset class="fieldset" aria-describedby="places-hint">
+                    <legend class="fieldset-legend label">"Where it runs"</legend>
+                    <div class="hint" id="places-hint">"Select every place it runs at."</div>
+                    {move || places_error().map(|message| view! {
+                        <p class="error-message" id="places-error"><span class="sr-only">"Error: "</span>{message}</p>
+                    })}
+                    <div class="checkboxes">
+                        {places
+                            .into_iter()
+                            .enumerate()
+                            .map(|(n, place)| {
+                                // The first box carries the id the error summary links to.
+                                let box_id = if n == 0 { "places".to_owned() } else { format!("places-{n}") };
+                                let reference = place.reference();
+                                let checked = runs_at.contains(&reference);
+                                view! {
+                                    <div class="checkboxes-item">
+                                        <input class="checkboxes-input" type="checkbox" id=box_id.clone() name="places[]" value=reference checked=checked />
+                                        <label class="checkboxes-label" for=box_id>{place.name}</label>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
+            </div>
+            <FormField id="cutoff" label="Online cancelling closes" hint="Patients can cancel online until this many hours before the appointment; after that, they phone the practice. From 0 to 168." problems>
+                <div class="input-wrapper">
+                    <input class="input input-width-5" type="text" inputmode="numeric" id="cutoff" name="cutoff" value=cutoff_hours.to_string() aria-describedby=described_by("cutoff", problems) />
+                    <span class="input-suffix" aria-hidden="true">"hours before"</span>
+                </div>
+            </FormField>
+            <div class="form-group">
+                <fieldset class="fieldset">
+                    <legend class="fieldset-legend label">"Offer it to patients?"</legend>
+                    <div class="radios">
+                        <div class="radios-item">
+                            <input class="radios-input" type="radio" id="offered" name="offered" value="yes" checked=offered />
+                            <label class="radios-label" for="offered">"Yes, patients can book it online"</label>
+                        </div>
+                        <div class="radios-item">
+                            <input class="radios-input" type="radio" id="offered-no" name="offered" value="no" checked=!offered />
+                            <label class="radios-label" for="offered-no">"No, not for now (appointments already booked stay booked)"</label>
+                        </div>
+                    </div>
+                </fieldset>
+            </div>
+            <button class="button" type="submit">"Save the service"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,66 @@
+//! The frame both setup forms share (a service, a place): a way back to the list, then the form
+//! once the practice's services and places have loaded, or why there is none.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    components::BackLink,
+    error::AppError,
+    pages::ServiceProblem,
+    practice_setup::{PracticeSetupDto, get_practice_setup},
+};
+
+/// `form` gets the setup and answers with the form, or `None` when the address names nothing
+/// the practice has.
+#[component]
+pub fn SetupFormFrame(
+    title: &'static str,
+    /// Bumped to load the setup again (after someone else's change got in first).
+    reload: ReadSignal<usize>,
+    form: Box<dyn Fn(PracticeSetupDto) -> Option<AnyView> + Send + Sync>,
+) -> impl IntoView {
+    let setup = Resource::new(move || reload.get(), |_| get_practice_setup());
+    let form = std::sync::Arc::new(form);
+    view! {
+        <BackLink href="/practice" label="Back to services and places" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let form = form.clone();
+                Suspend::new(async move {
+                    match setup.await {
+                        Ok(setup) => form(setup).unwrap_or_else(|| view! {
+                            <Title text="Not found" />
+                            <h1>"We could not find that"</h1>
+                            <p><a href="/practice">"See the practice's services and places"</a></p>
+                        }.into_any()),
+                        Err(AppError::SignInRequired) => view! {
+                            <Title text=title />
+                            <h1>{title}</h1>
+                            <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        }.into_any(),
+                        Err(AppError::NotAllowed) => view! {
+                            <Title text=title />
+                            <h1>"Only the practice's administrators can change its services and places"</h1>
+                        }.into_any(),
+                        Err(error) => view! { <ServiceProblem error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A counter that goes up each time `value` comes back as a conflict (someone else saved first):
+/// the frame's `reload`, so the form shows what is stored now.
+pub fn reload_on_conflict(
+    value: impl With<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
+) -> ReadSignal<usize> {
+    let (reload, set_reload) = signal(0usize);
+    Effect::new(move |_| {
+        if value.with(|v| matches!(v, Some(Err(AppError::Conflict)))) {
+            set_reload.update(|n| *n += 1);
+        }
+    });
+    reload
+}
