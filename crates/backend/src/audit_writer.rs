@@ -5,7 +5,7 @@
 
 use fhir::ResourceType;
 use jiff::Timestamp;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -72,16 +72,22 @@ async fn write_batches(pool: AnyPool, mut queue: mpsc::Receiver<Pending>) {
 }
 
 async fn write_all(pool: &AnyPool, batch: &[Pending]) -> Result<(), WriteError> {
+    let Some(now) = batch.iter().map(|p| p.now).max() else {
+        return Ok(());
+    };
+    let events = batch
+        .iter()
+        .map(|pending| {
+            let mut event = pending.event.clone();
+            event["resourceType"] = json!(ResourceType::AuditEvent.as_str());
+            event["id"] = json!(crate::store::new_id());
+            event
+        })
+        .collect();
     let mut tx = pool.begin().await.map_err(StoreError::from)?;
-    for pending in batch {
-        store::create_in(
-            &mut tx,
-            ResourceType::AuditEvent,
-            pending.event.clone(),
-            pending.now,
-        )
-        .await?;
-    }
+    // One `lastUpdated` for the batch, the latest of its events' times (each event's own
+    // `recorded` time is inside it, untouched).
+    store::insert_new_many(&mut tx, events, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -40,6 +40,17 @@ pub(crate) async fn reindex(
     let Some(resource) = resource else {
         return Ok(());
     };
+    let entries = entries_for(resource_type, resource, last_updated);
+    insert_index(tx, &[(resource_type, id, entries)]).await
+}
+
+/// The index rows of a resource stored at `last_updated`: its search parameters' values and
+/// `_lastUpdated`.
+pub(crate) fn entries_for(
+    resource_type: ResourceType,
+    resource: &Value,
+    last_updated: &str,
+) -> Vec<IndexEntry> {
     let mut entries = index_entries(resource_type, resource);
     if let Some(range) = fhir::search::date_range(last_updated) {
         entries.push(IndexEntry {
@@ -51,33 +62,34 @@ pub(crate) async fn reindex(
             high: Some(range.1),
         });
     }
-    // One statement for all of a resource's rows: seeding thousands of resources stays quick.
-    for chunk in entries.chunks(50) {
-        let mut sql = String::from(
-            "INSERT INTO search_index (resource_type, id, param, system, value, exact, low, high) VALUES ",
+    entries
+}
+
+/// Adds the index rows of resources that have none (new ones, or ones just cleared), many rows
+/// to a statement: seeding and imports of thousands of resources stay quick.
+pub(crate) async fn insert_index(
+    tx: &mut Transaction<'_, Any>,
+    resources: &[(ResourceType, &str, Vec<IndexEntry>)],
+) -> Result<(), StoreError> {
+    const ROWS_PER_STATEMENT: usize = 500;
+    let rows: Vec<(ResourceType, &str, &IndexEntry)> = resources
+        .iter()
+        .flat_map(|(resource_type, id, entries)| {
+            entries
+                .iter()
+                .map(move |entry| (*resource_type, *id, entry))
+        })
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO search_index (resource_type, id, param, system, value, exact, low, high) VALUES {}",
+            store::placeholders(tx, chunk.len(), 8)
         );
-        for n in 0..chunk.len() {
-            let b = n * 8;
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8
-            ));
-        }
         let mut query = sqlx::query(&sql);
-        for entry in chunk {
+        for (resource_type, id, entry) in chunk {
             query = query
                 .bind(resource_type.as_str())
-                .bind(id)
+                .bind(*id)
                 .bind(entry.param)
                 .bind(entry.system.clone())
                 .bind(entry.value.clone())
@@ -86,6 +98,42 @@ pub(crate) async fn reindex(
                 .bind(entry.high);
         }
         query.execute(&mut **tx).await?;
+    }
+    record_wide_dates(tx, &rows).await
+}
+
+/// The widest date range a search must expect without asking: a day (a date, or an instant).
+pub(crate) const DAY_WIDE: i64 = 86_400;
+
+/// Keeps `search_widths` (the widest date range per parameter, where wider than a day) true for
+/// `rows`, in their transaction. Only wide ranges write here, and they are rare, so the rows of
+/// this table are not a point every writer queues on.
+async fn record_wide_dates(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[(ResourceType, &str, &IndexEntry)],
+) -> Result<(), StoreError> {
+    let mut widest = std::collections::BTreeMap::<(&str, &str), i64>::new();
+    for (resource_type, _, entry) in rows {
+        if let (Some(low), Some(high)) = (entry.low, entry.high)
+            && high - low > DAY_WIDE
+        {
+            let width = widest
+                .entry((resource_type.as_str(), entry.param))
+                .or_default();
+            *width = (*width).max(high - low);
+        }
+    }
+    for ((resource_type, param), width) in widest {
+        sqlx::query(
+            "INSERT INTO search_widths (resource_type, param, max_width) VALUES ($1, $2, $3) \
+             ON CONFLICT (resource_type, param) DO UPDATE SET max_width = excluded.max_width \
+             WHERE excluded.max_width > search_widths.max_width",
+        )
+        .bind(resource_type)
+        .bind(param)
+        .bind(width)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -112,19 +160,30 @@ pub async fn ensure_index(db: &Db) -> Result<bool, StoreError> {
     sqlx::query("DELETE FROM search_index")
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM search_widths")
+        .execute(&mut *tx)
+        .await?;
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT resource_type, id, last_updated, content FROM resources WHERE deleted = 0",
     )
     .fetch_all(&mut *tx)
     .await?;
     let count = rows.len();
-    for (resource_type, id, last_updated, content) in rows {
-        let Ok(resource_type) = resource_type.parse::<ResourceType>() else {
-            continue;
-        };
-        let resource: Value =
-            serde_json::from_str(&content).map_err(StoreError::CorruptResource)?;
-        reindex(&mut tx, resource_type, &id, Some(&resource), &last_updated).await?;
+    for chunk in rows.chunks(500) {
+        let mut entries = Vec::with_capacity(chunk.len());
+        for (resource_type, id, last_updated, content) in chunk {
+            let Ok(resource_type) = resource_type.parse::<ResourceType>() else {
+                continue;
+            };
+            let resource: Value =
+                serde_json::from_str(content).map_err(StoreError::CorruptResource)?;
+            entries.push((
+                resource_type,
+                id.as_str(),
+                entries_for(resource_type, &resource, last_updated),
+            ));
+        }
+        insert_index(&mut tx, &entries).await?;
     }
     sqlx::query("UPDATE search_index_state SET index_version = $1 WHERE singleton = 1")
         .bind(INDEX_VERSION)
@@ -304,7 +363,15 @@ fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) 
     sql.push("r.resource_type = ")
         .text(resource_type.as_str())
         .push(" AND r.deleted = 0");
+    // Every date parameter is a single-valued element (`fhir::search::params`), so a resource
+    // has at most one index row for it and conditions on it ANDed together (`start=ge…&start=lt…`)
+    // are conditions on that one row: one range scan, not two half-table scans intersected.
+    let mut dates = std::collections::BTreeMap::<&str, Vec<&Test>>::new();
     for condition in conditions {
+        if let [test @ Test::Date(..)] = condition.any_of.as_slice() {
+            dates.entry(condition.param).or_default().push(test);
+            continue;
+        }
         if condition.param == "_id" {
             let ids: Vec<String> = condition
                 .any_of
@@ -324,11 +391,7 @@ fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) 
         }
         // Driven from the index: each condition is a range scan of `search_index`, then key
         // lookups, rather than a probe of the index for every resource of the type.
-        sql.push(" AND r.id IN (SELECT i.id FROM search_index i WHERE i.resource_type = ")
-            .text(resource_type.as_str())
-            .push(" AND i.param = ")
-            .text(condition.param)
-            .push(" AND (");
+        indexed(sql, resource_type, condition.param);
         for (n, test) in condition.any_of.iter().enumerate() {
             if n > 0 {
                 sql.push(" OR ");
@@ -339,6 +402,52 @@ fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) 
         }
         sql.push("))");
     }
+    for (param, tests) in dates {
+        indexed(sql, resource_type, param);
+        for (n, test) in tests.iter().enumerate() {
+            if n > 0 {
+                sql.push(" AND ");
+            }
+            sql.push("(");
+            matches(sql, test);
+            sql.push(")");
+        }
+        sql.push(")");
+        // A range that ends after B starts no earlier than B less the widest range indexed:
+        // a lower bound for the scan, which otherwise reads every row before the dates asked for.
+        let ends_after = tests
+            .iter()
+            .filter_map(|test| match test {
+                Test::Date(Comparator::Ge | Comparator::Eq, low, _) => Some(*low),
+                Test::Date(Comparator::Gt, _, high) => Some(*high),
+                _ => None,
+            })
+            .max();
+        if let Some(bound) = ends_after {
+            sql.push(" AND i.low > ")
+                .int(bound)
+                .push(
+                    " - COALESCE((SELECT w.max_width FROM search_widths w WHERE w.resource_type = ",
+                )
+                .text(resource_type.as_str())
+                .push(" AND w.param = ")
+                .text(param)
+                .push("), ")
+                .int(DAY_WIDE)
+                .push(")");
+        }
+        sql.push(")");
+    }
+}
+
+/// ` AND r.id IN (SELECT i.id FROM search_index i WHERE … AND (`: the start of a condition on
+/// `param`'s index rows; the caller closes both brackets.
+fn indexed<'s>(sql: &'s mut Sql, resource_type: ResourceType, param: &str) -> &'s mut Sql {
+    sql.push(" AND r.id IN (SELECT i.id FROM search_index i WHERE i.resource_type = ")
+        .text(resource_type.as_str())
+        .push(" AND i.param = ")
+        .text(param)
+        .push(" AND (")
 }
 
 fn matches(sql: &mut Sql, test: &Test) {

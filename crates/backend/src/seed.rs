@@ -31,8 +31,10 @@ pub async fn seed_if_empty(db: &Db, now: &Zoned) -> Result<SeedOutcome, SeedErro
     let data = demo_data::generate(now)?;
     let resources = data.resources.len();
     let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
-    for resource in data.resources {
-        store::insert_new(&mut tx, resource, now.timestamp()).await?;
+    let mut resources_left = data.resources.into_iter().peekable();
+    while resources_left.peek().is_some() {
+        let chunk: Vec<_> = resources_left.by_ref().take(500).collect();
+        store::insert_new_many(&mut tx, chunk, now.timestamp()).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     db.refresh_statistics().await?;

@@ -4,7 +4,7 @@
 //!
 //! Auditing is fail-closed: if the AuditEvent cannot be stored, the caller gets a 500, not the data.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
 use axum::{
     body::{Body, to_bytes},
@@ -71,14 +71,21 @@ pub fn readable_includes(client: &ApiClient, mut page: SearchPage) -> SearchPage
     page
 }
 
+/// What the front door needs: the database, and the tokens this process checked lately.
+#[derive(Clone)]
+pub struct Door {
+    pub db: Db,
+    pub tokens: Arc<api_clients::BearerCache>,
+}
+
 /// Middleware on every FHIR route but `/metadata`: authenticate, run the handler, audit.
 pub async fn authenticate_and_audit(
-    State(db): State<Db>,
+    State(Door { db, tokens }): State<Door>,
     mut request: Request,
     next: Next,
 ) -> Result<Response, FhirApiError> {
     let token = bearer_token(&request).ok_or(FhirApiError::Unauthenticated)?;
-    let client = api_clients::authenticate_bearer(&db, token, jiff::Timestamp::now())
+    let client = api_clients::authenticate_bearer(&db, &tokens, token, jiff::Timestamp::now())
         .await
         .map_err(|error| match error {
             api_clients::BearerError::Rejected => FhirApiError::InvalidToken,

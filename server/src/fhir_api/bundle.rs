@@ -189,7 +189,7 @@ async fn transaction(
                     id
                 }
                 None => {
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = backend::store::new_id();
                     assigned[index] = Some(id.clone());
                     id
                 }

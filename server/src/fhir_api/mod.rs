@@ -61,7 +61,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
         .route("/{resource_type}/{id}/_history", get(history))
         .route("/{resource_type}/{id}/_history/{version_id}", get(vread))
         .route_layer(middleware::from_fn_with_state(
-            db.clone(),
+            access::Door {
+                db: db.clone(),
+                tokens: std::sync::Arc::default(),
+            },
             access::authenticate_and_audit,
         ))
         .route("/metadata", get(metadata))

@@ -165,33 +165,108 @@ pub async fn issue_token(
     })
 }
 
+/// How long this process trusts a token it has checked before looking it up again.
+const CACHE_SECONDS: i64 = 30;
+/// The most tokens remembered; beyond that the expired ones go, or all of them.
+const CACHE_ENTRIES: usize = 10_000;
+
+/// Tokens this process checked lately, by digest: otherwise every call of a busy client is a
+/// database look-up before any work starts. An entry is trusted for at most 30 seconds and never
+/// past the token's expiry, so a client removed from the register is refused by every server
+/// process within 30 seconds.
+#[derive(Debug, Default)]
+pub struct BearerCache(std::sync::Mutex<std::collections::HashMap<String, (ApiClient, i64)>>);
+
+impl BearerCache {
+    fn get(&self, key: &str, now: i64) -> Option<ApiClient> {
+        let entries = self.0.lock().ok()?;
+        let (client, until) = entries.get(key)?;
+        (now < *until).then(|| client.clone())
+    }
+
+    fn put(&self, key: String, client: ApiClient, until: i64, now: i64) {
+        let Ok(mut entries) = self.0.lock() else {
+            return;
+        };
+        if entries.len() >= CACHE_ENTRIES {
+            entries.retain(|_, (_, until)| now < *until);
+            if entries.len() >= CACHE_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (client, until));
+    }
+}
+
 /// The client behind a bearer token that has not expired.
 pub async fn authenticate_bearer(
     db: &Db,
+    cache: &BearerCache,
     token: &str,
     now: Timestamp,
 ) -> Result<ApiClient, BearerError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT t.client_id, c.name, t.scope FROM access_tokens t \
+    let key = digest(token);
+    let now = now.as_second();
+    if let Some(client) = cache.get(&key, now) {
+        return Ok(client);
+    }
+    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT t.client_id, c.name, t.scope, t.expires_at FROM access_tokens t \
          JOIN api_clients c ON c.client_id = t.client_id \
          WHERE t.token_sha256 = $1 AND t.expires_at > $2",
     )
-    .bind(digest(token))
-    .bind(now.as_second())
+    .bind(&key)
+    .bind(now)
     .fetch_optional(db.pool())
     .await
     .map_err(StoreError::from)?;
-    let (client_id, name, scope) = row.ok_or(BearerError::Rejected)?;
-    Ok(ApiClient {
+    let (client_id, name, scope, expires_at) = row.ok_or(BearerError::Rejected)?;
+    let client = ApiClient {
         client_id,
         name,
         scopes: scope.parse().map_err(|_| BearerError::Rejected)?,
-    })
+    };
+    cache.put(
+        key,
+        client.clone(),
+        expires_at.min(now + CACHE_SECONDS),
+        now,
+    );
+    Ok(client)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn client() -> ApiClient {
+        ApiClient {
+            client_id: "lab".into(),
+            name: "Lab".into(),
+            scopes: "system/Patient.rs".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_checked_token_is_trusted_until_its_time_is_up() {
+        let cache = BearerCache::default();
+        cache.put("digest".into(), client(), 1_030, 1_000);
+        assert_eq!(cache.get("digest", 1_029), Some(client()));
+        assert_eq!(cache.get("digest", 1_030), None);
+        assert_eq!(cache.get("another", 1_000), None);
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let cache = BearerCache::default();
+        for n in 0..CACHE_ENTRIES {
+            cache.put(format!("old-{n}"), client(), 1_010, 1_000);
+        }
+        // Full of expired entries: they make way.
+        cache.put("new".into(), client(), 2_030, 2_000);
+        assert_eq!(cache.0.lock().unwrap().len(), 1);
+        assert_eq!(cache.get("new", 2_001), Some(client()));
+    }
 
     #[test]
     fn client_ids_are_plain_names() {

@@ -162,7 +162,7 @@ pub async fn record_consultation(
 
     let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
     // The note names its encounter, so the encounter's id is chosen here, not by the store.
-    let encounter_id = uuid::Uuid::new_v4().to_string();
+    let encounter_id = crate::store::new_id();
     let mut encounter = json!({
         "resourceType": "Encounter",
         "id": encounter_id,

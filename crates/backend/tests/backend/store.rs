@@ -216,3 +216,74 @@ async fn the_search_index_is_rebuilt_at_start_up_when_its_definitions_changed() 
     db.migrate().await.unwrap();
     assert_eq!(found(db).await, 1, "found again after start-up");
 }
+
+#[tokio::test]
+async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
+    use fhir::ResourceType::{Schedule, Slot};
+    let (db, _database) = empty_db().await;
+    let slot = |id: &str, start: &str| {
+        json!({
+            "resourceType": "Slot", "id": id, "status": "free",
+            "schedule": { "reference": "Schedule/s" },
+            "start": start, "end": start,
+        })
+    };
+    let mut tx = store::begin(&db).await.unwrap();
+    store::insert_new_many(
+        &mut tx,
+        vec![
+            slot("before", "2026-06-01T23:59:59Z"),
+            slot("first", "2026-06-02T00:00:00Z"),
+            slot("last", "2026-06-02T23:59:59Z"),
+            slot("after", "2026-06-03T00:00:00Z"),
+            // A diary open all year: its range starts long before the day asked about.
+            json!({
+                "resourceType": "Schedule", "id": "year", "actor": [{ "reference": "Location/l" }],
+                "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-12-31T00:00:00Z" },
+            }),
+            json!({
+                "resourceType": "Schedule", "id": "january", "actor": [{ "reference": "Location/l" }],
+                "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z" },
+            }),
+        ],
+        at(0),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let ids = |resource_type, params: &[(&str, &str)]| {
+        let db = db.clone();
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        async move {
+            let query = fhir::search::parse_query(resource_type, &params).unwrap();
+            let mut ids: Vec<String> = backend::search::search(&db, resource_type, &query)
+                .await
+                .unwrap()
+                .matches
+                .iter()
+                .map(|m| m.resource["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(
+        ids(
+            Slot,
+            &[("start", "ge2026-06-02"), ("start", "lt2026-06-03")]
+        )
+        .await,
+        ["first", "last"]
+    );
+    assert_eq!(
+        ids(
+            Schedule,
+            &[("date", "ge2026-06-02"), ("date", "lt2026-06-03")]
+        )
+        .await,
+        ["year"]
+    );
+}
