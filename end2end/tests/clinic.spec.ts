@@ -35,6 +35,9 @@ test('reception marks a patient arrived and the clinician\'s open list shows it 
   await page.getByRole('button', { name: 'Show list' }).click();
   await expect(page.getByRole('table')).toHaveAccessibleName(/ for Dr Amara Okafor \(\d+\)$/);
   const row = page.getByRole('row').filter({ hasText: patient });
+  // Reception marks arrivals; consultation notes are the clinician's.
+  await expect(row.getByRole('link', { name: /^Write a note/ })).toHaveCount(0);
+  await expect(hers.getByRole('link', { name: /^Write a note/ })).toHaveCount(1);
   await row.getByLabel(`New status for ${patient}`).selectOption('Arrived');
   await row.getByRole('button', { name: `Save status for ${patient}` }).click();
   await expect(page.getByRole('row').filter({ hasText: patient }).getByRole('cell').nth(2)).toHaveText('Arrived');

@@ -70,6 +70,11 @@ pub async fn get_clinic_day(
             .map(|c| (c.role, c.name))
             .collect(),
         chosen: day.chosen.map(|c| (c.role, c.name)),
+        writes_notes: matches!(
+            &session.actor,
+            domain::identity::Actor::Staff(staff)
+                if staff.role == domain::identity::StaffRole::Clinician
+        ),
         appointments: day
             .appointments
             .into_iter()

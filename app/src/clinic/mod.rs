@@ -28,6 +28,8 @@ pub struct ClinicDayDto {
     /// The clinician chosen, or `None` for everyone.
     pub chosen: Option<(String, String)>,
     pub appointments: Vec<ClinicAppointmentDto>,
+    /// The person looking writes consultation notes (a clinician; not reception).
+    pub writes_notes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -85,6 +85,7 @@ fn ClinicDay(
         clinicians,
         chosen,
         appointments,
+        writes_notes,
     } = day;
     let whose = chosen
         .as_ref()
@@ -176,7 +177,7 @@ fn ClinicDay(
                         {appointments
                             .into_iter()
                             .map(|appointment| view! {
-                                <Row appointment mark date=date.clone() clinician=clinician_value.clone() />
+                                <Row appointment mark date=date.clone() clinician=clinician_value.clone() writes_notes />
                             })
                             .collect_view()}
                     </tbody>
@@ -194,6 +195,8 @@ fn Row(
     mark: ServerAction<MarkAttendance>,
     date: String,
     clinician: String,
+    /// Offer "Write a note" (to clinicians, not to reception).
+    writes_notes: bool,
 ) -> impl IntoView {
     let ClinicAppointmentDto {
         id,
@@ -223,7 +226,12 @@ fn Row(
     };
     let label = format!("New status for {patient_name}, {time}");
     let save_label = format!(" status for {patient_name}, {time}");
-    let note_label = format!(" for {patient_name}, {time}");
+    let note = writes_notes.then(|| {
+        (
+            format!("/patients/{patient_id}/add/note?appointment={id}"),
+            format!(" for {patient_name}, {time}"),
+        )
+    });
     let finished = matches!(status.as_str(), "fulfilled" | "noshow");
     view! {
         <tr>
@@ -239,9 +247,11 @@ fn Row(
             <td>
                 {service}
                 <span class="block">{with}</span>
-                <a class="block" href=format!("/patients/{patient_id}/add/note?appointment={id}")>
-                    "Write a note"<span class="sr-only">{note_label}</span>
-                </a>
+                {note.map(|(href, label)| view! {
+                    <a class="block" href=href>
+                        "Write a note"<span class="sr-only">{label}</span>
+                    </a>
+                })}
                 <span class="block text-nhs-secondary-text">{place}</span>
             </td>
             <td>

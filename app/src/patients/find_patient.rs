@@ -10,7 +10,7 @@ use crate::error::AppError;
 #[server(prefix = "/api", endpoint = "find_patient")]
 pub async fn find_patient(nhs_number: String) -> Result<FindPatientView, AppError> {
     use backend::patient_search::{self, FindPatientError};
-    use domain::{NhsNumber, identity::Actor};
+    use domain::NhsNumber;
 
     use super::{NHS_NUMBER_FIELD, PatientMatchDto};
 
@@ -27,19 +27,11 @@ pub async fn find_patient(nhs_number: String) -> Result<FindPatientView, AppErro
         jiff::Timestamp::now(),
     )
     .await;
-    let home = match &session.actor {
-        Actor::Staff(staff) => Some(staff.organisation.clone()),
-        Actor::Patient(_) => None,
-    };
     match found {
-        Ok(Some(found)) => Ok(FindPatientView::Found(PatientMatchDto {
-            registered_here: found.practice.is_some() && found.practice == home,
-            patient_id: found.patient_id,
-            name: found.name,
-            birth_date: found.birth_date.map(backend::time::spoken_date),
-            nhs_number: found.nhs_number.to_string(),
-            postcode: found.postcode,
-        })),
+        Ok(Some(found)) => Ok(FindPatientView::Found(PatientMatchDto::of(
+            found,
+            &session.actor,
+        ))),
         Ok(None) => Ok(FindPatientView::NoMatch),
         Err(FindPatientError::NotStaff) => Err(crate::account::fail(AppError::NotAllowed)),
         Err(error) => Err(AppError::internal(&error)),

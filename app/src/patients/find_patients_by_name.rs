@@ -14,7 +14,6 @@ pub async fn find_patients_by_name(
     born: Option<String>,
 ) -> Result<NameMatchesDto, AppError> {
     use backend::patient_search::{self, FindPatientError, NameSearch};
-    use domain::identity::Actor;
 
     use super::{BORN_FIELD, FAMILY_FIELD, PatientMatchDto};
     use crate::{account::fail, components::FieldError};
@@ -66,22 +65,11 @@ pub async fn find_patients_by_name(
         jiff::Timestamp::now(),
     )
     .await;
-    let home = match &session.actor {
-        Actor::Staff(staff) => Some(staff.organisation.clone()),
-        Actor::Patient(_) => None,
-    };
     match found {
         Ok((matches, more)) => Ok(NameMatchesDto {
             matches: matches
                 .into_iter()
-                .map(|found| PatientMatchDto {
-                    registered_here: found.practice.is_some() && found.practice == home,
-                    patient_id: found.patient_id,
-                    name: found.name,
-                    birth_date: found.birth_date.map(backend::time::spoken_date),
-                    nhs_number: found.nhs_number.to_string(),
-                    postcode: found.postcode,
-                })
+                .map(|found| PatientMatchDto::of(found, &session.actor))
                 .collect(),
             more,
         }),

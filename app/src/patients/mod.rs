@@ -52,6 +52,29 @@ pub struct PatientMatchDto {
     pub registered_here: bool,
 }
 
+#[cfg(feature = "ssr")]
+impl PatientMatchDto {
+    /// A search result as the browser shows it, "at your practice" when the patient is
+    /// registered with `searcher`'s own organisation.
+    pub(crate) fn of(
+        found: backend::patient_search::PatientMatch,
+        searcher: &domain::identity::Actor,
+    ) -> Self {
+        let home = match searcher {
+            domain::identity::Actor::Staff(staff) => Some(&staff.organisation),
+            domain::identity::Actor::Patient(_) => None,
+        };
+        Self {
+            registered_here: found.practice.is_some() && found.practice.as_ref() == home,
+            patient_id: found.patient_id,
+            name: found.name,
+            birth_date: found.birth_date.map(backend::time::spoken_date),
+            nhs_number: found.nhs_number.to_string(),
+            postcode: found.postcode,
+        }
+    }
+}
+
 /// Patients found by name, and whether there were more than the list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameMatchesDto {

@@ -12,6 +12,7 @@ use fhir::{
     search::{Condition, SearchQuery},
 };
 use jiff::{Timestamp, civil};
+use serde_json::Value;
 
 use crate::{
     Db, FhirRepository, StoreError,
@@ -108,22 +109,9 @@ pub async fn by_name(
         else {
             continue;
         };
-        let patient_id = patient["id"].as_str().unwrap_or_default().to_owned();
-        let reference = format!("Patient/{patient_id}");
-        access.records.insert(reference.clone());
-        access.patients.insert(reference);
-        matches.push(PatientMatch {
-            practice: policy::registered_practice(db, patient).await?,
-            name: fhir::read::person_name(patient),
-            birth_date: patient["birthDate"]
-                .as_str()
-                .and_then(|text| text.parse().ok()),
-            nhs_number,
-            postcode: patient["address"][0]["postalCode"]
-                .as_str()
-                .map(str::to_owned),
-            patient_id,
-        });
+        let found = patient_match(db, patient, nhs_number).await?;
+        note(&mut access, &found);
+        matches.push(found);
     }
     audit::record(db, &access, now).await?;
     Ok((matches, more))
@@ -167,22 +155,35 @@ pub async fn by_nhs_number(
         audit::record(db, &access, now).await?;
         return Ok(None);
     };
-    let patient_id = patient["id"].as_str().unwrap_or_default().to_owned();
-    let reference = format!("Patient/{patient_id}");
-    access.records.insert(reference.clone());
-    access.patients.insert(reference);
-    let practice = policy::registered_practice(db, &patient).await?;
+    let found = patient_match(db, &patient, *nhs_number).await?;
+    note(&mut access, &found);
     audit::record(db, &access, now).await?;
-    Ok(Some(PatientMatch {
-        patient_id,
-        name: fhir::read::person_name(&patient),
+    Ok(Some(found))
+}
+
+/// A Patient record as a search result: enough to pick the right person.
+async fn patient_match(
+    db: &Db,
+    patient: &Value,
+    nhs_number: NhsNumber,
+) -> Result<PatientMatch, StoreError> {
+    Ok(PatientMatch {
+        patient_id: patient["id"].as_str().unwrap_or_default().to_owned(),
+        name: fhir::read::person_name(patient),
         birth_date: patient["birthDate"]
             .as_str()
             .and_then(|text| text.parse().ok()),
-        nhs_number: *nhs_number,
+        nhs_number,
         postcode: patient["address"][0]["postalCode"]
             .as_str()
             .map(str::to_owned),
-        practice,
-    }))
+        practice: policy::registered_practice(db, patient).await?,
+    })
+}
+
+/// Names a patient a search found in its audit record: how they find the search in their list.
+fn note(access: &mut AccessRecord, found: &PatientMatch) {
+    let reference = format!("Patient/{}", found.patient_id);
+    access.records.insert(reference.clone());
+    access.patients.insert(reference);
 }

@@ -267,15 +267,19 @@ pub async fn search(
     page.push("SELECT r.id, r.version_id, r.last_updated, r.content FROM resources r WHERE ");
     filter(&mut page, resource_type, &query.conditions);
     page.push(" ORDER BY ");
+    // Each sort key is the resource's own smallest value, looked up by its id. The `+ 0` and
+    // `|| ''` keep SQLite from answering MIN() from the index in value order (which walks every
+    // value of the parameter until it meets this resource's: a second per row at 100 000
+    // patients) instead of from `search_index_by_owner`.
     for sort in &query.sort {
         match (sort.param, sort.kind) {
             ("_id", _) => page.push("r.id"),
             (param, ParamKind::Date) => {
-                page.push("(SELECT MIN(i.low) FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ");
+                page.push("(SELECT MIN(i.low + 0) FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ");
                 page.text(param).push(")")
             }
             (param, _) => {
-                page.push("(SELECT MIN(i.value) FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ");
+                page.push("(SELECT MIN(i.value || '') FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ");
                 page.text(param).push(")")
             }
         };

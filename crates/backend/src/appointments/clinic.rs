@@ -23,6 +23,7 @@ use crate::{
         policy::Refusal,
         sessions::Session,
     },
+    booking,
     repository::first_match,
     store::{Found, WriteError},
 };
@@ -202,7 +203,9 @@ pub async fn mark(
         .await?
         .iter()
         .any(|actor| practice_roles.iter().any(|c| &c.role == actor));
-    let patient_id = patient_of(&appointment).ok_or(AppointmentsError::NotFound)?;
+    let patient_id = booking::patient_id(&appointment)
+        .ok_or(AppointmentsError::NotFound)?
+        .to_owned();
     let mut access =
         AccessRecord::person_reading(&session.actor, format!("Patient/{patient_id}"), address);
     access.interaction = "update";
@@ -466,14 +469,6 @@ fn actors(appointment: &Value) -> Vec<String> {
 }
 
 /// The patient an Appointment is for.
-fn patient_of(appointment: &Value) -> Option<String> {
-    appointment["participant"]
-        .as_array()?
-        .iter()
-        .find_map(|p| p["actor"]["reference"].as_str()?.strip_prefix("Patient/"))
-        .map(str::to_owned)
-}
-
 /// One appointment as the clinic list shows it; `None` for one off the list (cancelled, …).
 async fn line(
     directory: &mut Directory<'_, Db>,
@@ -489,7 +484,7 @@ async fn line(
         appointment["id"].as_str(),
         instant(&appointment["start"]),
         instant(&appointment["end"]),
-        patient_of(appointment),
+        booking::patient_id(appointment).map(str::to_owned),
     ) else {
         return Ok(None);
     };
