@@ -7,8 +7,8 @@ import { expectNoAxeViolations, ready, signInAs } from './support';
 test.describe.configure({ timeout: 90_000 });
 
 test('an administrator adds a place and a service, and patients are offered it', async ({ page }, testInfo) => {
-  // Each project adds its own, so that the four runs never meet.
-  const project = testInfo.project.name;
+  // Each run adds its own, so that the four projects (and repeated runs) never meet.
+  const project = `${testInfo.project.name} ${Math.random().toString(36).slice(2, 6)}`;
   const place = `Kirkstall branch (${project})`;
   const service = `Physiotherapy (${project})`;
   const description = `Backs, knees and shoulders (${project}): an assessment and exercises to do at home.`;

@@ -26,15 +26,22 @@ pub fn CheckNhsNumberPage() -> impl IntoView {
                 .map_err(|e| e.to_string())
         })
     });
-    // `try_get`: the page title can be rendered after the page's reactive values are gone (meta
-    // tags are collected at the end of server rendering); then there is no error to show.
     let error = move || outcome.try_get().flatten().and_then(Result::err);
+    // The page title can be rendered after the page's reactive values are gone (meta tags are
+    // collected at the end of server rendering): then it goes by the answer as it was when the
+    // page was made, which on the server is the only one there is.
+    let rendered_with_error = outcome.with_untracked(|o| matches!(o, Some(Err(_))));
+    let title_says_error = move || {
+        outcome
+            .try_get()
+            .map_or(rendered_with_error, |o| matches!(o, Some(Err(_))))
+    };
     let valid = move || outcome.get().and_then(Result::ok);
     let (as_you_type, set_as_you_type) = signal(String::new());
 
     view! {
         <Title text=move || {
-            if error().is_some() { "Error: Check an NHS number" } else { "Check an NHS number" }
+            if title_says_error() { "Error: Check an NHS number" } else { "Check an NHS number" }
         } />
         <BackLink href="/" label="Back to home" />
         {move || {

@@ -33,11 +33,14 @@ pub fn SignInPage() -> impl IntoView {
     let problem = Memo::new(move |_| query.read().get("error").map(|code| problem_message(&code)));
     let return_to = Memo::new(move |_| query.read().get("return_to"));
     let options = Resource::new(|| (), |_| get_sign_in_options());
+    // The title can be rendered after the page's reactive values are gone (the meta tags are
+    // collected at the end of server rendering): then it goes by the problem as it was when the
+    // page was made, which on the server is the only one there is.
+    let rendered_with_problem = problem.with_untracked(Option::is_some);
     view! {
-        // `try_get`: the title can be rendered after the page's reactive values are gone (the
-        // meta tags are collected at the end of server rendering); then it says "Sign in".
         <Title text=move || {
-            if problem.try_get().flatten().is_some() { "Error: Sign in" } else { "Sign in" }
+            let says_problem = problem.try_get().map_or(rendered_with_problem, |p| p.is_some());
+            if says_problem { "Error: Sign in" } else { "Sign in" }
         } />
         {move || {
             problem
