@@ -13,7 +13,8 @@
 //! 5. The server's peak resident memory (VmHWM).
 //!
 //! SQLite in a temporary directory by default; `BENCH_DATABASE_URL=postgres://…` for PostgreSQL
-//! (an empty database). `cargo xtask bench N` runs both, starting a throwaway PostgreSQL.
+//! (an empty database; `sqlite:///path?mode=rwc` keeps an SQLite one to look at). `cargo xtask bench N` runs
+//! both, starting a throwaway PostgreSQL.
 //! Synthetic data only; NHS numbers from the 999 test range (about 909 000 valid ones: patients
 //! beyond that have none).
 
@@ -122,12 +123,14 @@ async fn baseline_server(port: u16) {
 
 async fn bench(args: Args) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (database_url, backend_name) = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => (url, "PostgreSQL"),
-        _ => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            "SQLite",
-        ),
+    let database_url = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    let backend_name = if database_url.starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
     };
     let db = Db::connect(&database_url)
         .await
@@ -145,7 +148,7 @@ async fn bench(args: Args) {
     // As after any bulk import: without statistics PostgreSQL plans the searches below as if the
     // tables were empty (see `Db::refresh_statistics`).
     db.refresh_statistics().await.unwrap();
-    let database_bytes = database_size(&db, &database_url, dir.path()).await;
+    let database_bytes = database_size(&db, &database_url).await;
 
     let secret = api_clients::new_secret();
     let scopes: Scopes = "system/*.rs".parse().unwrap();
@@ -741,13 +744,15 @@ fn peak_rss_kib(process: &Child) -> Option<u64> {
         .ok()
 }
 
-async fn database_size(db: &Db, url: &str, dir: &std::path::Path) -> u64 {
-    if url.starts_with("sqlite:") {
+async fn database_size(db: &Db, url: &str) -> u64 {
+    if let Some(path) = url.strip_prefix("sqlite://") {
         // The database file and its write-ahead log.
-        return std::fs::read_dir(dir)
+        let file = std::path::Path::new(path.split('?').next().unwrap());
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        return std::fs::read_dir(file.parent().unwrap())
             .unwrap()
             .filter_map(Result::ok)
-            .filter(|entry| entry.file_name().to_string_lossy().starts_with("bench.db"))
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&name))
             .filter_map(|entry| entry.metadata().ok())
             .map(|metadata| metadata.len())
             .sum();

@@ -27,69 +27,53 @@ pub struct SearchPage {
 /// Replaces the index rows of one resource (`None`: deleted, so none).
 pub(crate) async fn reindex(
     tx: &mut Transaction<'_, Any>,
+    rid: i64,
     resource_type: ResourceType,
-    id: &str,
     resource: Option<&Value>,
-    last_updated: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM search_index WHERE resource_type = $1 AND id = $2")
-        .bind(resource_type.as_str())
-        .bind(id)
+    sqlx::query("DELETE FROM search_index WHERE rid = $1")
+        .bind(rid)
         .execute(&mut **tx)
         .await?;
     let Some(resource) = resource else {
         return Ok(());
     };
-    let entries = entries_for(resource_type, resource, last_updated);
-    insert_index(tx, &[(resource_type, id, entries)]).await
+    let entries = entries_for(resource_type, resource);
+    insert_index(tx, &[(rid, resource_type, entries)]).await
 }
 
-/// The index rows of a resource stored at `last_updated`: its search parameters' values and
-/// `_lastUpdated`.
-pub(crate) fn entries_for(
-    resource_type: ResourceType,
-    resource: &Value,
-    last_updated: &str,
-) -> Vec<IndexEntry> {
-    let mut entries = index_entries(resource_type, resource);
-    if let Some(range) = fhir::search::date_range(last_updated) {
-        entries.push(IndexEntry {
-            param: "_lastUpdated",
-            system: None,
-            value: None,
-            exact: None,
-            low: Some(range.0),
-            high: Some(range.1),
-        });
-    }
-    entries
+/// The index rows of a resource: its search parameters' values. (`_lastUpdated` is answered
+/// from `resources`, where every version's time already is.)
+pub(crate) fn entries_for(resource_type: ResourceType, resource: &Value) -> Vec<IndexEntry> {
+    index_entries(resource_type, resource)
 }
 
-/// Adds the index rows of resources that have none (new ones, or ones just cleared), many rows
-/// to a statement: seeding and imports of thousands of resources stay quick.
+/// Adds the index rows of resources that have none (new ones, or ones just cleared), by each
+/// resource's `rid`, many rows to a statement: seeding and imports of thousands of resources stay
+/// quick.
 pub(crate) async fn insert_index(
     tx: &mut Transaction<'_, Any>,
-    resources: &[(ResourceType, &str, Vec<IndexEntry>)],
+    resources: &[(i64, ResourceType, Vec<IndexEntry>)],
 ) -> Result<(), StoreError> {
     const ROWS_PER_STATEMENT: usize = 500;
-    let rows: Vec<(ResourceType, &str, &IndexEntry)> = resources
+    let rows: Vec<(i64, ResourceType, &IndexEntry)> = resources
         .iter()
-        .flat_map(|(resource_type, id, entries)| {
+        .flat_map(|(rid, resource_type, entries)| {
             entries
                 .iter()
-                .map(move |entry| (*resource_type, *id, entry))
+                .map(move |entry| (*rid, *resource_type, entry))
         })
         .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO search_index (resource_type, id, param, system, value, exact, low, high) VALUES {}",
+            "INSERT INTO search_index (rid, resource_type, param, system, value, exact, low, high) VALUES {}",
             store::placeholders(tx, chunk.len(), 8)
         );
         let mut query = sqlx::query(&sql);
-        for (resource_type, id, entry) in chunk {
+        for (rid, resource_type, entry) in chunk {
             query = query
+                .bind(*rid)
                 .bind(resource_type.as_str())
-                .bind(*id)
                 .bind(entry.param)
                 .bind(entry.system.clone())
                 .bind(entry.value.clone())
@@ -110,10 +94,10 @@ pub(crate) const DAY_WIDE: i64 = 86_400;
 /// this table are not a point every writer queues on.
 async fn record_wide_dates(
     tx: &mut Transaction<'_, Any>,
-    rows: &[(ResourceType, &str, &IndexEntry)],
+    rows: &[(i64, ResourceType, &IndexEntry)],
 ) -> Result<(), StoreError> {
     let mut widest = std::collections::BTreeMap::<(&str, &str), i64>::new();
-    for (resource_type, _, entry) in rows {
+    for (_, resource_type, entry) in rows {
         if let (Some(low), Some(high)) = (entry.low, entry.high)
             && high - low > DAY_WIDE
         {
@@ -163,25 +147,30 @@ pub async fn ensure_index(db: &Db) -> Result<bool, StoreError> {
     sqlx::query("DELETE FROM search_widths")
         .execute(&mut *tx)
         .await?;
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT resource_type, id, last_updated, content FROM resources WHERE deleted = 0",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let count = rows.len();
-    for chunk in rows.chunks(500) {
-        let mut entries = Vec::with_capacity(chunk.len());
-        for (resource_type, id, last_updated, content) in chunk {
+    // A chunk at a time, by key: a store of millions of resources is never all in memory.
+    let mut count = 0;
+    let mut after = 0_i64;
+    loop {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT rid, resource_type, content FROM resources \
+             WHERE deleted = 0 AND rid > $1 ORDER BY rid LIMIT 1000",
+        )
+        .bind(after)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some((last, _, _)) = rows.last() else {
+            break;
+        };
+        after = *last;
+        count += rows.len();
+        let mut entries = Vec::with_capacity(rows.len());
+        for (rid, resource_type, content) in &rows {
             let Ok(resource_type) = resource_type.parse::<ResourceType>() else {
                 continue;
             };
             let resource: Value =
                 serde_json::from_str(content).map_err(StoreError::CorruptResource)?;
-            entries.push((
-                resource_type,
-                id.as_str(),
-                entries_for(resource_type, &resource, last_updated),
-            ));
+            entries.push((*rid, resource_type, entries_for(resource_type, &resource)));
         }
         insert_index(&mut tx, &entries).await?;
     }
@@ -251,9 +240,16 @@ pub async fn search(
     resource_type: ResourceType,
     query: &SearchQuery,
 ) -> Result<SearchPage, StoreError> {
+    let plan = Plan::new(resource_type, &query.conditions);
     let mut count = Sql::default();
-    count.push("SELECT COUNT(*) FROM resources r WHERE ");
-    filter(&mut count, resource_type, &query.conditions);
+    if plan.index_only() {
+        count.push("SELECT COUNT(*) FROM (");
+        plan.matching_keys(&mut count);
+        count.push(") m");
+    } else {
+        count.push("SELECT COUNT(*) FROM resources r WHERE ");
+        plan.filter(&mut count);
+    }
     let (total,): (i64,) = count.query_as().fetch_one(db.pool()).await?;
     if query.summary_count || query.count == 0 {
         return Ok(SearchPage {
@@ -264,33 +260,60 @@ pub async fn search(
     }
 
     let mut page = Sql::default();
-    page.push("SELECT r.id, r.version_id, r.last_updated, r.content FROM resources r WHERE ");
-    filter(&mut page, resource_type, &query.conditions);
+    page.push("SELECT r.rid, r.version_id, r.last_updated, r.content FROM resources r WHERE ");
+    if plan.index_only() && query.sort.is_empty() {
+        // In key order the index alone picks the page: only its resources are read.
+        page.push("r.rid IN (SELECT m.rid FROM (");
+        plan.matching_keys(&mut page);
+        page.push(") m ORDER BY m.rid LIMIT ")
+            .int(query.count)
+            .push(" OFFSET ")
+            .int(query.offset)
+            .push(") ORDER BY r.rid");
+        return finish(db, resource_type, query, total, &page).await;
+    }
+    plan.filter(&mut page);
     page.push(" ORDER BY ");
-    // Each sort key is the resource's own smallest value, looked up by its id. The `+ 0` and
-    // `|| ''` keep SQLite from answering MIN() from the index in value order (which walks every
-    // value of the parameter until it meets this resource's: a second per row at 100 000
+    // Each sort key is the resource's own smallest value, looked up by its key. The `+ 0` and
+    // `|| ''` keep SQLite from answering MIN() from a value index in value order (which walks
+    // every value of the parameter until it meets this resource's: a second per row at 100 000
     // patients) instead of from `search_index_by_owner`.
     for sort in &query.sort {
         match (sort.param, sort.kind) {
             ("_id", _) => page.push("r.id"),
+            ("_lastUpdated", _) => page.push("r.last_updated"),
             (param, ParamKind::Date) => {
-                page.push("(SELECT MIN(i.low + 0) FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ");
+                page.push(
+                    "(SELECT MIN(i.low + 0) FROM search_index i WHERE i.rid = r.rid AND i.param = ",
+                );
                 page.text(param).push(")")
             }
             (param, _) => {
-                page.push("(SELECT MIN(i.value || '') FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ");
+                page.push("(SELECT MIN(i.value || '') FROM search_index i WHERE i.rid = r.rid AND i.param = ");
                 page.text(param).push(")")
             }
         };
         page.push(if sort.descending { " DESC, " } else { " ASC, " });
     }
-    // Ties are broken by id, so pages never overlap or skip.
-    page.push("r.id LIMIT ")
+    // Ties are broken by key (the order resources were first stored in), so pages never overlap
+    // or skip.
+    page.push("r.rid LIMIT ")
         .int(query.count)
         .push(" OFFSET ")
         .int(query.offset);
-    let rows: Vec<(String, i64, String, String)> = page.query_as().fetch_all(db.pool()).await?;
+    finish(db, resource_type, query, total, &page).await
+}
+
+/// Reads the page `page` selects, and the resources the query includes with it.
+async fn finish(
+    db: &Db,
+    resource_type: ResourceType,
+    query: &SearchQuery,
+    total: i64,
+    page: &Sql,
+) -> Result<SearchPage, StoreError> {
+    let rows: Vec<(i64, i64, String, String)> = page.query_as().fetch_all(db.pool()).await?;
+    let rids: Vec<i64> = rows.iter().map(|(rid, ..)| *rid).collect();
     let matches = rows
         .into_iter()
         .map(|(_, version_id, last_updated, content)| {
@@ -298,19 +321,13 @@ pub async fn search(
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    let ids: Vec<String> = matches
-        .iter()
-        .filter_map(|m| m.resource["id"].as_str().map(String::from))
-        .collect();
     let mut included = Vec::new();
     for include in &query.includes {
         let mut sql = Sql::default();
-        sql.push("SELECT DISTINCT value FROM search_index WHERE resource_type = ")
-            .text(resource_type.as_str())
-            .push(" AND param = ")
+        sql.push("SELECT DISTINCT value FROM search_index WHERE param = ")
             .text(include.param)
-            .push(" AND id IN (");
-        list(&mut sql, &ids);
+            .push(" AND rid IN (");
+        int_list(&mut sql, &rids);
         sql.push(")");
         let references: Vec<(String,)> = sql.query_as().fetch_all(db.pool()).await?;
         for (reference,) in references {
@@ -326,20 +343,23 @@ pub async fn search(
         }
     }
     for include in &query.revincludes {
-        let references: Vec<String> = ids
+        let references: Vec<String> = matches
             .iter()
+            .filter_map(|m| m.resource["id"].as_str())
             .map(|id| format!("{resource_type}/{id}"))
             .collect();
         let mut sql = Sql::default();
-        sql.push("SELECT r.id, r.version_id, r.last_updated, r.content FROM resources r WHERE r.resource_type = ")
+        sql.push("SELECT r.version_id, r.last_updated, r.content FROM resources r WHERE r.resource_type = ")
             .text(include.source.as_str())
-            .push(" AND r.deleted = 0 AND EXISTS (SELECT 1 FROM search_index i WHERE i.resource_type = r.resource_type AND i.id = r.id AND i.param = ")
+            .push(" AND r.deleted = 0 AND r.rid IN (SELECT i.rid FROM search_index i WHERE i.resource_type = ")
+            .text(include.source.as_str())
+            .push(" AND i.param = ")
             .text(include.param)
-            .push(" AND i.value IN (");
+            .push(" AND i.value IS NOT NULL AND i.value IN (");
         list(&mut sql, &references);
-        sql.push(")) ORDER BY r.id");
-        let rows: Vec<(String, i64, String, String)> = sql.query_as().fetch_all(db.pool()).await?;
-        for (_, version_id, last_updated, content) in rows {
+        sql.push(")) ORDER BY r.rid");
+        let rows: Vec<(i64, String, String)> = sql.query_as().fetch_all(db.pool()).await?;
+        for (version_id, last_updated, content) in rows {
             included.push(store::versioned(&content, version_id, last_updated)?);
         }
     }
@@ -348,6 +368,19 @@ pub async fn search(
         matches,
         included,
     })
+}
+
+/// `1, 2, 3` as parameters; an empty list matches nothing.
+fn int_list(sql: &mut Sql, values: &[i64]) {
+    if values.is_empty() {
+        sql.push("NULL");
+    }
+    for (n, value) in values.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.int(*value);
+    }
 }
 
 /// `a, b, c` as parameters; an empty list matches nothing.
@@ -363,54 +396,147 @@ fn list(sql: &mut Sql, values: &[String]) {
     }
 }
 
-fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) {
-    sql.push("r.resource_type = ")
-        .text(resource_type.as_str())
-        .push(" AND r.deleted = 0");
-    // Every date parameter is a single-valued element (`fhir::search::params`), so a resource
-    // has at most one index row for it and conditions on it ANDed together (`start=ge…&start=lt…`)
-    // are conditions on that one row: one range scan, not two half-table scans intersected.
-    let mut dates = std::collections::BTreeMap::<&str, Vec<&Test>>::new();
-    for condition in conditions {
-        if let [test @ Test::Date(..)] = condition.any_of.as_slice() {
-            dates.entry(condition.param).or_default().push(test);
-            continue;
+/// A search's conditions, split by what answers them: the search index (one sub-query of
+/// matching keys each), or `resources` itself (`_id`, `_lastUpdated`).
+struct Plan<'q> {
+    resource_type: ResourceType,
+    on_index: Vec<OnIndex<'q>>,
+    on_resource: Vec<&'q Condition>,
+}
+
+enum OnIndex<'q> {
+    /// Any of these tests on one parameter's values.
+    Values { param: &'q str, any_of: &'q [Test] },
+    /// All of these tests on one date parameter. Every date parameter is a single-valued
+    /// element (`fhir::search::params`), so a resource has at most one index row for it and
+    /// conditions on it ANDed together (`start=ge…&start=lt…`) are conditions on that one row:
+    /// one range scan, not two half-table scans intersected.
+    Dates {
+        param: &'q str,
+        all_of: Vec<&'q Test>,
+    },
+}
+
+impl<'q> Plan<'q> {
+    fn new(resource_type: ResourceType, conditions: &'q [Condition]) -> Self {
+        let mut on_index = Vec::new();
+        let mut on_resource = Vec::new();
+        let mut dates = std::collections::BTreeMap::<&str, Vec<&Test>>::new();
+        for condition in conditions {
+            match condition.any_of.as_slice() {
+                _ if condition.param == "_id" || condition.param == "_lastUpdated" => {
+                    on_resource.push(condition)
+                }
+                [test @ Test::Date(..)] => dates.entry(condition.param).or_default().push(test),
+                any_of => on_index.push(OnIndex::Values {
+                    param: condition.param,
+                    any_of,
+                }),
+            }
         }
-        if condition.param == "_id" {
+        on_index.extend(
+            dates
+                .into_iter()
+                .map(|(param, all_of)| OnIndex::Dates { param, all_of }),
+        );
+        Self {
+            resource_type,
+            on_index,
+            on_resource,
+        }
+    }
+
+    /// Whether the index alone knows the matches: its rows exist only for current resources,
+    /// so then nothing needs reading from `resources` to count them or to pick a page by key.
+    fn index_only(&self) -> bool {
+        !self.on_index.is_empty() && self.on_resource.is_empty()
+    }
+
+    /// The matching resources' keys, from the index alone (only when [`Plan::index_only`]).
+    fn matching_keys(&self, sql: &mut Sql) {
+        for (n, condition) in self.on_index.iter().enumerate() {
+            if n > 0 {
+                sql.push(" INTERSECT ");
+            }
+            // A resource has as many rows as values (two codes, two names): one key each.
+            sql.push(if n == 0 {
+                "SELECT DISTINCT i.rid"
+            } else {
+                "SELECT i.rid"
+            });
+            condition.rows(sql, self.resource_type);
+        }
+    }
+
+    /// The conditions on `resources r`, for a `WHERE`.
+    fn filter(&self, sql: &mut Sql) {
+        // Index rows carry their resource's type and exist only while it is not deleted, so a
+        // condition on them names the type already. Then the type is not asked of `resources`
+        // again: SQLite, which plans without statistics, would otherwise read every resource of
+        // the type (resources_by_change) and test each against the matches, instead of fetching
+        // the matches by key.
+        if self.on_index.is_empty() {
+            sql.push("r.resource_type = ")
+                .text(self.resource_type.as_str())
+                .push(" AND r.deleted = 0");
+        } else {
+            sql.push("r.deleted = 0");
+        }
+        for condition in &self.on_resource {
+            if condition.param == "_lastUpdated" {
+                last_updated(sql, &condition.any_of);
+                continue;
+            }
             let ids: Vec<String> = condition
                 .any_of
                 .iter()
-                .filter_map(|t| {
-                    if let Test::Id(id) = t {
-                        Some(id.clone())
-                    } else {
-                        None
-                    }
+                .filter_map(|t| match t {
+                    Test::Id(id) => Some(id.clone()),
+                    _ => None,
                 })
                 .collect();
             sql.push(" AND r.id IN (");
             list(sql, &ids);
             sql.push(")");
-            continue;
         }
         // Driven from the index: each condition is a range scan of `search_index`, then key
         // lookups, rather than a probe of the index for every resource of the type.
-        indexed(sql, resource_type, condition.param);
-        for (n, test) in condition.any_of.iter().enumerate() {
-            if n > 0 {
-                sql.push(" OR ");
-            }
-            sql.push("(");
-            matches(sql, test);
+        for condition in &self.on_index {
+            sql.push(" AND r.rid IN (SELECT i.rid");
+            condition.rows(sql, self.resource_type);
             sql.push(")");
         }
-        sql.push("))");
     }
-    for (param, tests) in dates {
-        indexed(sql, resource_type, param);
+}
+
+impl OnIndex<'_> {
+    /// ` FROM search_index i WHERE …`: the index rows that meet the condition.
+    fn rows(&self, sql: &mut Sql, resource_type: ResourceType) {
+        let (param, column) = match self {
+            // Dates ORed (`date=2024,2025`) are on the date rows too.
+            OnIndex::Values { param, any_of }
+                if any_of.iter().all(|t| matches!(t, Test::Date(..))) =>
+            {
+                (*param, Column::Low)
+            }
+            OnIndex::Values { param, .. } => (*param, Column::Value),
+            OnIndex::Dates { param, .. } => (*param, Column::Low),
+        };
+        sql.push(" FROM search_index i WHERE i.resource_type = ")
+            .text(resource_type.as_str())
+            .push(" AND i.param = ")
+            .text(param)
+            .push(match column {
+                Column::Value => " AND i.value IS NOT NULL AND (",
+                Column::Low => " AND i.low IS NOT NULL AND (",
+            });
+        let (tests, joiner): (Vec<&Test>, _) = match self {
+            OnIndex::Values { any_of, .. } => (any_of.iter().collect(), " OR "),
+            OnIndex::Dates { all_of, .. } => (all_of.clone(), " AND "),
+        };
         for (n, test) in tests.iter().enumerate() {
             if n > 0 {
-                sql.push(" AND ");
+                sql.push(joiner);
             }
             sql.push("(");
             matches(sql, test);
@@ -419,7 +545,11 @@ fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) 
         sql.push(")");
         // A range that ends after B starts no earlier than B less the widest range indexed:
         // a lower bound for the scan, which otherwise reads every row before the dates asked for.
-        let ends_after = tests
+        let all_of = match self {
+            OnIndex::Dates { all_of, .. } => all_of.as_slice(),
+            OnIndex::Values { .. } => &[],
+        };
+        let ends_after = all_of
             .iter()
             .filter_map(|test| match test {
                 Test::Date(Comparator::Ge | Comparator::Eq, low, _) => Some(*low),
@@ -440,18 +570,58 @@ fn filter(sql: &mut Sql, resource_type: ResourceType, conditions: &[Condition]) 
                 .int(DAY_WIDE)
                 .push(")");
         }
-        sql.push(")");
     }
 }
 
-/// ` AND r.id IN (SELECT i.id FROM search_index i WHERE … AND (`: the start of a condition on
-/// `param`'s index rows; the caller closes both brackets.
-fn indexed<'s>(sql: &'s mut Sql, resource_type: ResourceType, param: &str) -> &'s mut Sql {
-    sql.push(" AND r.id IN (SELECT i.id FROM search_index i WHERE i.resource_type = ")
-        .text(resource_type.as_str())
-        .push(" AND i.param = ")
-        .text(param)
-        .push(" AND (")
+/// Which of the index's value indexes a condition reads: each holds only the rows that have
+/// its column, so the condition says so in the index's own words for the planner to use it.
+#[derive(Clone, Copy)]
+enum Column {
+    /// Strings, tokens, references: `search_index_by_value`.
+    Value,
+    /// Dates: `search_index_by_date`.
+    Low,
+}
+
+/// `_lastUpdated` conditions (ORed), on the time each resource's current version was stored
+/// (`resources_by_change`). The stored text is UTC with milliseconds, so text order is time
+/// order, and a stored instant `t` stands for [t, t + 1 ms).
+fn last_updated(sql: &mut Sql, any_of: &[Test]) {
+    let at = |seconds: i64| {
+        jiff::Timestamp::from_second(seconds)
+            .map(store::instant)
+            .unwrap_or_else(|_| if seconds < 0 { "0000" } else { "9999" }.to_owned())
+    };
+    sql.push(" AND (");
+    for (n, test) in any_of.iter().enumerate() {
+        if n > 0 {
+            sql.push(" OR ");
+        }
+        let Test::Date(comparator, low, high) = test else {
+            sql.push("1 = 0");
+            continue;
+        };
+        let (low, high) = (at(*low), at(*high));
+        sql.push("(");
+        match comparator {
+            Comparator::Eq => sql
+                .push("r.last_updated >= ")
+                .text(low)
+                .push(" AND r.last_updated < ")
+                .text(high),
+            Comparator::Ne => sql
+                .push("r.last_updated < ")
+                .text(low)
+                .push(" OR r.last_updated >= ")
+                .text(high),
+            Comparator::Gt => sql.push("r.last_updated >= ").text(high),
+            Comparator::Lt => sql.push("r.last_updated < ").text(low),
+            Comparator::Ge => sql.push("r.last_updated >= ").text(low),
+            Comparator::Le => sql.push("r.last_updated < ").text(high),
+        };
+        sql.push(")");
+    }
+    sql.push(")");
 }
 
 fn matches(sql: &mut Sql, test: &Test) {
@@ -486,7 +656,8 @@ fn matches(sql: &mut Sql, test: &Test) {
             }
         }
         Test::Reference(reference) => sql.push("i.value = ").text(reference.as_str()),
-        Test::Id(id) => sql.push("i.id = ").text(id.as_str()),
+        // `_id` is answered from `resources` (see `filter`); it has no index rows.
+        Test::Id(_) => sql.push("1 = 0"),
         Test::Date(comparator, low, high) => {
             let within = |sql: &mut Sql| {
                 sql.push("i.low >= ")

@@ -1,9 +1,11 @@
 //! The FHIR resource store: resources kept as JSON, with every version retained.
 //!
-//! The stored JSON leaves out `meta.versionId` and `meta.lastUpdated`; they live in their own
-//! columns and are put back on every read. So an update is one `UPDATE … RETURNING version_id`,
-//! which takes the write lock before anything is read: two writers can never both build on the
-//! same version, on SQLite or PostgreSQL.
+//! `resources` holds each resource's current version (a deleted one as a marker), with a small
+//! integer key, `rid`, that the search index refers to; `resource_versions` holds the versions
+//! before it. The stored JSON leaves out `meta.versionId` and `meta.lastUpdated`; they live in
+//! their own columns and are put back on every read. A change first locks the current row
+//! ([`lock_current`]): two writers can never both build on the same version, on SQLite or
+//! PostgreSQL.
 
 use fhir::{ResourceType, operation_outcome::Issue};
 use jiff::Timestamp;
@@ -122,35 +124,42 @@ pub async fn insert_new_many(
             content,
         });
     }
-    for table in ["resources", "resource_versions"] {
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO {table} (resource_type, id, version_id, last_updated, deleted, content) VALUES {}",
-                placeholders(tx, chunk.len(), 6)
-            );
-            let mut query = sqlx::query(&sql);
-            for row in chunk {
-                query = query
-                    .bind(row.resource_type.as_str())
-                    .bind(&row.id)
-                    .bind(1_i64)
-                    .bind(&last_updated)
-                    .bind(0_i64)
-                    .bind(&row.content);
-            }
-            query.execute(&mut **tx).await?;
+    let mut rids = std::collections::HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) VALUES {} \
+             RETURNING resource_type, id, rid",
+            placeholders(tx, chunk.len(), 6)
+        );
+        let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.resource_type.as_str())
+                .bind(&row.id)
+                .bind(1_i64)
+                .bind(&last_updated)
+                .bind(0_i64)
+                .bind(&row.content);
+        }
+        // RETURNING gives no promise of order: the rows are matched to the resources by key.
+        for (resource_type, id, rid) in query.fetch_all(&mut **tx).await? {
+            rids.insert((resource_type, id), rid);
         }
     }
-    let index: Vec<_> = rows
+    let index = rows
         .iter()
         .map(|row| {
-            (
+            let rid = rids
+                .get(&(row.resource_type.as_str().to_owned(), row.id.clone()))
+                .copied()
+                .ok_or(sqlx::Error::RowNotFound)?;
+            Ok((
+                rid,
                 row.resource_type,
-                row.id.as_str(),
-                search::entries_for(row.resource_type, &row.resource, &last_updated),
-            )
+                search::entries_for(row.resource_type, &row.resource),
+            ))
         })
-        .collect();
+        .collect::<Result<Vec<_>, StoreError>>()?;
     search::insert_index(tx, &index).await?;
     for row in &rows {
         apply_rules(tx, row.resource_type, &row.id, Some(&row.resource), now).await?;
@@ -249,47 +258,45 @@ pub async fn update_in(
     let last_updated = instant(now);
     let resource = without_version_meta(resource);
     let content = resource.to_string();
-    let bumped: Option<(i64,)> = sqlx::query_as(
-        "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 0, content = $2 \
-         WHERE resource_type = $3 AND id = $4 AND ($5 < 0 OR version_id = $5) RETURNING version_id",
-    )
-    .bind(&last_updated)
-    .bind(&content)
-    .bind(resource_type.as_str())
-    .bind(id)
-    .bind(if_match.unwrap_or(-1))
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (version_id, created) = match bumped {
-        Some((version_id,)) => (version_id, false),
-        None => match current_version(tx, resource_type, id).await? {
-            Some(current) => return Err(WriteError::VersionMismatch { current }),
-            None if if_match.is_some() => return Err(WriteError::NotFound),
-            None => {
-                sqlx::query(
-                    "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
-                     VALUES ($1, $2, 1, $3, 0, $4)",
-                )
-                .bind(resource_type.as_str())
-                .bind(id)
-                .bind(&last_updated)
-                .bind(&content)
-                .execute(&mut **tx)
-                .await?;
-                (1, true)
-            }
-        },
+    let (rid, version_id, created) = match lock_current(tx, resource_type, id).await? {
+        Some(current) if if_match.is_some_and(|v| v != current.version_id) => {
+            return Err(WriteError::VersionMismatch {
+                current: current.version_id,
+            });
+        }
+        Some(current) => {
+            let version_id = current.version_id + 1;
+            supersede(tx, resource_type, id, &current).await?;
+            sqlx::query(
+                "UPDATE resources SET version_id = $1, last_updated = $2, deleted = 0, content = $3 \
+                 WHERE rid = $4",
+            )
+            .bind(version_id)
+            .bind(&last_updated)
+            .bind(&content)
+            .bind(current.rid)
+            .execute(&mut **tx)
+            .await?;
+            (current.rid, version_id, false)
+        }
+        None if if_match.is_some() => return Err(WriteError::NotFound),
+        None => {
+            // Two clients creating the same id at once: the second meets the unique key
+            // (WriteError::Conflict).
+            let (rid,): (i64,) = sqlx::query_as(
+                "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
+                 VALUES ($1, $2, 1, $3, 0, $4) RETURNING rid",
+            )
+            .bind(resource_type.as_str())
+            .bind(id)
+            .bind(&last_updated)
+            .bind(&content)
+            .fetch_one(&mut **tx)
+            .await?;
+            (rid, 1, true)
+        }
     };
-    record_version(
-        tx,
-        resource_type,
-        id,
-        version_id,
-        &last_updated,
-        &resource,
-        &content,
-    )
-    .await?;
+    search::reindex(tx, rid, resource_type, Some(&resource)).await?;
     apply_rules(tx, resource_type, id, Some(&resource), now).await?;
     Ok((versioned(&content, version_id, last_updated)?, created))
 }
@@ -315,36 +322,24 @@ pub async fn delete_in(
     now: Timestamp,
 ) -> Result<(), WriteError> {
     let last_updated = instant(now);
-    let bumped: Option<(i64,)> = sqlx::query_as(
-        "UPDATE resources SET version_id = version_id + 1, last_updated = $1, deleted = 1 \
-         WHERE resource_type = $2 AND id = $3 AND deleted = 0 RETURNING version_id",
+    let current = match lock_current(tx, resource_type, id).await? {
+        None => return Err(WriteError::NotFound),
+        Some(current) if current.deleted => return Ok(()),
+        Some(current) => current,
+    };
+    supersede(tx, resource_type, id, &current).await?;
+    sqlx::query(
+        "UPDATE resources SET version_id = $1, last_updated = $2, deleted = 1, content = '{}' \
+         WHERE rid = $3",
     )
+    .bind(current.version_id + 1)
     .bind(&last_updated)
-    .bind(resource_type.as_str())
-    .bind(id)
-    .fetch_optional(&mut **tx)
+    .bind(current.rid)
+    .execute(&mut **tx)
     .await?;
-    match bumped {
-        Some((version_id,)) => {
-            insert_version(
-                tx,
-                resource_type.as_str(),
-                id,
-                version_id,
-                &last_updated,
-                true,
-                "{}",
-            )
-            .await?;
-            search::reindex(tx, resource_type, id, None, &last_updated).await?;
-            apply_rules(tx, resource_type, id, None, now).await?;
-            Ok(())
-        }
-        None if current_version(tx, resource_type, id).await?.is_none() => {
-            Err(WriteError::NotFound)
-        }
-        None => Ok(()),
-    }
+    search::reindex(tx, current.rid, resource_type, None).await?;
+    apply_rules(tx, resource_type, id, None, now).await?;
+    Ok(())
 }
 
 /// Begins a write transaction, for a transaction Bundle's entries to share.
@@ -378,7 +373,10 @@ pub async fn read_version(
     version_id: i64,
 ) -> Result<Found, StoreError> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
-        "SELECT last_updated, deleted, content FROM resource_versions \
+        "SELECT last_updated, deleted, content FROM resources \
+         WHERE resource_type = $1 AND id = $2 AND version_id = $3 \
+         UNION ALL \
+         SELECT last_updated, deleted, content FROM resource_versions \
          WHERE resource_type = $1 AND id = $2 AND version_id = $3",
     )
     .bind(resource_type.as_str())
@@ -402,8 +400,10 @@ pub async fn type_history(
     limit: i64,
 ) -> Result<Vec<(String, HistoryEntry)>, StoreError> {
     let rows: Vec<(String, i64, String, i64, String)> = sqlx::query_as(
-        "SELECT id, version_id, last_updated, deleted, content FROM resource_versions \
-         WHERE resource_type = $1 ORDER BY last_updated DESC, id, version_id DESC LIMIT $2",
+        "SELECT id, version_id, last_updated, deleted, content FROM resources WHERE resource_type = $1 \
+         UNION ALL \
+         SELECT id, version_id, last_updated, deleted, content FROM resource_versions WHERE resource_type = $1 \
+         ORDER BY last_updated DESC, id, version_id DESC LIMIT $2",
     )
     .bind(resource_type.as_str())
     .bind(limit)
@@ -431,8 +431,12 @@ pub async fn history(
     id: &str,
 ) -> Result<Vec<HistoryEntry>, StoreError> {
     let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
-        "SELECT version_id, last_updated, deleted, content FROM resource_versions \
-         WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC",
+        "SELECT version_id, last_updated, deleted, content FROM resources \
+         WHERE resource_type = $1 AND id = $2 \
+         UNION ALL \
+         SELECT version_id, last_updated, deleted, content FROM resource_versions \
+         WHERE resource_type = $1 AND id = $2 \
+         ORDER BY version_id DESC",
     )
     .bind(resource_type.as_str())
     .bind(id)
@@ -504,32 +508,24 @@ pub(crate) async fn rewrite_in(
     now: Timestamp,
     change: impl FnOnce(&mut Value),
 ) -> Result<(), WriteError> {
-    let Some(mut resource) = read_in(tx, resource_type, id).await? else {
-        return Ok(());
+    let current = match lock_current(tx, resource_type, id).await? {
+        Some(current) if !current.deleted => current,
+        _ => return Ok(()),
     };
+    let mut resource: Value =
+        serde_json::from_str(&current.content).map_err(StoreError::CorruptResource)?;
     change(&mut resource);
-    let content = resource.to_string();
-    let last_updated = instant(now);
-    let (version_id,): (i64,) = sqlx::query_as(
-        "UPDATE resources SET version_id = version_id + 1, last_updated = $1, content = $2 \
-         WHERE resource_type = $3 AND id = $4 RETURNING version_id",
+    supersede(tx, resource_type, id, &current).await?;
+    sqlx::query(
+        "UPDATE resources SET version_id = $1, last_updated = $2, content = $3 WHERE rid = $4",
     )
-    .bind(&last_updated)
-    .bind(&content)
-    .bind(resource_type.as_str())
-    .bind(id)
-    .fetch_one(&mut **tx)
+    .bind(current.version_id + 1)
+    .bind(instant(now))
+    .bind(resource.to_string())
+    .bind(current.rid)
+    .execute(&mut **tx)
     .await?;
-    record_version(
-        tx,
-        resource_type,
-        id,
-        version_id,
-        &last_updated,
-        &resource,
-        &content,
-    )
-    .await?;
+    search::reindex(tx, current.rid, resource_type, Some(&resource)).await?;
     Ok(())
 }
 
@@ -547,62 +543,66 @@ async fn apply_rules(
     }
 }
 
-async fn current_version(
-    tx: &mut Transaction<'_, Any>,
-    resource_type: ResourceType,
-    id: &str,
-) -> Result<Option<i64>, StoreError> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT version_id FROM resources WHERE resource_type = $1 AND id = $2")
-            .bind(resource_type.as_str())
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(row.map(|(v,)| v))
-}
-
-/// Keeps a written version: its row in `resource_versions` and its search-index rows.
-async fn record_version(
-    tx: &mut Transaction<'_, Any>,
-    resource_type: ResourceType,
-    id: &str,
+/// A resource's current row, as read by the writer about to replace it.
+struct Current {
+    rid: i64,
     version_id: i64,
-    last_updated: &str,
-    resource: &Value,
-    content: &str,
-) -> Result<(), StoreError> {
-    insert_version(
-        tx,
-        resource_type.as_str(),
-        id,
-        version_id,
-        last_updated,
-        false,
-        content,
-    )
-    .await?;
-    search::reindex(tx, resource_type, id, Some(resource), last_updated).await
-}
-
-async fn insert_version(
-    tx: &mut Transaction<'_, Any>,
-    resource_type: &str,
-    id: &str,
-    version_id: i64,
-    last_updated: &str,
+    last_updated: String,
     deleted: bool,
-    content: &str,
+    content: String,
+}
+
+/// Reads a resource's current row and locks it for the rest of the transaction, so that no
+/// other writer builds on the same version. PostgreSQL: `FOR UPDATE` waits for a writer holding
+/// the row and then reads what it committed. SQLite has no row locks; a statement that writes
+/// takes the database's write lock before it reads, so the read is an UPDATE that changes
+/// nothing (a plain SELECT first would read a snapshot that a writer may end before ours can
+/// write: SQLITE_BUSY).
+async fn lock_current(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<Option<Current>, StoreError> {
+    let sql = if tx.backend_name() == "SQLite" {
+        "UPDATE resources SET version_id = version_id WHERE resource_type = $1 AND id = $2 \
+         RETURNING rid, version_id, last_updated, deleted, content"
+    } else {
+        "SELECT rid, version_id, last_updated, deleted, content FROM resources \
+         WHERE resource_type = $1 AND id = $2 FOR UPDATE"
+    };
+    let row: Option<(i64, i64, String, i64, String)> = sqlx::query_as(sql)
+        .bind(resource_type.as_str())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(
+        |(rid, version_id, last_updated, deleted, content)| Current {
+            rid,
+            version_id,
+            last_updated,
+            deleted: deleted == 1,
+            content,
+        },
+    ))
+}
+
+/// Keeps the version about to be replaced in `resource_versions`, for history and vread.
+async fn supersede(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    id: &str,
+    current: &Current,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(resource_type)
+    .bind(resource_type.as_str())
     .bind(id)
-    .bind(version_id)
-    .bind(last_updated)
-    .bind(i64::from(deleted))
-    .bind(content)
+    .bind(current.version_id)
+    .bind(&current.last_updated)
+    .bind(i64::from(current.deleted))
+    .bind(&current.content)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -90,6 +90,11 @@ async fn updates_make_versions_and_if_match_refuses_a_stale_one() {
     };
     assert_eq!(old.resource["gender"], "female");
     assert_eq!(
+        store::read_version(&db, Patient, "p1", 2).await.unwrap(),
+        Found::Current(current),
+        "the current version is read by its number too"
+    );
+    assert_eq!(
         store::read_version(&db, Patient, "p1", 9).await.unwrap(),
         Found::Missing
     );
@@ -179,6 +184,129 @@ async fn racing_updates_on_the_same_version_let_exactly_one_win() {
     }
     assert_eq!(wins, 1);
     assert_eq!(store::history(&db, Patient, "p1").await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn racing_updates_without_a_version_all_land_one_after_another() {
+    let (db, _database) = empty_db().await;
+    store::update(
+        &db,
+        Patient,
+        "p1",
+        json!({"resourceType": "Patient"}),
+        None,
+        at(0),
+    )
+    .await
+    .unwrap();
+    let racers: Vec<_> = (0..8)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let body = json!({"resourceType": "Patient", "birthDate": format!("200{n}-01-01")});
+                store::update(&db, Patient, "p1", body, None, at(1)).await
+            })
+        })
+        .collect();
+    for racer in racers {
+        racer
+            .await
+            .unwrap()
+            .expect("an update without If-Match waits its turn");
+    }
+    let history = store::history(&db, Patient, "p1").await.unwrap();
+    let versions: Vec<i64> = history
+        .iter()
+        .map(|entry| match entry {
+            HistoryEntry::Written(v) => v.version_id,
+            HistoryEntry::Deleted { version_id, .. } => *version_id,
+        })
+        .collect();
+    assert_eq!(versions, (1..=9).rev().collect::<Vec<_>>());
+    // Every racer's body is one version: none was lost under another.
+    let mut births: Vec<String> = history[..8]
+        .iter()
+        .map(|entry| match entry {
+            HistoryEntry::Written(v) => v.resource["birthDate"].as_str().unwrap().to_owned(),
+            HistoryEntry::Deleted { .. } => panic!("nothing was deleted"),
+        })
+        .collect();
+    births.sort();
+    assert_eq!(
+        births,
+        (0..8).map(|n| format!("200{n}-01-01")).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn last_updated_searches_and_sorts_by_when_each_version_was_stored() {
+    let (db, _database) = empty_db().await;
+    for (id, seconds) in [("early", 0), ("middle", 3_600), ("late", 7_200)] {
+        store::update(
+            &db,
+            Patient,
+            id,
+            json!({"resourceType": "Patient"}),
+            None,
+            at(seconds),
+        )
+        .await
+        .unwrap();
+    }
+    // "early" changes last: only its newest version counts.
+    store::update(
+        &db,
+        Patient,
+        "early",
+        json!({"resourceType": "Patient", "gender": "other"}),
+        None,
+        at(10_800),
+    )
+    .await
+    .unwrap();
+    let ids = |params: &[(&str, &str)]| {
+        let db = db.clone();
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        async move {
+            let query = fhir::search::parse_query(Patient, &params).unwrap();
+            backend::search::search(&db, Patient, &query)
+                .await
+                .unwrap()
+                .matches
+                .iter()
+                .map(|m| m.resource["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let instant = |seconds| store::instant(at(seconds)).replace(".000Z", "Z");
+    assert_eq!(
+        ids(&[
+            ("_lastUpdated", &format!("ge{}", instant(3_600))),
+            ("_sort", "_lastUpdated")
+        ])
+        .await,
+        ["middle", "late", "early"]
+    );
+    assert_eq!(
+        ids(&[
+            ("_lastUpdated", &format!("lt{}", instant(7_200))),
+            ("_sort", "-_lastUpdated")
+        ])
+        .await,
+        ["middle"]
+    );
+    assert_eq!(
+        ids(&[("_lastUpdated", &format!("gt{}", instant(7_200)))]).await,
+        ["early"]
+    );
+    assert_eq!(
+        ids(&[("_lastUpdated", &format!("eq{}", instant(3_600)))]).await,
+        ["middle"],
+        "a time to the second finds what was stored within that second"
+    );
 }
 
 #[tokio::test]
@@ -285,5 +413,68 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
         )
         .await,
         ["year"]
+    );
+    assert_eq!(
+        ids(Slot, &[("start", "2026-06-01,2026-06-03")]).await,
+        ["after", "before"],
+        "either of two days"
+    );
+}
+
+#[tokio::test]
+async fn a_resource_is_counted_and_listed_once_however_many_of_its_values_match() {
+    let (db, _database) = empty_db().await;
+    let patient = |id: &str, given: &[&str], gender: &str| {
+        json!({
+            "resourceType": "Patient", "id": id, "gender": gender,
+            "name": [{ "family": "Twice", "given": given }],
+        })
+    };
+    let mut tx = store::begin(&db).await.unwrap();
+    store::insert_new_many(
+        &mut tx,
+        vec![
+            patient("both", &["Ann", "Anne"], "female"),
+            patient("one", &["Anne"], "female"),
+            patient("other", &["Anne"], "male"),
+        ],
+        at(0),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let search = |params: &[(&str, &str)]| {
+        let db = db.clone();
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        async move {
+            let query = fhir::search::parse_query(Patient, &params).unwrap();
+            let page = backend::search::search(&db, Patient, &query).await.unwrap();
+            let mut ids: Vec<String> = page
+                .matches
+                .iter()
+                .map(|m| m.resource["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            (page.total, ids)
+        }
+    };
+    assert_eq!(
+        search(&[("given", "ann")]).await,
+        (3, vec!["both".into(), "one".into(), "other".into()]),
+        "'ann' starts both of the first patient's given names"
+    );
+    assert_eq!(
+        search(&[("given", "ann"), ("gender", "female")]).await,
+        (2, vec!["both".into(), "one".into()])
+    );
+    assert_eq!(
+        search(&[("given", "ann"), ("gender", "female"), ("_count", "1")])
+            .await
+            .0,
+        2,
+        "the total counts every match, not the page"
     );
 }
