@@ -372,6 +372,7 @@ async fn import(db: &Db, patients: usize) -> Imported {
     let first_day = created.date().tomorrow().unwrap();
     let first_slot = first_day.at(0, 0, 0, 0).to_zoned(london.clone()).unwrap();
     let mut resources = 0;
+    let started = Instant::now();
     let mut tx = store::begin(db).await.unwrap();
     // Resources are stored a transaction's worth at a time, as an import would.
     let mut batch = Vec::new();
@@ -533,6 +534,14 @@ async fn import(db: &Db, patients: usize) -> Imported {
                 .expect("valid resources");
             tx.commit().await.unwrap();
             tx = store::begin(db).await.unwrap();
+            // Progress on stderr (the tables go to stdout): a million patients take an hour.
+            if (n + 1) % 50_000 == 0 {
+                eprintln!(
+                    "imported {} patients in {:.0} s",
+                    n + 1,
+                    started.elapsed().as_secs_f64()
+                );
+            }
         }
     }
     store::insert_new_many(&mut tx, batch, now)

@@ -439,6 +439,10 @@ impl<'q> Plan<'q> {
                 .into_iter()
                 .map(|(param, all_of)| OnIndex::Dates { param, all_of }),
         );
+        // The first condition is read as a range of the index and the others are checked for
+        // each key it yields, so the one likely to match least goes first (SQLite keeps no
+        // statistics to tell; PostgreSQL plans from its own whatever the order).
+        on_index.sort_by_key(OnIndex::breadth);
         Self {
             resource_type,
             on_index,
@@ -454,17 +458,17 @@ impl<'q> Plan<'q> {
 
     /// The matching resources' keys, from the index alone (only when [`Plan::index_only`]).
     fn matching_keys(&self, sql: &mut Sql) {
-        for (n, condition) in self.on_index.iter().enumerate() {
-            if n > 0 {
-                sql.push(" INTERSECT ");
-            }
-            // A resource has as many rows as values (two codes, two names): one key each.
-            sql.push(if n == 0 {
-                "SELECT DISTINCT i.rid"
-            } else {
-                "SELECT i.rid"
-            });
-            condition.rows(sql, self.resource_type);
+        let Some((first, rest)) = self.on_index.split_first() else {
+            return;
+        };
+        // A resource has as many rows as values (two codes, two names): one key each.
+        sql.push("SELECT DISTINCT d.rid FROM (SELECT i.rid");
+        first.rows(sql, self.resource_type, None);
+        sql.push(") d WHERE 1 = 1");
+        for condition in rest {
+            sql.push(" AND EXISTS (SELECT 1");
+            condition.rows(sql, self.resource_type, Some("d"));
+            sql.push(")");
         }
     }
 
@@ -501,17 +505,44 @@ impl<'q> Plan<'q> {
         }
         // Driven from the index: each condition is a range scan of `search_index`, then key
         // lookups, rather than a probe of the index for every resource of the type.
-        for condition in &self.on_index {
-            sql.push(" AND r.rid IN (SELECT i.rid");
-            condition.rows(sql, self.resource_type);
+        for (n, condition) in self.on_index.iter().enumerate() {
+            if n == 0 {
+                sql.push(" AND r.rid IN (SELECT i.rid");
+                condition.rows(sql, self.resource_type, None);
+            } else {
+                sql.push(" AND EXISTS (SELECT 1");
+                condition.rows(sql, self.resource_type, Some("r"));
+            }
             sql.push(")");
         }
     }
 }
 
 impl OnIndex<'_> {
-    /// ` FROM search_index i WHERE …`: the index rows that meet the condition.
-    fn rows(&self, sql: &mut Sql, resource_type: ResourceType) {
+    /// How many resources the condition is likely to match, in rank only: an exact code or
+    /// reference (an identifier, a patient) fewest, then text, then dates, then a code system
+    /// alone or text found anywhere in a value.
+    fn breadth(&self) -> u8 {
+        let tests: Vec<&Test> = match self {
+            OnIndex::Values { any_of, .. } => any_of.iter().collect(),
+            OnIndex::Dates { all_of, .. } => all_of.clone(),
+        };
+        tests
+            .iter()
+            .map(|test| match test {
+                Test::Reference(_) | Test::Id(_) | Test::Token { code: Some(_), .. } => 0,
+                Test::Exact(_) | Test::StartsWith(_) => 1,
+                Test::Date(..) => 2,
+                Test::Token { code: None, .. } | Test::Contains(_) => 3,
+            })
+            .max()
+            .unwrap_or(3)
+    }
+
+    /// ` FROM search_index i WHERE …`: the index rows that meet the condition; with `owner`,
+    /// only those of that alias's resource (a check made per resource, by key: its type is
+    /// known, and leaving it out keeps the planner on `search_index_by_owner`).
+    fn rows(&self, sql: &mut Sql, resource_type: ResourceType, owner: Option<&str>) {
         let (param, column) = match self {
             // Dates ORed (`date=2024,2025`) are on the date rows too.
             OnIndex::Values { param, any_of }
@@ -522,14 +553,16 @@ impl OnIndex<'_> {
             OnIndex::Values { param, .. } => (*param, Column::Value),
             OnIndex::Dates { param, .. } => (*param, Column::Low),
         };
-        sql.push(" FROM search_index i WHERE i.resource_type = ")
-            .text(resource_type.as_str())
-            .push(" AND i.param = ")
-            .text(param)
-            .push(match column {
-                Column::Value => " AND i.value IS NOT NULL AND (",
-                Column::Low => " AND i.low IS NOT NULL AND (",
-            });
+        match owner {
+            Some(owner) => sql.push(&format!(" FROM search_index i WHERE i.rid = {owner}.rid")),
+            None => sql
+                .push(" FROM search_index i WHERE i.resource_type = ")
+                .text(resource_type.as_str()),
+        };
+        sql.push(" AND i.param = ").text(param).push(match column {
+            Column::Value => " AND i.value IS NOT NULL AND (",
+            Column::Low => " AND i.low IS NOT NULL AND (",
+        });
         let (tests, joiner): (Vec<&Test>, _) = match self {
             OnIndex::Values { any_of, .. } => (any_of.iter().collect(), " OR "),
             OnIndex::Dates { all_of, .. } => (all_of.clone(), " AND "),
