@@ -62,7 +62,8 @@ test('marking a patient as not attending before their appointment has started is
   await ready(page, testInfo);
   const row = page.getByRole('row').filter({ hasText: patient });
   await row.getByLabel(`New status for ${patient}`).selectOption('Did not attend');
-  await row.getByRole('button', { name: `Save status for ${patient}` }).click();
+  // From the keyboard, as a keyboard-only user saves it.
+  await row.getByRole('button', { name: `Save status for ${patient}` }).press('Enter');
 
   const summary = page.getByRole('alert');
   await expect(summary).toContainText('There is a problem');
