@@ -38,14 +38,8 @@ pub(crate) async fn reindex(
     let Some(resource) = resource else {
         return Ok(());
     };
-    let entries = entries_for(resource_type, resource);
+    let entries = index_entries(resource_type, resource);
     insert_index(tx, &[(rid, resource_type, entries)]).await
-}
-
-/// The index rows of a resource: its search parameters' values. (`_lastUpdated` is answered
-/// from `resources`, where every version's time already is.)
-pub(crate) fn entries_for(resource_type: ResourceType, resource: &Value) -> Vec<IndexEntry> {
-    index_entries(resource_type, resource)
 }
 
 /// Adds the index rows of resources that have none (new ones, or ones just cleared), by each
@@ -170,7 +164,7 @@ pub async fn ensure_index(db: &Db) -> Result<bool, StoreError> {
             };
             let resource: Value =
                 serde_json::from_str(content).map_err(StoreError::CorruptResource)?;
-            entries.push((*rid, resource_type, entries_for(resource_type, &resource)));
+            entries.push((*rid, resource_type, index_entries(resource_type, &resource)));
         }
         insert_index(&mut tx, &entries).await?;
     }
@@ -199,6 +193,18 @@ enum Bind {
     Int(i64),
 }
 
+impl From<String> for Bind {
+    fn from(value: String) -> Self {
+        Bind::Text(value)
+    }
+}
+
+impl From<i64> for Bind {
+    fn from(value: i64) -> Self {
+        Bind::Int(value)
+    }
+}
+
 impl Sql {
     fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
@@ -206,14 +212,15 @@ impl Sql {
     }
 
     fn text(&mut self, value: impl Into<String>) -> &mut Self {
-        self.binds.push(Bind::Text(value.into()));
-        let n = self.binds.len();
-        self.text.push_str(&format!("${n}"));
-        self
+        self.bind(Bind::Text(value.into()))
     }
 
     fn int(&mut self, value: i64) -> &mut Self {
-        self.binds.push(Bind::Int(value));
+        self.bind(Bind::Int(value))
+    }
+
+    fn bind(&mut self, value: Bind) -> &mut Self {
+        self.binds.push(value);
         let n = self.binds.len();
         self.text.push_str(&format!("${n}"));
         self
@@ -345,7 +352,7 @@ async fn finish(
         sql.push("SELECT DISTINCT value FROM search_index WHERE param = ")
             .text(include.param)
             .push(" AND rid IN (");
-        int_list(&mut sql, &rids);
+        list(&mut sql, rids.iter().copied());
         sql.push(")");
         let references: Vec<(String,)> = sql.query_as().fetch_all(db.pool()).await?;
         for (reference,) in references {
@@ -374,7 +381,7 @@ async fn finish(
             .push(" AND i.param = ")
             .text(include.param)
             .push(" AND i.value IS NOT NULL AND i.value IN (");
-        list(&mut sql, &references);
+        list(&mut sql, references);
         sql.push(")) ORDER BY r.rid");
         let rows: Vec<(i64, String, String)> = sql.query_as().fetch_all(db.pool()).await?;
         for (version_id, last_updated, content) in rows {
@@ -388,29 +395,17 @@ async fn finish(
     })
 }
 
-/// `1, 2, 3` as parameters; an empty list matches nothing.
-fn int_list(sql: &mut Sql, values: &[i64]) {
-    if values.is_empty() {
+/// `$1, $2, $3`, one parameter per value; an empty list matches nothing.
+fn list<V: Into<Bind>>(sql: &mut Sql, values: impl IntoIterator<Item = V>) {
+    let mut values = values.into_iter().peekable();
+    if values.peek().is_none() {
         sql.push("NULL");
     }
-    for (n, value) in values.iter().enumerate() {
+    for (n, value) in values.enumerate() {
         if n > 0 {
             sql.push(", ");
         }
-        sql.int(*value);
-    }
-}
-
-/// `a, b, c` as parameters; an empty list matches nothing.
-fn list(sql: &mut Sql, values: &[String]) {
-    if values.is_empty() {
-        sql.push("NULL");
-    }
-    for (n, value) in values.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.text(value.as_str());
+        sql.bind(value.into());
     }
 }
 
@@ -518,7 +513,7 @@ impl<'q> Plan<'q> {
                 })
                 .collect();
             sql.push(" AND r.id IN (");
-            list(sql, &ids);
+            list(sql, ids);
             sql.push(")");
         }
         // Driven from the index: each condition is a range scan of `search_index`, then key
@@ -537,14 +532,36 @@ impl<'q> Plan<'q> {
 }
 
 impl OnIndex<'_> {
+    fn param(&self) -> &str {
+        match self {
+            OnIndex::Values { param, .. } | OnIndex::Dates { param, .. } => param,
+        }
+    }
+
+    /// The condition's tests, and how they combine (`Values` any of, `Dates` all of).
+    fn tests(&self) -> (Vec<&Test>, &'static str) {
+        match self {
+            OnIndex::Values { any_of, .. } => (any_of.iter().collect(), " OR "),
+            OnIndex::Dates { all_of, .. } => (all_of.clone(), " AND "),
+        }
+    }
+
+    /// Which index rows the condition reads: dates, ORed ones too (`date=2024,2025`), are on
+    /// the date rows.
+    fn column(&self) -> Column {
+        let (tests, _) = self.tests();
+        if tests.iter().all(|t| matches!(t, Test::Date(..))) {
+            Column::Low
+        } else {
+            Column::Value
+        }
+    }
+
     /// How many resources the condition is likely to match, in rank only: an exact code or
     /// reference (an identifier, a patient) fewest, then text, then dates, then a code system
     /// alone or text found anywhere in a value.
     fn breadth(&self) -> u8 {
-        let tests: Vec<&Test> = match self {
-            OnIndex::Values { any_of, .. } => any_of.iter().collect(),
-            OnIndex::Dates { all_of, .. } => all_of.clone(),
-        };
+        let (tests, _) = self.tests();
         tests
             .iter()
             .map(|test| match test {
@@ -561,30 +578,19 @@ impl OnIndex<'_> {
     /// only those of that alias's resource (a check made per resource, by key: its type is
     /// known, and leaving it out keeps the planner on `search_index_by_owner`).
     fn rows(&self, sql: &mut Sql, resource_type: ResourceType, owner: Option<&str>) {
-        let (param, column) = match self {
-            // Dates ORed (`date=2024,2025`) are on the date rows too.
-            OnIndex::Values { param, any_of }
-                if any_of.iter().all(|t| matches!(t, Test::Date(..))) =>
-            {
-                (*param, Column::Low)
-            }
-            OnIndex::Values { param, .. } => (*param, Column::Value),
-            OnIndex::Dates { param, .. } => (*param, Column::Low),
-        };
         match owner {
             Some(owner) => sql.push(&format!(" FROM search_index i WHERE i.rid = {owner}.rid")),
             None => sql
                 .push(" FROM search_index i WHERE i.resource_type = ")
                 .text(resource_type.as_str()),
         };
-        sql.push(" AND i.param = ").text(param).push(match column {
-            Column::Value => " AND i.value IS NOT NULL AND (",
-            Column::Low => " AND i.low IS NOT NULL AND (",
-        });
-        let (tests, joiner): (Vec<&Test>, _) = match self {
-            OnIndex::Values { any_of, .. } => (any_of.iter().collect(), " OR "),
-            OnIndex::Dates { all_of, .. } => (all_of.clone(), " AND "),
-        };
+        sql.push(" AND i.param = ")
+            .text(self.param())
+            .push(match self.column() {
+                Column::Value => " AND i.value IS NOT NULL AND (",
+                Column::Low => " AND i.low IS NOT NULL AND (",
+            });
+        let (tests, joiner) = self.tests();
         for (n, test) in tests.iter().enumerate() {
             if n > 0 {
                 sql.push(joiner);
@@ -596,19 +602,7 @@ impl OnIndex<'_> {
         sql.push(")");
         // A range that ends after B starts no earlier than B less the widest range indexed:
         // a lower bound for the scan, which otherwise reads every row before the dates asked for.
-        let all_of = match self {
-            OnIndex::Dates { all_of, .. } => all_of.as_slice(),
-            OnIndex::Values { .. } => &[],
-        };
-        let ends_after = all_of
-            .iter()
-            .filter_map(|test| match test {
-                Test::Date(Comparator::Ge | Comparator::Eq, low, _) => Some(*low),
-                Test::Date(Comparator::Gt, _, high) => Some(*high),
-                _ => None,
-            })
-            .max();
-        if let Some(bound) = ends_after {
+        if let Some(bound) = self.ends_after() {
             sql.push(" AND i.low > ")
                 .int(bound)
                 .push(
@@ -616,11 +610,27 @@ impl OnIndex<'_> {
                 )
                 .text(resource_type.as_str())
                 .push(" AND w.param = ")
-                .text(param)
+                .text(self.param())
                 .push("), ")
                 .int(DAY_WIDE)
                 .push(")");
         }
+    }
+
+    /// The latest instant every match's range must end after, when the tests (all of them
+    /// holding) say so.
+    fn ends_after(&self) -> Option<i64> {
+        let OnIndex::Dates { all_of, .. } = self else {
+            return None;
+        };
+        all_of
+            .iter()
+            .filter_map(|test| match test {
+                Test::Date(Comparator::Ge | Comparator::Eq, low, _) => Some(*low),
+                Test::Date(Comparator::Gt, _, high) => Some(*high),
+                _ => None,
+            })
+            .max()
     }
 }
 

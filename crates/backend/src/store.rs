@@ -156,7 +156,7 @@ pub async fn insert_new_many(
             Ok((
                 rid,
                 row.resource_type,
-                search::entries_for(row.resource_type, &row.resource),
+                fhir::search::index_entries(row.resource_type, &row.resource),
             ))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

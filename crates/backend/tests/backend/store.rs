@@ -264,46 +264,51 @@ async fn last_updated_searches_and_sorts_by_when_each_version_was_stored() {
     )
     .await
     .unwrap();
-    let ids = |params: &[(&str, &str)]| {
-        let db = db.clone();
-        let params: Vec<(String, String)> = params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        async move {
-            let query = fhir::search::parse_query(Patient, &params).unwrap();
-            backend::search::search(&db, Patient, &query)
-                .await
-                .unwrap()
-                .matches
-                .iter()
-                .map(|m| m.resource["id"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
-    };
     let instant = |seconds| store::instant(at(seconds)).replace(".000Z", "Z");
     assert_eq!(
-        ids(&[
-            ("_lastUpdated", &format!("ge{}", instant(3_600))),
-            ("_sort", "_lastUpdated")
-        ])
-        .await,
+        search(
+            &db,
+            Patient,
+            &[
+                ("_lastUpdated", &format!("ge{}", instant(3_600))),
+                ("_sort", "_lastUpdated")
+            ]
+        )
+        .await
+        .1,
         ["middle", "late", "early"]
     );
     assert_eq!(
-        ids(&[
-            ("_lastUpdated", &format!("lt{}", instant(7_200))),
-            ("_sort", "-_lastUpdated")
-        ])
-        .await,
+        search(
+            &db,
+            Patient,
+            &[
+                ("_lastUpdated", &format!("lt{}", instant(7_200))),
+                ("_sort", "-_lastUpdated")
+            ]
+        )
+        .await
+        .1,
         ["middle"]
     );
     assert_eq!(
-        ids(&[("_lastUpdated", &format!("gt{}", instant(7_200)))]).await,
+        search(
+            &db,
+            Patient,
+            &[("_lastUpdated", &format!("gt{}", instant(7_200)))]
+        )
+        .await
+        .1,
         ["early"]
     );
     assert_eq!(
-        ids(&[("_lastUpdated", &format!("eq{}", instant(3_600)))]).await,
+        search(
+            &db,
+            Patient,
+            &[("_lastUpdated", &format!("eq{}", instant(3_600)))]
+        )
+        .await
+        .1,
         ["middle"],
         "a time to the second finds what was stored within that second"
     );
@@ -330,19 +335,14 @@ async fn the_search_index_is_rebuilt_at_start_up_when_its_definitions_changed() 
         .execute(&pool)
         .await
         .unwrap();
-    let query = fhir::search::parse_query(Patient, &[("family".into(), "rebuilt".into())]).unwrap();
-    let found = |db: backend::Db| {
-        let query = query.clone();
-        async move {
-            backend::search::search(&db, Patient, &query)
-                .await
-                .unwrap()
-                .total
-        }
-    };
-    assert_eq!(found(db.clone()).await, 0);
+    let rebuilt = [("family", "rebuilt")];
+    assert_eq!(search(&db, Patient, &rebuilt).await.0, 0);
     db.migrate().await.unwrap();
-    assert_eq!(found(db).await, 1, "found again after start-up");
+    assert_eq!(
+        search(&db, Patient, &rebuilt).await.0,
+        1,
+        "found again after start-up"
+    );
 }
 
 #[tokio::test]
@@ -379,44 +379,31 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let ids = |resource_type, params: &[(&str, &str)]| {
-        let db = db.clone();
-        let params: Vec<(String, String)> = params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        async move {
-            let query = fhir::search::parse_query(resource_type, &params).unwrap();
-            let mut ids: Vec<String> = backend::search::search(&db, resource_type, &query)
-                .await
-                .unwrap()
-                .matches
-                .iter()
-                .map(|m| m.resource["id"].as_str().unwrap().to_owned())
-                .collect();
-            ids.sort();
-            ids
-        }
-    };
     assert_eq!(
-        ids(
+        search(
+            &db,
             Slot,
             &[("start", "ge2026-06-02"), ("start", "lt2026-06-03")]
         )
-        .await,
+        .await
+        .1,
         ["first", "last"]
     );
     assert_eq!(
-        ids(
+        search(
+            &db,
             Schedule,
             &[("date", "ge2026-06-02"), ("date", "lt2026-06-03")]
         )
-        .await,
+        .await
+        .1,
         ["year"]
     );
     assert_eq!(
-        ids(Slot, &[("start", "2026-06-01,2026-06-03")]).await,
-        ["after", "before"],
+        search(&db, Slot, &[("start", "2026-06-01,2026-06-03")])
+            .await
+            .1,
+        ["before", "after"],
         "either of two days"
     );
 }
@@ -443,38 +430,47 @@ async fn a_resource_is_counted_and_listed_once_however_many_of_its_values_match(
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let search = |params: &[(&str, &str)]| {
-        let db = db.clone();
-        let params: Vec<(String, String)> = params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        async move {
-            let query = fhir::search::parse_query(Patient, &params).unwrap();
-            let page = backend::search::search(&db, Patient, &query).await.unwrap();
-            let mut ids: Vec<String> = page
-                .matches
-                .iter()
-                .map(|m| m.resource["id"].as_str().unwrap().to_owned())
-                .collect();
-            ids.sort();
-            (page.total, ids)
-        }
-    };
     assert_eq!(
-        search(&[("given", "ann")]).await,
+        search(&db, Patient, &[("given", "ann")]).await,
         (3, vec!["both".into(), "one".into(), "other".into()]),
         "'ann' starts both of the first patient's given names"
     );
     assert_eq!(
-        search(&[("given", "ann"), ("gender", "female")]).await,
+        search(&db, Patient, &[("given", "ann"), ("gender", "female")]).await,
         (2, vec!["both".into(), "one".into()])
     );
     assert_eq!(
-        search(&[("given", "ann"), ("gender", "female"), ("_count", "1")])
-            .await
-            .0,
+        search(
+            &db,
+            Patient,
+            &[("given", "ann"), ("gender", "female"), ("_count", "1")]
+        )
+        .await
+        .0,
         2,
         "the total counts every match, not the page"
     );
+}
+
+/// What a search finds: its total, and the ids on its page in the order listed (without
+/// `_sort`, the order resources were first stored in).
+async fn search(
+    db: &backend::Db,
+    resource_type: fhir::ResourceType,
+    params: &[(&str, &str)],
+) -> (i64, Vec<String>) {
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let query = fhir::search::parse_query(resource_type, &params).unwrap();
+    let page = backend::search::search(db, resource_type, &query)
+        .await
+        .unwrap();
+    let ids = page
+        .matches
+        .iter()
+        .map(|m| m.resource["id"].as_str().unwrap().to_owned())
+        .collect();
+    (page.total, ids)
 }

@@ -59,7 +59,8 @@ pub fn normalise(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
-/// Every index entry of `resource` for its type's parameters.
+/// Every index entry of `resource` for its type's parameters. (`_lastUpdated` has none: a
+/// store answers it from each version's own time.)
 pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<IndexEntry> {
     let mut entries = Vec::new();
     for def in params_of(resource_type) {
