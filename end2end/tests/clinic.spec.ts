@@ -2,7 +2,7 @@
 // without a reload; a mark that makes no sense yet is refused with an error summary.
 import { expect, test } from '@playwright/test';
 import { bookedWithDrOkafor, FhirClient } from './fhir-api';
-import { countPageLoads, expectNoAxeViolations, hydrated, ready, signIn, signInAs } from './support';
+import { countPageLoads, expectNoAxeViolations, expectNoHorizontalScroll, hydrated, ready, signIn, signInAs } from './support';
 
 /** This minute, on the whole minute: an appointment starting now. */
 function thisMinute() {
@@ -61,9 +61,11 @@ test('marking a patient as not attending before their appointment has started is
   await page.goto(`/clinic?date=${day}&clinician=all`);
   await ready(page, testInfo);
   const row = page.getByRole('row').filter({ hasText: patient });
+  // A long list scrolls sideways in its own box, never the page: a page wider than the phone
+  // shifted what a tap met away from what was drawn (the Save button's place was another row's).
+  await expectNoHorizontalScroll(page);
   await row.getByLabel(`New status for ${patient}`).selectOption('Did not attend');
-  // From the keyboard, as a keyboard-only user saves it.
-  await row.getByRole('button', { name: `Save status for ${patient}` }).press('Enter');
+  await row.getByRole('button', { name: `Save status for ${patient}` }).click();
 
   const summary = page.getByRole('alert');
   await expect(summary).toContainText('There is a problem');
