@@ -394,16 +394,23 @@ pub async fn read_version(
 }
 
 /// FHIR type history: the latest `limit` versions of any resource of the type, newest first.
+///
+/// Each table gives its own latest `limit` (read backwards along its index by time), and those
+/// are merged: the whole type's versions are never sorted, however many there are. Both use
+/// the merge's order, so a tie on time at the limit is cut the same way.
 pub async fn type_history(
     db: &Db,
     resource_type: ResourceType,
     limit: i64,
 ) -> Result<Vec<(String, HistoryEntry)>, StoreError> {
     let rows: Vec<(String, i64, String, i64, String)> = sqlx::query_as(
-        "SELECT id, version_id, last_updated, deleted, content FROM resources WHERE resource_type = $1 \
-         UNION ALL \
-         SELECT id, version_id, last_updated, deleted, content FROM resource_versions WHERE resource_type = $1 \
-         ORDER BY last_updated DESC, id, version_id DESC LIMIT $2",
+        "SELECT id, version_id, last_updated, deleted, content FROM ( \
+           SELECT * FROM (SELECT id, version_id, last_updated, deleted, content FROM resources \
+             WHERE resource_type = $1 ORDER BY last_updated DESC, id, version_id DESC LIMIT $2) c \
+           UNION ALL \
+           SELECT * FROM (SELECT id, version_id, last_updated, deleted, content FROM resource_versions \
+             WHERE resource_type = $1 ORDER BY last_updated DESC, id, version_id DESC LIMIT $2) o \
+         ) h ORDER BY last_updated DESC, id, version_id DESC LIMIT $2",
     )
     .bind(resource_type.as_str())
     .bind(limit)

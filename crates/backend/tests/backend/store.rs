@@ -155,6 +155,60 @@ async fn delete_leaves_a_gone_resource_with_its_history() {
 }
 
 #[tokio::test]
+async fn type_history_lists_the_newest_versions_of_any_resource_first() {
+    let (db, _database) = empty_db().await;
+    // Written in this order, one second apart: a1, b1, a2, c1, b2 (deleted), a3.
+    let writes = [
+        ("a", false),
+        ("b", false),
+        ("a", false),
+        ("c", false),
+        ("b", true),
+        ("a", false),
+    ];
+    for (second, (id, delete)) in writes.into_iter().enumerate() {
+        let when = at(second as i64);
+        if delete {
+            store::delete(&db, Patient, id, when).await.unwrap();
+        } else {
+            store::update(
+                &db,
+                Patient,
+                id,
+                json!({"resourceType": "Patient"}),
+                None,
+                when,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let listed = |limit| {
+        let db = db.clone();
+        async move {
+            store::type_history(&db, Patient, limit)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(id, entry)| match entry {
+                    HistoryEntry::Written(v) => format!("{id}{}", v.version_id),
+                    HistoryEntry::Deleted { version_id, .. } => format!("{id}{version_id} deleted"),
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed(4).await,
+        ["a3", "b2 deleted", "c1", "a2"],
+        "current and older versions, merged by time"
+    );
+    assert_eq!(
+        listed(10).await,
+        ["a3", "b2 deleted", "c1", "a2", "b1", "a1"]
+    );
+}
+
+#[tokio::test]
 async fn racing_updates_on_the_same_version_let_exactly_one_win() {
     let (db, _database) = empty_db().await;
     store::update(
