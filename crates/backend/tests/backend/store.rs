@@ -103,16 +103,7 @@ async fn updates_make_versions_and_if_match_refuses_a_stale_one() {
 #[tokio::test]
 async fn delete_leaves_a_gone_resource_with_its_history() {
     let (db, _database) = empty_db().await;
-    store::update(
-        &db,
-        Patient,
-        "p1",
-        json!({"resourceType": "Patient"}),
-        None,
-        at(0),
-    )
-    .await
-    .unwrap();
+    write_patient(&db, "p1", at(0)).await.unwrap();
     store::delete(&db, Patient, "p1", at(1)).await.unwrap();
     assert_eq!(
         store::read(&db, Patient, "p1").await.unwrap(),
@@ -138,16 +129,7 @@ async fn delete_leaves_a_gone_resource_with_its_history() {
     ));
     assert!(matches!(&history[1], HistoryEntry::Written(v) if v.version_id == 1));
 
-    let (revived, _) = store::update(
-        &db,
-        Patient,
-        "p1",
-        json!({"resourceType": "Patient"}),
-        None,
-        at(4),
-    )
-    .await
-    .unwrap();
+    let (revived, _) = write_patient(&db, "p1", at(4)).await.unwrap();
     assert_eq!(
         revived.version_id, 3,
         "an update after delete continues the history"
@@ -171,16 +153,7 @@ async fn type_history_lists_the_newest_versions_of_any_resource_first() {
         if delete {
             store::delete(&db, Patient, id, when).await.unwrap();
         } else {
-            store::update(
-                &db,
-                Patient,
-                id,
-                json!({"resourceType": "Patient"}),
-                None,
-                when,
-            )
-            .await
-            .unwrap();
+            write_patient(&db, id, when).await.unwrap();
         }
     }
     let listed = |limit| {
@@ -211,16 +184,7 @@ async fn type_history_lists_the_newest_versions_of_any_resource_first() {
 #[tokio::test]
 async fn racing_updates_on_the_same_version_let_exactly_one_win() {
     let (db, _database) = empty_db().await;
-    store::update(
-        &db,
-        Patient,
-        "p1",
-        json!({"resourceType": "Patient"}),
-        None,
-        at(0),
-    )
-    .await
-    .unwrap();
+    write_patient(&db, "p1", at(0)).await.unwrap();
     let racers = (0..8).map(|n| {
         let db = db.clone();
         tokio::spawn(async move {
@@ -243,16 +207,7 @@ async fn racing_updates_on_the_same_version_let_exactly_one_win() {
 #[tokio::test]
 async fn racing_updates_without_a_version_all_land_one_after_another() {
     let (db, _database) = empty_db().await;
-    store::update(
-        &db,
-        Patient,
-        "p1",
-        json!({"resourceType": "Patient"}),
-        None,
-        at(0),
-    )
-    .await
-    .unwrap();
+    write_patient(&db, "p1", at(0)).await.unwrap();
     let racers: Vec<_> = (0..8)
         .map(|n| {
             let db = db.clone();
@@ -296,16 +251,7 @@ async fn racing_updates_without_a_version_all_land_one_after_another() {
 async fn last_updated_searches_and_sorts_by_when_each_version_was_stored() {
     let (db, _database) = empty_db().await;
     for (id, seconds) in [("early", 0), ("middle", 3_600), ("late", 7_200)] {
-        store::update(
-            &db,
-            Patient,
-            id,
-            json!({"resourceType": "Patient"}),
-            None,
-            at(seconds),
-        )
-        .await
-        .unwrap();
+        write_patient(&db, id, at(seconds)).await.unwrap();
     }
     // "early" changes last: only its newest version counts.
     store::update(
@@ -318,54 +264,34 @@ async fn last_updated_searches_and_sorts_by_when_each_version_was_stored() {
     )
     .await
     .unwrap();
-    let instant = |seconds| store::instant(at(seconds)).replace(".000Z", "Z");
-    assert_eq!(
-        search(
-            &db,
-            Patient,
-            &[
-                ("_lastUpdated", &format!("ge{}", instant(3_600))),
-                ("_sort", "_lastUpdated")
-            ]
+    let instant = |prefix, seconds| {
+        format!(
+            "{prefix}{}",
+            store::instant(at(seconds)).replace(".000Z", "Z")
         )
-        .await
-        .1,
-        ["middle", "late", "early"]
+    };
+    let (ge, lt, gt) = (
+        instant("ge", 3_600),
+        instant("lt", 7_200),
+        instant("gt", 7_200),
     );
-    assert_eq!(
-        search(
-            &db,
-            Patient,
-            &[
-                ("_lastUpdated", &format!("lt{}", instant(7_200))),
-                ("_sort", "-_lastUpdated")
-            ]
-        )
-        .await
-        .1,
-        ["middle"]
-    );
-    assert_eq!(
-        search(
-            &db,
-            Patient,
-            &[("_lastUpdated", &format!("gt{}", instant(7_200)))]
-        )
-        .await
-        .1,
-        ["early"]
-    );
-    assert_eq!(
-        search(
-            &db,
-            Patient,
-            &[("_lastUpdated", &format!("eq{}", instant(3_600)))]
-        )
-        .await
-        .1,
-        ["middle"],
-        "a time to the second finds what was stored within that second"
-    );
+    // A time to the second finds what was stored within that second.
+    let eq = instant("eq", 3_600);
+    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+        (
+            &[("_lastUpdated", &ge), ("_sort", "_lastUpdated")],
+            &["middle", "late", "early"],
+        ),
+        (
+            &[("_lastUpdated", &lt), ("_sort", "-_lastUpdated")],
+            &["middle"],
+        ),
+        (&[("_lastUpdated", &gt)], &["early"]),
+        (&[("_lastUpdated", &eq)], &["middle"]),
+    ];
+    for (params, expected) in cases {
+        assert_eq!(search(&db, Patient, params).await.1, expected, "{params:?}");
+    }
 }
 
 #[tokio::test]
@@ -527,4 +453,21 @@ async fn search(
         .map(|m| m.resource["id"].as_str().unwrap().to_owned())
         .collect();
     (page.total, ids)
+}
+
+/// Writes a bare patient `id` at `when` (created, or a new version): for tests of versions.
+async fn write_patient(
+    db: &backend::Db,
+    id: &str,
+    when: Timestamp,
+) -> Result<(store::Versioned, bool), WriteError> {
+    store::update(
+        db,
+        Patient,
+        id,
+        json!({"resourceType": "Patient"}),
+        None,
+        when,
+    )
+    .await
 }
