@@ -5,7 +5,10 @@
 //! SQL written for it uses `$1, $2, …` placeholders, numbered in order of first appearance (SQLite
 //! numbers named parameters that way), and only types both databases share: TEXT, BIGINT.
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, Weak},
+    time::Duration,
+};
 
 use sqlx::{
     AnyPool, Executor as _,
@@ -28,6 +31,9 @@ pub struct Db {
     backend: Backend,
     /// AuditEvents go through here, batched (see `audit_writer`).
     audit: AuditQueue,
+    /// SQLite only: while any clone holds this, a task checkpoints the write-ahead log
+    /// (`checkpoint_in_background`).
+    _checkpoints: Option<Arc<()>>,
 }
 
 impl Db {
@@ -60,11 +66,12 @@ impl Db {
                     // memory map: every write (each audited read is one) empties the other
                     // connections' page caches, which then read pages back with a system call
                     // each; mapped, they are found in the operating system's cache directly.
+                    // Checkpoints are left to a task of their own (`checkpoint_in_background`).
                     connection
                         .execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                             PRAGMA mmap_size = 1073741824;",
+                             PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;",
                         )
                         .await?;
                     Ok(())
@@ -74,10 +81,12 @@ impl Db {
         };
         let pool = options.connect(&url).await?;
         let audit = AuditQueue::start(pool.clone());
+        let checkpoints = (backend == Backend::Sqlite).then(|| checkpoint_in_background(&pool));
         Ok(Self {
             pool,
             backend,
             audit,
+            _checkpoints: checkpoints,
         })
     }
 
@@ -149,4 +158,36 @@ impl Db {
     pub(crate) fn audit_queue(&self) -> &AuditQueue {
         &self.audit
     }
+}
+
+/// How often SQLite's write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copies SQLite's write-ahead log back into the database file every second, on a task of its
+/// own, until every clone of the returned handle is gone. SQLite's default does it inside the
+/// commit that fills the log past 1 000 pages, so about one request in a hundred (each audited
+/// read commits its AuditEvent) waited for a thousand page writes and a sync of the database
+/// file: the bench's searches had a tail of 5 ms over a median of 0.6 ms at 5 000 patients. A
+/// passive checkpoint neither waits for nor blocks readers and writers.
+fn checkpoint_in_background(pool: &AnyPool) -> Arc<()> {
+    let alive = Arc::new(());
+    let handle: Weak<()> = Arc::downgrade(&alive);
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if handle.strong_count() == 0 {
+                break;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(%error, "the write-ahead log could not be checkpointed");
+            }
+        }
+    });
+    alive
 }
