@@ -1,6 +1,6 @@
 // The practice's services and places: an administrator adds a place and a service that runs
 // there (the forms say what is wrong first), changes the service, finds it in the diaries'
-// template form, and a patient is offered it when they book.
+// template form, a patient is offered it when they book, and not once it is stopped for now.
 import { expect, test } from '@playwright/test';
 import { expectNoAxeViolations, ready, signInAs } from './support';
 
@@ -103,6 +103,23 @@ test('an administrator adds a place and a service, and patients are offered it',
   await expect(page.getByLabel(service)).toBeVisible();
   await expect(page.getByText(description)).toBeVisible();
   await expectNoAxeViolations(page);
+
+  // Stopped for now: patients are no longer offered it.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signInAs(page, testInfo, 'administrator');
+  await page.goto('/practice');
+  await page.getByRole('link', { name: `Change ${service}` }).click();
+  await ready(page, testInfo);
+  await expect(page.getByLabel('Yes, patients can book it online')).toBeChecked();
+  await page.getByLabel(/^No, not for now/).check();
+  await page.getByRole('button', { name: 'Save the service' }).click();
+  await expect(page.getByRole('heading', { name: `${service} saved` })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signInAs(page, testInfo, 'patient-p9');
+  await page.goto('/book');
+  await ready(page, testInfo);
+  await expect(page.getByLabel('GP appointment')).toBeVisible();
+  await expect(page.getByLabel(service)).toHaveCount(0);
 });
 
 test('clinicians and patients cannot change the services and places', async ({ page }, testInfo) => {

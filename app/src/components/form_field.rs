@@ -37,6 +37,37 @@ pub fn FormField(
     }
 }
 
+/// A question answered yes or no, as NHS.UK radios: posts `name=yes` or `name=no`. The "yes"
+/// radio's id is `name` (an error summary links there), the "no" one's `{name}-no`.
+#[component]
+pub fn YesNoQuestion(
+    name: &'static str,
+    legend: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    /// Which answer is chosen when the form is shown.
+    answer: bool,
+) -> impl IntoView {
+    let no_id = format!("{name}-no");
+    view! {
+        <div class="form-group">
+            <fieldset class="fieldset">
+                <legend class="fieldset-legend label">{legend}</legend>
+                <div class="radios">
+                    <div class="radios-item">
+                        <input class="radios-input" type="radio" id=name name=name value="yes" checked=answer />
+                        <label class="radios-label" for=name>{yes}</label>
+                    </div>
+                    <div class="radios-item">
+                        <input class="radios-input" type="radio" id=no_id.clone() name=name value="no" checked=!answer />
+                        <label class="radios-label" for=no_id>{no}</label>
+                    </div>
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
 /// The `aria-describedby` of field `id`'s input: its hint and, while it has one, its error.
 pub fn described_by(id: &'static str, problems: Signal<Vec<FieldError>>) -> impl Fn() -> String {
     move || {

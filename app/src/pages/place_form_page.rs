@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{ErrorSummary, FieldError, FormField, described_by, form_outcome},
+    components::{ErrorSummary, FieldError, FormField, YesNoQuestion, described_by, form_outcome},
     pages::{SetupFormFrame, reload_on_conflict},
     practice_setup::{PlaceSetupDto, PracticeSetupDto, SavePlace},
 };
@@ -109,21 +109,7 @@ fn PlaceForm(
             <FormField id="directions" label="How to get there and in (optional)" hint="Entrances, step-free access, buses, parking: patients read this before their appointment" problems>
                 <textarea class="textarea max-w-2xl" id="directions" name="directions" rows="4" aria-describedby=described_by("directions", problems)>{directions}</textarea>
             </FormField>
-            <div class="form-group">
-                <fieldset class="fieldset">
-                    <legend class="fieldset-legend label">"Open to patients?"</legend>
-                    <div class="radios">
-                        <div class="radios-item">
-                            <input class="radios-input" type="radio" id="open" name="open" value="yes" checked=open />
-                            <label class="radios-label" for="open">"Yes"</label>
-                        </div>
-                        <div class="radios-item">
-                            <input class="radios-input" type="radio" id="open-no" name="open" value="no" checked=!open />
-                            <label class="radios-label" for="open-no">"No, closed for now"</label>
-                        </div>
-                    </div>
-                </fieldset>
-            </div>
+            <YesNoQuestion name="open" legend="Open to patients?" yes="Yes" no="No, closed for now" answer=open />
             <button class="button" type="submit">"Save the place"</button>
         </ActionForm>
     }

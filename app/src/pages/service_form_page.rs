@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{ErrorSummary, FieldError, FormField, described_by, form_outcome},
+    components::{ErrorSummary, FieldError, FormField, YesNoQuestion, described_by, form_outcome},
     pages::{SetupFormFrame, reload_on_conflict},
     practice_setup::{PlaceSetupDto, PracticeSetupDto, SaveService, ServiceSetupDto},
 };
@@ -132,21 +132,7 @@ fn ServiceForm(
                     <span class="input-suffix" aria-hidden="true">"hours before"</span>
                 </div>
             </FormField>
-            <div class="form-group">
-                <fieldset class="fieldset">
-                    <legend class="fieldset-legend label">"Offer it to patients?"</legend>
-                    <div class="radios">
-                        <div class="radios-item">
-                            <input class="radios-input" type="radio" id="offered" name="offered" value="yes" checked=offered />
-                            <label class="radios-label" for="offered">"Yes, patients can book it online"</label>
-                        </div>
-                        <div class="radios-item">
-                            <input class="radios-input" type="radio" id="offered-no" name="offered" value="no" checked=!offered />
-                            <label class="radios-label" for="offered-no">"No, not for now (appointments already booked stay booked)"</label>
-                        </div>
-                    </div>
-                </fieldset>
-            </div>
+            <YesNoQuestion name="offered" legend="Offer it to patients?" yes="Yes, patients can book it online" no="No, not for now (appointments already booked stay booked)" answer=offered />
             <button class="button" type="submit">"Save the service"</button>
         </ActionForm>
     }
