@@ -6,6 +6,7 @@ mod form_field;
 mod frame;
 mod patient_banner;
 mod record_entries;
+mod scrolling_table;
 mod status;
 mod test_results;
 
@@ -18,5 +19,6 @@ pub use form_field::{FormField, YesNoQuestion, described_by, form_outcome};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;
+pub use scrolling_table::{Heading, ScrollingTable};
 pub use status::set_http_status;
 pub use test_results::TestResults;

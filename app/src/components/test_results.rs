@@ -6,7 +6,10 @@
 use domain::test_result::RangeVerdict;
 use leptos::prelude::*;
 
-use crate::patients::{MeasurementDto, TestResultDto, TrendDto};
+use crate::{
+    components::{Heading, ScrollingTable},
+    patients::{MeasurementDto, TestResultDto, TrendDto},
+};
 
 #[component]
 pub fn TestResults(
@@ -84,36 +87,30 @@ fn Verdict(verdict: Option<RangeVerdict>) -> impl IntoView {
 fn ResultTable(
     name: String,
     measurements: Vec<MeasurementDto>,
-    with_unit: impl Fn(&str) -> String + 'static,
+    with_unit: impl Fn(&str) -> String + Send + 'static,
 ) -> impl IntoView {
     let caption = format!("Every {} result", name.to_lowercase());
-    let region = caption.clone();
     view! {
         // Three columns can be wider than a phone with large text: the table scrolls on its own.
-        <div class="table-scroll" role="region" aria-label=region tabindex="0">
-        <table class="table">
-            <caption class="table-caption">{caption}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Date"</th>
-                    <th scope="col">"Result"</th>
-                    <th scope="col">"Compared with the normal range"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {measurements
-                    .into_iter()
-                    .map(|m| view! {
-                        <tr>
-                            <td>{m.date.unwrap_or_else(|| "Not recorded".to_owned())}</td>
-                            <td>{with_unit(&m.value)}</td>
-                            <td>{m.verdict.map_or("Not known", RangeVerdict::words)}</td>
-                        </tr>
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-        </div>
+        <ScrollingTable
+            caption=caption
+            headings=&[
+                Heading::Text("Date"),
+                Heading::Text("Result"),
+                Heading::Text("Compared with the normal range"),
+            ]
+        >
+            {measurements
+                .into_iter()
+                .map(|m| view! {
+                    <tr>
+                        <td>{m.date.unwrap_or_else(|| "Not recorded".to_owned())}</td>
+                        <td>{with_unit(&m.value)}</td>
+                        <td>{m.verdict.map_or("Not known", RangeVerdict::words)}</td>
+                    </tr>
+                })
+                .collect_view()}
+        </ScrollingTable>
     }
 }
 

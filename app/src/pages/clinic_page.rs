@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     clinic::{ClinicAppointmentDto, ClinicDayDto, EVERYONE, MarkAttendance, get_clinic_day},
-    components::ErrorSummary,
+    components::{ErrorSummary, Heading, ScrollingTable},
     error::AppError,
     pages::ServiceProblem,
 };
@@ -158,31 +158,26 @@ fn ClinicDay(
             view! { <p>{format!("No appointments on {day_words} for {whose}.")}</p> }.into_any()
         } else {
             let caption = format!("{caption} ({count})");
-            let region = caption.clone();
-            view! {
+                    view! {
                 // Wider than a tablet held upright: it scrolls on its own, by keyboard too.
-                <div class="table-scroll" role="region" aria-label=region tabindex="0">
-                <table class="table clinic-table">
-                    <caption class="table-caption">{caption}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Time"</th>
-                            <th scope="col">"Patient"</th>
-                            <th scope="col">"Appointment"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Change status"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {appointments
-                            .into_iter()
-                            .map(|appointment| view! {
-                                <Row appointment mark date=date.clone() clinician=clinician_value.clone() writes_notes />
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-                </div>
+                <ScrollingTable
+                    caption=caption
+                    class="clinic-table"
+                    headings=&[
+                        Heading::Text("Time"),
+                        Heading::Text("Patient"),
+                        Heading::Text("Appointment"),
+                        Heading::Text("Status"),
+                        Heading::Text("Change status"),
+                    ]
+                >
+                {appointments
+                    .into_iter()
+                    .map(|appointment| view! {
+                        <Row appointment mark date=date.clone() clinician=clinician_value.clone() writes_notes />
+                    })
+                    .collect_view()}
+                </ScrollingTable>
             }
             .into_any()
         }}

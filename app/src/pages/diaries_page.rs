@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
+    components::{Heading, ScrollingTable},
     diaries::{WeekUseDto, get_week_use},
     error::AppError,
     pages::ServiceProblem,
@@ -74,42 +75,36 @@ fn WeekUse(week: WeekUseDto) -> impl IntoView {
         clinicians,
     } = week;
     let caption = format!("Appointment times in the week beginning {week_of}");
-    let region = caption.clone();
     view! {
         <h2>{format!("Week beginning {week_of}")}</h2>
         <nav class="day-nav" aria-label="Other weeks">
             <a href=format!("/availability?week={previous_week}")>"Previous week"</a>
             <a href=format!("/availability?week={next_week}")>"Next week"</a>
         </nav>
-        <div class="table-scroll" role="region" aria-label=region tabindex="0">
-            <table class="table">
-                <caption class="table-caption">{caption}</caption>
-                <thead>
+        <ScrollingTable
+            caption=caption
+            headings=&[
+                Heading::Text("Clinician"),
+                Heading::Number("Times"),
+                Heading::Number("Booked"),
+                Heading::Number("Blocked"),
+                Heading::Number("Free"),
+                Heading::Number("Booked of open times"),
+            ]
+        >
+            {clinicians
+                .into_iter()
+                .map(|c| view! {
                     <tr>
-                        <th scope="col">"Clinician"</th>
-                        <th scope="col" class="text-right">"Times"</th>
-                        <th scope="col" class="text-right">"Booked"</th>
-                        <th scope="col" class="text-right">"Blocked"</th>
-                        <th scope="col" class="text-right">"Free"</th>
-                        <th scope="col" class="text-right">"Booked of open times"</th>
+                        <th scope="row">{c.name}</th>
+                        <td class="text-right">{c.total}</td>
+                        <td class="text-right">{c.booked}</td>
+                        <td class="text-right">{c.blocked}</td>
+                        <td class="text-right">{c.free}</td>
+                        <td class="text-right">{c.booked_percent.map_or("No open times".to_owned(), |p| format!("{p}%"))}</td>
                     </tr>
-                </thead>
-                <tbody>
-                    {clinicians
-                        .into_iter()
-                        .map(|c| view! {
-                            <tr>
-                                <th scope="row">{c.name}</th>
-                                <td class="text-right">{c.total}</td>
-                                <td class="text-right">{c.booked}</td>
-                                <td class="text-right">{c.blocked}</td>
-                                <td class="text-right">{c.free}</td>
-                                <td class="text-right">{c.booked_percent.map_or("No open times".to_owned(), |p| format!("{p}%"))}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+                })
+                .collect_view()}
+        </ScrollingTable>
     }
 }

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    components::{BackLink, ErrorSummary},
+    components::{BackLink, ErrorSummary, Heading, ScrollingTable},
     error::AppError,
     pages::ServiceProblem,
     patients::{
@@ -209,37 +209,33 @@ fn NameMatches(found: NameMatchesDto) -> impl IntoView {
                 <p>{format!("Only the first {count} are shown. Add a given name or date of birth to narrow the search.")}</p>
             </div>
         })}
-        <div class="table-scroll" role="region" aria-label="Patients found" tabindex="0">
-            <table class="table">
-                <caption class="table-caption sr-only">"Patients found"</caption>
-                <thead>
+        <ScrollingTable
+            caption="Patients found"
+            caption_hidden=true
+            headings=&[
+                Heading::Text("Name"),
+                Heading::Text("Date of birth"),
+                Heading::Text("NHS number"),
+                Heading::Text("Postcode"),
+                Heading::Text("Registered"),
+            ]
+        >
+            {matches
+                .into_iter()
+                .map(|m| view! {
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Date of birth"</th>
-                        <th scope="col">"NHS number"</th>
-                        <th scope="col">"Postcode"</th>
-                        <th scope="col">"Registered"</th>
+                        <th scope="row">
+                            // A full page load: opening a record is its own audited request.
+                            <a href=format!("/patients/{}", m.patient_id) rel="external">{m.name}</a>
+                        </th>
+                        <td>{m.birth_date.unwrap_or_else(|| "Not recorded".to_owned())}</td>
+                        <td class="whitespace-nowrap">{m.nhs_number}</td>
+                        <td>{m.postcode.unwrap_or_else(|| "Not recorded".to_owned())}</td>
+                        <td>{if m.registered_here { "At your practice" } else { "At another practice" }}</td>
                     </tr>
-                </thead>
-                <tbody>
-                    {matches
-                        .into_iter()
-                        .map(|m| view! {
-                            <tr>
-                                <th scope="row">
-                                    // A full page load: opening a record is its own audited request.
-                                    <a href=format!("/patients/{}", m.patient_id) rel="external">{m.name}</a>
-                                </th>
-                                <td>{m.birth_date.unwrap_or_else(|| "Not recorded".to_owned())}</td>
-                                <td class="whitespace-nowrap">{m.nhs_number}</td>
-                                <td>{m.postcode.unwrap_or_else(|| "Not recorded".to_owned())}</td>
-                                <td>{if m.registered_here { "At your practice" } else { "At another practice" }}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+                })
+                .collect_view()}
+        </ScrollingTable>
     }
     .into_any()
 }

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
+    components::{Heading, ScrollingTable},
     error::AppError,
     pages::ServiceProblem,
     practice_setup::{PlaceSetupDto, PracticeSetupDto, ServiceSetupDto, get_practice_setup},
@@ -59,82 +60,72 @@ fn Setup(setup: PracticeSetupDto) -> impl IntoView {
         <h2>"Services"</h2>
         <p>"The kinds of appointment patients choose from when they book online."</p>
         <p><a class="button button-secondary" href="/practice/services/new">"Add a service"</a></p>
-        <div class="table-scroll" role="region" aria-labelledby="services-caption" tabindex="0">
-            <table class="table">
-                <caption class="table-caption" id="services-caption">"The practice's services"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Service"</th>
-                        <th scope="col">"What it is for"</th>
-                        <th scope="col">"Where"</th>
-                        <th scope="col">"Online cancelling closes"</th>
-                        <th scope="col">"Offered to patients"</th>
-                        <th scope="col"><span class="sr-only">"Action"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {services
-                        .into_iter()
-                        .map(|service| {
-                            let ServiceSetupDto { id, name, description, cutoff_hours, offered, places, .. } = service;
-                            let where_ = places.iter().map(|p| place_name(p)).collect::<Vec<_>>().join(", ");
-                            let href = format!("/practice/services/{id}");
-                            view! {
-                                <tr>
-                                    <th scope="row">{name.clone()}</th>
-                                    <td>{description}</td>
-                                    <td>{where_}</td>
-                                    <td>{hours_before(cutoff_hours)}</td>
-                                    <td>{if offered { "Yes" } else { "No" }}</td>
-                                    <td><a href=href>"Change"<span class="sr-only">{format!(" {name}")}</span></a></td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ScrollingTable
+            caption="The practice's services"
+            headings=&[
+                Heading::Text("Service"),
+                Heading::Text("What it is for"),
+                Heading::Text("Where"),
+                Heading::Text("Online cancelling closes"),
+                Heading::Text("Offered to patients"),
+                Heading::Action,
+            ]
+        >
+            {services
+                .into_iter()
+                .map(|service| {
+                    let ServiceSetupDto { id, name, description, cutoff_hours, offered, places, .. } = service;
+                    let where_ = places.iter().map(|p| place_name(p)).collect::<Vec<_>>().join(", ");
+                    let href = format!("/practice/services/{id}");
+                    view! {
+                        <tr>
+                            <th scope="row">{name.clone()}</th>
+                            <td>{description}</td>
+                            <td>{where_}</td>
+                            <td>{hours_before(cutoff_hours)}</td>
+                            <td>{if offered { "Yes" } else { "No" }}</td>
+                            <td><a href=href>"Change"<span class="sr-only">{format!(" {name}")}</span></a></td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </ScrollingTable>
         <h2>"Places"</h2>
         <p>"Where patients are seen. Patients are told the address and how to get there when they book."</p>
         <p><a class="button button-secondary" href="/practice/places/new">"Add a place"</a></p>
-        <div class="table-scroll" role="region" aria-labelledby="places-caption" tabindex="0">
-            <table class="table">
-                <caption class="table-caption" id="places-caption">"The practice's places"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Place"</th>
-                        <th scope="col">"Address"</th>
-                        <th scope="col">"Phone"</th>
-                        <th scope="col">"Open to patients"</th>
-                        <th scope="col"><span class="sr-only">"Action"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {places
+        <ScrollingTable
+            caption="The practice's places"
+            headings=&[
+                Heading::Text("Place"),
+                Heading::Text("Address"),
+                Heading::Text("Phone"),
+                Heading::Text("Open to patients"),
+                Heading::Action,
+            ]
+        >
+            {places
+                .into_iter()
+                .map(|place| {
+                    let PlaceSetupDto { id, name, address_lines, town, postcode, phone, open, .. } = place;
+                    let address = address_lines
                         .into_iter()
-                        .map(|place| {
-                            let PlaceSetupDto { id, name, address_lines, town, postcode, phone, open, .. } = place;
-                            let address = address_lines
-                                .into_iter()
-                                .chain([town, postcode])
-                                .filter(|line| !line.is_empty())
-                                .collect::<Vec<_>>()
-                                .join(", ");
-                            let href = format!("/practice/places/{id}");
-                            view! {
-                                <tr>
-                                    <th scope="row">{name.clone()}</th>
-                                    <td>{address}</td>
-                                    <td>{phone}</td>
-                                    <td>{if open { "Yes" } else { "No" }}</td>
-                                    <td><a href=href>"Change"<span class="sr-only">{format!(" {name}")}</span></a></td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+                        .chain([town, postcode])
+                        .filter(|line| !line.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let href = format!("/practice/places/{id}");
+                    view! {
+                        <tr>
+                            <th scope="row">{name.clone()}</th>
+                            <td>{address}</td>
+                            <td>{phone}</td>
+                            <td>{if open { "Yes" } else { "No" }}</td>
+                            <td><a href=href>"Change"<span class="sr-only">{format!(" {name}")}</span></a></td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </ScrollingTable>
     }
 }
 

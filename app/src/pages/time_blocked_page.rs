@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::BackLink,
+    components::{BackLink, Heading, ScrollingTable},
     diaries::{InTheWayDto, get_times_in_the_way},
     error::AppError,
     pages::ServiceProblem,
@@ -77,33 +77,24 @@ fn Blocked(found: InTheWayDto, closed: usize) -> impl IntoView {
                     <h2>{heading}</h2>
                     <p class="mb-0">"They have not been cancelled. Contact each patient to arrange another time."</p>
                 </div>
-                <div class="table-scroll" role="region" aria-label="Appointments still booked" tabindex="0">
-                    <table class="table">
-                        <caption class="table-caption">"Appointments still booked"</caption>
-                        <thead>
+                <ScrollingTable
+                    caption="Appointments still booked"
+                    headings=&[Heading::Text("When"), Heading::Text("Patient"), Heading::Text("Appointment")]
+                >
+                    {appointments
+                        .into_iter()
+                        .map(|a| view! {
                             <tr>
-                                <th scope="col">"When"</th>
-                                <th scope="col">"Patient"</th>
-                                <th scope="col">"Appointment"</th>
+                                <th scope="row">{a.when}</th>
+                                <td>
+                                    {a.patient_name}
+                                    {a.nhs_number.map(|n| view! { <span class="block whitespace-nowrap">"NHS number "{n}</span> })}
+                                </td>
+                                <td>{a.service}</td>
                             </tr>
-                        </thead>
-                        <tbody>
-                            {appointments
-                                .into_iter()
-                                .map(|a| view! {
-                                    <tr>
-                                        <th scope="row">{a.when}</th>
-                                        <td>
-                                            {a.patient_name}
-                                            {a.nhs_number.map(|n| view! { <span class="block whitespace-nowrap">"NHS number "{n}</span> })}
-                                        </td>
-                                        <td>{a.service}</td>
-                                    </tr>
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                        })
+                        .collect_view()}
+                </ScrollingTable>
             }
             .into_any()
         }}
