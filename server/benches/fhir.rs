@@ -13,8 +13,9 @@
 //! 5. The server's peak resident memory (VmHWM).
 //!
 //! SQLite in a temporary directory by default; `BENCH_DATABASE_URL=postgres://…` for PostgreSQL
-//! (an empty database; `sqlite:///path?mode=rwc` keeps an SQLite one to look at). `cargo xtask bench N` runs
-//! both, starting a throwaway PostgreSQL.
+//! (an empty database; `sqlite:///path?mode=rwc` keeps an SQLite one to look at); with `--reuse`,
+//! steps 2 to 5 on the database an earlier run with the same N left there. `cargo xtask bench N`
+//! runs both, starting a throwaway PostgreSQL.
 //! Synthetic data only; NHS numbers from the 999 test range (about 909 000 valid ones: patients
 //! beyond that have none).
 
@@ -55,6 +56,9 @@ struct Args {
     seconds: u64,
     connections: usize,
     searches: usize,
+    /// Measure the database as an earlier run with the same `--patients` left it (kept with
+    /// `BENCH_DATABASE_URL`) instead of importing again: a million patients take an hour.
+    reuse: bool,
     /// Internal: run as the bare axum baseline server on this port, answering `body`.
     baseline_port: Option<u16>,
 }
@@ -66,6 +70,7 @@ impl Args {
             seconds: 10,
             connections: 32,
             searches: 500,
+            reuse: false,
             baseline_port: None,
         };
         let mut words = std::env::args().skip(1);
@@ -82,6 +87,7 @@ impl Args {
                 "--connections" => args.connections = number(),
                 "--searches" => args.searches = number(),
                 "--baseline-server" => args.baseline_port = Some(number() as u16),
+                "--reuse" => args.reuse = true,
                 // `cargo bench` adds `--bench`; anything else is a filter we do not use.
                 _ => {}
             }
@@ -143,11 +149,17 @@ async fn bench(args: Args) {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let started = Instant::now();
-    let imported = import(&db, args.patients).await;
+    let imported = if args.reuse {
+        imported_earlier(&db, args.patients).await
+    } else {
+        import(&db, args.patients).await
+    };
     let import_seconds = started.elapsed().as_secs_f64();
     // As after any bulk import: without statistics PostgreSQL plans the searches below as if the
     // tables were empty (see `Db::refresh_statistics`).
-    db.refresh_statistics().await.unwrap();
+    if !args.reuse {
+        db.refresh_statistics().await.unwrap();
+    }
     let database_bytes = database_size(&db, &database_url).await;
 
     let secret = api_clients::new_secret();
@@ -304,12 +316,19 @@ async fn bench(args: Args) {
     println!();
     println!("| {backend_name}, {} patients | |", args.patients);
     println!("| --- | --- |");
-    println!(
-        "| import | {} resources in {import_seconds:.0} s: {:.0} resources/s ({:.0} patients/s) |",
-        imported.resources,
-        imported.resources as f64 / import_seconds,
-        args.patients as f64 / import_seconds,
-    );
+    if args.reuse {
+        println!(
+            "| import | not in this run: {} resources imported by an earlier one |",
+            imported.resources
+        );
+    } else {
+        println!(
+            "| import | {} resources in {import_seconds:.0} s: {:.0} resources/s ({:.0} patients/s) |",
+            imported.resources,
+            imported.resources as f64 / import_seconds,
+            args.patients as f64 / import_seconds,
+        );
+    }
     println!(
         "| database size | {:.0} MiB ({:.1} KiB per patient) |",
         database_bytes as f64 / 1_048_576.0,
@@ -362,6 +381,34 @@ struct Imported {
     with_nhs_number: usize,
     first_day: civil::Date,
     slot_days: usize,
+}
+
+/// What `import` returns, for a database an earlier run imported `patients` into: the
+/// generator is deterministic but for the day it started, which the first slot's date gives.
+async fn imported_earlier(db: &Db, patients: usize) -> Imported {
+    let store::Found::Current(first_slot) =
+        store::read(db, fhir::ResourceType::Slot, "p0000000-s0")
+            .await
+            .unwrap()
+    else {
+        panic!("--reuse: the database holds no earlier run's patients");
+    };
+    let first_slot: Timestamp = first_slot.resource["start"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let london = TimeZone::get("Europe/London").unwrap();
+    Imported {
+        resources: 2 + 3 * SCHEDULES + patients * (1 + 10 + 2 + 2 + 1 + 3 * 2),
+        patient_ids: (0..patients).map(|n| format!("p{n:07}")).collect(),
+        with_nhs_number: (0..patients)
+            .rev()
+            .find(|n| nhs_number(*n).is_some())
+            .map_or(0, |n| n + 1),
+        first_day: first_slot.to_zoned(london).date(),
+        slot_days: patients * 3 / SCHEDULES * 10 / (24 * 60),
+    }
 }
 
 /// Generates and stores the practice and `patients` patients with their records.
