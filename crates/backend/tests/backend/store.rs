@@ -277,7 +277,9 @@ async fn last_updated_searches_and_sorts_by_when_each_version_was_stored() {
     );
     // A time to the second finds what was stored within that second.
     let eq = instant("eq", 3_600);
-    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+    // Each search's parameters, and the ids it lists in order.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case; 4] = [
         (
             &[("_lastUpdated", &ge), ("_sort", "_lastUpdated")],
             &["middle", "late", "early"],
