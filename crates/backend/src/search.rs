@@ -268,11 +268,12 @@ pub async fn search(
 
     let mut page = Sql::default();
     page.push("SELECT r.rid, r.version_id, r.last_updated, r.content FROM resources r WHERE ");
-    let sorted_by_index = query
-        .sort
-        .iter()
-        .all(|sort| sort.param != "_id" && sort.param != "_lastUpdated");
-    if plan.index_only() && sorted_by_index {
+    let page_from_index = plan.index_only()
+        && query
+            .sort
+            .iter()
+            .all(|sort| sort.param != "_id" && sort.param != "_lastUpdated");
+    if page_from_index {
         // The index alone picks the page, sort keys included: only the page's resources are
         // read, not every match's (at a million patients they are random reads from a store
         // bigger than memory: "find a patient" by name took 99 ms at the median).
