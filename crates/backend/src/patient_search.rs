@@ -88,7 +88,10 @@ pub async fn by_name(
     let mut pairs = vec![
         ("family".to_owned(), search.family.clone()),
         ("_sort".to_owned(), "family,given".to_owned()),
-        ("_count".to_owned(), (NAME_MATCHES_LISTED + 1).to_string()),
+        ("_count".to_owned(), NAME_MATCHES_LISTED.to_string()),
+        // Whether more match is all the page says; counting every match of a common name's
+        // first letters would be a second pass over thousands of them.
+        ("_total".to_owned(), "none".to_owned()),
     ];
     if let Some(given) = &search.given {
         pairs.push(("given".to_owned(), given.clone()));
@@ -99,9 +102,9 @@ pub async fn by_name(
     let query = fhir::search::parse_query(ResourceType::Patient, &pairs)
         .map_err(|_| StoreError::InvalidQuery)?;
     let page = db.search(ResourceType::Patient, &query).await?;
-    let more = page.matches.len() > NAME_MATCHES_LISTED;
+    let more = page.more;
     let mut matches = Vec::new();
-    for found in page.matches.iter().take(NAME_MATCHES_LISTED) {
+    for found in &page.matches {
         let patient = &found.resource;
         // A record without a valid NHS number cannot be told apart safely: it is not listed.
         let Some(nhs_number) = fhir::read::identifier(patient, fhir::NHS_NUMBER_SYSTEM)

@@ -125,6 +125,8 @@ pub async fn access_log(
         ("patient".to_owned(), reference.clone()),
         ("_sort".to_owned(), "-date".to_owned()),
         ("_count".to_owned(), LISTED.to_string()),
+        // The trail grows with every access; the page lists the latest, and nothing counts them.
+        ("_total".to_owned(), "none".to_owned()),
     ];
     let query =
         parse_query(ResourceType::AuditEvent, &pairs).map_err(|_| RecordAccessError::Query)?;

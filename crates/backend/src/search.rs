@@ -4,7 +4,7 @@
 use fhir::{
     ResourceType,
     search::{
-        Comparator, Condition, INDEX_VERSION, IndexEntry, ParamKind, SearchQuery, Test,
+        Comparator, Condition, INDEX_VERSION, IndexEntry, ParamKind, SearchQuery, Test, Total,
         index_entries,
     },
 };
@@ -19,7 +19,10 @@ use crate::{
 /// One page of a search: how many match in all, this page's matches, and the included resources.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPage {
-    pub total: i64,
+    /// `None` when the query asked not to count (`_total=none`).
+    pub total: Option<i64>,
+    /// Whether matches follow this page.
+    pub more: bool,
     pub matches: Vec<Versioned>,
     pub included: Vec<Versioned>,
 }
@@ -257,15 +260,23 @@ pub async fn search(
         count.push("SELECT COUNT(*) FROM resources r WHERE ");
         plan.filter(&mut count);
     }
-    let (total,): (i64,) = count.query_as().fetch_one(db.pool()).await?;
+    let total = if query.summary_count || query.total == Total::Accurate {
+        let (total,): (i64,) = count.query_as().fetch_one(db.pool()).await?;
+        Some(total)
+    } else {
+        None
+    };
     if query.summary_count || query.count == 0 {
         return Ok(SearchPage {
             total,
+            more: total.is_some_and(|total| total > query.offset),
             matches: Vec::new(),
             included: Vec::new(),
         });
     }
 
+    // Uncounted, one match more than the page tells whether another page follows.
+    let limit = query.count + i64::from(total.is_none());
     let mut page = Sql::default();
     page.push("SELECT r.rid, r.version_id, r.last_updated, r.content FROM resources r WHERE ");
     let page_from_index = plan.index_only()
@@ -282,7 +293,7 @@ pub async fn search(
         page.push(") m ORDER BY ");
         order_by(&mut page, &query.sort, "m");
         page.push(" LIMIT ")
-            .int(query.count)
+            .int(limit)
             .push(" OFFSET ")
             .int(query.offset)
             .push(") ORDER BY ");
@@ -293,7 +304,7 @@ pub async fn search(
     page.push(" ORDER BY ");
     order_by(&mut page, &query.sort, "r");
     page.push(" LIMIT ")
-        .int(query.count)
+        .int(limit)
         .push(" OFFSET ")
         .int(query.offset);
     finish(db, resource_type, query, total, &page).await
@@ -335,10 +346,16 @@ async fn finish(
     db: &Db,
     resource_type: ResourceType,
     query: &SearchQuery,
-    total: i64,
+    total: Option<i64>,
     page: &Sql,
 ) -> Result<SearchPage, StoreError> {
-    let rows: Vec<(i64, i64, String, String)> = page.query_as().fetch_all(db.pool()).await?;
+    let mut rows: Vec<(i64, i64, String, String)> = page.query_as().fetch_all(db.pool()).await?;
+    let page_size = usize::try_from(query.count).unwrap_or(usize::MAX);
+    let more = match total {
+        Some(total) => query.offset + query.count < total,
+        None => rows.len() > page_size,
+    };
+    rows.truncate(page_size);
     let rids: Vec<i64> = rows.iter().map(|(rid, ..)| *rid).collect();
     let matches = rows
         .into_iter()
@@ -391,6 +408,7 @@ async fn finish(
     }
     Ok(SearchPage {
         total,
+        more,
         matches,
         included,
     })

@@ -106,6 +106,7 @@ pub fn capability_statement(base_url: &str) -> Value {
                 { "name": "_offset", "type": "number" },
                 { "name": "_sort", "type": "string" },
                 { "name": "_summary", "type": "token" },
+                { "name": "_total", "type": "token" },
             ],
         }],
     })

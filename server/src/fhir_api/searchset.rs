@@ -21,7 +21,7 @@ pub fn bundle(
     };
     let mut link = vec![json!({ "relation": "self", "url": link_to(query.offset) })];
     if !query.summary_count && query.count > 0 {
-        if query.offset + query.count < page.total {
+        if page.more {
             link.push(json!({ "relation": "next", "url": link_to(query.offset + query.count) }));
         }
         if query.offset > 0 {
@@ -49,9 +49,11 @@ pub fn bundle(
     let mut bundle = json!({
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": page.total,
         "link": link,
     });
+    if let Some(total) = page.total {
+        bundle["total"] = json!(total);
+    }
     if !entries.is_empty() {
         bundle["entry"] = json!(entries);
     }

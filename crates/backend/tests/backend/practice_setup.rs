@@ -76,6 +76,7 @@ async fn provenance_count(db: &Db) -> i64 {
         .await
         .unwrap()
         .total
+        .expect("_summary=count counts")
 }
 
 #[tokio::test]

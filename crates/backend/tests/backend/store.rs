@@ -454,7 +454,7 @@ async fn search(
         .iter()
         .map(|m| m.resource["id"].as_str().unwrap().to_owned())
         .collect();
-    (page.total, ids)
+    (page.total.expect("counted unless _total=none"), ids)
 }
 
 /// Writes a bare patient `id` at `when` (created, or a new version): for tests of versions.

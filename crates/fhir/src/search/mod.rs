@@ -8,5 +8,6 @@ mod query;
 pub use index::{IndexEntry, date_range, index_entries};
 pub use params::{INDEX_VERSION, ParamDef, ParamKind, params_of, reference_param};
 pub use query::{
-    Comparator, Condition, DEFAULT_COUNT, Include, MAX_COUNT, SearchQuery, Sort, Test, parse_query,
+    Comparator, Condition, DEFAULT_COUNT, Include, MAX_COUNT, SearchQuery, Sort, Test, Total,
+    parse_query,
 };

@@ -63,6 +63,18 @@ pub struct Include {
     pub param: &'static str,
 }
 
+/// Whether a search counts its matches (`_total`). Counting is a second pass over every match,
+/// which a client that only wants the first page (or the next) can spare: a receptionist's
+/// search by the first letters of a common name matches thousands of records at a million.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// `_total=accurate` (the default), or `estimate`: an accurate count is a fine estimate.
+    Accurate,
+    /// `_total=none`: the Bundle has no `total`, and whether a next page follows is found by
+    /// reading one match more.
+    None,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
     pub conditions: Vec<Condition>,
@@ -70,6 +82,7 @@ pub struct SearchQuery {
     pub offset: i64,
     pub sort: Vec<Sort>,
     pub summary_count: bool,
+    pub total: Total,
     pub includes: Vec<Include>,
     pub revincludes: Vec<Include>,
 }
@@ -98,6 +111,7 @@ impl SearchQuery {
             offset: 0,
             sort: Vec::new(),
             summary_count: false,
+            total: Total::Accurate,
             includes: Vec::new(),
             revincludes: Vec::new(),
         }
@@ -125,6 +139,7 @@ pub fn parse_query(
                 query.summary_count = true;
                 Ok(())
             }
+            "_total" => parse_total(value).map(|total| query.total = total),
             "_sort" => parse_sort(resource_type, value).map(|sort| query.sort = sort),
             "_include" => parse_include(value, Some(resource_type)).map(|i| query.includes.push(i)),
             "_revinclude" => parse_include(value, None).map(|i| query.revincludes.push(i)),
@@ -159,6 +174,14 @@ pub fn parse_query(
         Ok(query)
     } else {
         Err(issues)
+    }
+}
+
+fn parse_total(value: &str) -> Result<Total, String> {
+    match value {
+        "none" => Ok(Total::None),
+        "accurate" | "estimate" => Ok(Total::Accurate),
+        _ => Err("expected none, estimate or accurate".to_owned()),
     }
 }
 
@@ -379,6 +402,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!((q.count, q.offset, q.summary_count), (5, 10, true));
+        assert_eq!(q.total, Total::Accurate, "counted unless asked not to");
+        assert_eq!(parse(Slot, "_total=none").unwrap().total, Total::None);
+        assert_eq!(
+            parse(Slot, "_total=estimate").unwrap().total,
+            Total::Accurate
+        );
+        assert!(parse(Slot, "_total=some").is_err());
         assert_eq!(
             q.sort,
             [Sort {
