@@ -1,7 +1,7 @@
 //! The resource store's versioning rules, on whichever backend the suite runs against.
 
 use backend::store::{self, Found, HistoryEntry, WriteError};
-use fhir::ResourceType::Patient;
+use fhir::ResourceType::{Observation, Patient};
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -431,6 +431,26 @@ async fn a_resource_is_counted_and_listed_once_however_many_of_its_values_match(
         .0,
         2,
         "the total counts every match, not the page"
+    );
+
+    // Two values for one date parameter (invalid, but stored): one date to search by.
+    let mut tx = store::begin(&db).await.unwrap();
+    store::insert_new_many(
+        &mut tx,
+        vec![json!({
+            "resourceType": "Observation", "id": "two-dates", "status": "final",
+            "code": { "text": "Pulse" },
+            "effectiveDateTime": "2024-05-01",
+            "effectivePeriod": { "start": "2023-01-01", "end": "2024-12-31" },
+        })],
+        at(0),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        search(&db, Observation, &[("date", "ge2023-01-01")]).await,
+        (1, vec!["two-dates".into()])
     );
 }
 

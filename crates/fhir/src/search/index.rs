@@ -64,10 +64,19 @@ pub fn normalise(text: &str) -> String {
 pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<IndexEntry> {
     let mut entries = Vec::new();
     for def in params_of(resource_type) {
-        for path in def.paths {
-            for node in walk(resource, path) {
-                entries.extend(entries_of(def, node));
-            }
+        let found = def
+            .paths
+            .iter()
+            .flat_map(|path| walk(resource, path))
+            .flat_map(|node| entries_of(def, node));
+        if def.kind == ParamKind::Date {
+            // Every date parameter names a single-valued element, and searches rely on one row
+            // per resource for it (ANDed range conditions test that one row; no key is listed
+            // twice): should a resource carry two (`effectiveDateTime` and `effectivePeriod`),
+            // the earliest is indexed (as migration 0012 left the rows stored before).
+            entries.extend(found.min_by_key(|entry| (entry.low, entry.high)));
+        } else {
+            entries.extend(found);
         }
     }
     entries.sort_by(|a, b| {
@@ -285,6 +294,19 @@ mod tests {
         assert_eq!(values(&entries, "gender"), ["female"]);
         assert_eq!(values(&entries, "address-postalcode"), ["ls6 2ab"]);
         assert_eq!(values(&entries, "birthdate"), ["638928000..639014400"]);
+    }
+
+    #[test]
+    fn a_date_parameter_indexes_one_value_even_when_a_resource_carries_two() {
+        // Invalid (a choice element with two types), but accepted by the store all the same: a
+        // second row would list the Observation twice in a search by date.
+        let observation = json!({"resourceType": "Observation", "status": "final",
+            "code": {"text": "Pulse"},
+            "effectiveDateTime": "2024-05-01",
+            "effectivePeriod": {"start": "2023-01-01", "end": "2023-02-01"}});
+        let entries = index_entries(ResourceType::Observation, &observation);
+        // The earliest: 1 January 2023 to the end of 1 February.
+        assert_eq!(values(&entries, "date"), ["1672531200..1675296000"]);
     }
 
     #[test]
