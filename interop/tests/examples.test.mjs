@@ -90,6 +90,8 @@ test('search, history and error responses are valid FHIR too', async () => {
     'Slot?status=free&_count=3&_include=Slot:schedule',
     'Appointment?_count=2&_include=Appointment:patient',
     'Patient?_summary=count',
+    // Uncounted: a searchset without `total`, with a next link.
+    'Patient?_count=2&_total=none',
     'Observation?patient=Patient/example&_sort=date',
     'Patient/example/_history',
     // The audit trail the calls above left behind.
