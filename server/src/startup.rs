@@ -1,7 +1,11 @@
 //! Start-up: open and migrate the database, seed demo data, build the Router, bind, serve, and
 //! stop gracefully on SIGTERM or Ctrl-C.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use app::{App, shell};
@@ -12,7 +16,7 @@ use backend::{
     seed,
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
@@ -29,6 +33,15 @@ use crate::{
     rate_limit::RateLimiter,
     security_headers, static_files,
 };
+
+/// The app's page routes, listed once per process. While Leptos lists them it tells every
+/// resource in the process not to load, and a resource that starts meanwhile never does
+/// (leptos-rs/leptos#4773): a page of a server already running in the process (every API test
+/// starts one) would wait for it forever. Other threads asking meanwhile wait for the list.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
 
 /// Token requests allowed per client address per minute: ample for a backend system (a token
 /// lasts five minutes), far too few to guess a 256-bit secret.
@@ -261,7 +274,7 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
             get(crate::calendar::appointment_ics),
         )
         .route("/clinic/events", get(crate::clinic_events::clinic_events))
-        .leptos_routes_with_context(&state, generate_route_list(App), provide_db.clone(), {
+        .leptos_routes_with_context(&state, page_routes(), provide_db.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })

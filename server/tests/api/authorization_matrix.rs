@@ -8,7 +8,9 @@
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, book_for, free_gp_slot, sign_in_persona, spawn_app};
+use crate::helpers::{
+    REQUEST_TIMEOUT, TestApp, book_for, free_gp_slot, sign_in_persona, spawn_app,
+};
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,7 +311,10 @@ async fn patient_a(app: &TestApp) -> PatientA {
 }
 
 fn fhir_request(app: &TestApp, route: &str, a: &PatientA, current_a: &Value) -> RequestBuilder {
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .unwrap();
     let url = |path: &str| format!("{}/fhir/{path}", app.address);
     let fhir_json = |builder: RequestBuilder, body: &Value| {
         builder
@@ -586,7 +591,10 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
         }
     }
 
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .unwrap();
     for (function, about_a, row) in SERVER_FUNCTIONS {
         for (role, expect) in ROLES.iter().zip(row) {
             let request = client

@@ -13,9 +13,8 @@ pub struct Browser {
 impl Browser {
     pub fn new() -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
+        let client = crate::helpers::http_client()
             .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
         Self { client, jar }

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{book_for, sign_in_persona, spawn_app};
+use crate::helpers::{book_for, http_client, sign_in_persona, spawn_app};
 
 #[tokio::test]
 async fn the_patient_downloads_their_appointment_and_nobody_else_can() {
@@ -16,10 +16,7 @@ async fn the_patient_downloads_their_appointment_and_nobody_else_can() {
         .to_owned();
     let appointment = book_for(&app, &patient_a, 2).await;
     let url = format!("{}/appointments/{appointment}/calendar.ics", app.address);
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = http_client().build().unwrap();
 
     let a = sign_in_persona(&app, "patient-p9").await;
     let response = client

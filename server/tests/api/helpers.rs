@@ -16,6 +16,18 @@ use server::{
     },
 };
 
+/// Longer than any request here takes, even on a busy CI machine: a request that never answers
+/// fails its test with the test's name instead of holding the whole suite until CI gives up.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// An HTTP client as the tests use it: redirects not followed (a test looks at each hop), and no
+/// request waits longer than [`REQUEST_TIMEOUT`].
+pub fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -234,10 +246,7 @@ async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
             .expect("the practice is seeded");
     }
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client");
+    let client = http_client().build().expect("an HTTP client");
     let mut app = TestApp {
         address,
         client,
@@ -257,10 +266,7 @@ async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
 
 /// Signs in as demo persona `persona` (demo mode): the session cookie's value.
 pub async fn sign_in_persona(app: &TestApp, persona: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = http_client().build().unwrap();
     let response = client
         .post(format!("{}/auth/demo", app.address))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -1,6 +1,8 @@
 //! Pages are complete, accessible HTML before any script runs.
 
-use crate::helpers::spawn_app;
+use std::time::Duration;
+
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn home_page_is_server_rendered_with_the_practice_and_the_app_shell() {
@@ -21,6 +23,37 @@ async fn home_page_is_server_rendered_with_the_practice_and_the_app_shell() {
     );
     assert!(html.contains("Practice nurse appointment"));
     assert!(!html.contains("Loading…"));
+}
+
+/// Listing an app's routes, Leptos tells every resource in the process not to load, and one that
+/// starts meanwhile never does (leptos-rs/leptos#4773): the page waiting for it never answers.
+/// Another server starting in the same process (as every test here starts one) must not do that
+/// to this one's pages.
+#[tokio::test]
+async fn pages_keep_rendering_while_another_server_starts_in_the_same_process() {
+    let app = spawn_app().await;
+    let others = std::thread::spawn(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            for _ in 0..5 {
+                spawn_app_with(false).await;
+            }
+        });
+    });
+    loop {
+        let (status, html) = tokio::time::timeout(Duration::from_secs(20), app.get_html("/"))
+            .await
+            .expect("the home page answers while another server starts");
+        assert_eq!(status, 200);
+        assert!(html.contains("<h1>Riverside Medical Practice</h1>"));
+        if others.is_finished() {
+            break;
+        }
+    }
+    others.join().expect("the other servers started");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use reqwest::{StatusCode, header};
 
-use crate::helpers::{Browser, spawn_app, spawn_app_with_sign_in};
+use crate::helpers::{Browser, http_client, spawn_app, spawn_app_with_sign_in};
 
 /// The value of `name` in a response's `Set-Cookie` headers, with the attributes.
 fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
@@ -211,10 +211,7 @@ async fn a_session_ends_after_15_idle_minutes() {
 #[tokio::test]
 async fn cross_site_form_posts_and_server_function_calls_are_refused() {
     let app = spawn_app_with_sign_in().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = http_client().build().unwrap();
     for (header, value) in [
         ("origin", "http://evil.example"),
         ("sec-fetch-site", "cross-site"),
