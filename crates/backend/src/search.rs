@@ -251,18 +251,8 @@ pub async fn search(
     query: &SearchQuery,
 ) -> Result<SearchPage, StoreError> {
     let plan = Plan::new(resource_type, &query.conditions);
-    let mut count = Sql::default();
-    if plan.index_only() {
-        count.push("SELECT COUNT(*) FROM (");
-        plan.matching_keys(&mut count);
-        count.push(") m");
-    } else {
-        count.push("SELECT COUNT(*) FROM resources r WHERE ");
-        plan.filter(&mut count);
-    }
     let total = if query.summary_count || query.total == Total::Accurate {
-        let (total,): (i64,) = count.query_as().fetch_one(db.pool()).await?;
-        Some(total)
+        Some(count_matches(db, &plan).await?)
     } else {
         None
     };
@@ -308,6 +298,21 @@ pub async fn search(
         .push(" OFFSET ")
         .int(query.offset);
     finish(db, resource_type, query, total, &page).await
+}
+
+/// How many resources match `plan`: a second pass over every match, which `_total=none` spares.
+async fn count_matches(db: &Db, plan: &Plan<'_>) -> Result<i64, StoreError> {
+    let mut count = Sql::default();
+    if plan.index_only() {
+        count.push("SELECT COUNT(*) FROM (");
+        plan.matching_keys(&mut count);
+        count.push(") m");
+    } else {
+        count.push("SELECT COUNT(*) FROM resources r WHERE ");
+        plan.filter(&mut count);
+    }
+    let (total,): (i64,) = count.query_as().fetch_one(db.pool()).await?;
+    Ok(total)
 }
 
 /// The sort keys of the resources `alias.rid` names, then the key itself: ties are broken by

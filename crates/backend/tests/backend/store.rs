@@ -338,29 +338,25 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
             "start": start, "end": start,
         })
     };
-    let mut tx = store::begin(&db).await.unwrap();
-    store::insert_new_many(
-        &mut tx,
+    insert_all(
+        &db,
         vec![
-            slot("before", "2026-06-01T23:59:59Z"),
-            slot("first", "2026-06-02T00:00:00Z"),
-            slot("last", "2026-06-02T23:59:59Z"),
-            slot("after", "2026-06-03T00:00:00Z"),
-            // A diary open all year: its range starts long before the day asked about.
-            json!({
-                "resourceType": "Schedule", "id": "year", "actor": [{ "reference": "Location/l" }],
-                "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-12-31T00:00:00Z" },
-            }),
-            json!({
-                "resourceType": "Schedule", "id": "january", "actor": [{ "reference": "Location/l" }],
-                "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z" },
-            }),
-        ],
-        at(0),
+        slot("before", "2026-06-01T23:59:59Z"),
+        slot("first", "2026-06-02T00:00:00Z"),
+        slot("last", "2026-06-02T23:59:59Z"),
+        slot("after", "2026-06-03T00:00:00Z"),
+        // A diary open all year: its range starts long before the day asked about.
+        json!({
+            "resourceType": "Schedule", "id": "year", "actor": [{ "reference": "Location/l" }],
+            "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-12-31T00:00:00Z" },
+        }),
+        json!({
+            "resourceType": "Schedule", "id": "january", "actor": [{ "reference": "Location/l" }],
+            "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z" },
+        }),
+    ],
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     assert_eq!(
         search(
             &db,
@@ -399,19 +395,15 @@ async fn a_resource_is_counted_and_listed_once_however_many_of_its_values_match(
             "name": [{ "family": "Twice", "given": given }],
         })
     };
-    let mut tx = store::begin(&db).await.unwrap();
-    store::insert_new_many(
-        &mut tx,
+    insert_all(
+        &db,
         vec![
             patient("both", &["Ann", "Anne"], "female"),
             patient("one", &["Anne"], "female"),
             patient("other", &["Anne"], "male"),
         ],
-        at(0),
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     assert_eq!(
         search(&db, Patient, &[("given", "ann")]).await,
         (3, vec!["both".into(), "one".into(), "other".into()]),
@@ -434,24 +426,29 @@ async fn a_resource_is_counted_and_listed_once_however_many_of_its_values_match(
     );
 
     // Two values for one date parameter (invalid, but stored): one date to search by.
-    let mut tx = store::begin(&db).await.unwrap();
-    store::insert_new_many(
-        &mut tx,
+    insert_all(
+        &db,
         vec![json!({
             "resourceType": "Observation", "id": "two-dates", "status": "final",
             "code": { "text": "Pulse" },
             "effectiveDateTime": "2024-05-01",
             "effectivePeriod": { "start": "2023-01-01", "end": "2024-12-31" },
         })],
-        at(0),
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     assert_eq!(
         search(&db, Observation, &[("date", "ge2023-01-01")]).await,
         (1, vec!["two-dates".into()])
     );
+}
+
+/// Stores `resources` as new, in one transaction, each with the id it carries.
+async fn insert_all(db: &backend::Db, resources: Vec<serde_json::Value>) {
+    let mut tx = store::begin(db).await.unwrap();
+    store::insert_new_many(&mut tx, resources, at(0))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// What a search finds: its total, and the ids on its page in the order listed (without
