@@ -341,20 +341,20 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
     insert_all(
         &db,
         vec![
-        slot("before", "2026-06-01T23:59:59Z"),
-        slot("first", "2026-06-02T00:00:00Z"),
-        slot("last", "2026-06-02T23:59:59Z"),
-        slot("after", "2026-06-03T00:00:00Z"),
-        // A diary open all year: its range starts long before the day asked about.
-        json!({
-            "resourceType": "Schedule", "id": "year", "actor": [{ "reference": "Location/l" }],
-            "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-12-31T00:00:00Z" },
-        }),
-        json!({
-            "resourceType": "Schedule", "id": "january", "actor": [{ "reference": "Location/l" }],
-            "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z" },
-        }),
-    ],
+            slot("before", "2026-06-01T23:59:59Z"),
+            slot("first", "2026-06-02T00:00:00Z"),
+            slot("last", "2026-06-02T23:59:59Z"),
+            slot("after", "2026-06-03T00:00:00Z"),
+            // A diary open all year: its range starts long before the day asked about.
+            json!({
+                "resourceType": "Schedule", "id": "year", "actor": [{ "reference": "Location/l" }],
+                "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-12-31T00:00:00Z" },
+            }),
+            json!({
+                "resourceType": "Schedule", "id": "january", "actor": [{ "reference": "Location/l" }],
+                "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z" },
+            }),
+        ],
     )
     .await;
     assert_eq!(
