@@ -2,21 +2,39 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
+
+use crate::helpers::http_client;
+
+/// The server process, killed if the test fails before stopping it: a leftover server would
+/// keep the suite's output open after the tests end.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
 
 #[tokio::test]
 async fn the_binary_serves_then_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("HEALTH_BIND_ADDR", "127.0.0.1:0")
-        .env("HEALTH_DATA_DIR", dir.path())
-        .env("HEALTH_DEMO_MODE", "false")
-        .env("HEALTH_LOG", "info")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = Running(
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("HEALTH_BIND_ADDR", "127.0.0.1:0")
+            .env("HEALTH_DATA_DIR", dir.path())
+            .env("HEALTH_DEMO_MODE", "false")
+            .env("HEALTH_LOG", "info")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut server.0;
 
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let address = lines
@@ -28,7 +46,11 @@ async fn the_binary_serves_then_stops_cleanly_on_sigterm() {
         })
         .expect("the server logs the address it listens on");
 
-    let ready = reqwest::get(format!("http://{address}/readyz"))
+    let ready = http_client()
+        .build()
+        .unwrap()
+        .get(format!("http://{address}/readyz"))
+        .send()
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
