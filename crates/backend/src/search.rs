@@ -83,25 +83,39 @@ pub(crate) async fn insert_index(
     record_wide_dates(tx, &rows).await
 }
 
-/// The widest date range a search must expect without asking: a day (a date, or an instant).
-pub(crate) const DAY_WIDE: i64 = 86_400;
+/// The widest date range a search on `param` of `resource_type` must expect without asking
+/// `search_widths`: a second where the parameter reads instants (a Slot's start, an
+/// appointment's), so that a day's slots are one day's scan of the index, not two; a day
+/// otherwise (a date).
+fn widest_unrecorded(resource_type: ResourceType, param: &str) -> i64 {
+    fhir::search::params_of(resource_type)
+        .iter()
+        .find(|def| def.name == param)
+        .map_or(86_400, fhir::search::ParamDef::widest_unrecorded)
+}
 
-/// Keeps `search_widths` (the widest date range per parameter, where wider than a day) true for
-/// `rows`, in their transaction. Only wide ranges write here, and they are rare, so the rows of
-/// this table are not a point every writer queues on.
+/// The width `search_widths` records for a period open at one end or both.
+const UNBOUNDED: i64 = i64::MAX;
+
+/// Keeps `search_widths` (the widest date range per parameter, where wider than
+/// [`widest_unrecorded`]) true for `rows`, in their transaction. Only unusually wide ranges write
+/// here, and they are rare, so the rows of this table are not a point every writer queues on.
 async fn record_wide_dates(
     tx: &mut Transaction<'_, Any>,
     rows: &[(i64, ResourceType, &IndexEntry)],
 ) -> Result<(), StoreError> {
     let mut widest = std::collections::BTreeMap::<(&str, &str), i64>::new();
     for (_, resource_type, entry) in rows {
+        // A period open at an end is indexed with the end of time there (`i64::MIN`,
+        // `i64::MAX`), so its width can pass the largest BIGINT, which then stands for it
+        // (`UNBOUNDED`). It overflowed before: a panic, or unnoted in a release build.
         if let (Some(low), Some(high)) = (entry.low, entry.high)
-            && high - low > DAY_WIDE
+            && high.saturating_sub(low) > widest_unrecorded(*resource_type, entry.param)
         {
             let width = widest
                 .entry((resource_type.as_str(), entry.param))
                 .or_default();
-            *width = (*width).max(high - low);
+            *width = (*width).max(high.saturating_sub(low));
         }
     }
     for ((resource_type, param), width) in widest {
@@ -629,19 +643,28 @@ impl OnIndex<'_> {
             sql.push(")");
         }
         sql.push(")");
-        // A range that ends after B starts no earlier than B less the widest range indexed:
-        // a lower bound for the scan, which otherwise reads every row before the dates asked for.
+        // A range that ends after B starts after B less the widest range indexed: a lower
+        // bound for the scan, which otherwise reads every row before the dates asked for. None
+        // where a period open at its start was indexed (it starts before any bound).
         if let Some(bound) = self.ends_after() {
-            sql.push(" AND i.low > ")
-                .int(bound)
-                .push(
-                    " - COALESCE((SELECT w.max_width FROM search_widths w WHERE w.resource_type = ",
-                )
+            let after = bound.saturating_add(1);
+            sql.push(" AND i.low >= COALESCE((SELECT CASE WHEN w.max_width = ")
+                .int(UNBOUNDED);
+            // Before 1970 `after` is negative, and a width this large would take `after - width`
+            // below the smallest BIGINT (PostgreSQL refuses that): there is no bound then.
+            if let Some(too_wide) = after.checked_sub(i64::MIN) {
+                sql.push(" OR w.max_width >= ").int(too_wide);
+            }
+            sql.push(" THEN ")
+                .int(i64::MIN)
+                .push(" ELSE ")
+                .int(after)
+                .push(" - w.max_width END FROM search_widths w WHERE w.resource_type = ")
                 .text(resource_type.as_str())
                 .push(" AND w.param = ")
                 .text(self.param())
                 .push("), ")
-                .int(DAY_WIDE)
+                .int(after.saturating_sub(widest_unrecorded(resource_type, self.param())))
                 .push(")");
         }
     }

@@ -354,6 +354,20 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
                 "resourceType": "Schedule", "id": "january", "actor": [{ "reference": "Location/l" }],
                 "planningHorizon": { "start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z" },
             }),
+            // Open since forever: no start at all.
+            json!({
+                "resourceType": "Schedule", "id": "open", "actor": [{ "reference": "Location/l" }],
+                "planningHorizon": { "end": "2026-12-31T00:00:00Z" },
+            }),
+            // A day where an instant belongs: not a valid Slot, but stored as given, it must
+            // still be found (its range is a day, not the second an instant's is).
+            slot("dated", "2026-06-05"),
+            // Ongoing since 1975: so wide a range that a bound below 1970 is none at all.
+            json!({
+                "resourceType": "Observation", "id": "ongoing", "status": "final",
+                "code": { "text": "Smoker" },
+                "effectivePeriod": { "start": "1975-01-01T00:00:00Z" },
+            }),
         ],
     )
     .await;
@@ -375,7 +389,26 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
         )
         .await
         .1,
-        ["year"]
+        ["year", "open"]
+    );
+    assert_eq!(
+        search(&db, Schedule, &[("date", "ge1960-06-02")]).await.1,
+        ["year", "january", "open"],
+        "before 1970, beside a period without a start"
+    );
+    assert_eq!(
+        search(&db, Observation, &[("date", "ge1960-06-02")])
+            .await
+            .1,
+        ["ongoing"],
+        "before 1970, beside a period without an end"
+    );
+    assert_eq!(
+        search(&db, Slot, &[("start", "gt2026-06-05T12:00:00Z")])
+            .await
+            .1,
+        ["dated"],
+        "a day-long value ends after midday"
     );
     assert_eq!(
         search(&db, Slot, &[("start", "2026-06-01,2026-06-03")])

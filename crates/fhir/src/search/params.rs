@@ -21,6 +21,21 @@ pub struct ParamDef {
     pub kind: ParamKind,
     pub paths: &'static [&'static str],
     pub target: Option<&'static str>,
+    /// Date parameters only: every element read is a FHIR `instant`, which always gives the
+    /// second, so every well-formed value indexes as a range of one second, not up to a day as
+    /// a date's does. A search can then expect matching values to start at most a second before
+    /// the time it asks about, instead of a day (see `widest_unrecorded`).
+    pub instants: bool,
+}
+
+impl ParamDef {
+    /// The widest range a value of this parameter indexes as without the store having to note
+    /// it: a second for instants, a day (a date) otherwise. Wider
+    /// ones (a month, a year, a period; any value not of the element's type) are recorded as
+    /// they are written, so that date searches still find them.
+    pub fn widest_unrecorded(&self) -> i64 {
+        if self.instants { 1 } else { 86_400 }
+    }
 }
 
 const fn p(name: &'static str, kind: ParamKind, paths: &'static [&'static str]) -> ParamDef {
@@ -29,6 +44,18 @@ const fn p(name: &'static str, kind: ParamKind, paths: &'static [&'static str]) 
         kind,
         paths,
         target: None,
+        instants: false,
+    }
+}
+
+/// A date parameter over `instant` elements only.
+const fn instant(name: &'static str, paths: &'static [&'static str]) -> ParamDef {
+    ParamDef {
+        name,
+        kind: ParamKind::Date,
+        paths,
+        target: None,
+        instants: true,
     }
 }
 
@@ -42,6 +69,7 @@ const fn r(
         kind: ParamKind::Reference,
         paths,
         target,
+        instants: false,
     }
 }
 
@@ -69,7 +97,7 @@ const PATIENT: &[ParamDef] = &[
 ];
 const SLOT: &[ParamDef] = &[
     r("schedule", &["schedule"], Some("Schedule")),
-    p("start", Date, &["start"]),
+    instant("start", &["start"]),
     p("status", Token, &["status"]),
     p("service-type", Token, &["serviceType"]),
 ];
@@ -85,7 +113,7 @@ const APPOINTMENT: &[ParamDef] = &[
     r("practitioner", &["participant.actor"], Some("Practitioner")),
     r("location", &["participant.actor"], Some("Location")),
     r("slot", &["slot"], Some("Slot")),
-    p("date", Date, &["start"]),
+    instant("date", &["start"]),
     p("status", Token, &["status"]),
     p("service-type", Token, &["serviceType"]),
 ];
