@@ -202,7 +202,12 @@ fn interop(database_url: Option<String>) -> Result {
         .into_owned();
     let command = Cmd::new(
         &node,
-        &["--test", "--test-reporter=spec", "tests/examples.test.mjs"],
+        &[
+            "--test",
+            "--test-reporter=spec",
+            "tests/examples.test.mjs",
+            "tests/booking.test.mjs",
+        ],
     )
     .dir(dir);
     match database_url {
