@@ -791,15 +791,23 @@ fn matches(sql: &mut Sql, test: &Test) {
                 Comparator::Lt => {
                     sql.push("i.low < ").int(*low);
                 }
+                // `ge`: the range ends after the value, or lies within it; `le`: it starts before
+                // the value, or lies within it. Each is written as an OR of two single-column
+                // tests, which is the same set: spelled with `within`'s AND inside the OR,
+                // PostgreSQL planned a day's slots as two bitmap scans and then read the
+                // table's pages for the matches (120 pages for 2 880 slots, 1.5 ms with every
+                // page cached, 5 ms without) instead of the date index alone (46 pages, 0.7 ms).
                 Comparator::Ge => {
-                    sql.push("i.high > ").int(*high).push(" OR (");
-                    within(sql);
-                    sql.push(")");
+                    sql.push("i.high > ")
+                        .int(*high)
+                        .push(" OR i.low >= ")
+                        .int(*low);
                 }
                 Comparator::Le => {
-                    sql.push("i.low < ").int(*low).push(" OR (");
-                    within(sql);
-                    sql.push(")");
+                    sql.push("i.low < ")
+                        .int(*low)
+                        .push(" OR i.high <= ")
+                        .int(*high);
                 }
             }
             sql

@@ -417,6 +417,23 @@ async fn a_date_range_search_finds_instants_in_it_and_long_periods_across_it() {
         ["before", "after"],
         "either of two days"
     );
+    assert_eq!(
+        search(&db, Slot, &[("start", "ge2026-06-02T23:59:59Z")])
+            .await
+            .1,
+        ["last", "after", "dated"],
+        "at or after a second: the one at it, and the day that ends after it"
+    );
+    assert_eq!(
+        search(&db, Slot, &[("start", "le2026-06-02")]).await.1,
+        ["before", "first", "last"],
+        "on or before a day: within it, and before it"
+    );
+    assert_eq!(
+        search(&db, Schedule, &[("date", "le2025-12-31")]).await.1,
+        ["open"],
+        "on or before a day: only the period that has no start"
+    );
 }
 
 #[tokio::test]
