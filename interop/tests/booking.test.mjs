@@ -13,9 +13,9 @@ let client;
 // carries the OperationOutcome but not the HTTP status, which is part of what is promised.
 const statuses = [];
 
-before(async () => {
-  server = await startServer();
-  client = new MedplumClient({
+/** A MedplumClient for this server that records each response's status in `statuses`. */
+function medplumClient(options = {}) {
+  return new MedplumClient({
     baseUrl: server.base.replace(/fhir$/, ''),
     fhirUrlPath: 'fhir',
     // Not a Medplum server: no `auth/me` profile lookup after signing in.
@@ -26,7 +26,13 @@ before(async () => {
       statuses.push(response.status);
       return response;
     },
+    ...options,
   });
+}
+
+before(async () => {
+  server = await startServer();
+  client = medplumClient();
   // The README's demo client (demo mode registers it; the data is synthetic).
   await client.startClientLogin('demo-client', 'demo-secret-synthetic-data-only');
 });
@@ -180,19 +186,8 @@ test('an independent client books a free slot, is refused a double booking and c
 });
 
 test('without a token the client is refused with 401 and an OperationOutcome', async () => {
-  const anonymous = new MedplumClient({
-    baseUrl: server.base.replace(/fhir$/, ''),
-    fhirUrlPath: 'fhir',
-    medplumServer: false,
-    cacheTime: 0,
-    // A 401 would make MedplumClient try to refresh and then sign in again; record it and stop.
-    onUnauthenticated: () => {},
-    fetch: async (url, init) => {
-      const response = await fetch(url, init);
-      statuses.push(response.status);
-      return response;
-    },
-  });
+  // A 401 would make MedplumClient try to refresh and then sign in again; record it and stop.
+  const anonymous = medplumClient({ onUnauthenticated: () => {} });
   await assert.rejects(anonymous.readResource('Patient', 'any'));
   assert.equal(statuses.at(-1), 401);
 });
