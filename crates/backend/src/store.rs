@@ -1,11 +1,12 @@
 //! The FHIR resource store: resources kept as JSON, with every version retained.
 //!
 //! `resources` holds each resource's current version (a deleted one as a marker), with a small
-//! integer key, `rid`, that the search index refers to; `resource_versions` holds the versions
-//! before it. The stored JSON leaves out `meta.versionId` and `meta.lastUpdated`; they live in
-//! their own columns and are put back on every read. A change first locks the current row
-//! ([`lock_current`]): two writers can never both build on the same version, on SQLite or
-//! PostgreSQL.
+//! integer key, `rid`, that the search index refers to (on SQLite taken from a range of the
+//! resource's type, so that a type's rows lie together: [`new_rids`]); `resource_versions`
+//! holds the versions before it. The stored JSON leaves out `meta.versionId` and
+//! `meta.lastUpdated`; they live in their own columns and are put back on every read. A change
+//! first locks the current row ([`lock_current`]): two writers can never both build on the same
+//! version, on SQLite or PostgreSQL.
 
 use fhir::{ResourceType, operation_outcome::Issue};
 use jiff::Timestamp;
@@ -124,15 +125,41 @@ pub async fn insert_new_many(
             content,
         });
     }
+    // SQLite: each row's key from its type's range, in the order given.
+    let mut chosen = Vec::with_capacity(rows.len());
+    if is_sqlite(tx) {
+        let mut next = std::collections::BTreeMap::new();
+        for row in &rows {
+            *next.entry(row.resource_type).or_insert(0) += 1;
+        }
+        for (resource_type, count) in next.iter_mut() {
+            *count = new_rids(tx, *resource_type, *count).await?;
+        }
+        for row in &rows {
+            let rid = next
+                .get_mut(&row.resource_type)
+                .ok_or(sqlx::Error::RowNotFound)?;
+            chosen.push(*rid);
+            *rid += 1;
+        }
+    }
     let mut rids = std::collections::HashMap::with_capacity(rows.len());
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    for (number, chunk) in rows.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let chosen = chosen
+            .get(number * ROWS_PER_STATEMENT..)
+            .unwrap_or_default();
+        let columns = if chosen.is_empty() { 6 } else { 7 };
         let sql = format!(
-            "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) VALUES {} \
+            "INSERT INTO resources ({}resource_type, id, version_id, last_updated, deleted, content) VALUES {} \
              RETURNING resource_type, id, rid",
-            placeholders(tx, chunk.len(), 6)
+            if chosen.is_empty() { "" } else { "rid, " },
+            placeholders(tx, chunk.len(), columns)
         );
         let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
-        for row in chunk {
+        for (n, row) in chunk.iter().enumerate() {
+            if let Some(rid) = chosen.get(n) {
+                query = query.bind(*rid);
+            }
             query = query
                 .bind(row.resource_type.as_str())
                 .bind(&row.id)
@@ -195,6 +222,71 @@ pub(crate) fn placeholders(tx: &Transaction<'_, Any>, rows: usize, columns: usiz
         sql.push(')');
     }
     sql
+}
+
+fn is_sqlite(tx: &Transaction<'_, Any>) -> bool {
+    tx.backend_name() == "SQLite"
+}
+
+/// How many rids each type's range holds (SQLite; see migration 0014).
+const RID_RANGE: i64 = 1 << 40;
+
+/// The first of `count` new, consecutive rids in `resource_type`'s range, on SQLite, which keeps
+/// a table in key order: a type's rows then share pages with each other, not with whatever
+/// else was written at the time (migration 0014 says why). PostgreSQL keeps rows in the order
+/// they arrive whatever their key, so its identity column numbers them.
+///
+/// The upsert is a write, so it takes SQLite's write lock before it reads the range's last rid:
+/// no other writer can be handed the same ones.
+async fn new_rids(
+    tx: &mut Transaction<'_, Any>,
+    resource_type: ResourceType,
+    count: i64,
+) -> Result<i64, StoreError> {
+    let range = range_of(resource_type);
+    let (last,): (i64,) = sqlx::query_as(
+        "INSERT INTO rid_ranges (type_range, last) VALUES ($1, $2) \
+         ON CONFLICT (type_range) DO UPDATE SET last = rid_ranges.last + excluded.last \
+         RETURNING last",
+    )
+    .bind(range)
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(range * RID_RANGE + last - count + 1)
+}
+
+/// Each type's rid range. Stored rids depend on these numbers: never change one, and give a new
+/// type a number not used before, below AuditEvent's. AuditEvents, one per access for ever, are
+/// the rows written most, so theirs is the last range: new ones join the right-hand end of the
+/// table, where SQLite fills a page and starts the next instead of splitting one.
+fn range_of(resource_type: ResourceType) -> i64 {
+    use ResourceType::*;
+    match resource_type {
+        AllergyIntolerance => 1,
+        Appointment => 2,
+        Communication => 3,
+        Condition => 4,
+        Consent => 5,
+        DiagnosticReport => 6,
+        DocumentReference => 7,
+        Encounter => 8,
+        HealthcareService => 9,
+        Immunization => 10,
+        Location => 11,
+        MedicationRequest => 12,
+        MedicationStatement => 13,
+        Observation => 14,
+        Organization => 15,
+        Patient => 16,
+        Practitioner => 17,
+        PractitionerRole => 18,
+        Provenance => 19,
+        RelatedPerson => 20,
+        Schedule => 21,
+        Slot => 22,
+        AuditEvent => 1000,
+    }
 }
 
 /// A new resource's id: a UUID whose first bits are the time (version 7), so that new rows
@@ -283,16 +375,26 @@ pub async fn update_in(
         None => {
             // Two clients creating the same id at once: the second meets the unique key
             // (WriteError::Conflict).
-            let (rid,): (i64,) = sqlx::query_as(
+            let chosen = if is_sqlite(tx) {
+                Some(new_rids(tx, resource_type, 1).await?)
+            } else {
+                None
+            };
+            let mut insert = sqlx::query_as(if chosen.is_some() {
+                "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content, rid) \
+                 VALUES ($1, $2, 1, $3, 0, $4, $5) RETURNING rid"
+            } else {
                 "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
-                 VALUES ($1, $2, 1, $3, 0, $4) RETURNING rid",
-            )
+                 VALUES ($1, $2, 1, $3, 0, $4) RETURNING rid"
+            })
             .bind(resource_type.as_str())
             .bind(id)
             .bind(&last_updated)
-            .bind(&content)
-            .fetch_one(&mut **tx)
-            .await?;
+            .bind(&content);
+            if let Some(rid) = chosen {
+                insert = insert.bind(rid);
+            }
+            let (rid,): (i64,) = insert.fetch_one(&mut **tx).await?;
             (rid, 1, true)
         }
     };

@@ -492,6 +492,67 @@ async fn a_resource_is_counted_and_listed_once_however_many_of_its_values_match(
     );
 }
 
+#[tokio::test]
+async fn on_sqlite_each_type_is_stored_in_a_run_of_keys_of_its_own() {
+    let (db, database) = empty_db().await;
+    if db.backend() != backend::db::Backend::Sqlite {
+        // PostgreSQL keeps rows in the order they arrive whatever their key: no layout to check.
+        return;
+    }
+    // Patients written between other records, in every way a resource is first stored.
+    let observation = |id: &str| json!({"resourceType": "Observation", "id": id, "status": "final", "code": {"text": "Pulse"}});
+    let patient = |id: &str| json!({"resourceType": "Patient", "id": id});
+    insert_all(&db, vec![patient("p1"), observation("o1"), patient("p2")]).await;
+    store::create(&db, Observation, observation("ignored"), at(1))
+        .await
+        .unwrap();
+    store::update(&db, Patient, "p3", patient("p3"), None, at(2))
+        .await
+        .unwrap();
+    insert_all(&db, vec![observation("o2"), patient("p4")]).await;
+
+    let pool = sqlx::AnyPool::connect(&database.url).await.unwrap();
+    let keys: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT resource_type, id, rid FROM resources ORDER BY rid")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let types: Vec<&str> = keys.iter().map(|(t, _, _)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "Observation",
+            "Observation",
+            "Observation",
+            "Patient",
+            "Patient",
+            "Patient",
+            "Patient"
+        ],
+        "each type's rows next to each other: {keys:?}"
+    );
+    let patients: Vec<(&str, i64)> = keys[3..]
+        .iter()
+        .map(|(_, id, rid)| (id.as_str(), *rid))
+        .collect();
+    let first = patients[0].1;
+    assert_eq!(
+        patients,
+        [
+            ("p1", first),
+            ("p2", first + 1),
+            ("p3", first + 2),
+            ("p4", first + 3)
+        ],
+        "in the order first stored, with no gaps"
+    );
+    // Searches still list a type in the order its resources were first stored.
+    assert_eq!(
+        search(&db, Patient, &[]).await,
+        (4, ["p1", "p2", "p3", "p4"].map(String::from).to_vec())
+    );
+}
+
 /// Stores `resources` as new, in one transaction, each with the id it carries.
 async fn insert_all(db: &backend::Db, resources: Vec<serde_json::Value>) {
     let mut tx = store::begin(db).await.unwrap();
