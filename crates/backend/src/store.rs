@@ -202,7 +202,7 @@ pub async fn insert_new_many(
 /// looks each numbered one up by name in a list, so that binding thousands takes quadratic time
 /// (measured: a third of an import's time went there).
 pub(crate) fn placeholders(tx: &Transaction<'_, Any>, rows: usize, columns: usize) -> String {
-    let numbered = tx.backend_name() != "SQLite";
+    let numbered = !is_sqlite(tx);
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -347,60 +347,38 @@ pub async fn update_in(
     now: Timestamp,
 ) -> Result<(Versioned, bool), WriteError> {
     resource["id"] = json!(id);
+    let Some(current) = lock_current(tx, resource_type, id).await? else {
+        if if_match.is_some() {
+            return Err(WriteError::NotFound);
+        }
+        // Update as create. Two clients creating the same id at once: the second meets the
+        // unique key (WriteError::Conflict).
+        resource["resourceType"] = json!(resource_type.as_str());
+        return Ok((insert_new(tx, resource, now).await?, true));
+    };
+    if if_match.is_some_and(|v| v != current.version_id) {
+        return Err(WriteError::VersionMismatch {
+            current: current.version_id,
+        });
+    }
     let last_updated = instant(now);
     let resource = without_version_meta(resource);
     let content = resource.to_string();
-    let (rid, version_id, created) = match lock_current(tx, resource_type, id).await? {
-        Some(current) if if_match.is_some_and(|v| v != current.version_id) => {
-            return Err(WriteError::VersionMismatch {
-                current: current.version_id,
-            });
-        }
-        Some(current) => {
-            let version_id = current.version_id + 1;
-            supersede(tx, resource_type, id, &current).await?;
-            sqlx::query(
-                "UPDATE resources SET version_id = $1, last_updated = $2, deleted = 0, content = $3 \
-                 WHERE rid = $4",
-            )
-            .bind(version_id)
-            .bind(&last_updated)
-            .bind(&content)
-            .bind(current.rid)
-            .execute(&mut **tx)
-            .await?;
-            (current.rid, version_id, false)
-        }
-        None if if_match.is_some() => return Err(WriteError::NotFound),
-        None => {
-            // Two clients creating the same id at once: the second meets the unique key
-            // (WriteError::Conflict).
-            let chosen = if is_sqlite(tx) {
-                Some(new_rids(tx, resource_type, 1).await?)
-            } else {
-                None
-            };
-            let mut insert = sqlx::query_as(if chosen.is_some() {
-                "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content, rid) \
-                 VALUES ($1, $2, 1, $3, 0, $4, $5) RETURNING rid"
-            } else {
-                "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
-                 VALUES ($1, $2, 1, $3, 0, $4) RETURNING rid"
-            })
-            .bind(resource_type.as_str())
-            .bind(id)
-            .bind(&last_updated)
-            .bind(&content);
-            if let Some(rid) = chosen {
-                insert = insert.bind(rid);
-            }
-            let (rid,): (i64,) = insert.fetch_one(&mut **tx).await?;
-            (rid, 1, true)
-        }
-    };
-    search::reindex(tx, rid, resource_type, Some(&resource)).await?;
+    let version_id = current.version_id + 1;
+    supersede(tx, resource_type, id, &current).await?;
+    sqlx::query(
+        "UPDATE resources SET version_id = $1, last_updated = $2, deleted = 0, content = $3 \
+         WHERE rid = $4",
+    )
+    .bind(version_id)
+    .bind(&last_updated)
+    .bind(&content)
+    .bind(current.rid)
+    .execute(&mut **tx)
+    .await?;
+    search::reindex(tx, current.rid, resource_type, Some(&resource)).await?;
     apply_rules(tx, resource_type, id, Some(&resource), now).await?;
-    Ok((versioned(&content, version_id, last_updated)?, created))
+    Ok((versioned(&content, version_id, last_updated)?, false))
 }
 
 /// FHIR delete: a new, deleted version. Deleting what is already deleted changes nothing.
@@ -672,7 +650,7 @@ async fn lock_current(
     resource_type: ResourceType,
     id: &str,
 ) -> Result<Option<Current>, StoreError> {
-    let sql = if tx.backend_name() == "SQLite" {
+    let sql = if is_sqlite(tx) {
         "UPDATE resources SET version_id = version_id WHERE resource_type = $1 AND id = $2 \
          RETURNING rid, version_id, last_updated, deleted, content"
     } else {
