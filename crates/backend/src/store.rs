@@ -75,7 +75,8 @@ impl From<sqlx::Error> for WriteError {
     }
 }
 
-/// Writes a new resource with the id it carries as version 1 (used by seeding and transactions).
+/// Writes a new resource with the id it carries as version 1 (seeding, transactions, and an
+/// update that finds no resource).
 pub async fn insert_new(
     tx: &mut Transaction<'_, Any>,
     resource: Value,
