@@ -11,7 +11,6 @@ async fn main() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         None | Some("serve") => {
             let app = Application::build(config).await?;
-            tracing::info!(address = %app.address()?, "listening");
             app.run_until_stopped().await?;
         }
         Some("seed") => startup::seed_command(&config).await?,

@@ -120,14 +120,20 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    /// Logs the address, serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // The peer address feeds rate limits and the audit trail (see `client_address`).
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        // Listen for the signals before the first request: axum polls the shutdown future on
+        // a task of its own, so a handler registered there could come after the first answer,
+        // and a SIGTERM sent in between would kill the process without draining requests.
+        let stop = shutdown_signal()?;
+        // Logged only now, so that whoever waits for this line may stop the process at once.
+        tracing::info!(address = %self.listener.local_addr()?, "listening");
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(stop)
             .await
     }
 }
@@ -337,23 +343,17 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Resolves on SIGTERM (how an orchestrator stops a process) or SIGINT (Ctrl-C); both are
+/// registered when this returns, not when the future is first polled.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
