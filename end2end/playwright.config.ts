@@ -8,7 +8,11 @@ import path from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 // The config is evaluated in every worker too; the environment carries the one data dir to them.
-process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'health-e2e-'));
+// A dir made here is this run's alone, and global-teardown.ts removes it when the run ends.
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'health-e2e-'));
+  process.env.E2E_REMOVE_DATA_DIR = 'true';
+}
 const dataDir = process.env.E2E_DATA_DIR;
 
 // The identity provider the journeys sign in through (identity-provider/): NHS login-shaped for
@@ -62,6 +66,7 @@ export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
   forbidOnly: true,
+  globalTeardown: './global-teardown.ts',
   retries: 0,
   workers: 2,
   reporter: [['list']],

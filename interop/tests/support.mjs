@@ -31,7 +31,7 @@ export async function startServer() {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) {
         tokenEndpoint = `http://127.0.0.1:${port}/oauth2/token`;
-        return { base, stop: () => child.kill('SIGTERM') };
+        return { base, stop: () => stopAndClean(child, dataDir) };
       }
     } catch {
       // Not listening yet.
@@ -40,6 +40,16 @@ export async function startServer() {
   }
   child.kill('SIGKILL');
   throw new Error('server did not become ready in 60 s');
+}
+
+/** Stops the server as an operator would, then removes its data dir: runs leave nothing behind. */
+async function stopAndClean(child, dataDir) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 function freePort() {

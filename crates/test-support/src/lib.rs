@@ -9,11 +9,51 @@
 
 use sqlx::{Connection as _, Executor as _, PgConnection};
 
-/// A database for one test; a SQLite file lives as long as this value.
+/// A database for one test, gone when this value is dropped: a SQLite file with its directory,
+/// or a PostgreSQL database dropped on its server, so that a developer's long-lived server does
+/// not fill up with the suite's databases.
 #[derive(Debug)]
 pub struct TestDatabase {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    postgres: Option<Created>,
+}
+
+/// A PostgreSQL database this harness created, and the server URL to drop it through.
+#[derive(Debug)]
+struct Created {
+    server_url: String,
+    name: String,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(Created { server_url, name }) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot block on a future; a thread with a
+        // runtime of its own can. FORCE ends the connections the test's pool still holds.
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime
+                .block_on(async {
+                    let mut admin = PgConnection::connect(&server_url).await?;
+                    admin
+                        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                        .await?;
+                    admin.close().await
+                })
+                .map_err(|e| format!("could not drop test database {name}: {e}"))
+        })
+        .join();
+        // A database left behind is untidy, not wrong: say so rather than fail the test.
+        if let Ok(Err(message)) = dropped {
+            eprintln!("{message}");
+        }
+    }
 }
 
 /// Creates an empty database: a new PostgreSQL database on the `TEST_DATABASE_URL` server, or a
@@ -35,6 +75,7 @@ pub async fn fresh_database() -> TestDatabase {
             TestDatabase {
                 url: format!("{server}/{name}"),
                 _dir: None,
+                postgres: Some(Created { server_url, name }),
             }
         }
         Err(_) => {
@@ -44,6 +85,7 @@ pub async fn fresh_database() -> TestDatabase {
             TestDatabase {
                 url,
                 _dir: Some(dir),
+                postgres: None,
             }
         }
     }
