@@ -293,6 +293,14 @@ async fn bench(args: Args) {
         move |_| client.get(format!("{base}/healthz"))
     })
     .await;
+    // The readiness probe: one `SELECT 1` through the pool and nothing else, so the most any
+    // request that touches the database at all can do with this driver on this machine.
+    let ping_rate = load(args.connections, args.seconds, {
+        let client = client.clone();
+        let base = base.clone();
+        move |_| client.get(format!("{base}/readyz"))
+    })
+    .await;
     let peak_rss = peak_rss_kib(&server);
     server.kill().ok();
     server.wait().ok();
@@ -363,10 +371,17 @@ async fn bench(args: Args) {
     println!(
         "| GET /healthz (same server: no token, database or audit), same load | {probe_rate:.0} requests/s |"
     );
+    println!(
+        "| GET /readyz (same server: one `SELECT 1`, no token or audit), same load | {ping_rate:.0} requests/s |"
+    );
     println!("| bare axum handler, same load | {baseline_rate:.0} requests/s |");
     println!(
         "| ratio API / bare handler | {:.2} |",
         api_rate / baseline_rate
+    );
+    println!(
+        "| ratio /readyz / bare handler (the ceiling for any database read) | {:.2} |",
+        ping_rate / baseline_rate
     );
     println!(
         "| server peak RSS | {:.0} MiB |",
