@@ -116,10 +116,6 @@ impl Application {
         Ok(Self { listener, router })
     }
 
-    pub fn address(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
     /// Logs the address, serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // The peer address feeds rate limits and the audit trail (see `client_address`).
