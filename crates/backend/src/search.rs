@@ -4,8 +4,8 @@
 use fhir::{
     ResourceType,
     search::{
-        Comparator, Condition, INDEX_VERSION, IndexEntry, ParamKind, SearchQuery, Test, Total,
-        index_entries,
+        Comparator, Condition, INDEX_VERSION, IndexEntry, NAME_PAIR_SEPARATOR, NAME_PAIRS,
+        ParamKind, SearchQuery, Test, Total, index_entries,
     },
 };
 use serde_json::Value;
@@ -283,6 +283,18 @@ pub async fn search(
     let limit = query.count + i64::from(total.is_none());
     let mut page = Sql::default();
     page.push("SELECT r.rid, r.version_id, r.last_updated, r.content FROM resources r WHERE ");
+    if let Some((family, given)) = plan.names_in_name_order(&query.sort) {
+        page.push("r.rid IN (");
+        plan.keys_in_name_order(&mut page, family, given);
+        page.push(" LIMIT ")
+            .int(limit)
+            .push(" OFFSET ")
+            .int(query.offset)
+            .push(") ORDER BY ");
+        first_name_pair(&mut page, "r", family, given);
+        page.push(", r.rid");
+        return finish(db, resource_type, query, total, &page).await;
+    }
     let page_from_index = plan.index_only()
         && query
             .sort
@@ -458,6 +470,11 @@ struct Plan<'q> {
 enum OnIndex<'q> {
     /// Any of these tests on one parameter's values.
     Values { param: &'q str, any_of: &'q [Test] },
+    /// A patient's family name starts with `family` and a given name with `given` (the default
+    /// string search on each, `family=…&given=…`): one range of the name pairs
+    /// (`fhir::search::NAME_PAIRS`) with both tested on each row, where two conditions would
+    /// check every patient with the family name for the given name, one random read each.
+    NamePair { family: &'q str, given: &'q str },
     /// All of these tests on one date parameter. Every date parameter is a single-valued
     /// element (`fhir::search::params`), so a resource has at most one index row for it and
     /// conditions on it ANDed together (`start=ge…&start=lt…`) are conditions on that one row:
@@ -490,6 +507,9 @@ impl<'q> Plan<'q> {
                 .into_iter()
                 .map(|(param, all_of)| OnIndex::Dates { param, all_of }),
         );
+        if resource_type == ResourceType::Patient {
+            pair_names(&mut on_index);
+        }
         // The first condition is read as a range of the index and the others are checked for
         // each key it yields, so the one likely to match least goes first (SQLite keeps no
         // statistics to tell; PostgreSQL plans from its own whatever the order).
@@ -517,7 +537,9 @@ impl<'q> Plan<'q> {
         // million patients a day's slots are 2 880 keys, sorted and deduplicated for nothing.
         sql.push(match first {
             OnIndex::Dates { .. } => "SELECT d.rid FROM (SELECT i.rid",
-            OnIndex::Values { .. } => "SELECT DISTINCT d.rid FROM (SELECT i.rid",
+            OnIndex::Values { .. } | OnIndex::NamePair { .. } => {
+                "SELECT DISTINCT d.rid FROM (SELECT i.rid"
+            }
         });
         first.rows(sql, self.resource_type, None);
         sql.push(") d WHERE 1 = 1");
@@ -526,6 +548,51 @@ impl<'q> Plan<'q> {
             condition.rows(sql, self.resource_type, Some("d"));
             sql.push(")");
         }
+    }
+
+    /// The name pair to read the page from, when the page is sorted as name pairs are
+    /// (`_sort=family,given`) and the index alone answers the search. Then the index is read in
+    /// that order and stops at the page's end: "find a patient" by a broad prefix reads a page's
+    /// worth of rows instead of every match's.
+    fn names_in_name_order(&self, sort: &[fhir::search::Sort]) -> Option<(&'q str, &'q str)> {
+        let by_name = matches!(
+            sort,
+            [family, given] if family.param == "family" && !family.descending
+                && given.param == "given" && !given.descending
+        );
+        if !by_name || !self.on_resource.is_empty() {
+            return None;
+        }
+        self.on_index.iter().find_map(|condition| match condition {
+            OnIndex::NamePair { family, given } => Some((*family, *given)),
+            _ => None,
+        })
+    }
+
+    /// The matching patients' keys in name order, each listed once, by the first of its name
+    /// pairs that matches (`_sort` on a repeated element is the server's choice in FHIR; this
+    /// is the name the search found the patient by). Only after [`Plan::names_in_name_order`].
+    fn keys_in_name_order(&self, sql: &mut Sql, family: &str, given: &str) {
+        sql.push("SELECT n.rid FROM search_index n WHERE n.resource_type = ")
+            .text(ResourceType::Patient.as_str())
+            .push(" AND n.param = ")
+            .text(NAME_PAIRS)
+            .push(" AND n.value IS NOT NULL AND ");
+        name_pair_matches(sql, "n", family, given);
+        // A patient with two matching pairs (two given names that start alike) is listed by
+        // the first: a look-up by key for each row read, and rows are read only up to the
+        // page's end.
+        sql.push(" AND n.value = ");
+        first_name_pair(sql, "n", family, given);
+        for condition in &self.on_index {
+            if matches!(condition, OnIndex::NamePair { .. }) {
+                continue;
+            }
+            sql.push(" AND EXISTS (SELECT 1");
+            condition.rows(sql, self.resource_type, Some("n"));
+            sql.push(")");
+        }
+        sql.push(" ORDER BY n.value, n.rid");
     }
 
     /// The conditions on `resources r`, for a `WHERE`.
@@ -578,20 +645,26 @@ impl OnIndex<'_> {
     fn param(&self) -> &str {
         match self {
             OnIndex::Values { param, .. } | OnIndex::Dates { param, .. } => param,
+            OnIndex::NamePair { .. } => NAME_PAIRS,
         }
     }
 
-    /// The condition's tests, and how they combine (`Values` any of, `Dates` all of).
+    /// The condition's tests, and how they combine (`Values` any of, `Dates` all of; a
+    /// `NamePair`'s two are tested on one row, by `name_pair_matches`).
     fn tests(&self) -> (Vec<&Test>, &'static str) {
         match self {
             OnIndex::Values { any_of, .. } => (any_of.iter().collect(), " OR "),
             OnIndex::Dates { all_of, .. } => (all_of.clone(), " AND "),
+            OnIndex::NamePair { .. } => (Vec::new(), " AND "),
         }
     }
 
     /// Which index rows the condition reads: dates, ORed ones too (`date=2024,2025`), are on
     /// the date rows.
     fn column(&self) -> Column {
+        if let OnIndex::NamePair { .. } = self {
+            return Column::Value;
+        }
         let (tests, _) = self.tests();
         if tests.iter().all(|t| matches!(t, Test::Date(..))) {
             Column::Low
@@ -604,6 +677,9 @@ impl OnIndex<'_> {
     /// reference (an identifier, a patient) fewest, then text, then dates, then a code system
     /// alone or text found anywhere in a value.
     fn breadth(&self) -> u8 {
+        if let OnIndex::NamePair { .. } = self {
+            return 1;
+        }
         let (tests, _) = self.tests();
         tests
             .iter()
@@ -627,12 +703,16 @@ impl OnIndex<'_> {
                 .push(" FROM search_index i WHERE i.resource_type = ")
                 .text(resource_type.as_str()),
         };
-        sql.push(" AND i.param = ")
-            .text(self.param())
-            .push(match self.column() {
-                Column::Value => " AND i.value IS NOT NULL AND (",
-                Column::Low => " AND i.low IS NOT NULL AND (",
-            });
+        sql.push(" AND i.param = ").text(self.param());
+        if let OnIndex::NamePair { family, given } = self {
+            sql.push(" AND i.value IS NOT NULL AND ");
+            name_pair_matches(sql, "i", family, given);
+            return;
+        }
+        sql.push(match self.column() {
+            Column::Value => " AND i.value IS NOT NULL AND (",
+            Column::Low => " AND i.low IS NOT NULL AND (",
+        });
         let (tests, joiner) = self.tests();
         for (n, test) in tests.iter().enumerate() {
             if n > 0 {
@@ -684,6 +764,73 @@ impl OnIndex<'_> {
             })
             .max()
     }
+}
+
+/// Replaces a patient search's single default test on `family` and single one on `given` with one
+/// [`OnIndex::NamePair`]. Anything else (either repeated, several values, a modifier, the
+/// separator in the text) keeps the two conditions.
+fn pair_names<'q>(on_index: &mut Vec<OnIndex<'q>>) {
+    let only_prefix = |param: &str| -> Option<(usize, &'q str)> {
+        let mut named = on_index
+            .iter()
+            .enumerate()
+            .filter(|(_, condition)| condition.param() == param);
+        let (at, condition) = named.next()?;
+        if named.next().is_some() {
+            return None;
+        }
+        let OnIndex::Values { any_of, .. } = condition else {
+            return None;
+        };
+        let any_of: &'q [Test] = any_of;
+        match any_of {
+            [Test::StartsWith(prefix)] if !prefix.contains(NAME_PAIR_SEPARATOR) => {
+                Some((at, prefix.as_str()))
+            }
+            _ => None,
+        }
+    };
+    let (Some((family_at, family)), Some((given_at, given))) =
+        (only_prefix("family"), only_prefix("given"))
+    else {
+        return;
+    };
+    on_index.remove(family_at.max(given_at));
+    on_index.remove(family_at.min(given_at));
+    on_index.push(OnIndex::NamePair { family, given });
+}
+
+/// `alias` is a name pair whose family name starts with `family` (a range of
+/// `search_index_by_value`) and whose given name starts with `given` (tested on the same row).
+fn name_pair_matches(sql: &mut Sql, alias: &str, family: &str, given: &str) {
+    let escaped = |text: &str| {
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    };
+    sql.push(&format!("{alias}.value >= "))
+        .text(family)
+        .push(&format!(" AND {alias}.value < "))
+        .text(format!("{family}\u{10FFFF}"))
+        .push(&format!(" AND {alias}.value LIKE "))
+        .text(format!(
+            "{}%{NAME_PAIR_SEPARATOR}{}%",
+            escaped(family),
+            escaped(given)
+        ))
+        .push(" ESCAPE '\\'");
+}
+
+/// The first of `owner`'s name pairs that match: a look-up by key. (`|| ''`, as in `order_by`,
+/// keeps SQLite from answering MIN() by walking the value index.)
+fn first_name_pair(sql: &mut Sql, owner: &str, family: &str, given: &str) {
+    sql.push(&format!(
+        "(SELECT MIN(j.value || '') FROM search_index j WHERE j.rid = {owner}.rid AND j.param = "
+    ))
+    .text(NAME_PAIRS)
+    .push(" AND j.value IS NOT NULL AND ");
+    name_pair_matches(sql, "j", family, given);
+    sql.push(")");
 }
 
 /// Which of the index's value indexes a condition reads: each holds only the rows that have

@@ -553,6 +553,153 @@ async fn a_types_resources_are_listed_in_the_order_first_stored_and_on_sqlite_li
     );
 }
 
+fn named(id: &str, names: serde_json::Value) -> serde_json::Value {
+    json!({"resourceType": "Patient", "id": id, "name": names})
+}
+
+/// Patients for searches by family and given name together.
+fn quins() -> Vec<serde_json::Value> {
+    vec![
+        named("p1", json!([{"family": "Quinn", "given": ["Amara"]}])),
+        // Two given names that match: listed once, by the first.
+        named(
+            "p2",
+            json!([{"family": "Quinlan", "given": ["Amaryllis", "Amara"]}]),
+        ),
+        // The family name in one `name` and the given name in another: FHIR ANDs the two
+        // parameters over the whole resource, so this matches too.
+        named(
+            "p3",
+            json!([{"family": "Smith", "given": ["Amelia"]}, {"family": "Quint"}]),
+        ),
+        named("p4", json!([{"family": "Quin", "given": ["Bob"]}])),
+        named("p5", json!([{"family": "Abbot", "given": ["Amara"]}])),
+        named("p6", json!([{"family": "Quinby", "given": ["Axel"]}])),
+        named("p7", json!([{"family": "Quincy", "given": ["A_ron"]}])),
+    ]
+}
+
+async fn pages_by_family_and_given(db: &backend::Db, family: &str, given: &str) -> Vec<String> {
+    let mut listed = Vec::new();
+    for offset in ["0", "2", "4"] {
+        let (total, ids) = search(
+            db,
+            Patient,
+            &[
+                ("family", family),
+                ("given", given),
+                ("_sort", "family,given"),
+                ("_count", "2"),
+                ("_offset", offset),
+            ],
+        )
+        .await;
+        assert_eq!(total, 3, "counted once each: {family} {given}");
+        listed.extend(ids);
+    }
+    listed
+}
+
+#[tokio::test]
+async fn a_search_by_family_and_given_name_pairs_them_across_names_and_pages_in_name_order() {
+    let (db, _database) = empty_db().await;
+    insert_all(&db, quins()).await;
+
+    assert_eq!(
+        pages_by_family_and_given(&db, "quin", "am").await,
+        ["p2", "p1", "p3"],
+        "Quinlan, Quinn, Quint: every match once, in name order, across pages"
+    );
+    assert_eq!(
+        search(&db, Patient, &[("family", "Quin"), ("given", "AM")]).await,
+        (3, vec!["p1".into(), "p2".into(), "p3".into()]),
+        "without _sort, in the order first stored"
+    );
+    assert_eq!(
+        search(&db, Patient, &[("family", "quin"), ("given", "a_")]).await,
+        (1, vec!["p7".into()]),
+        "`_` is a letter to match, not a wildcard"
+    );
+    assert_eq!(
+        search(&db, Patient, &[("family", "smith"), ("given", "bob")])
+            .await
+            .0,
+        0
+    );
+    // Stored changes move the pairs with them.
+    store::update(
+        &db,
+        Patient,
+        "p4",
+        named("p4", json!([{"family": "Quin", "given": ["Amos"]}])),
+        None,
+        at(1),
+    )
+    .await
+    .unwrap();
+    let (total, ids) = search(
+        &db,
+        Patient,
+        &[
+            ("family", "quin"),
+            ("given", "am"),
+            ("_sort", "family,given"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (total, ids),
+        (4, vec!["p4".into(), "p2".into(), "p1".into(), "p3".into()])
+    );
+}
+
+#[tokio::test]
+async fn the_name_pairs_migration_derives_the_pairs_each_write_would() {
+    let (db, database) = empty_db().await;
+    insert_all(&db, quins()).await;
+    let pool = sqlx::AnyPool::connect(&database.url).await.unwrap();
+    let pairs = || async {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT rid, value FROM search_index WHERE param = 'family+given' ORDER BY rid, value",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let written = pairs().await;
+    assert_eq!(
+        written.len(),
+        9,
+        "one each, two for p2 and for p3: {written:?}"
+    );
+
+    // As the release before left a database: no pairs, index version 2.
+    sqlx::query("DELETE FROM search_index WHERE param = 'family+given'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE search_index_state SET index_version = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let migration = if database.url.starts_with("sqlite:") {
+        include_str!("../../../../migrations/sqlite/0015_name_pairs.sql")
+    } else {
+        include_str!("../../../../migrations/postgres/0014_name_pairs.sql")
+    };
+    sqlx::raw_sql(migration).execute(&pool).await.unwrap();
+    assert_eq!(pairs().await, written);
+    let (version,): (i64,) = sqlx::query_as("SELECT index_version FROM search_index_state")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        version,
+        fhir::search::INDEX_VERSION,
+        "no rebuild at the next start"
+    );
+}
+
 /// Stores `resources` as new, in one transaction, each with the id it carries.
 async fn insert_all(db: &backend::Db, resources: Vec<serde_json::Value>) {
     let mut tx = store::begin(db).await.unwrap();
