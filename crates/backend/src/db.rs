@@ -136,9 +136,9 @@ impl Db {
     }
 
     /// Brings the query planner's statistics up to date after a bulk write (seeding, an index
-    /// rebuild, a migration). PostgreSQL plans from them, and until its autovacuum daemon gets round to new
-    /// rows (minutes later, or not before the first visitors) it takes the tables for empty and
-    /// joins the search index quadratically: measured, the booking page's slot search took 7.6 s
+    /// rebuild, a migration). PostgreSQL plans from them, and until its autovacuum daemon gets
+    /// round to new rows (minutes later, or not before the first visitors) it takes the tables for
+    /// empty and joins the search index quadratically: measured, the booking page's slot search took 7.6 s
     /// on the freshly seeded demo data, 0.1 s after `ANALYZE`. `VACUUM` with it marks the new
     /// rows visible to all, so that searches read the search index alone (an index-only scan)
     /// instead of visiting the table for each row: Slot by day at 5 000 patients, p50 17 ms

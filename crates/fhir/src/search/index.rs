@@ -75,7 +75,7 @@ pub const NAME_PAIR_SEPARATOR: char = '\u{1}';
 
 /// `family` and `given` (normalised) as one [`NAME_PAIRS`] value; `None` if either holds the
 /// separator, which would make the pair ambiguous (invalid FHIR, stored as given).
-pub fn name_pair(family: &str, given: &str) -> Option<String> {
+fn name_pair(family: &str, given: &str) -> Option<String> {
     let ambiguous = |s: &str| s.contains(NAME_PAIR_SEPARATOR);
     (!ambiguous(family) && !ambiguous(given))
         .then(|| format!("{family}{NAME_PAIR_SEPARATOR}{given}"))

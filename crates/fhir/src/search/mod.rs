@@ -5,9 +5,7 @@ mod index;
 mod params;
 mod query;
 
-pub use index::{
-    IndexEntry, NAME_PAIR_SEPARATOR, NAME_PAIRS, date_range, index_entries, name_pair,
-};
+pub use index::{IndexEntry, NAME_PAIR_SEPARATOR, NAME_PAIRS, date_range, index_entries};
 pub use params::{INDEX_VERSION, ParamDef, ParamKind, params_of, reference_param};
 pub use query::{
     Comparator, Condition, DEFAULT_COUNT, Include, MAX_COUNT, SearchQuery, Sort, Test, Total,
