@@ -6,7 +6,13 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::components::FieldError;
+/// One problem with one field: the field's `id` and what to do about it. A server function
+/// returns these (in [`AppError::Invalid`]) for what only the server can check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub field_id: String,
+    pub message: String,
+}
 
 /// What went wrong, as far as the person using the service needs to know. Internal causes are
 /// logged on the server with the request id and never serialised.

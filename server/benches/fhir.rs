@@ -34,7 +34,6 @@ use backend::{
     Db,
     auth::{api_clients, scope::Scopes},
     patient_search::{self, NameSearch},
-    store,
 };
 use domain::{
     NhsNumber, OdsCode,
@@ -138,7 +137,7 @@ async fn bench(args: Args) {
     } else {
         "PostgreSQL"
     };
-    let db = Db::connect(&database_url)
+    let db = backend::open_database(&database_url)
         .await
         .expect("the database opens");
     db.migrate().await.expect("migrations apply");

@@ -143,7 +143,7 @@ pub async fn seed_command(config: &Config) -> anyhow::Result<()> {
 async fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("could not create data dir {}", config.data_dir.display()))?;
-    let db = Db::connect(&config.database_url)
+    let db = backend::open_database(&config.database_url)
         .await
         .context("could not open the database")?;
     db.migrate()

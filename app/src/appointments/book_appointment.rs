@@ -17,7 +17,7 @@ pub async fn book_appointment(
     use domain::booking::{AppointmentReason, ContactPreference};
 
     use super::{CONTACT_FIELD, REASON_FIELD, refused};
-    use crate::components::FieldError;
+    use crate::error::FieldError;
 
     let session = crate::account::require_session()?;
     let reason = AppointmentReason::parse(reason.as_deref().unwrap_or_default());

@@ -13,9 +13,8 @@ use crate::{
         AppointmentDto, CHANGE_FIELD, DAY_FIELD, DayDto, HoldTime, PatientView, SERVICE_FIELD,
         SLOT_FIELD, ServiceDto, TimeDto, UnavailableDto,
     },
-    components::{ErrorSummary, FieldError},
-    error::AppError,
-    pages::ServiceProblem,
+    components::{ErrorSummary, ServiceProblem},
+    error::{AppError, FieldError},
 };
 
 /// One radio button with its label and an optional hint.

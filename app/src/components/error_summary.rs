@@ -3,13 +3,7 @@
 
 use leptos::{html, prelude::*};
 
-/// One problem with one field: the field's `id` and what to do about it. A server function
-/// returns these (in [`crate::error::AppError::Invalid`]) for what only the server can check.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FieldError {
-    pub field_id: String,
-    pub message: String,
-}
+use crate::error::FieldError;
 
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {

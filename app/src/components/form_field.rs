@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::{components::FieldError, error::AppError};
+use crate::error::{AppError, FieldError};
 
 #[component]
 pub fn FormField(

@@ -7,6 +7,7 @@ mod frame;
 mod patient_banner;
 mod record_entries;
 mod scrolling_table;
+mod service_problem;
 mod status;
 mod test_results;
 
@@ -14,11 +15,12 @@ pub use booking::{
     AppointmentSummary, DayQuestion, PatientPageRefusal, ProveWhoYouAre, Question, RadioItem,
     ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
-pub use error_summary::{ErrorSummary, FieldError};
+pub use error_summary::ErrorSummary;
 pub use form_field::{FormField, YesNoQuestion, described_by, form_outcome};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;
 pub use scrolling_table::{Heading, ScrollingTable};
+pub use service_problem::ServiceProblem;
 pub use status::set_http_status;
 pub use test_results::TestResults;

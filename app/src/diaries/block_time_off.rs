@@ -18,7 +18,7 @@ pub async fn block_time_off(
 ) -> Result<(), AppError> {
     use backend::diaries;
 
-    use crate::{account::fail, components::FieldError};
+    use crate::{account::fail, error::FieldError};
 
     let session = crate::account::require_session()?;
     let now = jiff::Timestamp::now();

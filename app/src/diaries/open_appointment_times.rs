@@ -32,7 +32,7 @@ pub async fn open_appointment_times(
     use backend::diaries;
     use domain::availability::{Template, TemplateError, weekday};
 
-    use crate::{account::fail, components::FieldError};
+    use crate::{account::fail, error::FieldError};
 
     let session = crate::account::require_session()?;
     let now = jiff::Timestamp::now();

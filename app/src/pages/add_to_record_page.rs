@@ -9,10 +9,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
-        BackLink, ErrorSummary, FieldError, FormField, PatientBanner, described_by, form_outcome,
+        BackLink, ErrorSummary, FormField, PatientBanner, ServiceProblem, described_by,
+        form_outcome,
     },
-    error::AppError,
-    pages::ServiceProblem,
+    error::{AppError, FieldError},
     patients::{
         BannerDto, PatientRecordView, RecordAllergy, RecordConsultation, RecordImmunisation,
         RecordProblem, get_patient_record,

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::{ErrorSummary, FieldError, FormField, described_by, form_outcome},
+    components::{ErrorSummary, FormField, described_by, form_outcome},
     diaries::{BlockTimeOff, DiaryChoicesDto},
+    error::FieldError,
     pages::DiaryFormFrame,
 };
 

@@ -10,8 +10,8 @@ use crate::{
     appointments::{
         AppointmentDto, CANCEL_REASON_FIELD, CancelAppointment, CancelDto, get_appointment,
     },
-    components::{AppointmentSummary, BackLink, ErrorSummary, FieldError, patient_page},
-    error::AppError,
+    components::{AppointmentSummary, BackLink, ErrorSummary, patient_page},
+    error::{AppError, FieldError},
 };
 
 #[component]

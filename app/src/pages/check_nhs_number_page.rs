@@ -11,7 +11,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
-use crate::components::{BackLink, ErrorSummary, FieldError};
+use crate::{
+    components::{BackLink, ErrorSummary},
+    error::FieldError,
+};
 
 const FIELD: &str = "nhs-number";
 

@@ -12,9 +12,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     clinic::{ClinicAppointmentDto, ClinicDayDto, EVERYONE, MarkAttendance, get_clinic_day},
-    components::{ErrorSummary, Heading, ScrollingTable},
+    components::{ErrorSummary, Heading, ScrollingTable, ServiceProblem},
     error::AppError,
-    pages::ServiceProblem,
 };
 
 #[component]

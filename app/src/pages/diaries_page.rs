@@ -7,10 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{Heading, ScrollingTable},
+    components::{Heading, ScrollingTable, ServiceProblem},
     diaries::{WeekUseDto, get_week_use},
     error::AppError,
-    pages::ServiceProblem,
 };
 
 #[component]

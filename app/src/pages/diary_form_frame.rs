@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::BackLink,
+    components::{BackLink, ServiceProblem},
     diaries::{DiaryChoicesDto, get_diary_choices},
     error::AppError,
-    pages::ServiceProblem,
 };
 
 #[component]

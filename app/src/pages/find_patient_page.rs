@@ -9,9 +9,8 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    components::{BackLink, ErrorSummary, Heading, ScrollingTable},
+    components::{BackLink, ErrorSummary, Heading, ScrollingTable, ServiceProblem},
     error::AppError,
-    pages::ServiceProblem,
     patients::{
         BORN_FIELD, FAMILY_FIELD, FindPatientView, GIVEN_FIELD, NHS_NUMBER_FIELD, NameMatchesDto,
         PatientMatchDto, find_patient, find_patients_by_name,

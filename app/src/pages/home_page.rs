@@ -6,8 +6,7 @@ use leptos_meta::Title;
 use crate::{
     account::get_current_user,
     appointments::{AppointmentDto, MyAppointmentsDto, PatientView, get_my_appointments},
-    components::AppointmentSummary,
-    pages::ServiceProblem,
+    components::{AppointmentSummary, ServiceProblem},
     practice::{PracticeDto, get_practice_summary},
 };
 

@@ -8,9 +8,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, FieldError, PatientBanner, RecordEntries, TestResults},
-    error::AppError,
-    pages::ServiceProblem,
+    components::{
+        BackLink, ErrorSummary, PatientBanner, RecordEntries, ServiceProblem, TestResults,
+    },
+    error::{AppError, FieldError},
     patients::{
         BannerDto, BreakGlass, PatientRecordDto, PatientRecordView, REASON_FIELD,
         get_patient_record,

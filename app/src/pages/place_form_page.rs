@@ -6,7 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{ErrorSummary, FieldError, FormField, YesNoQuestion, described_by, form_outcome},
+    components::{ErrorSummary, FormField, YesNoQuestion, described_by, form_outcome},
+    error::FieldError,
     pages::{SetupFormFrame, reload_on_conflict},
     practice_setup::{PlaceSetupDto, PracticeSetupDto, SavePlace},
 };

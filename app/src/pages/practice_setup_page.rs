@@ -6,9 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{Heading, ScrollingTable},
+    components::{Heading, ScrollingTable, ServiceProblem},
     error::AppError,
-    pages::ServiceProblem,
     practice_setup::{PlaceSetupDto, PracticeSetupDto, ServiceSetupDto, get_practice_setup},
 };
 

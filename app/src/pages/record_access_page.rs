@@ -7,9 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{BackLink, ProveWhoYouAre},
+    components::{BackLink, ProveWhoYouAre, ServiceProblem},
     error::AppError,
-    pages::ServiceProblem,
     record_access::{AccessLogDto, GrantDto, RecordAccessDto, RecordAccessView, get_record_access},
 };
 

@@ -8,9 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, PatientBanner, form_outcome},
+    components::{BackLink, ErrorSummary, PatientBanner, ServiceProblem, form_outcome},
     error::AppError,
-    pages::ServiceProblem,
     patients::{PatientRecordView, RecordVitalSigns, get_patient_record},
 };
 

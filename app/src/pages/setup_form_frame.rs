@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::BackLink,
+    components::{BackLink, ServiceProblem},
     error::AppError,
-    pages::ServiceProblem,
     practice_setup::{PracticeSetupDto, get_practice_setup},
 };
 

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     account::{PersonaDto, SignInOptionsDto, get_sign_in_options},
-    pages::ServiceProblem,
+    components::ServiceProblem,
 };
 
 /// What went wrong on the way back from a provider (`/sign-in?error=…`), in words.

@@ -7,10 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{BackLink, Heading, ScrollingTable},
+    components::{BackLink, Heading, ScrollingTable, ServiceProblem},
     diaries::{InTheWayDto, get_times_in_the_way},
     error::AppError,
-    pages::ServiceProblem,
 };
 
 #[component]

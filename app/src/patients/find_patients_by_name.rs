@@ -16,7 +16,7 @@ pub async fn find_patients_by_name(
     use backend::patient_search::{self, FindPatientError, NameSearch};
 
     use super::{BORN_FIELD, FAMILY_FIELD, PatientMatchDto};
-    use crate::{account::fail, components::FieldError};
+    use crate::{account::fail, error::FieldError};
 
     let session = crate::account::require_session()?;
     let mut problems = Vec::new();

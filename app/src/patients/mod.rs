@@ -282,7 +282,7 @@ impl From<backend::patient_record::TestResult> for TestResultDto {
 pub(crate) fn past_date(
     text: Option<&str>,
     field: &str,
-    problems: &mut Vec<crate::components::FieldError>,
+    problems: &mut Vec<crate::error::FieldError>,
 ) -> Option<jiff::civil::Date> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;
     let problem = match text.parse::<jiff::civil::Date>() {
@@ -290,7 +290,7 @@ pub(crate) fn past_date(
         Ok(_) => "The date must be today or in the past",
         Err(_) => "Enter a real date, for example 2026-03-17",
     };
-    problems.push(crate::components::FieldError {
+    problems.push(crate::error::FieldError {
         field_id: field.to_owned(),
         message: problem.to_owned(),
     });

@@ -18,7 +18,7 @@ pub async fn record_allergy(
     use domain::terminology::{ALLERGENS, AllergyRisk, REACTIONS, find};
 
     use super::written;
-    use crate::{account::fail, components::FieldError};
+    use crate::{account::fail, error::FieldError};
 
     let session = crate::account::require_session()?;
     let mut problems = Vec::new();

@@ -16,7 +16,7 @@ pub async fn record_problem(
     use domain::terminology::{PROBLEMS, find};
 
     use super::{past_date, written};
-    use crate::{account::fail, components::FieldError};
+    use crate::{account::fail, error::FieldError};
 
     let session = crate::account::require_session()?;
     let mut problems = Vec::new();

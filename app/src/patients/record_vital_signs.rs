@@ -19,7 +19,7 @@ pub async fn record_vital_signs(
     use backend::record_writes;
     use domain::vitals::{Vital, VitalSigns};
 
-    use crate::{account::fail, components::FieldError};
+    use crate::{account::fail, error::FieldError};
 
     let session = crate::account::require_session()?;
     let signs = VitalSigns::parse(|vital| {

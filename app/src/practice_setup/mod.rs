@@ -68,7 +68,10 @@ pub(crate) fn refused(error: backend::practice_setup::SetupError) -> crate::erro
 pub(crate) fn invalid(
     problems: Vec<domain::practice_setup::SetupProblem>,
 ) -> crate::error::AppError {
-    use crate::{account::fail, components::FieldError, error::AppError};
+    use crate::{
+        account::fail,
+        error::{AppError, FieldError},
+    };
     fail(AppError::Invalid {
         problems: problems
             .into_iter()

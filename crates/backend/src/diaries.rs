@@ -23,9 +23,8 @@ use crate::{
         clinic::{self, ClinicAppointment, Clinician},
     },
     auth::{policy::Refusal, sessions::Session},
-    repository::first_match,
-    store::{self, Found, WriteError},
 };
+use store::{Found, WriteError, repository::first_match};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiaryError {
@@ -244,7 +243,7 @@ pub async fn open_from_template(
         });
         store::create_in(&mut tx, ResourceType::Slot, slot, now).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(Opened {
         clinician: clinician.name,
         created: new.len(),

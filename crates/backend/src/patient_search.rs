@@ -20,8 +20,8 @@ use crate::{
         audit::{self, AccessRecord, Action, Agent, Outcome},
         policy,
     },
-    store::WriteError,
 };
+use store::WriteError;
 
 /// A patient found, as the results list shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]

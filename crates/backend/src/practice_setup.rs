@@ -17,11 +17,11 @@ use serde_json::{Value, json};
 
 use crate::{
     Db, FhirRepository, StoreError,
-    appointments::{CANCELLATION_CUTOFF_URL, availability, clinic},
+    appointments::{availability, clinic},
     auth::{policy::Refusal, sessions::Session},
     record_writes,
-    store::{self, Found, WriteError},
 };
+use store::{Found, WriteError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -170,10 +170,10 @@ pub async fn save_service(
         .cloned()
         .unwrap_or_default()
         .into_iter()
-        .filter(|e| e["url"].as_str() != Some(CANCELLATION_CUTOFF_URL))
+        .filter(|e| e["url"].as_str() != Some(fhir::CANCELLATION_CUTOFF_URL))
         .collect();
     extensions.push(json!({
-        "url": CANCELLATION_CUTOFF_URL,
+        "url": fhir::CANCELLATION_CUTOFF_URL,
         "valueDuration": {
             "value": details.cancellation_cutoff_hours,
             "unit": "hours",
@@ -352,7 +352,7 @@ async fn save(
         now,
     );
     store::create_in(&mut tx, ResourceType::Provenance, provenance, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(id)
 }
 

@@ -15,9 +15,8 @@ use crate::{
         audit::{self, AccessRecord, Action, Agent, Outcome},
         policy::{self, Basis, Grants, ProxyGrant, Refusal, Subject},
     },
-    search,
-    store::WriteError,
 };
+use store::{WriteError, search};
 
 /// How many accesses the page lists, newest first.
 pub const LISTED: i64 = 100;

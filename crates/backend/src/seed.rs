@@ -2,7 +2,7 @@
 
 use jiff::Zoned;
 
-use crate::{Db, StoreError, demo_data, store};
+use crate::{Db, StoreError, demo_data};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum SeedOutcome {
@@ -30,13 +30,13 @@ pub async fn seed_if_empty(db: &Db, now: &Zoned) -> Result<SeedOutcome, SeedErro
     }
     let data = demo_data::generate(now)?;
     let resources = data.resources.len();
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin().await?;
     let mut resources_left = data.resources.into_iter().peekable();
     while resources_left.peek().is_some() {
         let chunk: Vec<_> = resources_left.by_ref().take(500).collect();
         store::insert_new_many(&mut tx, chunk, now.timestamp()).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     db.refresh_statistics().await?;
     tracing::info!(resources, "seeded demo data");
     Ok(SeedOutcome::Seeded { resources })

@@ -21,6 +21,10 @@ pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 pub const ODS_ORGANIZATION_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 /// UK Core identifier system for the national staff directory (SDS) user id.
 pub const SDS_USER_ID_SYSTEM: &str = "https://fhir.nhs.uk/Id/sds-user-id";
+/// The extension on a HealthcareService saying how long before an appointment's start online
+/// cancellation closes (a `valueDuration` in minutes or hours).
+pub const CANCELLATION_CUTOFF_URL: &str =
+    "https://fhir.openhealth.example/StructureDefinition/online-cancellation-cutoff";
 /// The kinds of appointment this service offers; local until a national value set fits.
 pub const SERVICE_KIND_SYSTEM: &str = "https://fhir.openhealth.example/CodeSystem/service-kind";
 

@@ -19,11 +19,10 @@ use backend::{
         ApiClient, Interaction, api_clients,
         audit::{self, AccessRecord, Action, Agent, Outcome},
     },
-    search::SearchPage,
-    store::HistoryEntry,
 };
 use fhir::ResourceType;
 use serde_json::Value;
+use store::{HistoryEntry, search::SearchPage};
 
 use super::error::FhirApiError;
 use crate::client_address::ClientAddress;

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use backend::{
     Db,
     auth::{ApiClient, Interaction},
-    store::{self, Found, Versioned},
 };
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde_json::{Value, json};
+use store::{Found, Versioned};
 
 use super::{
     access::{permit, readable_includes, refuse_if_append_only},
@@ -189,7 +189,7 @@ async fn transaction(
                     id
                 }
                 None => {
-                    let id = backend::store::new_id();
+                    let id = store::new_id();
                     assigned[index] = Some(id.clone());
                     id
                 }
@@ -336,7 +336,7 @@ async fn run_alone(
                 .map_err(FhirApiError::BadRequest)?;
             let page = readable_includes(
                 client,
-                backend::search::search(db, resource_type, &parsed).await?,
+                store::search::search(db, resource_type, &parsed).await?,
             );
             let bundle = super::searchset::bundle(base, resource_type, &pairs, &parsed, page);
             Outcome {

@@ -7,7 +7,7 @@ use axum::{
 use fhir::operation_outcome::{self, Issue};
 use serde_json::Value;
 
-use super::http::fhir_json;
+use super::media::fhir_json;
 
 #[derive(Debug)]
 pub enum FhirApiError {
@@ -197,14 +197,14 @@ impl From<backend::StoreError> for FhirApiError {
     }
 }
 
-impl From<backend::store::WriteError> for FhirApiError {
-    fn from(error: backend::store::WriteError) -> Self {
-        use backend::store::WriteError;
+impl From<store::WriteError> for FhirApiError {
+    fn from(error: store::WriteError) -> Self {
+        use store::WriteError;
         match error {
             WriteError::NotFound => FhirApiError::NotFound,
             WriteError::VersionMismatch { current } => FhirApiError::PreconditionFailed { current },
             WriteError::Conflict => FhirApiError::Conflict,
-            WriteError::SlotTaken => FhirApiError::SlotTaken,
+            WriteError::Taken => FhirApiError::SlotTaken,
             WriteError::Rule(issue) => FhirApiError::Unprocessable(vec![issue]),
             WriteError::Store(error) => error.into(),
         }

@@ -5,22 +5,11 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use backend::store::Versioned;
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde_json::Value;
+use store::Versioned;
 
-use super::error::FhirApiError;
-
-pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
-
-/// A JSON body with the FHIR media type.
-pub fn fhir_json(body: &Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
-        body.to_string(),
-    )
-        .into_response()
-}
+use super::{error::FhirApiError, media::fhir_json};
 
 /// A resource with its version headers: `ETag: W/"n"` and `Last-Modified`.
 pub fn versioned_response(

@@ -9,6 +9,7 @@ mod bundle;
 mod capability;
 mod error;
 mod http;
+mod media;
 mod searchset;
 
 use axum::{
@@ -23,18 +24,18 @@ use axum::{
 use backend::{
     Db, FhirRepository,
     auth::{ApiClient, Interaction},
-    store::{self, Found, HistoryEntry},
 };
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use store::{Found, HistoryEntry};
 
 use access::{permit, readable_includes, refuse_if_append_only};
 use error::FhirApiError;
 use http::{
-    base_url, fhir_json, if_match, json_body, negotiate, no_content, resource_type,
-    versioned_response,
+    base_url, if_match, json_body, negotiate, no_content, resource_type, versioned_response,
 };
+use media::fhir_json;
 
 /// The routes under `/fhir`.
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {

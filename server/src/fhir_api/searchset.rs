@@ -1,8 +1,8 @@
 //! The searchset Bundle: matches, includes, the total and paging links.
 
-use backend::search::SearchPage;
 use fhir::{ResourceType, search::SearchQuery};
 use serde_json::{Value, json};
+use store::search::SearchPage;
 
 pub fn bundle(
     base: &str,

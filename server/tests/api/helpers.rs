@@ -93,7 +93,7 @@ impl TestApp {
     /// Registers a backend client with `scope` straight in the app's database, and returns a token
     /// for it.
     pub async fn client_with_scope(&self, client_id: &str, scope: &str) -> String {
-        let db = backend::Db::connect(&self.database.url)
+        let db = backend::open_database(&self.database.url)
             .await
             .expect("the app's database");
         let scopes: backend::auth::Scopes = scope.parse().expect("a valid scope");
@@ -235,7 +235,7 @@ async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
         .expect("the app starts");
     if sign_in {
         // The practice's records, without demo mode's personas and API client.
-        let db = backend::Db::connect(&database.url)
+        let db = backend::open_database(&database.url)
             .await
             .expect("the database");
         let now = jiff::Timestamp::now()

@@ -12,8 +12,11 @@ use fhir::{
 use jiff::{SignedDuration, Timestamp, civil, tz::TimeZone};
 use serde_json::Value;
 
-use super::{CANCELLATION_CUTOFF_URL, Directory, FreeDay, FreeTime, Service, instant};
+use fhir::CANCELLATION_CUTOFF_URL;
+
+use super::{Directory, FreeDay, FreeTime, Service, instant};
 use crate::{Db, FhirRepository, StoreError};
+use store::reservations;
 
 /// The services patients can book, by name.
 pub async fn services(records: &impl FhirRepository) -> Result<Vec<Service>, StoreError> {
@@ -187,13 +190,10 @@ async fn held_by_others(
     patient_id: &str,
     now: Timestamp,
 ) -> Result<HashSet<String>, StoreError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT slot_id FROM slot_holds WHERE held_until > $1 AND patient_id <> $2")
-            .bind(now.as_second())
-            .bind(patient_id)
-            .fetch_all(db.pool())
-            .await?;
-    Ok(rows.into_iter().map(|(slot,)| slot).collect())
+    Ok(reservations::reserved_for_others(db, patient_id, now)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// `Slot?service-type=…&status=free&start=ge{from}&start=lt{to}`.

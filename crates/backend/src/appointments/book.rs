@@ -22,8 +22,8 @@ use crate::{
         policy::Refusal,
         sessions::Session,
     },
-    store::{self, Found, WriteError},
 };
+use store::{Found, WriteError, reservations};
 
 /// What the patient adds to a booking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,15 +129,8 @@ async fn book_held(
     let mut tx = store::begin(db).await?;
     // Taking the hold is the transaction's first statement: on SQLite it takes the write lock
     // before anything is read, so nothing read below can change before the commit.
-    let hold: Option<(i64,)> = sqlx::query_as(
-        "DELETE FROM slot_holds WHERE slot_id = $1 AND patient_id = $2 RETURNING held_until",
-    )
-    .bind(slot_id)
-    .bind(patient_id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(crate::StoreError::from)?;
-    let held = hold.is_some_and(|(until,)| until > now.as_second());
+    let hold = reservations::take(&mut tx, slot_id, patient_id).await?;
+    let held = hold.is_some_and(|until| until > now);
     let written = if held {
         let appointment = appointment(db, &slot, slot_id, patient_id, details, now).await?;
         Some(store::create_in(&mut tx, ResourceType::Appointment, appointment, now).await)
@@ -149,7 +142,7 @@ async fn book_held(
             .as_str()
             .unwrap_or_default()
             .to_owned(),
-        Some(Err(WriteError::SlotTaken)) | None => {
+        Some(Err(WriteError::Taken)) | None => {
             drop(tx);
             // A second submission of the same booking: the first one's appointment is the answer.
             if let Some(own) = own_booking(db, slot_id, patient_id).await? {
@@ -185,7 +178,7 @@ async fn book_held(
             Err(error) => return Err(error.into()),
         }
     }
-    tx.commit().await.map_err(crate::StoreError::from)?;
+    tx.commit().await?;
     if let Some(old) = &replacing {
         let record = format!("Appointment/{}", old.id);
         audit_write(db, access.clone(), "update", Action::Update, record, now).await?;
@@ -201,13 +194,7 @@ async fn own_booking(
     slot_id: &str,
     patient_id: &str,
 ) -> Result<Option<String>, AppointmentsError> {
-    let booking: Option<(String,)> =
-        sqlx::query_as("SELECT appointment_id FROM slot_bookings WHERE slot_id = $1")
-            .bind(slot_id)
-            .fetch_optional(db.pool())
-            .await
-            .map_err(crate::StoreError::from)?;
-    let Some((appointment_id,)) = booking else {
+    let Some(appointment_id) = reservations::holder_of(db, slot_id).await? else {
         return Ok(None);
     };
     let Found::Current(appointment) = db.read(ResourceType::Appointment, &appointment_id).await?
@@ -231,13 +218,7 @@ async fn expired_or_taken(
         db.read(ResourceType::Slot, slot_id).await?,
         Found::Current(slot) if slot.resource["status"] == "free"
     );
-    let held_by_other: Option<(String,)> =
-        sqlx::query_as("SELECT patient_id FROM slot_holds WHERE slot_id = $1 AND held_until > $2")
-            .bind(slot_id)
-            .bind(now.as_second())
-            .fetch_optional(db.pool())
-            .await
-            .map_err(crate::StoreError::from)?;
+    let held_by_other = reservations::reserved_by(db, slot_id, now).await?;
     Ok(if free && held_by_other.is_none() {
         Gone::HoldExpired
     } else {

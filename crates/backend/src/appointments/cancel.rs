@@ -14,8 +14,8 @@ use super::{
 use crate::{
     Db, FhirRepository,
     auth::{audit::Action, sessions::Session},
-    store::WriteError,
 };
+use store::WriteError;
 
 /// Cancels appointment `appointment_id` for whoever the policy lets change it, giving `reason`
 /// if the patient gave one. Answers with the cancelled appointment.

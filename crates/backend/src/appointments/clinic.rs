@@ -24,9 +24,8 @@ use crate::{
         sessions::Session,
     },
     booking,
-    repository::first_match,
-    store::{Found, WriteError},
 };
+use store::{Found, WriteError, repository::first_match};
 
 /// The most appointments one day's list reads (a large practice runs a few hundred).
 const DAY_LIMIT: usize = 1000;

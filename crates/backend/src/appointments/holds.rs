@@ -12,11 +12,8 @@ use super::{
     availability::{self, service_of_slot},
     booking_patient, instant,
 };
-use crate::{
-    Db, FhirRepository,
-    auth::sessions::Session,
-    store::{self, Found},
-};
+use crate::{Db, FhirRepository, auth::sessions::Session};
+use store::{Found, reservations};
 
 /// Holds slot `slot_id` for `session`'s patient until [`HOLD`] from `now`. If someone else has
 /// it (booked or holding), [`AppointmentsError::Unavailable`] offers the nearest other times.
@@ -50,14 +47,7 @@ pub async fn held(
 ) -> Result<Held, AppointmentsError> {
     let patient_id = booking_patient(session)?;
     let (slot, service, start) = slot_and_service(db, slot_id).await?;
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT held_until FROM slot_holds WHERE slot_id = $1 AND patient_id = $2")
-            .bind(slot_id)
-            .bind(patient_id)
-            .fetch_optional(db.pool())
-            .await
-            .map_err(crate::StoreError::from)?;
-    match row.and_then(|(until,)| Timestamp::from_second(until).ok()) {
+    match reservations::reserved_until(db, slot_id, patient_id).await? {
         Some(held_until) if held_until > now => Ok(Held {
             time: time_of(db, &slot, slot_id, start).await?,
             service,
@@ -91,36 +81,15 @@ async fn claim(
     now: Timestamp,
 ) -> Result<bool, AppointmentsError> {
     let mut tx = store::begin(db).await?;
-    let claimed = sqlx::query(
-        "INSERT INTO slot_holds (slot_id, patient_id, held_until) VALUES ($1, $2, $3) \
-         ON CONFLICT (slot_id) DO UPDATE \
-         SET patient_id = excluded.patient_id, held_until = excluded.held_until \
-         WHERE slot_holds.patient_id = excluded.patient_id OR slot_holds.held_until <= $4",
-    )
-    .bind(slot_id)
-    .bind(patient_id)
-    .bind(held_until.as_second())
-    .bind(now.as_second())
-    .execute(&mut *tx)
-    .await
-    .map_err(crate::StoreError::from)?
-    .rows_affected()
-        == 1;
-    let free = claimed
+    // One time at a time: whatever else this patient was holding goes back.
+    let free = reservations::reserve(&mut tx, slot_id, patient_id, held_until, now).await?
         && store::read_in(&mut tx, ResourceType::Slot, slot_id)
             .await?
             .is_some_and(|slot| slot["status"] == "free");
     if !free {
         return Ok(false);
     }
-    // One time at a time: whatever else this patient was holding goes back.
-    sqlx::query("DELETE FROM slot_holds WHERE patient_id = $1 AND slot_id <> $2")
-        .bind(patient_id)
-        .bind(slot_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::StoreError::from)?;
-    tx.commit().await.map_err(crate::StoreError::from)?;
+    tx.commit().await?;
     Ok(true)
 }
 

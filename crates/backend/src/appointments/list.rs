@@ -13,8 +13,8 @@ use super::{
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{audit, sessions::Session},
-    store::Found,
 };
+use store::Found;
 
 /// How many past appointments the list shows.
 pub const PAST_LISTED: usize = 20;

@@ -38,13 +38,8 @@ use crate::{
         policy::{self, Basis, Refusal, Subject},
         sessions::Session,
     },
-    store::{Found, WriteError},
 };
-
-/// The extension on a HealthcareService saying how long before an appointment's start online
-/// cancellation closes (a `valueDuration` in minutes or hours).
-pub const CANCELLATION_CUTOFF_URL: &str =
-    "https://fhir.openhealth.example/StructureDefinition/online-cancellation-cutoff";
+use store::{Found, WriteError};
 
 /// How the patient wants to be contacted about an appointment (a `valueCode`: text, phone,
 /// email), on the Appointment.

@@ -12,6 +12,8 @@ use super::{
     scope::Scopes,
     secret::{digest, random_token, same},
 };
+use store::state::api_clients as rows;
+
 use crate::{Db, StoreError};
 
 /// How long an access token lasts: SMART's backend-services guidance is five minutes at most.
@@ -75,34 +77,20 @@ pub async fn register(
     scopes: &Scopes,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut tx = db.pool().begin().await?;
-    sqlx::query("DELETE FROM api_clients WHERE client_id = $1")
-        .bind(client_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO api_clients (client_id, name, secret_sha256, scope, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+    rows::register(
+        db.state(),
+        client_id,
+        name,
+        &digest(secret),
+        &scopes.to_string(),
+        now,
     )
-    .bind(client_id)
-    .bind(name)
-    .bind(digest(secret))
-    .bind(scopes.to_string())
-    .bind(now.to_string())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Whether `client_id` is registered.
 pub async fn is_registered(db: &Db, client_id: &str) -> Result<bool, StoreError> {
-    let found: Option<(String,)> =
-        sqlx::query_as("SELECT client_id FROM api_clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(found.is_some())
+    rows::is_registered(db.state(), client_id).await
 }
 
 /// The client-credentials grant: checks the client's secret and issues a token carrying what of
@@ -114,13 +102,7 @@ pub async fn issue_token(
     requested: Option<&Scopes>,
     now: Timestamp,
 ) -> Result<IssuedToken, TokenError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT secret_sha256, scope FROM api_clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(db.pool())
-            .await
-            .map_err(StoreError::from)?;
-    let Some((stored_digest, allowed)) = row else {
+    let Some((stored_digest, allowed)) = rows::credentials(db.state(), client_id).await? else {
         return Err(TokenError::InvalidClient);
     };
     if !same(&digest(secret), &stored_digest) {
@@ -138,26 +120,18 @@ pub async fn issue_token(
     }
 
     let access_token = random_token();
-    let now_seconds = now.as_second();
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
-    // Expired tokens go as new ones come, so the table stays as small as the tokens in use.
-    sqlx::query("DELETE FROM access_tokens WHERE expires_at <= $1")
-        .bind(now_seconds)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-    sqlx::query(
-        "INSERT INTO access_tokens (token_sha256, client_id, scope, expires_at) \
-         VALUES ($1, $2, $3, $4)",
+    let expires_at = now
+        .checked_add(jiff::SignedDuration::from_secs(TOKEN_LIFETIME_SECONDS))
+        .unwrap_or(now);
+    rows::insert_token(
+        db.state(),
+        &digest(&access_token),
+        client_id,
+        &scopes.to_string(),
+        expires_at,
+        now,
     )
-    .bind(digest(&access_token))
-    .bind(client_id)
-    .bind(scopes.to_string())
-    .bind(now_seconds + TOKEN_LIFETIME_SECONDS)
-    .execute(&mut *tx)
-    .await
-    .map_err(StoreError::from)?;
-    tx.commit().await.map_err(StoreError::from)?;
+    .await?;
     Ok(IssuedToken {
         access_token,
         expires_in: TOKEN_LIFETIME_SECONDS,
@@ -206,31 +180,23 @@ pub async fn authenticate_bearer(
     now: Timestamp,
 ) -> Result<ApiClient, BearerError> {
     let key = digest(token);
-    let now = now.as_second();
-    if let Some(client) = cache.get(&key, now) {
+    let now_seconds = now.as_second();
+    if let Some(client) = cache.get(&key, now_seconds) {
         return Ok(client);
     }
-    let row: Option<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT t.client_id, c.name, t.scope, t.expires_at FROM access_tokens t \
-         JOIN api_clients c ON c.client_id = t.client_id \
-         WHERE t.token_sha256 = $1 AND t.expires_at > $2",
-    )
-    .bind(&key)
-    .bind(now)
-    .fetch_optional(db.pool())
-    .await
-    .map_err(StoreError::from)?;
-    let (client_id, name, scope, expires_at) = row.ok_or(BearerError::Rejected)?;
+    let row = rows::live_token(db.state(), &key, now)
+        .await?
+        .ok_or(BearerError::Rejected)?;
     let client = ApiClient {
-        client_id,
-        name,
-        scopes: scope.parse().map_err(|_| BearerError::Rejected)?,
+        client_id: row.client_id,
+        name: row.client_name,
+        scopes: row.scope.parse().map_err(|_| BearerError::Rejected)?,
     };
     cache.put(
         key,
         client.clone(),
-        expires_at.min(now + CACHE_SECONDS),
-        now,
+        row.expires_at.as_second().min(now_seconds + CACHE_SECONDS),
+        now_seconds,
     );
     Ok(client)
 }

@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::policy::Basis;
-use crate::{Db, store::WriteError};
+use crate::Db;
+use store::WriteError;
 
 /// Who acted.
 #[derive(Debug, Clone)]
@@ -105,7 +106,7 @@ impl AccessRecord {
 /// Stores `record` as an AuditEvent. Callers treat a failure as a failure of the access itself:
 /// data is not handed out unaudited.
 pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<(), WriteError> {
-    db.audit_queue().write(audit_event(record, now), now).await
+    db.write_audit_event(audit_event(record, now), now).await
 }
 
 /// A sign-in or a sign-out, as an AuditEvent of its own (DICOM's "User Authentication"): a patient
@@ -117,8 +118,7 @@ pub async fn record_authentication(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<(), WriteError> {
-    db.audit_queue()
-        .write(authentication_event(actor, event, address, now), now)
+    db.write_audit_event(authentication_event(actor, event, address, now), now)
         .await
 }
 

@@ -21,7 +21,10 @@ use fhir::{
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::sessions::Session;
+use super::{
+    break_glass::{self, BreakGlass},
+    sessions::Session,
+};
 use crate::{Db, FhirRepository, StoreError};
 
 /// Why someone may see a record.
@@ -77,13 +80,6 @@ pub struct ProxyGrant {
     pub relationship: String,
 }
 
-/// A record opened by breaking the glass, and the reason given.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BreakGlass {
-    pub patient_id: String,
-    pub reason: BreakGlassReason,
-}
-
 /// The rule, pure: may `actor`, holding `grants`, see `subject`'s record?
 pub fn decide(actor: &Actor, subject: Subject<'_>, grants: &Grants) -> Result<Basis, Refusal> {
     match actor {
@@ -130,7 +126,7 @@ pub async fn grants(db: &Db, session: &Session, now: Timestamp) -> Result<Grants
         },
         Actor::Staff(_) => Grants {
             proxy: Vec::new(),
-            break_glass: super::break_glass::held(db, session).await?,
+            break_glass: break_glass::held(db, session).await?,
         },
     })
 }
@@ -149,7 +145,7 @@ pub async fn registered_practice(
         .iter()
         .filter_map(|gp| gp["reference"].as_str()?.strip_prefix("Organization/"));
     for id in organisations {
-        if let crate::store::Found::Current(organisation) =
+        if let store::Found::Current(organisation) =
             records.read(ResourceType::Organization, id).await?
             && let Some(code) =
                 fhir::read::identifier(&organisation.resource, fhir::ODS_ORGANIZATION_SYSTEM)
@@ -194,7 +190,7 @@ pub async fn proxy_grants(
             continue;
         };
         // The grant's subject must exist; its name is what the holder sees.
-        let crate::store::Found::Current(subject) =
+        let store::Found::Current(subject) =
             records.read(ResourceType::Patient, patient_id).await?
         else {
             continue;

@@ -8,6 +8,8 @@
 use domain::identity::Actor;
 use jiff::{SignedDuration, Timestamp};
 
+use store::state::sessions::{self as rows, AttemptRow};
+
 use super::secret::{digest, random_token};
 use crate::{Db, StoreError};
 
@@ -39,76 +41,56 @@ pub enum SessionError {
     Corrupt(#[from] serde_json::Error),
 }
 
-impl From<sqlx::Error> for SessionError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Store(error.into())
-    }
-}
-
 /// Starts a session for `actor` and returns its id, for the cookie only. Sessions that have
 /// timed out are removed on the way, so the table holds about as many rows as people signed in.
 pub async fn start(db: &Db, actor: &Actor, now: Timestamp) -> Result<String, SessionError> {
     let id = random_token();
-    let now_seconds = now.as_second();
-    let mut tx = db.pool().begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
-        .bind(now_seconds - IDLE_TIMEOUT.as_secs())
-        .bind(now_seconds - ABSOLUTE_TIMEOUT.as_secs())
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO sessions (id_sha256, actor, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+    rows::insert(
+        db.state(),
+        &digest(&id),
+        &serde_json::to_string(actor)?,
+        now,
+        before(now, IDLE_TIMEOUT),
+        before(now, ABSOLUTE_TIMEOUT),
     )
-    .bind(digest(&id))
-    .bind(serde_json::to_string(actor)?)
-    .bind(now_seconds)
-    .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
 /// The session behind a cookie's id, if it is live at `now`; a timed-out one is deleted.
 pub async fn resume(db: &Db, id: &str, now: Timestamp) -> Result<Option<Session>, SessionError> {
     let key = digest(id);
-    let row: Option<(String, i64, i64)> =
-        sqlx::query_as("SELECT actor, created_at, last_seen_at FROM sessions WHERE id_sha256 = $1")
-            .bind(&key)
-            .fetch_optional(db.pool())
-            .await?;
-    let Some((actor, created_at, last_seen_at)) = row else {
+    let Some(row) = rows::find(db.state(), &key).await? else {
         return Ok(None);
     };
+    let (created_at, last_seen_at) = (row.created_at.as_second(), row.last_seen_at.as_second());
     let now_seconds = now.as_second();
     if !is_live(created_at, last_seen_at, now_seconds) {
         end(db, id).await?;
         return Ok(None);
     }
     if now_seconds - last_seen_at >= TOUCH_INTERVAL.as_secs() {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_sha256 = $2")
-            .bind(now_seconds)
-            .bind(&key)
-            .execute(db.pool())
-            .await?;
+        rows::touch(db.state(), &key, now).await?;
     }
     Ok(Some(Session {
         key,
-        actor: serde_json::from_str(&actor)?,
-        started_at: Timestamp::from_second(created_at).unwrap_or(Timestamp::UNIX_EPOCH),
+        actor: serde_json::from_str(&row.actor)?,
+        started_at: row.created_at,
     }))
 }
 
 /// Ends a session: the row goes, so the cookie's id is worthless from now on, on every server.
 /// Returns who was signed in, if the session was still there.
 pub async fn end(db: &Db, id: &str) -> Result<Option<Actor>, SessionError> {
-    let actor: Option<String> =
-        sqlx::query_scalar("DELETE FROM sessions WHERE id_sha256 = $1 RETURNING actor")
-            .bind(digest(id))
-            .fetch_optional(db.pool())
-            .await?;
+    let actor = rows::delete(db.state(), &digest(id)).await?;
     Ok(actor
         .map(|actor| serde_json::from_str(&actor))
         .transpose()?)
+}
+
+/// `now` less `span`: the cut-off at or before which what started has run out.
+fn before(now: Timestamp, span: SignedDuration) -> Timestamp {
+    now.checked_sub(span).unwrap_or(Timestamp::MIN)
 }
 
 /// The timeout rule, pure: idle for less than 15 minutes and younger than 12 hours.
@@ -138,27 +120,21 @@ pub async fn remember_sign_in(
     attempt: &SignInAttempt,
     now: Timestamp,
 ) -> Result<(), SessionError> {
-    let now_seconds = now.as_second();
-    let mut tx = db.pool().begin().await?;
-    sqlx::query("DELETE FROM sign_in_attempts WHERE created_at <= $1")
-        .bind(now_seconds - SIGN_IN_ATTEMPT_LIFETIME.as_secs())
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO sign_in_attempts \
-         (state_sha256, browser_sha256, provider, nonce, pkce_verifier, return_to, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    let row = AttemptRow {
+        browser_digest: digest(browser_secret),
+        provider: attempt.provider.clone(),
+        nonce: attempt.nonce.clone(),
+        pkce_verifier: attempt.pkce_verifier.clone(),
+        return_to: attempt.return_to.clone(),
+        created_at: now,
+    };
+    rows::insert_attempt(
+        db.state(),
+        &digest(state),
+        &row,
+        before(now, SIGN_IN_ATTEMPT_LIFETIME),
     )
-    .bind(digest(state))
-    .bind(digest(browser_secret))
-    .bind(&attempt.provider)
-    .bind(&attempt.nonce)
-    .bind(&attempt.pkce_verifier)
-    .bind(&attempt.return_to)
-    .bind(now_seconds)
-    .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -170,27 +146,18 @@ pub async fn take_sign_in(
     browser_secret: &str,
     now: Timestamp,
 ) -> Result<Option<SignInAttempt>, SessionError> {
-    // One statement takes and forgets it: two requests with the same state cannot both get it,
-    // and there is no read-then-write for SQLite to refuse under concurrent writers.
-    let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
-        "DELETE FROM sign_in_attempts WHERE state_sha256 = $1 \
-         RETURNING browser_sha256, provider, nonce, pkce_verifier, return_to, created_at",
-    )
-    .bind(digest(state))
-    .fetch_optional(db.pool())
-    .await?;
-    let Some((browser, provider, nonce, pkce_verifier, return_to, created_at)) = row else {
+    let Some(row) = rows::take_attempt(db.state(), &digest(state)).await? else {
         return Ok(None);
     };
-    let fresh = now.as_second() - created_at < SIGN_IN_ATTEMPT_LIFETIME.as_secs();
-    if !fresh || !super::secret::same(&browser, &digest(browser_secret)) {
+    let fresh = now.as_second() - row.created_at.as_second() < SIGN_IN_ATTEMPT_LIFETIME.as_secs();
+    if !fresh || !super::secret::same(&row.browser_digest, &digest(browser_secret)) {
         return Ok(None);
     }
     Ok(Some(SignInAttempt {
-        provider,
-        nonce,
-        pkce_verifier,
-        return_to,
+        provider: row.provider,
+        nonce: row.nonce,
+        pkce_verifier: row.pkce_verifier,
+        return_to: row.return_to,
     }))
 }
 

@@ -216,7 +216,7 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
         let id = rng.uuid();
         let mut service = build::healthcare_service(&id, &org_id, &location_id, kind, comment);
         service["extension"] = serde_json::json!([{
-            "url": crate::appointments::CANCELLATION_CUTOFF_URL,
+            "url": fhir::CANCELLATION_CUTOFF_URL,
             "valueDuration": {
                 "value": cutoff_hours,
                 "unit": "hours",

@@ -28,8 +28,8 @@ use crate::{
         policy::{self, Basis, Refusal, Subject},
         sessions::Session,
     },
-    store::{Found, WriteError},
 };
+use store::{Found, WriteError};
 
 /// Who the patient is: what a clinician checks before reading on.
 #[derive(Debug, Clone, PartialEq, Eq)]

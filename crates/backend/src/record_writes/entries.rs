@@ -9,7 +9,7 @@ use jiff::{Timestamp, civil};
 use serde_json::{Value, json};
 
 use super::{RecordWriteError, authorize_writer, write_with_provenance};
-use crate::{Db, auth::sessions::Session, store};
+use crate::{Db, auth::sessions::Session};
 
 /// Adds `problem` to patient `patient_id`'s problem list, active, since `onset` if known.
 pub async fn record_problem(
@@ -162,7 +162,7 @@ pub async fn record_consultation(
 
     let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
     // The note names its encounter, so the encounter's id is chosen here, not by the store.
-    let encounter_id = crate::store::new_id();
+    let encounter_id = store::new_id();
     let mut encounter = json!({
         "resourceType": "Encounter",
         "id": encounter_id,

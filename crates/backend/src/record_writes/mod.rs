@@ -23,9 +23,8 @@ use crate::{
         policy::{self, Basis, Refusal, Subject},
         sessions::Session,
     },
-    repository::first_match,
-    store::{self, Found, WriteError},
 };
+use store::{Found, WriteError, repository::first_match};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordWriteError {
@@ -138,7 +137,7 @@ pub(crate) async fn write_with_provenance(
     }
     let provenance = provenance(&written, ("CREATE", "create"), author, now);
     let provenance = store::create_in(&mut tx, ResourceType::Provenance, provenance, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     access.records.extend(written.iter().cloned());
     access.records.insert(format!(
         "Provenance/{}",

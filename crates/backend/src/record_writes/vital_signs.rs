@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::{RecordWriteError, authorize_writer, write_with_provenance};
-use crate::{Db, auth::sessions::Session, store};
+use crate::{Db, auth::sessions::Session};
 
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";

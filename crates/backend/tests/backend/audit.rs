@@ -37,7 +37,7 @@ async fn concurrent_accesses_are_each_audited_before_they_are_answered() {
                     &[("patient".into(), format!("Patient/p{n}"))],
                 )
                 .unwrap();
-                backend::search::search(&db, ResourceType::AuditEvent, &query)
+                store::search::search(&db, ResourceType::AuditEvent, &query)
                     .await
                     .unwrap()
                     .total
@@ -47,5 +47,5 @@ async fn concurrent_accesses_are_each_audited_before_they_are_answered() {
     for caller in callers {
         assert_eq!(caller.await.unwrap(), Some(1));
     }
-    assert_eq!(backend::store::count(&db, "AuditEvent").await.unwrap(), 64);
+    assert_eq!(store::count(&db, "AuditEvent").await.unwrap(), 64);
 }

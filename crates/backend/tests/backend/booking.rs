@@ -1,9 +1,9 @@
 //! Booking rules: an appointment takes its slot, never two on one slot, cancelling frees it.
 
-use backend::store::{self, Found, WriteError};
 use fhir::ResourceType::{Appointment, Slot};
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use store::{Found, WriteError};
 
 use crate::empty_db;
 
@@ -46,7 +46,7 @@ async fn booking_takes_the_slot_and_cancelling_gives_it_back() {
     assert_eq!(slot_status(&db, "slot-1").await, "busy");
 
     let second = store::create(&db, Appointment, appointment("slot-1", "booked"), now()).await;
-    assert!(matches!(second, Err(WriteError::SlotTaken)), "{second:?}");
+    assert!(matches!(second, Err(WriteError::Taken)), "{second:?}");
     assert_eq!(
         store::count(&db, "Appointment").await.unwrap(),
         1,
@@ -106,7 +106,7 @@ async fn many_racing_bookers_get_one_appointment_on_the_slot() {
     for booker in bookers {
         match booker.await.unwrap() {
             Ok(_) => booked += 1,
-            Err(WriteError::SlotTaken) => {}
+            Err(WriteError::Taken) => {}
             Err(other) => panic!("a loser must be told the slot is taken, not {other:?}"),
         }
     }

@@ -139,7 +139,7 @@ async fn reception_marks_arrival_on_the_day_and_did_not_attend_only_once_it_has_
 
     // The mark is the appointment's FHIR status, for any other system to read.
     let stored = db.read(ResourceType::Appointment, &first.id).await.unwrap();
-    let backend::store::Found::Current(stored) = stored else {
+    let store::Found::Current(stored) = stored else {
         panic!("the appointment is there");
     };
     assert_eq!(stored.resource["status"], "noshow");

@@ -186,7 +186,7 @@ async fn time_off_closes_free_times_and_lists_the_booked_appointments_in_the_way
     assert!(blocked.closed > 0);
     assert!(blocked.in_the_way.iter().any(|a| a.id == booked.id));
     // Still booked: the appointment is the patient's until someone rearranges it.
-    let backend::store::Found::Current(still) = db
+    let store::Found::Current(still) = db
         .read(ResourceType::Appointment, &booked.id)
         .await
         .unwrap()

@@ -13,14 +13,13 @@ mod patient_search;
 mod practice;
 mod practice_setup;
 mod record_writes;
-mod store;
 
 use backend::Db;
 
 /// A migrated, empty database of the backend under test.
 pub async fn empty_db() -> (Db, test_support::TestDatabase) {
     let database = test_support::fresh_database().await;
-    let db = Db::connect(&database.url)
+    let db = backend::open_database(&database.url)
         .await
         .expect("the test database opens");
     db.migrate().await.expect("migrations apply");

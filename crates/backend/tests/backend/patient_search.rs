@@ -3,7 +3,6 @@
 use backend::{
     Db, demo_data,
     patient_search::{self, NAME_MATCHES_LISTED, NameSearch},
-    store,
 };
 use domain::{
     OdsCode,

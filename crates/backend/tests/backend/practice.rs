@@ -1,6 +1,6 @@
 //! Seeding and the practice summary, on whichever backend the suite runs against.
 
-use backend::{practice, seed, store};
+use backend::{practice, seed};
 
 use crate::empty_db;
 
@@ -54,7 +54,7 @@ async fn migrations_can_run_again_on_a_migrated_database() {
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_refused() {
-    let error = backend::Db::connect("mysql://localhost/health")
+    let error = backend::open_database("mysql://localhost/health")
         .await
         .unwrap_err();
     assert!(

@@ -70,8 +70,7 @@ async fn a_clinicians_vital_signs_are_observations_with_their_author_and_a_prove
     assert_eq!(recorded.bmi, Some(23.8));
 
     let (_, id) = recorded.observations[0].split_once('/').unwrap();
-    let backend::store::Found::Current(bp) = db.read(ResourceType::Observation, id).await.unwrap()
-    else {
+    let store::Found::Current(bp) = db.read(ResourceType::Observation, id).await.unwrap() else {
         panic!("the blood pressure is stored");
     };
     let bp = bp.resource;
@@ -122,7 +121,7 @@ async fn a_clinicians_vital_signs_are_observations_with_their_author_and_a_prove
 async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
     let (db, _database, patient_id) = seeded().await;
     let now = seeded_at().timestamp();
-    let before = backend::store::count(&db, "Observation").await.unwrap();
+    let before = store::count(&db, "Observation").await.unwrap();
 
     let manager = staff("555000000010", StaffRole::Administrator);
     assert!(matches!(
@@ -146,7 +145,7 @@ async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
         Err(RecordWriteError::Refused(_))
     ));
     assert_eq!(
-        backend::store::count(&db, "Observation").await.unwrap(),
+        store::count(&db, "Observation").await.unwrap(),
         before,
         "nothing was written"
     );
@@ -175,7 +174,7 @@ async fn an_allergy_problem_and_vaccination_are_coded_and_read_back_in_the_recor
     .await
     .unwrap();
     let (_, id) = allergy.split_once('/').unwrap();
-    let backend::store::Found::Current(stored) =
+    let store::Found::Current(stored) =
         db.read(ResourceType::AllergyIntolerance, id).await.unwrap()
     else {
         panic!("the allergy is stored");

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{components::set_http_status, error::AppError};
+use super::set_http_status;
+use crate::error::AppError;
 
 #[component]
 pub fn ServiceProblem(error: AppError) -> impl IntoView {

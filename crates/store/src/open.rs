@@ -1,9 +1,5 @@
-//! The one database pool of the process, and how it is opened and migrated.
-//!
-//! One code path serves both backends through sqlx's `Any` driver: SQLite (the embedded default,
-//! a file, one process) and PostgreSQL (any number of stateless servers behind a load balancer).
-//! SQL written for it uses `$1, $2, …` placeholders, numbered in order of first appearance (SQLite
-//! numbers named parameters that way), and only types both databases share: TEXT, BIGINT.
+//! Opening the database ([`Db::connect`]: the pool, SQLite's settings and its checkpoint task,
+//! the audit writer) and bringing its schema and search index up to date ([`Db::migrate`]).
 
 use std::{
     sync::{Arc, Weak},
@@ -15,31 +11,23 @@ use sqlx::{
     any::{AnyPoolOptions, install_default_drivers},
 };
 
-use crate::{StoreError, audit_writer::AuditQueue};
-
-/// Which database a [`Db`] talks to, where their SQL differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A handle to the database; cheap to clone (it is a pool).
-#[derive(Clone, Debug)]
-pub struct Db {
-    pool: AnyPool,
-    backend: Backend,
-    /// AuditEvents go through here, batched (see `audit_writer`).
-    audit: AuditQueue,
-    /// SQLite only: while any clone holds this, a task checkpoints the write-ahead log
-    /// (`checkpoint_in_background`).
-    _checkpoints: Option<Arc<()>>,
-}
+use crate::{
+    audit_writer,
+    db::{Backend, Db},
+    error::StoreError,
+    index,
+    rule::ExclusiveHold,
+    state::WorkingState,
+};
 
 impl Db {
     /// Opens the database at `url`: `sqlite://path/to/file.db` (created if missing) or
-    /// `postgres://user@host:port/database`.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    /// `postgres://user@host:port/database`. Every write through it keeps `rule`, given by the
+    /// service above (`backend::RECORD_RULE`; `None` only for a store with no such rule).
+    pub async fn connect(
+        url: &str,
+        rule: Option<&'static ExclusiveHold>,
+    ) -> Result<Self, StoreError> {
         install_default_drivers(); // Idempotent.
 
         let (backend, url) = if url.starts_with("sqlite:") {
@@ -88,12 +76,14 @@ impl Db {
             Backend::Postgres => options,
         };
         let pool = options.connect(&url).await?;
-        let audit = AuditQueue::start(pool.clone());
+        let audit = audit_writer::start(pool.clone());
         let checkpoints = (backend == Backend::Sqlite).then(|| checkpoint_in_background(&pool));
         Ok(Self {
+            state: WorkingState::new(pool.clone()),
             pool,
             backend,
             audit,
+            rule,
             _checkpoints: checkpoints,
         })
     }
@@ -120,7 +110,7 @@ impl Db {
         // `VACUUM` PostgreSQL reads the table for each of them that a search meets, until its
         // autovacuum daemon gets round to a table that large (measured at a million patients:
         // 1 217 pages, 86 ms, for one "find a patient" straight after the upgrade).
-        if crate::search::ensure_index(self).await? || migrated {
+        if index::ensure_index(self).await? || migrated {
             self.refresh_statistics().await?;
         }
         Ok(())
@@ -133,53 +123,6 @@ impl Db {
             .fetch_one(&self.pool)
             .await
             .map_or(0, |(count,)| count)
-    }
-
-    /// Brings the query planner's statistics up to date after a bulk write (seeding, an index
-    /// rebuild, a migration). PostgreSQL plans from them, and until its autovacuum daemon gets
-    /// round to new rows (minutes later, or not before the first visitors) it takes the tables for
-    /// empty and joins the search index quadratically: measured, the booking page's slot search took 7.6 s
-    /// on the freshly seeded demo data, 0.1 s after `ANALYZE`. `VACUUM` with it marks the new
-    /// rows visible to all, so that searches read the search index alone (an index-only scan)
-    /// instead of visiting the table for each row: Slot by day at 5 000 patients, p50 17 ms
-    /// before. SQLite plans without statistics here, and reads indexes alone anyway.
-    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE)").execute(&self.pool).await?;
-        }
-        Ok(())
-    }
-
-    /// When a record of `resource_type` last changed, written by any process: a marker to watch
-    /// for changes by (`None` while there is no such record).
-    pub async fn last_change(
-        &self,
-        resource_type: fhir::ResourceType,
-    ) -> Result<Option<String>, StoreError> {
-        let (newest,): (Option<String>,) =
-            sqlx::query_as("SELECT MAX(last_updated) FROM resources WHERE resource_type = $1")
-                .bind(resource_type.as_str())
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(newest)
-    }
-
-    /// Whether the database answers at all (for readiness probes).
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
-    pub(crate) fn audit_queue(&self) -> &AuditQueue {
-        &self.audit
     }
 }
 
@@ -243,7 +186,7 @@ mod tests {
     async fn the_write_ahead_log_stays_bounded_under_sustained_writes() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("wal.db");
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
+        let db = Db::connect(&format!("sqlite://{}", path.display()), None)
             .await
             .expect("the database opens");
         sqlx::query("CREATE TABLE scratch (id BIGINT PRIMARY KEY, body TEXT NOT NULL)")

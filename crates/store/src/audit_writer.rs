@@ -4,49 +4,24 @@
 //! is the difference between one commit per request and one per burst.
 
 use fhir::ResourceType;
-use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::AnyPool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::{
-    StoreError,
-    store::{self, WriteError},
+    audit_queue::{AuditQueue, BATCH, Pending},
+    error::{StoreError, WriteError},
+    resources,
+    stored::new_id,
+    transaction::Transaction,
 };
 
-/// The most events written in one transaction.
-const BATCH: usize = 256;
-
-struct Pending {
-    event: Value,
-    now: Timestamp,
-    done: oneshot::Sender<Result<(), WriteError>>,
-}
-
-/// The sending end, held by every clone of [`crate::Db`]; the writer task stops when the last
-/// one is dropped.
-#[derive(Clone, Debug)]
-pub(crate) struct AuditQueue(mpsc::Sender<Pending>);
-
-impl AuditQueue {
-    /// Starts the writer task on the current Tokio runtime.
-    pub(crate) fn start(pool: AnyPool) -> Self {
-        let (sender, receiver) = mpsc::channel(4 * BATCH);
-        tokio::spawn(write_batches(pool, receiver));
-        Self(sender)
-    }
-
-    /// Stores `event` and returns once it is committed.
-    pub(crate) async fn write(&self, event: Value, now: Timestamp) -> Result<(), WriteError> {
-        let (done, committed) = oneshot::channel();
-        self.0
-            .send(Pending { event, now, done })
-            .await
-            .map_err(|_| StoreError::AuditWriterStopped)?;
-        committed
-            .await
-            .map_err(|_| StoreError::AuditWriterStopped)?
-    }
+/// Starts the writer task on the current Tokio runtime; it stops when the last clone of the
+/// returned queue is dropped.
+pub(crate) fn start(pool: AnyPool) -> AuditQueue {
+    let (queue, receiver) = AuditQueue::new();
+    tokio::spawn(write_batches(pool, receiver));
+    queue
 }
 
 async fn write_batches(pool: AnyPool, mut queue: mpsc::Receiver<Pending>) {
@@ -80,14 +55,15 @@ async fn write_all(pool: &AnyPool, batch: &[Pending]) -> Result<(), WriteError> 
         .map(|pending| {
             let mut event = pending.event.clone();
             event["resourceType"] = json!(ResourceType::AuditEvent.as_str());
-            event["id"] = json!(crate::store::new_id());
+            event["id"] = json!(new_id());
             event
         })
         .collect();
-    let mut tx = pool.begin().await.map_err(StoreError::from)?;
+    // AuditEvents hold nothing: no rule to keep.
+    let mut tx = Transaction::new(pool.begin().await.map_err(StoreError::from)?, None);
     // One `lastUpdated` for the batch, the latest of its events' times (each event's own
     // `recorded` time is inside it, untouched).
-    store::insert_new_many(&mut tx, events, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    resources::insert_new_many(&mut tx, events, now).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -11,9 +11,11 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::{
-    Db, StoreError,
+    db::Db,
+    error::{StoreError, WriteError},
+    resources,
     search::{self, SearchPage},
-    store::{self, Found, HistoryEntry, Versioned, WriteError},
+    stored::{Found, HistoryEntry, Versioned},
 };
 
 /// The FHIR R4 interactions a use case may need. Futures are `Send` so handlers can hold them.
@@ -72,7 +74,7 @@ pub trait FhirRepository: Clone + Send + Sync + 'static {
 
 impl FhirRepository for Db {
     async fn read(&self, resource_type: ResourceType, id: &str) -> Result<Found, StoreError> {
-        store::read(self, resource_type, id).await
+        resources::read(self, resource_type, id).await
     }
 
     async fn read_version(
@@ -81,7 +83,7 @@ impl FhirRepository for Db {
         id: &str,
         version_id: i64,
     ) -> Result<Found, StoreError> {
-        store::read_version(self, resource_type, id, version_id).await
+        resources::read_version(self, resource_type, id, version_id).await
     }
 
     async fn create(
@@ -90,7 +92,7 @@ impl FhirRepository for Db {
         resource: Value,
         now: Timestamp,
     ) -> Result<Versioned, WriteError> {
-        store::create(self, resource_type, resource, now).await
+        resources::create(self, resource_type, resource, now).await
     }
 
     async fn update(
@@ -101,7 +103,7 @@ impl FhirRepository for Db {
         if_match: Option<i64>,
         now: Timestamp,
     ) -> Result<(Versioned, bool), WriteError> {
-        store::update(self, resource_type, id, resource, if_match, now).await
+        resources::update(self, resource_type, id, resource, if_match, now).await
     }
 
     async fn delete(
@@ -110,7 +112,7 @@ impl FhirRepository for Db {
         id: &str,
         now: Timestamp,
     ) -> Result<(), WriteError> {
-        store::delete(self, resource_type, id, now).await
+        resources::delete(self, resource_type, id, now).await
     }
 
     async fn history(
@@ -118,7 +120,7 @@ impl FhirRepository for Db {
         resource_type: ResourceType,
         id: &str,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        store::history(self, resource_type, id).await
+        resources::history(self, resource_type, id).await
     }
 
     async fn search(

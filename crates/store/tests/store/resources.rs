@@ -1,9 +1,9 @@
 //! The resource store's versioning rules, on whichever backend the suite runs against.
 
-use backend::store::{self, Found, HistoryEntry, WriteError};
 use fhir::ResourceType::{Observation, Patient};
 use jiff::Timestamp;
 use serde_json::json;
+use store::{Found, HistoryEntry, WriteError};
 
 use crate::empty_db;
 
@@ -512,7 +512,7 @@ async fn a_types_resources_are_listed_in_the_order_first_stored_and_on_sqlite_li
         (4, ["p1", "p2", "p3", "p4"].map(String::from).to_vec()),
         "without _sort, in the order first stored"
     );
-    if db.backend() != backend::db::Backend::Sqlite {
+    if db.backend() != store::db::Backend::Sqlite {
         // PostgreSQL keeps rows in the order they arrive whatever their key: no layout to check.
         return;
     }
@@ -579,7 +579,7 @@ fn quins() -> Vec<serde_json::Value> {
     ]
 }
 
-async fn pages_by_family_and_given(db: &backend::Db, family: &str, given: &str) -> Vec<String> {
+async fn pages_by_family_and_given(db: &store::Db, family: &str, given: &str) -> Vec<String> {
     let mut listed = Vec::new();
     for offset in ["0", "2", "4"] {
         let (total, ids) = search(
@@ -701,7 +701,7 @@ async fn the_name_pairs_migration_derives_the_pairs_each_write_would() {
 }
 
 /// Stores `resources` as new, in one transaction, each with the id it carries.
-async fn insert_all(db: &backend::Db, resources: Vec<serde_json::Value>) {
+async fn insert_all(db: &store::Db, resources: Vec<serde_json::Value>) {
     let mut tx = store::begin(db).await.unwrap();
     store::insert_new_many(&mut tx, resources, at(0))
         .await
@@ -712,7 +712,7 @@ async fn insert_all(db: &backend::Db, resources: Vec<serde_json::Value>) {
 /// What a search finds: its total, and the ids on its page in the order listed (without
 /// `_sort`, the order resources were first stored in).
 async fn search(
-    db: &backend::Db,
+    db: &store::Db,
     resource_type: fhir::ResourceType,
     params: &[(&str, &str)],
 ) -> (i64, Vec<String>) {
@@ -721,7 +721,7 @@ async fn search(
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     let query = fhir::search::parse_query(resource_type, &params).unwrap();
-    let page = backend::search::search(db, resource_type, &query)
+    let page = store::search::search(db, resource_type, &query)
         .await
         .unwrap();
     let ids = page
@@ -734,7 +734,7 @@ async fn search(
 
 /// Writes a bare patient `id` at `when` (created, or a new version): for tests of versions.
 async fn write_patient(
-    db: &backend::Db,
+    db: &store::Db,
     id: &str,
     when: Timestamp,
 ) -> Result<(store::Versioned, bool), WriteError> {

@@ -1,84 +1,33 @@
-//! The FHIR resource store: resources kept as JSON, with every version retained.
+//! The FHIR resource store: resources kept as JSON, with every version retained; the FHIR
+//! interactions on it (create, read, vread, update, delete, history) and their forms inside a
+//! caller's [`Transaction`].
 //!
 //! `resources` holds each resource's current version (a deleted one as a marker), with a small
 //! integer key, `rid`, that the search index refers to (on SQLite taken from a range of the
 //! resource's type, so that a type's rows lie together: [`new_rids`]); `resource_versions`
-//! holds the versions before it. The stored JSON leaves out `meta.versionId` and
-//! `meta.lastUpdated`; they live in their own columns and are put back on every read. A change
-//! first locks the current row ([`lock_current`]): two writers can never both build on the same
-//! version, on SQLite or PostgreSQL.
+//! holds the versions before it (see [`crate::versions`]).
 
-use fhir::{ResourceType, operation_outcome::Issue};
+use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use sqlx::{Any, Transaction};
 
-use crate::{Db, StoreError, booking, search};
-
-/// A resource as stored at one version, with `meta.versionId` and `meta.lastUpdated` filled in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Versioned {
-    pub resource: Value,
-    pub version_id: i64,
-    pub last_updated: String,
-}
-
-/// What a read finds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Found {
-    Current(Versioned),
-    /// Deleted at this version: the resource existed and is gone (HTTP 410).
-    Deleted {
-        version_id: i64,
+use crate::{
+    db::Db,
+    error::{StoreError, WriteError},
+    exclusive, index,
+    rule::ExclusiveHold,
+    stored::{
+        Found, HistoryEntry, Versioned, instant, new_id, versioned, with_version_meta,
+        without_version_meta,
     },
-    Missing,
-}
-
-/// One entry of a resource's history, newest first.
-#[derive(Debug, Clone, PartialEq)]
-pub enum HistoryEntry {
-    Written(Versioned),
-    Deleted {
-        version_id: i64,
-        last_updated: String,
-    },
-}
-
-/// Why a write was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    #[error("the resource does not exist")]
-    NotFound,
-    #[error("the resource is at version {current}, not the one the client based its change on")]
-    VersionMismatch { current: i64 },
-    #[error("another client changed the resource at the same moment")]
-    Conflict,
-    /// The appointment's slot is already booked (GP Connect: DUPLICATE_REJECTED).
-    #[error("the slot is already booked")]
-    SlotTaken,
-    /// The write breaks a rule of the service (such as booking a slot that does not exist).
-    #[error("{}", .0.diagnostics)]
-    Rule(Issue),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for WriteError {
-    fn from(error: sqlx::Error) -> Self {
-        // A unique-key violation means another client created the same resource first.
-        if let sqlx::Error::Database(db) = &error
-            && db.is_unique_violation()
-        {
-            return WriteError::Conflict;
-        }
-        WriteError::Store(error.into())
-    }
-}
+    transaction::{SqlTransaction, Transaction, is_sqlite, placeholders},
+    versions::{self, lock_current, supersede},
+};
 
 /// Writes a new resource with the id it carries as version 1 (seeding, transactions, and an
 /// update that finds no resource).
 pub async fn insert_new(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     resource: Value,
     now: Timestamp,
 ) -> Result<Versioned, WriteError> {
@@ -93,14 +42,16 @@ pub async fn insert_new(
 const ROWS_PER_STATEMENT: usize = 200;
 
 /// [`insert_new`] for many resources at once (an import, a batch of audit events): the same rows
-/// and rules, in a handful of statements instead of several per resource. The service's rules
-/// (a booking marks its slot busy) run after all are stored, in the order given, so a resource
+/// and rules, in a handful of statements instead of several per resource. The rule given to the
+/// store (an appointment takes its slot) runs after all are stored, in the order given, so a resource
 /// may refer to one written before it in `resources`.
 pub async fn insert_new_many(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     resources: Vec<Value>,
     now: Timestamp,
 ) -> Result<Vec<Versioned>, WriteError> {
+    let rule = tx.rule;
+    let tx = &mut tx.sql;
     struct Row {
         resource_type: ResourceType,
         id: String,
@@ -188,45 +139,22 @@ pub async fn insert_new_many(
             ))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    search::insert_index(tx, &index).await?;
+    index::insert_index(tx, &index).await?;
     for row in &rows {
-        apply_rules(tx, row.resource_type, &row.id, Some(&row.resource), now).await?;
+        apply_rules(
+            tx,
+            rule,
+            row.resource_type,
+            &row.id,
+            Some(&row.resource),
+            now,
+        )
+        .await?;
     }
     Ok(rows
         .into_iter()
         .map(|row| with_version_meta(row.resource, 1, last_updated.clone()))
         .collect())
-}
-
-/// `rows` groups of `columns` placeholders for a many-row INSERT on `tx`'s database: numbered
-/// (`($1, $2), ($3, $4)`) for PostgreSQL, anonymous (`(?, ?), (?, ?)`) for SQLite, whose driver
-/// looks each numbered one up by name in a list, so that binding thousands takes quadratic time
-/// (measured: a third of an import's time went there).
-pub(crate) fn placeholders(tx: &Transaction<'_, Any>, rows: usize, columns: usize) -> String {
-    let numbered = !is_sqlite(tx);
-    let mut sql = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            if numbered {
-                sql.push_str(&format!("${}", row * columns + column + 1));
-            } else {
-                sql.push('?');
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-fn is_sqlite(tx: &Transaction<'_, Any>) -> bool {
-    tx.backend_name() == "SQLite"
 }
 
 /// How many rids each type's range holds (SQLite; see migration 0014).
@@ -240,7 +168,7 @@ const RID_RANGE: i64 = 1 << 40;
 /// The upsert is a write, so it takes SQLite's write lock before it reads the range's last rid:
 /// no other writer can be handed the same ones.
 async fn new_rids(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut SqlTransaction,
     resource_type: ResourceType,
     count: i64,
 ) -> Result<i64, StoreError> {
@@ -290,13 +218,6 @@ fn range_of(resource_type: ResourceType) -> i64 {
     }
 }
 
-/// A new resource's id: a UUID whose first bits are the time (version 7), so that new rows
-/// join the end of every index on ids instead of a random page each: a batch of audit events
-/// then dirties a few pages, not dozens.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
 /// FHIR create: the server assigns a new id, whatever id the body carried.
 pub async fn create(
     db: &Db,
@@ -304,15 +225,15 @@ pub async fn create(
     resource: Value,
     now: Timestamp,
 ) -> Result<Versioned, WriteError> {
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin().await?;
     let written = create_in(&mut tx, resource_type, resource, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(written)
 }
 
 /// [`create`] inside the caller's transaction (a transaction Bundle's entry).
 pub async fn create_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     resource_type: ResourceType,
     mut resource: Value,
     now: Timestamp,
@@ -332,15 +253,15 @@ pub async fn update(
     if_match: Option<i64>,
     now: Timestamp,
 ) -> Result<(Versioned, bool), WriteError> {
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin().await?;
     let written = update_in(&mut tx, resource_type, id, resource, if_match, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(written)
 }
 
 /// [`update`] inside the caller's transaction.
 pub async fn update_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     resource_type: ResourceType,
     id: &str,
     mut resource: Value,
@@ -348,7 +269,7 @@ pub async fn update_in(
     now: Timestamp,
 ) -> Result<(Versioned, bool), WriteError> {
     resource["id"] = json!(id);
-    let Some(current) = lock_current(tx, resource_type, id).await? else {
+    let Some(current) = lock_current(&mut tx.sql, resource_type, id).await? else {
         if if_match.is_some() {
             return Err(WriteError::NotFound);
         }
@@ -362,6 +283,8 @@ pub async fn update_in(
             current: current.version_id,
         });
     }
+    let rule = tx.rule;
+    let tx = &mut tx.sql;
     let last_updated = instant(now);
     let resource = without_version_meta(resource);
     let content = resource.to_string();
@@ -377,8 +300,8 @@ pub async fn update_in(
     .bind(current.rid)
     .execute(&mut **tx)
     .await?;
-    search::reindex(tx, current.rid, resource_type, Some(&resource)).await?;
-    apply_rules(tx, resource_type, id, Some(&resource), now).await?;
+    index::reindex(tx, current.rid, resource_type, Some(&resource)).await?;
+    apply_rules(tx, rule, resource_type, id, Some(&resource), now).await?;
     Ok((versioned(&content, version_id, last_updated)?, false))
 }
 
@@ -389,19 +312,21 @@ pub async fn delete(
     id: &str,
     now: Timestamp,
 ) -> Result<(), WriteError> {
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin().await?;
     delete_in(&mut tx, resource_type, id, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// [`delete`] inside the caller's transaction.
 pub async fn delete_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Transaction,
     resource_type: ResourceType,
     id: &str,
     now: Timestamp,
 ) -> Result<(), WriteError> {
+    let rule = tx.rule;
+    let tx = &mut tx.sql;
     let last_updated = instant(now);
     let current = match lock_current(tx, resource_type, id).await? {
         None => return Err(WriteError::NotFound),
@@ -418,14 +343,15 @@ pub async fn delete_in(
     .bind(current.rid)
     .execute(&mut **tx)
     .await?;
-    search::reindex(tx, current.rid, resource_type, None).await?;
-    apply_rules(tx, resource_type, id, None, now).await?;
+    index::reindex(tx, current.rid, resource_type, None).await?;
+    apply_rules(tx, rule, resource_type, id, None, now).await?;
     Ok(())
 }
 
-/// Begins a write transaction, for a transaction Bundle's entries to share.
-pub async fn begin(db: &Db) -> Result<Transaction<'static, Any>, StoreError> {
-    Ok(db.pool().begin().await?)
+/// Begins a write transaction, for changes that must land together (a transaction Bundle's
+/// entries, a record entry and its Provenance).
+pub async fn begin(db: &Db) -> Result<Transaction, StoreError> {
+    db.begin().await
 }
 
 /// FHIR read.
@@ -571,169 +497,28 @@ pub async fn count(db: &Db, resource_type: &str) -> Result<i64, StoreError> {
 }
 
 /// The current content of a resource inside a transaction, `None` if missing or deleted.
-pub(crate) async fn read_in(
-    tx: &mut Transaction<'_, Any>,
+pub async fn read_in(
+    tx: &mut Transaction,
     resource_type: ResourceType,
     id: &str,
 ) -> Result<Option<Value>, StoreError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT content FROM resources WHERE resource_type = $1 AND id = $2 AND deleted = 0",
-    )
-    .bind(resource_type.as_str())
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|(content,)| serde_json::from_str(&content).map_err(StoreError::CorruptResource))
-        .transpose()
+    versions::read_current(&mut tx.sql, resource_type, id).await
 }
 
-/// A new version of a resource, changed by `change`, inside the caller's transaction (for rules
-/// that keep resources in step, such as a Slot's status). Missing or deleted: nothing to do.
-pub(crate) async fn rewrite_in(
-    tx: &mut Transaction<'_, Any>,
-    resource_type: ResourceType,
-    id: &str,
-    now: Timestamp,
-    change: impl FnOnce(&mut Value),
-) -> Result<(), WriteError> {
-    let current = match lock_current(tx, resource_type, id).await? {
-        Some(current) if !current.deleted => current,
-        _ => return Ok(()),
-    };
-    let mut resource: Value =
-        serde_json::from_str(&current.content).map_err(StoreError::CorruptResource)?;
-    change(&mut resource);
-    supersede(tx, resource_type, id, &current).await?;
-    sqlx::query(
-        "UPDATE resources SET version_id = $1, last_updated = $2, content = $3 WHERE rid = $4",
-    )
-    .bind(current.version_id + 1)
-    .bind(instant(now))
-    .bind(resource.to_string())
-    .bind(current.rid)
-    .execute(&mut **tx)
-    .await?;
-    search::reindex(tx, current.rid, resource_type, Some(&resource)).await?;
-    Ok(())
-}
-
-/// The service's rules that other resources follow a write (booking: Appointment → Slots).
+/// The rule the database was opened with, kept by a write of its holder type (an Appointment
+/// takes or gives back its Slots).
 async fn apply_rules(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut SqlTransaction,
+    rule: Option<&'static ExclusiveHold>,
     resource_type: ResourceType,
     id: &str,
     written: Option<&Value>,
     now: Timestamp,
 ) -> Result<(), WriteError> {
-    match resource_type {
-        ResourceType::Appointment => booking::on_appointment_write(tx, id, written, now).await,
-        _ => Ok(()),
-    }
-}
-
-/// A resource's current row, as read by the writer about to replace it.
-struct Current {
-    rid: i64,
-    version_id: i64,
-    last_updated: String,
-    deleted: bool,
-    content: String,
-}
-
-/// Reads a resource's current row and locks it for the rest of the transaction, so that no
-/// other writer builds on the same version. PostgreSQL: `FOR UPDATE` waits for a writer holding
-/// the row and then reads what it committed. SQLite has no row locks; a statement that writes
-/// takes the database's write lock before it reads, so the read is an UPDATE that changes
-/// nothing (a plain SELECT first would read a snapshot that a writer may end before ours can
-/// write: SQLITE_BUSY).
-async fn lock_current(
-    tx: &mut Transaction<'_, Any>,
-    resource_type: ResourceType,
-    id: &str,
-) -> Result<Option<Current>, StoreError> {
-    let sql = if is_sqlite(tx) {
-        "UPDATE resources SET version_id = version_id WHERE resource_type = $1 AND id = $2 \
-         RETURNING rid, version_id, last_updated, deleted, content"
-    } else {
-        "SELECT rid, version_id, last_updated, deleted, content FROM resources \
-         WHERE resource_type = $1 AND id = $2 FOR UPDATE"
-    };
-    let row: Option<(i64, i64, String, i64, String)> = sqlx::query_as(sql)
-        .bind(resource_type.as_str())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.map(
-        |(rid, version_id, last_updated, deleted, content)| Current {
-            rid,
-            version_id,
-            last_updated,
-            deleted: deleted == 1,
-            content,
-        },
-    ))
-}
-
-/// Keeps the version about to be replaced in `resource_versions`, for history and vread.
-async fn supersede(
-    tx: &mut Transaction<'_, Any>,
-    resource_type: ResourceType,
-    id: &str,
-    current: &Current,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(resource_type.as_str())
-    .bind(id)
-    .bind(current.version_id)
-    .bind(&current.last_updated)
-    .bind(i64::from(current.deleted))
-    .bind(&current.content)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// `meta.lastUpdated` text: UTC with milliseconds, always the same width, so that text order is
-/// time order.
-pub fn instant(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-/// The resource as kept in storage: any `meta.versionId` and `meta.lastUpdated` a client sent are
-/// dropped (the server owns them); other `meta` (profiles, tags) is kept.
-fn without_version_meta(mut resource: Value) -> Value {
-    if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.remove("versionId");
-        meta.remove("lastUpdated");
-        if meta.is_empty() {
-            resource.as_object_mut().map(|r| r.remove("meta"));
+    match rule {
+        Some(rule) if rule.holder == resource_type => {
+            exclusive::on_holder_write(tx, rule, id, written, now).await
         }
-    }
-    resource
-}
-
-/// A stored row back as a resource, with its version meta put back.
-pub(crate) fn versioned(
-    content: &str,
-    version_id: i64,
-    last_updated: String,
-) -> Result<Versioned, StoreError> {
-    let resource: Value = serde_json::from_str(content).map_err(StoreError::CorruptResource)?;
-    Ok(with_version_meta(resource, version_id, last_updated))
-}
-
-fn with_version_meta(mut resource: Value, version_id: i64, last_updated: String) -> Versioned {
-    if !resource["meta"].is_object() {
-        resource["meta"] = json!({});
-    }
-    resource["meta"]["versionId"] = json!(version_id.to_string());
-    resource["meta"]["lastUpdated"] = json!(last_updated);
-    Versioned {
-        resource,
-        version_id,
-        last_updated,
+        _ => Ok(()),
     }
 }

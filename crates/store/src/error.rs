@@ -1,0 +1,56 @@
+//! Errors of the storage layer. Their text is for logs; callers map them to what a user may see.
+
+use fhir::operation_outcome::Issue;
+
+/// A failure to read or write the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a stored resource is not valid FHIR JSON")]
+    CorruptResource(#[source] serde_json::Error),
+    #[error("the database URL must start with sqlite: or postgres:")]
+    UnsupportedDatabase,
+    #[error("a resource to store has no id or an unsupported resourceType")]
+    MissingTypeOrId,
+    /// A search the service builds itself did not parse: a mistake in our code, not the data.
+    #[error("a search built by the service is not valid")]
+    InvalidQuery,
+    #[error("the audit writer has stopped")]
+    AuditWriterStopped,
+}
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the resource does not exist")]
+    NotFound,
+    #[error("the resource is at version {current}, not the one the client based its change on")]
+    VersionMismatch { current: i64 },
+    #[error("another client changed the resource at the same moment")]
+    Conflict,
+    /// A resource the write would hold exclusively is held already (an appointment's slot is
+    /// booked; GP Connect calls it DUPLICATE_REJECTED).
+    #[error("a resource the write would hold is held already")]
+    Taken,
+    /// The write breaks a rule given to the store (such as holding a resource that does not
+    /// exist).
+    #[error("{}", .0.diagnostics)]
+    Rule(Issue),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(error: sqlx::Error) -> Self {
+        // A unique-key violation means another client created the same resource first.
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation()
+        {
+            return WriteError::Conflict;
+        }
+        WriteError::Store(error.into())
+    }
+}

@@ -1,0 +1,34 @@
+//! The clinical record's storage: FHIR resources with every version kept, the search index that
+//! answers FHIR searches, and transactions for changes that must land together, on SQLite or
+//! PostgreSQL through one pool ([`Db`]).
+//!
+//! It knows FHIR and SQL and nothing of bookings, sessions or policies. A rule of the service that
+//! must hold atomically with a write (an active Appointment holds its Slots) is given to it from
+//! above as data ([`ExclusiveHold`]) when the database is opened; Cargo then refuses any import from
+//! here back up into the use cases.
+
+mod audit_queue;
+mod audit_writer;
+pub mod db;
+pub mod error;
+mod exclusive;
+mod index;
+mod open;
+pub mod repository;
+pub mod reservations;
+mod resources;
+mod rule;
+pub mod search;
+pub mod state;
+mod stored;
+mod transaction;
+mod versions;
+
+pub use db::Db;
+pub use error::{StoreError, WriteError};
+pub use repository::FhirRepository;
+pub use resources::*;
+pub use rule::ExclusiveHold;
+pub use state::WorkingState;
+pub use stored::{Found, HistoryEntry, Versioned, instant, new_id};
+pub use transaction::Transaction;

@@ -1,0 +1,65 @@
+//! Write transactions: sqlx's, for this crate's statements, and [`Transaction`], the one callers
+//! hold, which carries the rule the database was opened with; and the few facts of SQL that
+//! differ between the two databases inside a transaction.
+
+use sqlx::Any;
+
+use crate::{error::StoreError, rule::ExclusiveHold};
+
+/// sqlx's transaction on either database, for the statements inside this crate.
+pub(crate) type SqlTransaction = sqlx::Transaction<'static, Any>;
+
+/// A write transaction on the record: the changes made through it land together at
+/// [`commit`](Self::commit), or not at all (dropped uncommitted, it rolls back). It carries the
+/// rule the database was opened with, so every write through it keeps that rule too.
+pub struct Transaction {
+    pub(crate) sql: SqlTransaction,
+    pub(crate) rule: Option<&'static ExclusiveHold>,
+}
+
+impl Transaction {
+    pub(crate) fn new(sql: SqlTransaction, rule: Option<&'static ExclusiveHold>) -> Self {
+        Self { sql, rule }
+    }
+
+    /// The statements of this crate's other modules run on the same transaction.
+    pub(crate) fn sql(&mut self) -> &mut SqlTransaction {
+        &mut self.sql
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.sql.commit().await?;
+        Ok(())
+    }
+}
+
+/// `rows` groups of `columns` placeholders for a many-row INSERT on `tx`'s database: numbered
+/// (`($1, $2), ($3, $4)`) for PostgreSQL, anonymous (`(?, ?), (?, ?)`) for SQLite, whose driver
+/// looks each numbered one up by name in a list, so that binding thousands takes quadratic time
+/// (measured: a third of an import's time went there).
+pub(crate) fn placeholders(tx: &SqlTransaction, rows: usize, columns: usize) -> String {
+    let numbered = !is_sqlite(tx);
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push_str(&format!("${}", row * columns + column + 1));
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+pub(crate) fn is_sqlite(tx: &SqlTransaction) -> bool {
+    tx.backend_name() == "SQLite"
+}
