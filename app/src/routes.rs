@@ -1,4 +1,8 @@
 //! The route table and the page frame every route shares.
+//!
+//! Every route renders with `SsrMode::Async`: the server waits for the data and sends the whole
+//! page, since out-of-order streaming would leave `<Suspense>` content invisible until scripts
+//! run, and every page must work without JavaScript.
 
 use leptos::{html, prelude::*};
 use leptos_meta::{Title, provide_meta_context};

@@ -1,7 +1,13 @@
 //! The search index, kept in step with every write: each current resource's rows in
 //! `search_index` (the values its search parameters take, from `fhir::search::index_entries`),
 //! the widest date range each date parameter has indexed (`search_widths`, which bounds a date
-//! search's scan), and the rebuild at start-up when the definitions changed.
+//! search's scan), and the rebuild at start-up when `fhir::search::INDEX_VERSION` changed.
+//!
+//! Rows refer to a resource by its `rid`, not its type and id. Its two value indexes are partial:
+//! strings, tokens and references in one, dates in the other. A date parameter has one row per
+//! resource (the earliest, should a resource carry two), so a date scan needs no deduplicating.
+//! `search_widths` keeps only ranges wider than a parameter's usual (a second for the instants of
+//! a Slot's or an Appointment's start, a day otherwise), and a period open at one end as unbounded.
 
 use fhir::{
     ResourceType,

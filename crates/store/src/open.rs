@@ -23,7 +23,7 @@ use crate::{
 impl Db {
     /// Opens the database at `url`: `sqlite://path/to/file.db` (created if missing) or
     /// `postgres://user@host:port/database`. Every write through it keeps `rule`, given by the
-    /// service above (`backend::RECORD_RULE`; `None` only for a store with no such rule).
+    /// service above (`backend::booking::RULE`; `None` only for a store with no such rule).
     pub async fn connect(
         url: &str,
         rule: Option<&'static ExclusiveHold>,

@@ -1,5 +1,21 @@
 //! Search: answers FHIR searches from the search index (see [`crate::index`]), reading only the
 //! page's resources.
+//!
+//! - A search's first condition, the one likely to match least (an exact code or reference, then
+//!   text, then dates), is a range scan of `search_index`; the others are checked per resource by
+//!   key (`search_index_by_owner`). Index rows exist only for current resources, so the count,
+//!   the page and its sort keys come from the index alone; only the page's resources are read
+//!   (unless it sorts by `_id` or `_lastUpdated`, answered from `resources`).
+//! - Conditions on one date parameter are one scan, bounded below by the widest range that
+//!   parameter has indexed (`search_widths`): a day's slots are one day's scan. The bound is looked
+//!   up first and written into the statement as a value, and search statements are not kept
+//!   prepared, so PostgreSQL plans each with its values (from an unknown bound it read a day's
+//!   slots from the table instead of the index alone).
+//! - `_total=none` skips counting: one match more than the page is read to know whether another
+//!   follows (the clinicians' find-a-patient and the access trail ask for that).
+//! - A patient search by family and given name together (each once, starts-with) is one range of
+//!   the name pairs (`fhir::search::NAME_PAIRS`); sorted `family,given` it is read in that order
+//!   up to the page's end.
 
 use fhir::{
     ResourceType,
