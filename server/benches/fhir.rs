@@ -320,9 +320,14 @@ async fn bench(args: Args) {
     baseline.kill().ok();
     baseline.wait().ok();
 
+    let durability = db
+        .durability()
+        .await
+        .expect("the database reports its durability");
     println!();
     println!("| {backend_name}, {} patients | |", args.patients);
     println!("| --- | --- |");
+    println!("| commits made durable by | {durability} |");
     if args.reuse {
         println!(
             "| import | not in this run: {} resources imported by an earlier one |",

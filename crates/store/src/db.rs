@@ -71,6 +71,33 @@ impl Db {
         Ok(newest)
     }
 
+    /// How commits are made durable, as the database reports it: SQLite's `synchronous`
+    /// (2 = FULL) or PostgreSQL's `synchronous_commit` and `fsync`. For the bench's report.
+    pub async fn durability(&self) -> Result<String, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+                    .fetch_one(&self.pool)
+                    .await?;
+                let name = match level {
+                    0 => "OFF",
+                    1 => "NORMAL",
+                    2 => "FULL",
+                    _ => "EXTRA",
+                };
+                format!("SQLite synchronous = {name}")
+            }
+            Backend::Postgres => {
+                let (commit,): (String,) = sqlx::query_as("SHOW synchronous_commit")
+                    .fetch_one(&self.pool)
+                    .await?;
+                let (fsync,): (String,) =
+                    sqlx::query_as("SHOW fsync").fetch_one(&self.pool).await?;
+                format!("PostgreSQL synchronous_commit = {commit}, fsync = {fsync}")
+            }
+        })
+    }
+
     /// Whether the database answers at all (for readiness probes).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

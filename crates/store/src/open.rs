@@ -58,10 +58,13 @@ impl Db {
                     // (`checkpoint_in_background`); SQLite's own, in the commit that takes the
                     // log past `WAL_AUTOCHECKPOINT_PAGES`, is the backstop that bounds the log
                     // under writes back to back, which the task cannot keep up with.
+                    // `synchronous = FULL`: every commit syncs the log, so an acknowledged write
+                    // survives a power cut too (NORMAL may roll the last ones back); the audit
+                    // writer's batches pay one sync for many requests.
                     connection
                         .execute(
                             format!(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
                                  PRAGMA mmap_size = 1073741824; \
                                  PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; \
@@ -73,7 +76,21 @@ impl Db {
                     Ok(())
                 })
             }),
-            Backend::Postgres => options,
+            Backend::Postgres => options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    // A server configured with `synchronous_commit = off` acknowledges commits
+                    // it may lose in a crash; this service acknowledges bookings and audit
+                    // records, so such connections are raised to `on`. Stronger settings
+                    // (`remote_write`, `remote_apply`) are kept.
+                    let (setting,): (String,) = sqlx::query_as("SHOW synchronous_commit")
+                        .fetch_one(&mut *connection)
+                        .await?;
+                    if setting == "off" {
+                        connection.execute("SET synchronous_commit = on").await?;
+                    }
+                    Ok(())
+                })
+            }),
         };
         let pool = options.connect(&url).await?;
         let audit = audit_writer::start(pool.clone());
