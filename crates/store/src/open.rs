@@ -43,9 +43,14 @@ impl Db {
         } else {
             return Err(StoreError::UnsupportedDatabase);
         };
+        // No ping on every acquire (sqlx's default): a round trip before each statement on
+        // PostgreSQL. sqlx still checks each connection as it goes back to the pool (off the
+        // request's path) and closes one that has died; a connection that died while idle
+        // fails one statement instead of being replaced first.
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(false);
         let options = match backend {
             Backend::Sqlite => options.after_connect(|connection, _| {
                 Box::pin(async move {

@@ -24,7 +24,7 @@ use fhir::ResourceType;
 use serde_json::Value;
 use store::{HistoryEntry, search::SearchPage};
 
-use super::error::FhirApiError;
+use super::{error::FhirApiError, media::SentJson};
 use crate::client_address::ClientAddress;
 
 /// Refuses with 403 unless the caller's scopes allow `interaction` on `resource_type`.
@@ -123,19 +123,27 @@ pub async fn authenticate_and_audit(
 
     let response = next.run(request).await;
 
-    let (parts, body) = response.into_parts();
-    let body = to_bytes(body, usize::MAX)
-        .await
-        .map_err(|error| FhirApiError::Internal(format!("reading a response body: {error}")))?;
-    let is_json = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|c| c.to_str().ok())
-        .is_some_and(|c| c.contains("json"));
-    let returned = if is_json {
-        serde_json::from_slice(&body).unwrap_or(Value::Null)
-    } else {
-        Value::Null
+    // What the handler sent, as the JSON it wrote the body from (every answer of the API is
+    // written by `fhir_json`); a body from anywhere else is read back.
+    let (mut parts, mut body) = response.into_parts();
+    let returned = match parts.extensions.remove::<SentJson>() {
+        Some(SentJson(sent)) => sent,
+        None => {
+            let bytes = to_bytes(body, usize::MAX).await.map_err(|error| {
+                FhirApiError::Internal(format!("reading a response body: {error}"))
+            })?;
+            let is_json = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|c| c.to_str().ok())
+                .is_some_and(|c| c.contains("json"));
+            let read = is_json
+                .then(|| serde_json::from_slice(&bytes).ok())
+                .flatten()
+                .unwrap_or(Value::Null);
+            body = Body::from(bytes);
+            Arc::new(read)
+        }
     };
     let (interaction, action) = interaction_of(&method, &route, &returned);
     let (records, mut patients) = touched(&path, &returned);
@@ -169,7 +177,7 @@ pub async fn authenticate_and_audit(
             "the access could not be audited, so its result was withheld: {error}"
         )));
     }
-    Ok(Response::from_parts(parts, Body::from(body)).into_response())
+    Ok(Response::from_parts(parts, body).into_response())
 }
 
 /// Request bodies the API reads whole are capped at this many bytes.

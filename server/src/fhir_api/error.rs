@@ -49,7 +49,7 @@ impl IntoResponse for FhirApiError {
     fn into_response(self) -> Response {
         let invalid_token = matches!(self, FhirApiError::InvalidToken);
         let (status, outcome) = self.into_parts();
-        let mut response = (status, fhir_json(&outcome)).into_response();
+        let mut response = (status, fhir_json(outcome)).into_response();
         // RFC 6750 section 3: say which scheme, and whether the token itself was the trouble.
         let challenge = match status {
             StatusCode::UNAUTHORIZED if invalid_token => Some("Bearer error=\"invalid_token\""),

@@ -14,10 +14,10 @@ use super::{error::FhirApiError, media::fhir_json};
 /// A resource with its version headers: `ETag: W/"n"` and `Last-Modified`.
 pub fn versioned_response(
     status: StatusCode,
-    written: &Versioned,
+    written: Versioned,
     location: Option<String>,
 ) -> Response {
-    let mut response = (status, fhir_json(&written.resource)).into_response();
+    let mut response = (status, fhir_json(written.resource)).into_response();
     let headers = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", written.version_id)) {
         headers.insert(header::ETAG, etag);

@@ -1,5 +1,8 @@
 //! The FHIR JSON media type and a response body of it: what every answer of the API, an error
-//! too, is sent as.
+//! too, is sent as. The JSON stays with the response ([`SentJson`]), so that the audit layer
+//! reads which records and patients it names without parsing the body again.
+
+use std::sync::Arc;
 
 use axum::{
     http::{HeaderValue, header},
@@ -9,11 +12,17 @@ use serde_json::Value;
 
 const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 
+/// The JSON a response's body was written from, in the response's extensions.
+#[derive(Clone, Debug)]
+pub struct SentJson(pub Arc<Value>);
+
 /// A JSON body with the FHIR media type.
-pub fn fhir_json(body: &Value) -> Response {
-    (
+pub fn fhir_json(body: Value) -> Response {
+    let mut response = (
         [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    response.extensions_mut().insert(SentJson(Arc::new(body)));
+    response
 }

@@ -41,7 +41,7 @@ use media::fhir_json;
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     let metadata = |headers: HeaderMap, Query(query): Query<FormatQuery>| async move {
         negotiate(&headers, query.format.as_deref())?;
-        Ok::<_, FhirApiError>(fhir_json(&capability::capability_statement(&base_url(
+        Ok::<_, FhirApiError>(fhir_json(capability::capability_statement(&base_url(
             &headers,
         ))))
     };
@@ -139,7 +139,7 @@ async fn run_search(
         fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
     let page = readable_includes(client, db.search(resource_type, &query).await?);
     let base = base_url(headers);
-    Ok(fhir_json(&searchset::bundle(
+    Ok(fhir_json(searchset::bundle(
         &base,
         resource_type,
         &pairs,
@@ -171,7 +171,7 @@ async fn create(
         })?;
         if let Some(existing) = conditional_match(&db, resource_type, criteria).await? {
             // Already there: nothing is created, and the client is shown what exists.
-            return Ok(versioned_response(StatusCode::OK, &existing, None));
+            return Ok(versioned_response(StatusCode::OK, existing, None));
         }
     }
     let written = db
@@ -185,7 +185,7 @@ async fn create(
     let location = format!("/fhir/{resource_type}/{id}/_history/{}", written.version_id);
     Ok(versioned_response(
         StatusCode::CREATED,
-        &written,
+        written,
         Some(location),
     ))
 }
@@ -264,7 +264,7 @@ async fn update(
         StatusCode::OK
     };
     let location = format!("/fhir/{resource_type}/{id}/_history/{}", written.version_id);
-    Ok(versioned_response(status, &written, Some(location)))
+    Ok(versioned_response(status, written, Some(location)))
 }
 
 async fn delete(
@@ -300,7 +300,7 @@ async fn history(
         .into_iter()
         .map(|e| history_entry(&base, resource_type, &id, e))
         .collect();
-    Ok(fhir_json(&json!({
+    Ok(fhir_json(json!({
         "resourceType": "Bundle",
         "type": "history",
         "total": entry.len(),
@@ -340,7 +340,7 @@ async fn batch_or_transaction(
     negotiate(&headers, None)?;
     let bundle = json_body(&headers, &body)?;
     let response = bundle::process(&db, &client, &base_url(&headers), bundle).await?;
-    Ok(fhir_json(&response))
+    Ok(fhir_json(response))
 }
 
 /// `GET [base]/[type]/_history`: the latest versions of the type's resources, newest first.
@@ -365,7 +365,7 @@ async fn type_history(
         .map(|(id, e)| history_entry(&base, resource_type, &id, e))
         .collect();
     Ok(fhir_json(
-        &json!({ "resourceType": "Bundle", "type": "history", "total": entry.len(), "entry": entry }),
+        json!({ "resourceType": "Bundle", "type": "history", "total": entry.len(), "entry": entry }),
     ))
 }
 
@@ -434,7 +434,7 @@ async fn conditional_match(
 
 fn found(found: Found) -> FhirResult {
     match found {
-        Found::Current(v) => Ok(versioned_response(StatusCode::OK, &v, None)),
+        Found::Current(v) => Ok(versioned_response(StatusCode::OK, v, None)),
         Found::Deleted { .. } => Err(FhirApiError::Gone),
         Found::Missing => Err(FhirApiError::NotFound),
     }
