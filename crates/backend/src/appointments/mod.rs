@@ -2,7 +2,8 @@
 //! answers, booking it, and seeing and cancelling what they have booked.
 //!
 //! Availability is practice information; everything about a booked appointment is the patient's
-//! record, so every use case here that touches one asks [`policy::decide`] first and is audited,
+//! record, so every use case here that touches one asks the policy first ([`access::check`],
+//! for [`Purpose::Appointments`]) and is audited,
 //! refusals too. The rules themselves (hold length, cancellation cut-off) are pure, in
 //! `domain::booking`; the store's booking rules (`crate::booking`) keep a slot from ever holding two
 //! appointments, whichever way they arrive.
@@ -34,8 +35,9 @@ use serde_json::Value;
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{
-        audit::{self, AccessRecord, Action, Outcome},
-        policy::{self, Basis, Refusal, Subject},
+        access::{self, AccessError},
+        audit::{self, AccessRecord, Action},
+        policy::{Purpose, Refusal},
         sessions::Session,
     },
 };
@@ -166,7 +168,7 @@ pub fn booking_patient(session: &Session) -> Result<&str, AppointmentsError> {
 }
 
 /// Asks the policy whether `session`'s person may see or change `patient_id`'s appointments; a
-/// refusal is audited here. On success, the access record to complete and store.
+/// refusal is audited. On success, the access record to complete and store.
 async fn authorize(
     db: &Db,
     session: &Session,
@@ -174,35 +176,15 @@ async fn authorize(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<AccessRecord, AppointmentsError> {
-    let Found::Current(patient) = db.read(ResourceType::Patient, patient_id).await? else {
-        return Err(AppointmentsError::NotFound);
-    };
-    let practice = policy::registered_practice(db, &patient.resource).await?;
-    let grants = policy::grants(db, session, now).await?;
-    let subject = Subject {
-        patient_id,
-        practice: practice.as_ref(),
-    };
-    let mut access =
-        AccessRecord::person_reading(&session.actor, format!("Patient/{patient_id}"), address);
-    match policy::decide(&session.actor, subject, &grants) {
-        // A clinician elsewhere would break the glass for a clinical reason; appointments are
-        // the practice's business, so that is not a way in here.
-        Ok(Basis::BreakGlass(_)) => {
-            access.outcome = Outcome::MinorFailure;
-            audit::record(db, &access, now).await?;
-            Err(AppointmentsError::Refused(Refusal::BreakGlassRequired))
-        }
-        Ok(basis) => {
-            access.basis = Some(basis);
-            Ok(access)
-        }
-        Err(refusal) => {
-            access.outcome = Outcome::MinorFailure;
-            audit::record(db, &access, now).await?;
-            Err(AppointmentsError::Refused(refusal))
-        }
-    }
+    let access = access::check(db, session, patient_id, Purpose::Appointments, address, now)
+        .await
+        .map_err(|error| match error {
+            AccessError::NotFound => AppointmentsError::NotFound,
+            AccessError::Refused { refusal, .. } => AppointmentsError::Refused(refusal),
+            AccessError::Store(error) => error.into(),
+            AccessError::Audit(error) => error.into(),
+        })?;
+    Ok(access.record)
 }
 
 /// Completes `access` as a write of `record` and stores it.

@@ -2,6 +2,7 @@
 //! API clients and their bearer tokens, SMART scopes, and the audit trail every access to patient
 //! data leaves.
 
+pub mod access;
 pub mod api_clients;
 pub mod audit;
 pub mod break_glass;

@@ -116,6 +116,29 @@ pub fn decide(actor: &Actor, subject: Subject<'_>, grants: &Grants) -> Result<Ba
     }
 }
 
+/// What a person opens a patient's record for: the same basis opens it for some purposes and
+/// not others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Reading the record.
+    ReadRecord,
+    /// Seeing or changing the patient's appointments.
+    Appointments,
+    /// Writing to the clinical record.
+    WriteRecord,
+}
+
+/// The rule, pure: does `basis` open the record for `purpose`? Breaking the glass is for
+/// clinical need, which appointments (the practice's business) are not; patients and proxies
+/// read their record but do not write the clinical one.
+pub fn serves(basis: &Basis, purpose: Purpose) -> Result<(), Refusal> {
+    match (purpose, basis) {
+        (Purpose::Appointments, Basis::BreakGlass(_)) => Err(Refusal::BreakGlassRequired),
+        (Purpose::WriteRecord, Basis::Own | Basis::Proxy) => Err(Refusal::NotTheirs),
+        _ => Ok(()),
+    }
+}
+
 /// Everything `session`'s person holds at `now`: a patient's proxy grants, a clinician's
 /// break-glass openings.
 pub async fn grants(db: &Db, session: &Session, now: Timestamp) -> Result<Grants, StoreError> {
@@ -386,5 +409,32 @@ mod tests {
             &json!({ "period": { "start": "2027-01-01" } }),
             now
         ));
+    }
+
+    #[test]
+    fn each_basis_opens_the_record_only_for_its_purposes() {
+        let glass = Basis::BreakGlass(BreakGlassReason::parse("Unconscious in A&E").unwrap());
+        let check = |basis: &Basis, purpose, expected: Result<(), Refusal>| {
+            assert_eq!(
+                serves(basis, purpose),
+                expected,
+                "{basis:?} for {purpose:?}"
+            );
+        };
+        for basis in [Basis::Own, Basis::Proxy, Basis::CareTeam, glass.clone()] {
+            check(&basis, Purpose::ReadRecord, Ok(()));
+        }
+        check(&Basis::Own, Purpose::Appointments, Ok(()));
+        check(&Basis::Proxy, Purpose::Appointments, Ok(()));
+        check(&Basis::CareTeam, Purpose::Appointments, Ok(()));
+        check(
+            &glass,
+            Purpose::Appointments,
+            Err(Refusal::BreakGlassRequired),
+        );
+        check(&Basis::Own, Purpose::WriteRecord, Err(Refusal::NotTheirs));
+        check(&Basis::Proxy, Purpose::WriteRecord, Err(Refusal::NotTheirs));
+        check(&Basis::CareTeam, Purpose::WriteRecord, Ok(()));
+        check(&glass, Purpose::WriteRecord, Ok(()));
     }
 }

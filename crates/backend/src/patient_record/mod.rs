@@ -23,9 +23,10 @@ use serde_json::Value;
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{
+        access::{self, Access, AccessError},
         audit::{self, AccessRecord, Outcome},
         break_glass,
-        policy::{self, Basis, Refusal, Subject},
+        policy::{Basis, Purpose, Refusal},
         sessions::Session,
     },
 };
@@ -98,30 +99,31 @@ pub async fn open(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<PatientRecord, OpenRecordError> {
-    let Found::Current(patient) = db.read(ResourceType::Patient, patient_id).await? else {
-        return Err(OpenRecordError::NotFound);
-    };
-    let practice = policy::registered_practice(db, &patient.resource).await?;
-    let grants = policy::grants(db, session, now).await?;
-    let subject = Subject {
-        patient_id,
-        practice: practice.as_ref(),
-    };
-    let reference = format!("Patient/{patient_id}");
-    let mut access = AccessRecord::person_reading(&session.actor, reference.clone(), address);
-    let decision = policy::decide(&session.actor, subject, &grants);
-    let banner = banner(&patient.resource, practice.clone(), now);
-    let basis = match decision {
-        Ok(basis) => basis,
-        Err(refusal) => {
-            access.outcome = Outcome::MinorFailure;
-            audit::record(db, &access, now).await?;
+    let Access {
+        patient,
+        practice,
+        basis,
+        record: mut access,
+        ..
+    } = match access::check(db, session, patient_id, Purpose::ReadRecord, address, now).await {
+        Ok(access) => access,
+        Err(AccessError::NotFound) => return Err(OpenRecordError::NotFound),
+        Err(AccessError::Refused {
+            refusal,
+            patient,
+            practice,
+        }) => {
             // Only a clinician about to break the glass is told whose record it is: the banner
             // is what they must check first. Nobody else learns more than "no".
-            let banner = (refusal == Refusal::BreakGlassRequired).then(|| Box::new(banner));
+            let banner = (refusal == Refusal::BreakGlassRequired)
+                .then(|| Box::new(banner(&patient, practice, now)));
             return Err(OpenRecordError::Refused(refusal, banner));
         }
+        Err(AccessError::Store(error)) => return Err(error.into()),
+        Err(AccessError::Audit(error)) => return Err(error.into()),
     };
+    let reference = format!("Patient/{patient_id}");
+    let banner = banner(&patient, practice, now);
     let allergies = entries(db, ResourceType::AllergyIntolerance, &reference, None).await?;
     let problems = entries(db, ResourceType::Condition, &reference, Some("active")).await?;
     let medicines = entries(db, ResourceType::MedicationRequest, &reference, None).await?;

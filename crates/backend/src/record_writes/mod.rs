@@ -11,20 +11,21 @@ pub use entries::{
 };
 pub use vital_signs::{RecordedVitals, record_vital_signs};
 
-use domain::identity::{Actor, StaffRole, StaffUser};
+use domain::identity::{Actor, StaffUser};
 use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::{
-    Db, FhirRepository, StoreError,
+    Db, StoreError,
     auth::{
-        audit::{self, AccessRecord, Action, Outcome},
-        policy::{self, Basis, Refusal, Subject},
+        access::{self, AccessError},
+        audit::{self, AccessRecord},
+        policy::{Purpose, Refusal},
         sessions::Session,
     },
 };
-use store::{Found, WriteError, repository::first_match};
+use store::{WriteError, repository::first_match};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordWriteError {
@@ -45,8 +46,8 @@ pub(crate) struct Author {
 }
 
 /// Checks that `session`'s person may write to `patient_id`'s record: a clinician of the
-/// patient's practice, or one who broke the glass for them. A refusal is audited here; on
-/// success, the author and the access record to complete once written.
+/// patient's practice, or one who broke the glass for them. A refusal is audited; on success, the
+/// author and the access record to complete once written.
 pub(crate) async fn authorize_writer(
     db: &Db,
     session: &Session,
@@ -54,37 +55,19 @@ pub(crate) async fn authorize_writer(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<(Author, AccessRecord), RecordWriteError> {
-    let Found::Current(patient) = db.read(ResourceType::Patient, patient_id).await? else {
-        return Err(RecordWriteError::NotFound);
+    let access = access::check(db, session, patient_id, Purpose::WriteRecord, address, now)
+        .await
+        .map_err(|error| match error {
+            AccessError::NotFound => RecordWriteError::NotFound,
+            AccessError::Refused { refusal, .. } => RecordWriteError::Refused(refusal),
+            AccessError::Store(error) => error.into(),
+            AccessError::Audit(error) => error.into(),
+        })?;
+    // The policy opens a record for writing to clinicians only (care team or broken glass).
+    let Actor::Staff(staff) = &session.actor else {
+        return Err(RecordWriteError::Refused(Refusal::NotTheirs));
     };
-    let practice = policy::registered_practice(db, &patient.resource).await?;
-    let grants = policy::grants(db, session, now).await?;
-    let subject = Subject {
-        patient_id,
-        practice: practice.as_ref(),
-    };
-    let mut access =
-        AccessRecord::person_reading(&session.actor, format!("Patient/{patient_id}"), address);
-    access.interaction = "create";
-    access.action = Action::Create;
-    let decision = policy::decide(&session.actor, subject, &grants);
-    let clinician = match &session.actor {
-        Actor::Staff(staff) if staff.role == StaffRole::Clinician => Some(staff),
-        _ => None,
-    };
-    match (decision, clinician) {
-        (Ok(basis @ (Basis::CareTeam | Basis::BreakGlass(_))), Some(staff)) => {
-            access.basis = Some(basis);
-            Ok((author(db, staff).await?, access))
-        }
-        (decision, _) => {
-            access.outcome = Outcome::MinorFailure;
-            audit::record(db, &access, now).await?;
-            // Patients and proxies read their record; they do not write the clinical one.
-            let refusal = decision.err().unwrap_or(Refusal::NotTheirs);
-            Err(RecordWriteError::Refused(refusal))
-        }
-    }
+    Ok((author(db, staff).await?, access.record))
 }
 
 /// The signed-in clinician as a Reference: their Practitioner record (found by SDS user id)
