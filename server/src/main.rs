@@ -1,5 +1,6 @@
 //! `server [serve]` runs the service; `server seed` fills an empty database with demo data;
-//! `server register-client ID SCOPE...` registers a backend system for the FHIR API.
+//! `server register-client ID SCOPE...` registers a backend system for the FHIR API;
+//! `server verify-audit` checks the audit ledger's hash chain (exit status 1 when broken).
 
 use anyhow::bail;
 use server::{Application, Config, startup, telemetry};
@@ -27,8 +28,18 @@ async fn main() -> anyhow::Result<()> {
                 println!("client_id: {client_id}\nclient_secret: {secret}\nscope: {scope}");
             }
         }
+        Some("verify-audit") => {
+            let rows = startup::verify_audit_command(&config).await?;
+            #[allow(clippy::print_stdout)]
+            {
+                println!("the audit ledger holds: {rows} rows, each following from the one before");
+            }
+        }
         Some(other) => {
-            bail!("unknown command {other:?}: expected `serve`, `seed` or `register-client`")
+            bail!(
+                "unknown command {other:?}: expected `serve`, `seed`, `register-client` or \
+                 `verify-audit`"
+            )
         }
     }
     Ok(())

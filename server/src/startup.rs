@@ -140,6 +140,22 @@ pub async fn seed_command(config: &Config) -> anyhow::Result<()> {
     seed_demo_data(&db).await
 }
 
+/// Checks the audit ledger's hash chain from its first row to its last: `Ok` with the number of
+/// rows when it holds, an error naming the first row that does not follow otherwise.
+pub async fn verify_audit_command(config: &Config) -> anyhow::Result<i64> {
+    let db = open_database(config).await?;
+    let verification = db.ledger().verify().await?;
+    match verification.broken {
+        None => Ok(verification.rows),
+        Some((0, why)) => anyhow::bail!("the audit ledger does not verify: {why}"),
+        Some((seq, why)) => anyhow::bail!(
+            "the audit ledger does not verify from row {seq} (AuditEvent/{seq}): {why}; \
+             the {} rows before it hold",
+            seq - 1
+        ),
+    }
+}
+
 async fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("could not create data dir {}", config.data_dir.display()))?;

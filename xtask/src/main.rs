@@ -29,10 +29,11 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("seed") => seed(),
+        Some("verify-audit") => verify_audit(),
         Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
         Some("lighthouse") => lighthouse(),
         _ => Err(
-            "usage: cargo xtask <run | test | seed | bench [patients] | lighthouse>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)".into(),
+            "usage: cargo xtask <run | test | seed | verify-audit | bench [patients] | lighthouse>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)".into(),
         ),
     };
     match result {
@@ -119,6 +120,15 @@ fn seed() -> Result {
     Cmd::new("cargo", &["run", "--package", "server", "--", "seed"])
         .envs(tools::leptos_envs())
         .run()
+}
+
+fn verify_audit() -> Result {
+    Cmd::new(
+        "cargo",
+        &["run", "--package", "server", "--", "verify-audit"],
+    )
+    .envs(tools::leptos_envs())
+    .run()
 }
 
 fn test() -> Result {

@@ -79,6 +79,7 @@ pub async fn by_name(
         // and names each patient it found, which is how each finds it in their list.
         query: Some("Patient?family=…&given=…&birthdate=…".to_owned()),
         basis: None,
+        request_id: None,
     };
     if !matches!(actor, Actor::Staff(_)) {
         access.outcome = Outcome::MinorFailure;
@@ -140,6 +141,7 @@ pub async fn by_nhs_number(
         // entity, which is how the patient finds the search in their list.
         query: Some("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|…".to_owned()),
         basis: None,
+        request_id: None,
     };
     if !matches!(actor, Actor::Staff(_)) {
         access.outcome = Outcome::MinorFailure;

@@ -102,6 +102,7 @@ pub async fn access_log(
         patients: BTreeSet::from([reference.clone()]),
         query: Some(format!("AuditEvent?patient={reference}")),
         basis: None,
+        request_id: None,
     };
     let subject = Subject {
         patient_id: &target,

@@ -11,27 +11,19 @@ use std::sync::Arc;
 use sqlx::AnyPool;
 
 use crate::{
-    audit_queue::AuditQueue,
-    error::{StoreError, WriteError},
-    rule::ExclusiveHold,
-    state::WorkingState,
+    error::StoreError, ledger::Ledger, rule::ExclusiveHold, state::WorkingState,
     transaction::Transaction,
 };
 
-/// Which database a [`Db`] talks to, where their SQL differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use crate::database::Backend;
 
 /// A handle to the database; cheap to clone (it is a pool).
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
-    /// AuditEvents go through here, batched (see `audit_writer`).
-    pub(crate) audit: AuditQueue,
+    /// The audit ledger (on SQLite a database of its own).
+    pub(crate) ledger: Ledger,
     /// The rule every write keeps (see [`ExclusiveHold`]).
     pub(crate) rule: Option<&'static ExclusiveHold>,
     /// The same pool, behind the working state's own interface.
@@ -122,13 +114,9 @@ impl Db {
         &self.state
     }
 
-    /// Stores an AuditEvent and returns once it is committed, in a batch with those of
-    /// concurrent requests (see `audit_writer`).
-    pub async fn write_audit_event(
-        &self,
-        event: serde_json::Value,
-        now: jiff::Timestamp,
-    ) -> Result<(), WriteError> {
-        self.audit.write(event, now).await
+    /// The audit ledger: every access to patient data, appended and chained (see
+    /// [`crate::ledger`]).
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 }

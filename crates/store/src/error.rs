@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A search the service builds itself did not parse: a mistake in our code, not the data.
     #[error("a search built by the service is not valid")]
     InvalidQuery,
+    /// A request the store understands but does not serve (an `_include` on AuditEvent).
+    #[error("{0}")]
+    NotSupported(&'static str),
     #[error("the audit writer has stopped")]
     AuditWriterStopped,
 }

@@ -7,12 +7,12 @@
 //! above as data ([`ExclusiveHold`]) when the database is opened; Cargo then refuses any import from
 //! here back up into the use cases.
 
-mod audit_queue;
-mod audit_writer;
+mod database;
 pub mod db;
 pub mod error;
 mod exclusive;
 mod index;
+pub mod ledger;
 mod open;
 pub mod repository;
 pub mod reservations;
@@ -26,6 +26,7 @@ mod versions;
 
 pub use db::Db;
 pub use error::{StoreError, WriteError};
+pub use ledger::Ledger;
 pub use repository::FhirRepository;
 pub use resources::*;
 pub use rule::ExclusiveHold;

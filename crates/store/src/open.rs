@@ -1,5 +1,5 @@
 //! Opening the database ([`Db::connect`]: the pool, SQLite's settings and its checkpoint task,
-//! the audit writer) and bringing its schema and search index up to date ([`Db::migrate`]).
+//! the audit ledger) and bringing its schema and search index up to date ([`Db::migrate`]).
 
 use std::{
     sync::{Arc, Weak},
@@ -12,10 +12,10 @@ use sqlx::{
 };
 
 use crate::{
-    audit_writer,
     db::{Backend, Db},
     error::StoreError,
     index,
+    ledger::Ledger,
     rule::ExclusiveHold,
     state::WorkingState,
 };
@@ -56,7 +56,7 @@ impl Db {
                 Box::pin(async move {
                     // WAL lets page renders read while a booking writes; the busy timeout makes a
                     // writer wait for another instead of failing at once. Reading through a
-                    // memory map: every write (each audited read is one) empties the other
+                    // memory map: every write empties the other
                     // connections' page caches, which then read pages back with a system call
                     // each; mapped, they are found in the operating system's cache directly.
                     // Checkpoints are mostly left to a task of their own
@@ -64,8 +64,8 @@ impl Db {
                     // log past `WAL_AUTOCHECKPOINT_PAGES`, is the backstop that bounds the log
                     // under writes back to back, which the task cannot keep up with.
                     // `synchronous = FULL`: every commit syncs the log, so an acknowledged write
-                    // survives a power cut too (NORMAL may roll the last ones back); the audit
-                    // writer's batches pay one sync for many requests.
+                    // survives a power cut too (NORMAL may roll the last ones back). Audited
+                    // reads write to the audit ledger's own file, not here.
                     connection
                         .execute(
                             format!(
@@ -98,13 +98,13 @@ impl Db {
             }),
         };
         let pool = options.connect(&url).await?;
-        let audit = audit_writer::start(pool.clone());
+        let ledger = Ledger::open(backend, &url, &pool).await?;
         let checkpoints = (backend == Backend::Sqlite).then(|| checkpoint_in_background(&pool));
         Ok(Self {
             state: WorkingState::new(pool.clone()),
             pool,
             backend,
-            audit,
+            ledger,
             rule,
             _checkpoints: checkpoints,
         })
@@ -128,6 +128,7 @@ impl Db {
             }
         }
         let migrated = self.applied_migrations().await != applied_before;
+        self.ledger.migrate(&self.pool).await?;
         // A migration may write many rows (0014 adds a name pair for every patient): without
         // `VACUUM` PostgreSQL reads the table for each of them that a search meets, until its
         // autovacuum daemon gets round to a table that large (measured at a million patients:
@@ -150,11 +151,12 @@ impl Db {
 
 /// After how many pages in SQLite's write-ahead log the commit that adds them copies the log back
 /// itself (SQLite's default is 1 000). The checkpoint task copies it every second; it cannot keep
-/// up with writes back to back (an import, the seed, a busy stretch of audited reads), since
+/// up with writes back to back (an import, the seed, a busy stretch of bookings), since
 /// SQLite starts the log afresh only when a writer finds all of it copied, and with the task
 /// alone the log grew to 310 MB in this module's test, 182 MB beside a 164 MB database in the
 /// bench at 5 000 patients. 10 000 pages (40 MB) is about three seconds of the bench's busiest
-/// audited reading, so the task still takes almost every checkpoint off the request path.
+/// audited reading (when its audit rows were written here), so the task still takes almost every
+/// checkpoint off the request path.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
 /// The size the write-ahead log file is cut back to when SQLite starts it afresh; without it the
@@ -166,9 +168,9 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Copies SQLite's write-ahead log back into the database file every second, on a task of its
 /// own, until every clone of the returned handle is gone. SQLite's default does it inside the
-/// commit that fills the log past 1 000 pages, so about one request in a hundred (each audited
-/// read commits its AuditEvent) waited for a thousand page writes and a sync of the database
-/// file: the bench's searches had a tail of 5 ms over a median of 0.6 ms at 5 000 patients. A
+/// commit that fills the log past 1 000 pages, so about one request in a hundred (when each
+/// audited read committed its AuditEvent here) waited for a thousand page writes and a sync of
+/// the database file: the bench's searches had a tail of 5 ms over a median of 0.6 ms at 5 000 patients. A
 /// passive checkpoint neither waits for nor blocks readers and writers. Under writes back to back
 /// it falls behind, and SQLite's own checkpoint takes over (`WAL_AUTOCHECKPOINT_PAGES`).
 fn checkpoint_in_background(pool: &AnyPool) -> Arc<()> {
@@ -200,7 +202,7 @@ mod tests {
 
     use super::*;
 
-    /// Sustained writes (an import, the seed, a busy stretch of audited reads) must not grow the
+    /// Sustained writes (an import, the seed, a busy stretch of bookings) must not grow the
     /// write-ahead log without bound: it is disk the hospital's IT team did not plan for, and every
     /// reader searches it. Each transaction here rewrites about a megabyte, back to back, while
     /// another connection keeps reading, for several times the log's size limit in all.

@@ -7,7 +7,7 @@
 //! resource's type, so that a type's rows lie together: [`new_rids`]); `resource_versions`
 //! holds the versions before it (see [`crate::versions`]).
 
-use fhir::ResourceType;
+use fhir::{ResourceType, operation_outcome::Issue};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -15,6 +15,7 @@ use crate::{
     db::Db,
     error::{StoreError, WriteError},
     exclusive, index,
+    ledger::{Entry, Logged},
     rule::ExclusiveHold,
     stored::{
         Found, HistoryEntry, Versioned, instant, new_id, versioned, with_version_meta,
@@ -50,6 +51,12 @@ pub async fn insert_new_many(
     resources: Vec<Value>,
     now: Timestamp,
 ) -> Result<Vec<Versioned>, WriteError> {
+    if resources
+        .iter()
+        .any(|resource| resource["resourceType"] == ResourceType::AuditEvent.as_str())
+    {
+        return Err(kept_in_the_ledger());
+    }
     let rule = tx.rule;
     let tx = &mut tx.sql;
     struct Row {
@@ -218,13 +225,28 @@ fn range_of(resource_type: ResourceType) -> i64 {
     }
 }
 
-/// FHIR create: the server assigns a new id, whatever id the body carried.
+/// FHIR create: the server assigns a new id, whatever id the body carried. An AuditEvent is
+/// appended to the audit ledger, as it came.
 pub async fn create(
     db: &Db,
     resource_type: ResourceType,
-    resource: Value,
+    mut resource: Value,
     now: Timestamp,
 ) -> Result<Versioned, WriteError> {
+    resource["resourceType"] = json!(resource_type.as_str());
+    if resource_type == ResourceType::AuditEvent {
+        if let Some(fields) = resource.as_object_mut() {
+            fields.remove("id");
+        }
+        let entry = Entry::Resource(without_version_meta(resource));
+        let appended = db.ledger().append(entry.clone(), now).await?;
+        let logged = Logged {
+            seq: appended.seq,
+            logged: appended.logged,
+            entry,
+        };
+        return Ok(logged.to_versioned());
+    }
     let mut tx = db.begin().await?;
     let written = create_in(&mut tx, resource_type, resource, now).await?;
     tx.commit().await?;
@@ -268,6 +290,9 @@ pub async fn update_in(
     if_match: Option<i64>,
     now: Timestamp,
 ) -> Result<(Versioned, bool), WriteError> {
+    if resource_type == ResourceType::AuditEvent {
+        return Err(kept_in_the_ledger());
+    }
     resource["id"] = json!(id);
     let Some(current) = lock_current(&mut tx.sql, resource_type, id).await? else {
         if if_match.is_some() {
@@ -325,6 +350,9 @@ pub async fn delete_in(
     id: &str,
     now: Timestamp,
 ) -> Result<(), WriteError> {
+    if resource_type == ResourceType::AuditEvent {
+        return Err(kept_in_the_ledger());
+    }
     let rule = tx.rule;
     let tx = &mut tx.sql;
     let last_updated = instant(now);
@@ -354,8 +382,24 @@ pub async fn begin(db: &Db) -> Result<Transaction, StoreError> {
     db.begin().await
 }
 
+/// AuditEvents are appended to the audit ledger, one at a time, and never changed: not written
+/// inside a transaction on the record, not updated, not deleted.
+fn kept_in_the_ledger() -> WriteError {
+    WriteError::Rule(Issue::new(
+        "not-supported",
+        "AuditEvents are kept in the audit ledger: they are created one at a time (alone or in a \
+         batch, not in a transaction) and never changed or deleted",
+    ))
+}
+
 /// FHIR read.
 pub async fn read(db: &Db, resource_type: ResourceType, id: &str) -> Result<Found, StoreError> {
+    if resource_type == ResourceType::AuditEvent {
+        return Ok(match db.ledger().read(id).await? {
+            Some(logged) => Found::Current(logged.to_versioned()),
+            None => Found::Missing,
+        });
+    }
     let row: Option<(i64, String, i64, String)> = sqlx::query_as(
         "SELECT version_id, last_updated, deleted, content FROM resources WHERE resource_type = $1 AND id = $2",
     )
@@ -379,6 +423,13 @@ pub async fn read_version(
     id: &str,
     version_id: i64,
 ) -> Result<Found, StoreError> {
+    if resource_type == ResourceType::AuditEvent {
+        // A row of the ledger has one version.
+        return match version_id {
+            1 => read(db, resource_type, id).await,
+            _ => Ok(Found::Missing),
+        };
+    }
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT last_updated, deleted, content FROM resources \
          WHERE resource_type = $1 AND id = $2 AND version_id = $3 \
@@ -410,6 +461,18 @@ pub async fn type_history(
     resource_type: ResourceType,
     limit: i64,
 ) -> Result<Vec<(String, HistoryEntry)>, StoreError> {
+    if resource_type == ResourceType::AuditEvent {
+        let newest = db.ledger().newest(limit).await?;
+        return Ok(newest
+            .iter()
+            .map(|logged| {
+                (
+                    logged.seq.to_string(),
+                    HistoryEntry::Written(logged.to_versioned()),
+                )
+            })
+            .collect());
+    }
     let rows: Vec<(String, i64, String, i64, String)> = sqlx::query_as(
         "SELECT id, version_id, last_updated, deleted, content FROM ( \
            SELECT * FROM (SELECT id, version_id, last_updated, deleted, content FROM resources \
@@ -444,6 +507,12 @@ pub async fn history(
     resource_type: ResourceType,
     id: &str,
 ) -> Result<Vec<HistoryEntry>, StoreError> {
+    if resource_type == ResourceType::AuditEvent {
+        return Ok(match db.ledger().read(id).await? {
+            Some(logged) => vec![HistoryEntry::Written(logged.to_versioned())],
+            None => Vec::new(),
+        });
+    }
     let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
         "SELECT version_id, last_updated, deleted, content FROM resources \
          WHERE resource_type = $1 AND id = $2 \
@@ -488,6 +557,9 @@ pub async fn list(db: &Db, resource_type: &str) -> Result<Vec<Value>, StoreError
 
 /// How many current resources of one type there are.
 pub async fn count(db: &Db, resource_type: &str) -> Result<i64, StoreError> {
+    if resource_type == ResourceType::AuditEvent.as_str() {
+        return db.ledger().rows().await;
+    }
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM resources WHERE resource_type = $1 AND deleted = 0")
             .bind(resource_type)

@@ -25,24 +25,14 @@ use fhir::{
 };
 use sqlx::{Any, any::AnyArguments, query::QueryAs};
 
+pub use crate::stored::SearchPage;
 use crate::{
     db::Db,
     error::StoreError,
     index::{UNBOUNDED, widest_unrecorded},
     resources,
-    stored::{Found, Versioned, instant, versioned},
+    stored::{Found, instant, versioned},
 };
-
-/// One page of a search: how many match in all, this page's matches, and the included resources.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchPage {
-    /// `None` when the query asked not to count (`_total=none`).
-    pub total: Option<i64>,
-    /// Whether matches follow this page.
-    pub more: bool,
-    pub matches: Vec<Versioned>,
-    pub included: Vec<Versioned>,
-}
 
 /// SQL text and its parameters, numbered in the order they are added.
 #[derive(Default)]
@@ -113,6 +103,18 @@ pub async fn search(
     resource_type: ResourceType,
     query: &SearchQuery,
 ) -> Result<SearchPage, StoreError> {
+    if resource_type == ResourceType::AuditEvent {
+        return db.ledger().search(query).await;
+    }
+    if query
+        .revincludes
+        .iter()
+        .any(|include| include.source == ResourceType::AuditEvent)
+    {
+        return Err(StoreError::NotSupported(
+            "AuditEvents are kept in the audit ledger: search them on their own",
+        ));
+    }
     let mut plan = Plan::new(resource_type, &query.conditions);
     plan.bound_dates(db).await?;
     let total = if query.summary_count || query.total == Total::Accurate {

@@ -88,3 +88,14 @@ pub(crate) fn with_version_meta(
         last_updated,
     }
 }
+
+/// One page of a search: how many match in all, this page's matches, and the included resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    /// `None` when the query asked not to count (`_total=none`).
+    pub total: Option<i64>,
+    /// Whether matches follow this page.
+    pub more: bool,
+    pub matches: Vec<Versioned>,
+    pub included: Vec<Versioned>,
+}

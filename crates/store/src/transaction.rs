@@ -38,7 +38,12 @@ impl Transaction {
 /// looks each numbered one up by name in a list, so that binding thousands takes quadratic time
 /// (measured: a third of an import's time went there).
 pub(crate) fn placeholders(tx: &SqlTransaction, rows: usize, columns: usize) -> String {
-    let numbered = !is_sqlite(tx);
+    placeholders_for(is_sqlite(tx), rows, columns)
+}
+
+/// [`placeholders`] for a connection known to be SQLite's (`sqlite`) or PostgreSQL's.
+pub(crate) fn placeholders_for(sqlite: bool, rows: usize, columns: usize) -> String {
+    let numbered = !sqlite;
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {

@@ -102,6 +102,12 @@ pub async fn authenticate_and_audit(
         .extensions()
         .get::<ClientAddress>()
         .map(|ClientAddress(a)| a.to_string());
+    // Set by the request-id layer before any route runs.
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .map(str::to_owned);
     let mut query = request.uri().query().map(str::to_owned);
     if route.ends_with("/_search") {
         // A POSTed search keeps its parameters in the body: read them for the audit record.
@@ -171,6 +177,7 @@ pub async fn authenticate_and_audit(
         patients,
         query: query.filter(|q| !q.is_empty()),
         basis: None,
+        request_id,
     };
     if let Err(error) = audit::record(&db, &access, jiff::Timestamp::now()).await {
         return Err(FhirApiError::Internal(format!(

@@ -193,6 +193,12 @@ impl FhirApiError {
 
 impl From<backend::StoreError> for FhirApiError {
     fn from(error: backend::StoreError) -> Self {
+        if let backend::StoreError::NotSupported(diagnostics) = error {
+            return FhirApiError::BadRequest(vec![fhir::operation_outcome::Issue::new(
+                "not-supported",
+                diagnostics,
+            )]);
+        }
         FhirApiError::Internal(format!("{error}: {:?}", std::error::Error::source(&error)))
     }
 }

@@ -286,11 +286,30 @@ async fn a_server_killed_mid_load_keeps_every_acknowledged_booking_and_audit_rec
 
     if database.url.starts_with("sqlite:") {
         sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&database.url).await.unwrap();
-        let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(check, "ok");
+        // The record, and the audit ledger in its file beside it.
+        for url in [
+            database.url.clone(),
+            database.url.replace("test.db", "test-audit.db"),
+        ] {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_eq!(check, "ok", "{url}");
+        }
     }
+    // The ledger's chain runs unbroken through the kill.
+    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("verify-audit")
+        .env("HEALTH_DATA_DIR", dir.path())
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "verify-audit: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("the audit ledger holds"));
 }

@@ -1,17 +1,19 @@
-//! The audit trail: every access to patient data, by anyone, becomes a FHIR AuditEvent in the
-//! store (who, on whose behalf, what, when, from where, the outcome and the purpose). Append-only:
-//! nothing in the service updates or deletes one, and the REST API refuses to.
+//! The audit trail: every access to patient data, by anyone, becomes a row of the audit ledger
+//! (`store::ledger`: who, in what role, why, whose data, what, when, from where, the outcome),
+//! read back as a FHIR AuditEvent. Append-only: nothing in the service changes or removes one,
+//! and the REST API refuses to.
 
 use std::collections::BTreeSet;
 
-use base64::{Engine as _, engine::general_purpose::STANDARD};
 use domain::identity::Actor;
 use jiff::Timestamp;
-use serde_json::{Value, json};
 
 use super::policy::Basis;
 use crate::Db;
-use store::WriteError;
+use store::{
+    WriteError,
+    ledger::{AccessEntry, AgentEntry, AgentKind, Entry, SIGN_IN, SIGN_OUT},
+};
 
 /// Who acted.
 #[derive(Debug, Clone)]
@@ -84,6 +86,8 @@ pub struct AccessRecord {
     /// Why a person was let in, where it says more than their role: acting as a proxy, or
     /// breaking the glass (whose reason goes into the record, for the patient to read).
     pub basis: Option<Basis>,
+    /// The `X-Request-ID` the request was served under.
+    pub request_id: Option<String>,
 }
 
 impl AccessRecord {
@@ -99,17 +103,21 @@ impl AccessRecord {
             patients: BTreeSet::from([patient]),
             query: None,
             basis: None,
+            request_id: None,
         }
     }
 }
 
-/// Stores `record` as an AuditEvent. Callers treat a failure as a failure of the access itself:
-/// data is not handed out unaudited.
+/// Appends `record` to the audit ledger, returning once it is durable. Callers treat a failure
+/// as a failure of the access itself: data is not handed out unaudited.
 pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<(), WriteError> {
-    db.write_audit_event(audit_event(record, now), now).await
+    db.ledger()
+        .append(Entry::Access(Box::new(entry_of(record, now))), now)
+        .await?;
+    Ok(())
 }
 
-/// A sign-in or a sign-out, as an AuditEvent of its own (DICOM's "User Authentication"): a patient
+/// A sign-in or a sign-out, as an entry of its own (DICOM's "User Authentication"): a patient
 /// sees their own sign-ins in the list of who has looked at their record.
 pub async fn record_authentication(
     db: &Db,
@@ -118,8 +126,11 @@ pub async fn record_authentication(
     address: Option<String>,
     now: Timestamp,
 ) -> Result<(), WriteError> {
-    db.write_audit_event(authentication_event(actor, event, address, now), now)
-        .await
+    let entry = authentication_entry(actor, event, address, now);
+    db.ledger()
+        .append(Entry::Access(Box::new(entry)), now)
+        .await?;
+    Ok(())
 }
 
 /// What happened to a session.
@@ -129,191 +140,121 @@ pub enum Authentication {
     SignOut,
 }
 
-fn authentication_event(
+fn authentication_entry(
     actor: &Actor,
     event: Authentication,
     address: Option<String>,
     now: Timestamp,
-) -> Value {
-    let (code, display) = match event {
-        Authentication::SignIn => ("110122", "Login"),
-        Authentication::SignOut => ("110123", "Logout"),
+) -> AccessEntry {
+    let patients = match actor {
+        Actor::Patient(patient) => patient
+            .patient_id
+            .iter()
+            .map(|id| format!("Patient/{id}"))
+            .collect(),
+        Actor::Staff(_) => Vec::new(),
     };
-    let mut audit = base_event(
-        json!({
-            "system": DICOM_SYSTEM,
-            "code": "110114",
-            "display": "User Authentication",
-        }),
-        json!({ "system": DICOM_SYSTEM, "code": code, "display": display }),
-        "E",
-        Outcome::Success,
-        with_address(agent_of(&Agent::Person(actor.clone()), None), address),
-        now,
-    );
-    if let Actor::Patient(patient) = actor
-        && let Some(id) = &patient.patient_id
-    {
-        audit["entity"] = json!([patient_entity(&format!("Patient/{id}"))]);
+    let (agent, purpose) = agent_of(&Agent::Person(actor.clone()), None);
+    AccessEntry {
+        recorded: now.as_millisecond(),
+        interaction: match event {
+            Authentication::SignIn => SIGN_IN,
+            Authentication::SignOut => SIGN_OUT,
+        }
+        .to_owned(),
+        action: Action::Execute.code().to_owned(),
+        outcome: Outcome::Success.code().to_owned(),
+        agent,
+        on_behalf_of: None,
+        purpose: purpose.to_owned(),
+        reason: None,
+        patients,
+        records: Vec::new(),
+        query: None,
+        address,
+        request_id: None,
     }
-    audit
 }
 
-/// The AuditEvent.agent for who acted: how they are identified, the role they acted in (`type`,
-/// whose text the patient's "who has looked" page shows) and why (`purposeOfUse`).
-fn agent_of(agent: &Agent, basis: Option<&Basis>) -> Value {
-    let (who, role, purpose) = match agent {
+/// Who acted, in the role they acted in (whose words the patient's "who has looked" page shows),
+/// and the v3-ActReason code of why.
+fn agent_of(agent: &Agent, basis: Option<&Basis>) -> (AgentEntry, &'static str) {
+    match agent {
         Agent::ApiClient { client_id, name } => (
-            json!({
-                "identifier": { "system": API_CLIENT_SYSTEM, "value": client_id },
-                "display": name,
-            }),
-            json!({ "coding": [{
-                "system": DICOM_SYSTEM,
-                "code": "110150",
-                "display": "Application",
-            }], "text": "a connected computer system" }),
-            ("HOPERAT", "healthcare operations"),
+            AgentEntry {
+                kind: AgentKind::System,
+                reference: None,
+                identifier: Some((API_CLIENT_SYSTEM.to_owned(), client_id.clone())),
+                name: name.clone(),
+                role: "a connected computer system".to_owned(),
+            },
+            "HOPERAT",
         ),
         Agent::Person(Actor::Patient(patient)) => (
-            match &patient.patient_id {
-                Some(id) => {
-                    json!({ "reference": format!("Patient/{id}"), "display": patient.display_name })
+            AgentEntry {
+                kind: AgentKind::Patient,
+                reference: patient
+                    .patient_id
+                    .as_ref()
+                    .map(|id| format!("Patient/{id}")),
+                identifier: None,
+                name: patient.display_name.clone(),
+                role: if basis == Some(&Basis::Proxy) {
+                    "Proxy"
+                } else {
+                    "Patient"
                 }
-                None => json!({ "display": patient.display_name }),
+                .to_owned(),
             },
-            json!({ "text": if basis == Some(&Basis::Proxy) { "Proxy" } else { "Patient" } }),
-            ("PATRQT", "patient requested"),
+            "PATRQT",
         ),
         Agent::Person(Actor::Staff(staff)) => (
-            json!({
-                "identifier": { "system": fhir::SDS_USER_ID_SYSTEM, "value": staff.user_id },
-                "display": staff.display_name,
-            }),
-            json!({ "text": format!("{}, {}", staff.role.label(), staff.organisation.as_str()) }),
-            ("TREAT", "treatment"),
+            AgentEntry {
+                kind: AgentKind::Staff,
+                reference: None,
+                identifier: Some((fhir::SDS_USER_ID_SYSTEM.to_owned(), staff.user_id.clone())),
+                name: staff.display_name.clone(),
+                role: format!("{}, {}", staff.role.label(), staff.organisation.as_str()),
+            },
+            "TREAT",
         ),
-    };
-    let purpose = match basis {
-        // Emergency treatment is what v3-ActReason calls breaking the glass for care; the
-        // clinician's own words go alongside, for the patient.
-        Some(Basis::BreakGlass(reason)) => json!({
-            "coding": [{ "system": ACT_REASON_SYSTEM, "code": "ETREAT", "display": "Emergency Treatment" }],
-            "text": reason.as_str(),
-        }),
-        _ => json!({
-            "coding": [{ "system": ACT_REASON_SYSTEM, "code": purpose.0, "display": purpose.1 }],
-        }),
-    };
-    json!({
-        "type": role,
-        "who": who,
-        "requestor": true,
-        "purposeOfUse": [purpose],
-    })
-}
-
-fn with_address(mut agent: Value, address: Option<String>) -> Value {
-    if let Some(address) = address {
-        agent["network"] = json!({ "address": address, "type": "2" });
     }
-    agent
 }
 
-fn patient_entity(patient: &str) -> Value {
-    json!({
-        "what": { "reference": patient },
-        "type": { "system": ENTITY_TYPE_SYSTEM, "code": "1", "display": "Person" },
-        "role": { "system": OBJECT_ROLE_SYSTEM, "code": "1", "display": "Patient" },
-    })
-}
-
-/// The parts every AuditEvent has.
-fn base_event(
-    event_type: Value,
-    subtype: Value,
-    action: &str,
-    outcome: Outcome,
-    agent: Value,
-    now: Timestamp,
-) -> Value {
-    json!({
-        "resourceType": "AuditEvent",
-        "type": event_type,
-        "subtype": [subtype],
-        "action": action,
-        "recorded": now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        "outcome": outcome.code(),
-        "agent": [agent],
-        "source": {
-            "observer": { "display": "Open Health" },
-            "type": [{
-                "system": "http://terminology.hl7.org/CodeSystem/security-source-type",
-                "code": "3",
-                "display": "Web Server",
-            }],
-        },
-    })
-}
-
-fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
-    let agent = with_address(
-        agent_of(&record.agent, record.basis.as_ref()),
-        record.address.clone(),
-    );
-    let mut entity: Vec<Value> = record
-        .patients
-        .iter()
-        .map(|patient| patient_entity(patient))
-        .collect();
-    entity.extend(
-        record
-            .records
-            .iter()
-            .filter(|r| !record.patients.contains(*r))
-            .map(|r| {
-                json!({
-                    "what": { "reference": r },
-                    "type": { "system": ENTITY_TYPE_SYSTEM, "code": "2", "display": "System Object" },
-                })
-            }),
-    );
-    if let Some(query) = &record.query {
-        entity.push(json!({
-            "type": { "system": ENTITY_TYPE_SYSTEM, "code": "2", "display": "System Object" },
-            "role": { "system": OBJECT_ROLE_SYSTEM, "code": "24", "display": "Query" },
-            "query": STANDARD.encode(query),
-        }));
-    }
-    let mut event = base_event(
-        json!({
-            "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
-            "code": "rest",
-            "display": "RESTful Operation",
-        }),
-        json!({ "system": "http://hl7.org/fhir/restful-interaction", "code": record.interaction }),
-        record.action.code(),
-        record.outcome,
+fn entry_of(record: &AccessRecord, now: Timestamp) -> AccessEntry {
+    let (agent, purpose) = agent_of(&record.agent, record.basis.as_ref());
+    // Emergency treatment is what v3-ActReason calls breaking the glass for care; the
+    // clinician's own words go alongside, for the patient.
+    let (purpose, reason) = match &record.basis {
+        Some(Basis::BreakGlass(reason)) => ("ETREAT", Some(reason.as_str().to_owned())),
+        _ => (purpose, None),
+    };
+    AccessEntry {
+        recorded: now.as_millisecond(),
+        interaction: record.interaction.to_owned(),
+        action: record.action.code().to_owned(),
+        outcome: record.outcome.code().to_owned(),
         agent,
-        now,
-    );
-    if !entity.is_empty() {
-        event["entity"] = Value::Array(entity);
+        on_behalf_of: None,
+        purpose: purpose.to_owned(),
+        reason,
+        patients: record.patients.iter().cloned().collect(),
+        records: record.records.iter().cloned().collect(),
+        query: record.query.clone(),
+        address: record.address.clone(),
+        request_id: record.request_id.clone(),
     }
-    event
 }
 
 /// The identifier system naming registered API clients in audit records.
 pub const API_CLIENT_SYSTEM: &str = "https://fhir.openhealth.example/Id/api-client";
-const ENTITY_TYPE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
-const OBJECT_ROLE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/object-role";
-const ACT_REASON_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
-const DICOM_SYSTEM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::{Engine as _, engine::general_purpose::STANDARD};
     use fhir::ResourceType;
+    use serde_json::Value;
 
     fn read_of_a_patient() -> AccessRecord {
         AccessRecord {
@@ -329,7 +270,13 @@ mod tests {
             patients: BTreeSet::from(["Patient/p1".into()]),
             query: None,
             basis: None,
+            request_id: None,
         }
+    }
+
+    /// The row as a FHIR client reads it back.
+    fn audit_event(record: &AccessRecord, now: Timestamp) -> Value {
+        Entry::Access(Box::new(entry_of(record, now))).to_audit_event("1")
     }
 
     #[test]
@@ -389,12 +336,13 @@ mod tests {
             nhs_number: None,
             patient_id: Some("p1".into()),
         });
-        let event = authentication_event(
+        let entry = authentication_entry(
             &patient,
             Authentication::SignIn,
             Some("192.0.2.7".into()),
             Timestamp::UNIX_EPOCH,
         );
+        let event = Entry::Access(Box::new(entry)).to_audit_event("1");
         assert_eq!(event["type"]["code"], "110114");
         assert_eq!(event["subtype"][0]["code"], "110122");
         assert_eq!(event["entity"][0]["what"]["reference"], "Patient/p1");

@@ -29,6 +29,7 @@ async fn concurrent_accesses_are_each_audited_before_they_are_answered() {
                     patients: BTreeSet::from([format!("Patient/p{n}")]),
                     query: None,
                     basis: None,
+                    request_id: None,
                 };
                 audit::record(&db, &access, Timestamp::now()).await.unwrap();
                 // Answered: the event is there for anyone to read.

@@ -1,0 +1,168 @@
+//! The audit ledger: one compact, append-only row for every access to patient data (and every
+//! sign-in and sign-out), kept apart from the clinical record as part of the service's working
+//! state. Each row carries a hash chained to the row before ([`verify`](Ledger::verify) checks the
+//! chain), rows are written by group commit ([`append`](Ledger::append) returns once the row is
+//! durable), and the rows read as FHIR AuditEvents: the store's `AuditEvent` interactions (read,
+//! search, create) are served from here.
+//!
+//! On SQLite the ledger is a database file of its own beside the record's (`health.db` →
+//! `health-audit.db`): a batch's commit then neither takes the record's write lock nor empties the
+//! record's readers' page caches, and it syncs only when the batch records a change (see
+//! `writer`). On PostgreSQL it is three tables of the same database.
+
+mod carry_over;
+mod chain;
+mod entry;
+mod query;
+mod verify;
+mod writer;
+
+use std::time::Duration;
+
+use fhir::search::SearchQuery;
+use jiff::Timestamp;
+use sqlx::{AnyPool, Executor as _, any::AnyPoolOptions};
+
+pub use entry::{AccessEntry, AgentEntry, AgentKind, Entry, SIGN_IN, SIGN_OUT};
+pub use query::Logged;
+pub use verify::Verification;
+pub use writer::Appended;
+
+use crate::{
+    database::Backend,
+    error::{StoreError, WriteError},
+    stored::SearchPage,
+};
+
+/// A handle to the ledger; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    pool: AnyPool,
+    backend: Backend,
+    writer: writer::Writer,
+}
+
+impl Ledger {
+    /// The ledger beside the record at `record_url` (SQLite: a file of its own; PostgreSQL: the
+    /// record's own `pool`).
+    pub(crate) async fn open(
+        backend: Backend,
+        record_url: &str,
+        record_pool: &AnyPool,
+    ) -> Result<Self, StoreError> {
+        let pool = match backend {
+            Backend::Postgres => record_pool.clone(),
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .test_before_acquire(false)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            // `synchronous` is set by the writer for each batch.
+                            connection
+                                .execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                     PRAGMA busy_timeout = 5000;",
+                                )
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&sqlite_ledger_url(record_url))
+                    .await?
+            }
+        };
+        Ok(Self {
+            writer: writer::Writer::start(pool.clone(), backend),
+            pool,
+            backend,
+        })
+    }
+
+    /// Brings the ledger's schema up to date (SQLite: its own file's; PostgreSQL's is in the
+    /// record's migrations), then moves in any AuditEvents the record still holds from before the
+    /// ledger existed.
+    pub(crate) async fn migrate(&self, record: &AnyPool) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::migrate!("../../migrations/sqlite-ledger")
+                .run(&self.pool)
+                .await?;
+        }
+        let moved = carry_over::carry_over(record, &self.pool, self.backend).await?;
+        if moved > 0 {
+            tracing::info!(
+                moved,
+                "audit events moved from the record into the audit ledger"
+            );
+        }
+        Ok(())
+    }
+
+    /// Appends `entry` and returns once it is committed, in one batch with those of concurrent
+    /// requests: a read's row survives a crash of the server, a change's a power cut.
+    pub async fn append(&self, entry: Entry, now: Timestamp) -> Result<Appended, WriteError> {
+        self.writer.append(entry, now).await
+    }
+
+    /// The row whose AuditEvent id is `id`.
+    pub async fn read(&self, id: &str) -> Result<Option<Logged>, StoreError> {
+        query::read(&self.pool, id).await
+    }
+
+    /// A FHIR search of AuditEvent.
+    pub async fn search(&self, query: &SearchQuery) -> Result<SearchPage, StoreError> {
+        query::search(&self.pool, query).await
+    }
+
+    /// The newest `limit` rows, newest first.
+    pub async fn newest(&self, limit: i64) -> Result<Vec<Logged>, StoreError> {
+        query::newest(&self.pool, limit).await
+    }
+
+    /// How many rows there are.
+    pub async fn rows(&self) -> Result<i64, StoreError> {
+        let (rows,): (i64,) = sqlx::query_as("SELECT seq FROM audit_ledger_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(rows)
+    }
+
+    /// Checks the whole chain (see [`Verification`]).
+    pub async fn verify(&self) -> Result<Verification, StoreError> {
+        verify::verify(&self.pool).await
+    }
+}
+
+/// `sqlite://dir/health.db?mode=rwc` → `sqlite://dir/health-audit.db?mode=rwc`.
+fn sqlite_ledger_url(record_url: &str) -> String {
+    let (path, options) = match record_url.split_once('?') {
+        Some((path, options)) => (path, Some(options)),
+        None => (record_url, None),
+    };
+    let path = match path.strip_suffix(".db") {
+        Some(stem) => format!("{stem}-audit.db"),
+        None => format!("{path}-audit"),
+    };
+    match options {
+        Some(options) => format!("{path}?{options}"),
+        None => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ledger::sqlite_ledger_url;
+
+    #[test]
+    fn the_ledger_file_sits_beside_the_records() {
+        assert_eq!(
+            sqlite_ledger_url("sqlite:///var/lib/health/health.db?mode=rwc"),
+            "sqlite:///var/lib/health/health-audit.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_ledger_url("sqlite://data/records"),
+            "sqlite://data/records-audit"
+        );
+    }
+}

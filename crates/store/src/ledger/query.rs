@@ -1,0 +1,323 @@
+//! Reading the ledger: one row by its id, FHIR searches of AuditEvent (`patient`, `agent`,
+//! `date`, `type`, `_id`, `_lastUpdated`; sorted by date either way; paged), the newest rows, and
+//! a patient's own trail for "who has looked at your record".
+//!
+//! Rows are in the order they were written, which is the order of their `recorded` times to
+//! within a batch (milliseconds): sorting by `date` or `_lastUpdated` reads them by `seq`, along
+//! the primary key or a patient's or an agent's range of `audit_ledger_keys`, never sorting.
+
+use fhir::search::{Comparator, Condition, SearchQuery, Test, Total};
+use sqlx::AnyPool;
+
+use super::entry::Entry;
+use crate::{
+    error::StoreError,
+    stored::SearchPage,
+    stored::{Versioned, instant, with_version_meta},
+};
+
+/// A row read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    pub seq: i64,
+    /// When it was written, in milliseconds since the epoch.
+    pub logged: i64,
+    pub entry: Entry,
+}
+
+impl Logged {
+    /// The row as a FHIR AuditEvent: its id is its sequence number, it has one version.
+    pub fn to_versioned(&self) -> Versioned {
+        let logged = jiff::Timestamp::from_millisecond(self.logged)
+            .map(instant)
+            .unwrap_or_default();
+        with_version_meta(self.entry.to_audit_event(&self.seq.to_string()), 1, logged)
+    }
+}
+
+/// SQL text with `$n` parameters, and their values.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, value: Bind) -> &mut Self {
+        self.binds.push(value);
+        self.text.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    fn text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.bind(Bind::Text(value.into()))
+    }
+
+    fn int(&mut self, value: i64) -> &mut Self {
+        self.bind(Bind::Int(value))
+    }
+
+    async fn rows(&self, pool: &AnyPool) -> Result<Vec<Logged>, StoreError> {
+        let mut query = sqlx::query_as::<_, (i64, i64, String)>(&self.text);
+        for bind in &self.binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Int(int) => query.bind(*int),
+            };
+        }
+        query
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|(seq, logged, entry)| {
+                Ok(Logged {
+                    seq,
+                    logged,
+                    entry: serde_json::from_str(&entry).map_err(StoreError::CorruptResource)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count(&self, pool: &AnyPool) -> Result<i64, StoreError> {
+        let mut query = sqlx::query_as::<_, (i64,)>(&self.text);
+        for bind in &self.binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Int(int) => query.bind(*int),
+            };
+        }
+        Ok(query.fetch_one(pool).await?.0)
+    }
+}
+
+const COLUMNS: &str = "SELECT l.seq, l.logged, l.entry";
+
+/// The row whose AuditEvent id is `id`.
+pub(crate) async fn read(pool: &AnyPool, id: &str) -> Result<Option<Logged>, StoreError> {
+    let Some(seq) = parse_id(id) else {
+        return Ok(None);
+    };
+    let mut sql = Sql::default();
+    sql.push(COLUMNS)
+        .push(" FROM audit_ledger l WHERE l.seq = ")
+        .int(seq);
+    Ok(sql.rows(pool).await?.pop())
+}
+
+/// The newest `limit` rows, newest first.
+pub(crate) async fn newest(pool: &AnyPool, limit: i64) -> Result<Vec<Logged>, StoreError> {
+    let mut sql = Sql::default();
+    sql.push(COLUMNS)
+        .push(" FROM audit_ledger l ORDER BY l.seq DESC LIMIT ")
+        .int(limit);
+    sql.rows(pool).await
+}
+
+/// An AuditEvent id is a sequence number, written without sign or leading zeros.
+fn parse_id(id: &str) -> Option<i64> {
+    let seq: i64 = id.parse().ok()?;
+    (seq > 0 && seq.to_string() == id).then_some(seq)
+}
+
+/// A FHIR search of AuditEvent.
+pub(crate) async fn search(pool: &AnyPool, query: &SearchQuery) -> Result<SearchPage, StoreError> {
+    if !query.includes.is_empty() || !query.revincludes.is_empty() {
+        return Err(StoreError::NotSupported(
+            "_include and _revinclude are not supported on AuditEvent",
+        ));
+    }
+    let mut descending = None;
+    for sort in &query.sort {
+        if !matches!(sort.param, "date" | "_lastUpdated" | "_id") {
+            return Err(StoreError::NotSupported(
+                "AuditEvent sorts by date, _lastUpdated or _id only",
+            ));
+        }
+        descending.get_or_insert(sort.descending);
+    }
+    let descending = descending.unwrap_or(false);
+
+    // A patient's or an agent's rows are one range of the keys: the first such condition with a
+    // single value leads, the others filter.
+    let leading = query.conditions.iter().position(|condition| {
+        matches!(condition.param, "patient" | "agent")
+            && matches!(condition.any_of.as_slice(), [Test::Reference(_)])
+    });
+    let mut from = Sql::default();
+    let order = match leading {
+        Some(index) => {
+            let condition = &query.conditions[index];
+            from.push(
+                " FROM audit_ledger_keys k JOIN audit_ledger l ON l.seq = k.seq WHERE k.key = ",
+            )
+            .text(key(condition)?.remove(0));
+            "k.seq"
+        }
+        None => {
+            from.push(" FROM audit_ledger l WHERE 1 = 1");
+            "l.seq"
+        }
+    };
+    for (index, condition) in query.conditions.iter().enumerate() {
+        if Some(index) != leading {
+            from.push(" AND ");
+            filter(&mut from, condition)?;
+        }
+    }
+
+    let total = if query.summary_count || query.total == Total::Accurate {
+        let mut count = Sql {
+            text: format!("SELECT COUNT(*){}", from.text),
+            binds: Vec::new(),
+        };
+        count.binds = clone_binds(&from.binds);
+        Some(count.count(pool).await?)
+    } else {
+        None
+    };
+    if query.summary_count || query.count == 0 {
+        return Ok(SearchPage {
+            total,
+            more: total.is_some_and(|total| total > query.offset),
+            matches: Vec::new(),
+            included: Vec::new(),
+        });
+    }
+    // Uncounted, one row more than the page tells whether another page follows.
+    let limit = query.count + i64::from(total.is_none());
+    let mut page = Sql {
+        text: format!("{COLUMNS}{}", from.text),
+        binds: clone_binds(&from.binds),
+    };
+    page.push(&format!(
+        " ORDER BY {order} {} LIMIT ",
+        if descending { "DESC" } else { "ASC" }
+    ))
+    .int(limit)
+    .push(" OFFSET ")
+    .int(query.offset);
+    let mut rows = page.rows(pool).await?;
+    let more = match total {
+        Some(total) => query.offset + query.count < total,
+        None => rows.len() as i64 > query.count,
+    };
+    rows.truncate(query.count as usize);
+    Ok(SearchPage {
+        total,
+        more,
+        matches: rows.iter().map(Logged::to_versioned).collect(),
+        included: Vec::new(),
+    })
+}
+
+fn clone_binds(binds: &[Bind]) -> Vec<Bind> {
+    binds
+        .iter()
+        .map(|bind| match bind {
+            Bind::Text(text) => Bind::Text(text.clone()),
+            Bind::Int(int) => Bind::Int(*int),
+        })
+        .collect()
+}
+
+/// The keys a `patient` or `agent` condition looks for.
+fn key(condition: &Condition) -> Result<Vec<String>, StoreError> {
+    let prefix = if condition.param == "patient" {
+        "p"
+    } else {
+        "a"
+    };
+    condition
+        .any_of
+        .iter()
+        .map(|test| match test {
+            Test::Reference(reference) => Ok(format!("{prefix} {reference}")),
+            _ => Err(StoreError::InvalidQuery),
+        })
+        .collect()
+}
+
+/// One condition on the row `l`: any of its tests.
+fn filter(sql: &mut Sql, condition: &Condition) -> Result<(), StoreError> {
+    if matches!(condition.param, "patient" | "agent") {
+        sql.push("EXISTS (SELECT 1 FROM audit_ledger_keys x WHERE x.seq = l.seq AND x.key IN (");
+        for (n, key) in key(condition)?.into_iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.text(key);
+        }
+        sql.push("))");
+        return Ok(());
+    }
+    sql.push("(");
+    for (n, test) in condition.any_of.iter().enumerate() {
+        if n > 0 {
+            sql.push(" OR ");
+        }
+        match (condition.param, test) {
+            ("date", Test::Date(comparator, low, high)) => {
+                time(sql, "l.recorded", *comparator, *low, *high)
+            }
+            ("_lastUpdated", Test::Date(comparator, low, high)) => {
+                time(sql, "l.logged", *comparator, *low, *high)
+            }
+            ("type", Test::Token { system, code }) => {
+                sql.push("(1 = 1");
+                if let Some(system) = system {
+                    sql.push(" AND l.type_system = ")
+                        .text(system.clone().unwrap_or_default());
+                }
+                if let Some(code) = code {
+                    sql.push(" AND l.type_code = ").text(code.clone());
+                }
+                sql.push(")");
+            }
+            ("_id", Test::Id(id)) => match parse_id(id) {
+                Some(seq) => {
+                    sql.push("l.seq = ").int(seq);
+                }
+                None => {
+                    sql.push("1 = 0");
+                }
+            },
+            _ => return Err(StoreError::InvalidQuery),
+        }
+    }
+    sql.push(")");
+    Ok(())
+}
+
+/// An instant column (milliseconds) against a search date's `[low, high)` seconds.
+fn time(sql: &mut Sql, column: &str, comparator: Comparator, low: i64, high: i64) {
+    let (low, high) = (low.saturating_mul(1000), high.saturating_mul(1000));
+    match comparator {
+        Comparator::Eq => sql
+            .push(&format!("({column} >= "))
+            .int(low)
+            .push(&format!(" AND {column} < "))
+            .int(high)
+            .push(")"),
+        Comparator::Ne => sql
+            .push(&format!("({column} < "))
+            .int(low)
+            .push(&format!(" OR {column} >= "))
+            .int(high)
+            .push(")"),
+        Comparator::Lt => sql.push(&format!("{column} < ")).int(low),
+        Comparator::Le => sql.push(&format!("{column} < ")).int(high),
+        Comparator::Gt => sql.push(&format!("{column} >= ")).int(high),
+        Comparator::Ge => sql.push(&format!("{column} >= ")).int(low),
+    };
+}

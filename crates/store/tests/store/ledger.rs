@@ -1,0 +1,215 @@
+//! The audit ledger: rows read back as AuditEvents, searched by patient newest first, chained so
+//! that a changed or removed row is found, and the AuditEvents of before moved in once.
+
+use fhir::{ResourceType, search::parse_query};
+use jiff::Timestamp;
+use serde_json::json;
+use sqlx::{AnyPool, any::install_default_drivers};
+use store::{
+    Db,
+    ledger::{AccessEntry, AgentEntry, AgentKind, Entry},
+};
+
+use crate::empty_db;
+
+fn read_by(patient: &str, at: i64, action: &str) -> Entry {
+    Entry::Access(Box::new(AccessEntry {
+        recorded: at,
+        interaction: "read".into(),
+        action: action.into(),
+        outcome: "0".into(),
+        agent: AgentEntry {
+            kind: AgentKind::Staff,
+            reference: None,
+            identifier: Some(("https://fhir.nhs.uk/Id/sds-user-id".into(), "555".into())),
+            name: "Dr Amara Okafor".into(),
+            role: "GP, Y90001".into(),
+        },
+        on_behalf_of: None,
+        purpose: "TREAT".into(),
+        reason: None,
+        patients: vec![format!("Patient/{patient}")],
+        records: vec!["Observation/o1".into()],
+        query: None,
+        address: Some("192.0.2.7".into()),
+        request_id: Some("r-1".into()),
+    }))
+}
+
+async fn search(db: &Db, query: &str) -> Vec<serde_json::Value> {
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap();
+            (key.to_owned(), value.to_owned())
+        })
+        .collect();
+    let query = parse_query(ResourceType::AuditEvent, &pairs).unwrap();
+    store::search::search(db, ResourceType::AuditEvent, &query)
+        .await
+        .unwrap()
+        .matches
+        .into_iter()
+        .map(|found| found.resource)
+        .collect()
+}
+
+/// A connection to wherever the ledger's tables are: on SQLite, its own file beside the record's.
+async fn ledger_tables(database_url: &str) -> AnyPool {
+    install_default_drivers();
+    let url = if database_url.starts_with("sqlite:") {
+        database_url.replace("test.db", "test-audit.db")
+    } else {
+        database_url.to_owned()
+    };
+    AnyPool::connect(&url).await.unwrap()
+}
+
+#[tokio::test]
+async fn rows_read_back_as_audit_events_a_patients_newest_first() {
+    let (db, _database) = empty_db().await;
+    let start = Timestamp::now().as_millisecond();
+    for (n, patient) in ["a", "b", "a"].into_iter().enumerate() {
+        db.ledger()
+            .append(read_by(patient, start + n as i64, "R"), Timestamp::now())
+            .await
+            .unwrap();
+    }
+    let trail = search(&db, "patient=Patient/a&_sort=-date").await;
+    let ids: Vec<&str> = trail.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["3", "1"], "patient a's rows, newest first");
+    let event = &trail[0];
+    assert_eq!(event["agent"][0]["who"]["identifier"]["value"], "555");
+    assert_eq!(event["entity"][0]["what"]["reference"], "Patient/a");
+    assert_eq!(event["meta"]["versionId"], "1");
+    assert!(fhir::validate::check(event, ResourceType::AuditEvent).is_empty());
+
+    let store::Found::Current(read) = store::read(&db, ResourceType::AuditEvent, "2")
+        .await
+        .unwrap()
+    else {
+        panic!("row 2 reads back");
+    };
+    assert_eq!(read.resource["entity"][0]["what"]["reference"], "Patient/b");
+    assert_eq!(
+        store::read(&db, ResourceType::AuditEvent, "02")
+            .await
+            .unwrap(),
+        store::Found::Missing
+    );
+    let by_agent = search(&db, "agent=https://fhir.nhs.uk/Id/sds-user-id|555&_count=1").await;
+    assert!(
+        by_agent.is_empty(),
+        "agent is a reference parameter: no such reference"
+    );
+    assert_eq!(search(&db, "type=rest&_count=2").await.len(), 2);
+    assert_eq!(store::count(&db, "AuditEvent").await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn concurrent_appends_get_consecutive_numbers_and_the_chain_holds() {
+    let (db, _database) = empty_db().await;
+    let appends = (0..64).map(|n| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.ledger()
+                .append(read_by(&format!("p{n}"), n, "R"), Timestamp::now())
+                .await
+                .unwrap()
+                .seq
+        })
+    });
+    let mut seqs = Vec::new();
+    for append in appends {
+        seqs.push(append.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=64).collect::<Vec<_>>());
+    let verification = db.ledger().verify().await.unwrap();
+    assert_eq!((verification.rows, verification.broken), (64, None));
+}
+
+#[tokio::test]
+async fn a_changed_or_removed_row_breaks_the_chain() {
+    let (db, database) = empty_db().await;
+    for n in 0..5 {
+        db.ledger()
+            .append(read_by("a", n, "U"), Timestamp::now())
+            .await
+            .unwrap();
+    }
+    let tables = ledger_tables(&database.url).await;
+    sqlx::query("UPDATE audit_ledger SET entry = replace(entry, 'Okafor', 'Hale') WHERE seq = 3")
+        .execute(&tables)
+        .await
+        .unwrap();
+    let verification = db.ledger().verify().await.unwrap();
+    assert_eq!(verification.broken.map(|(seq, _)| seq), Some(3));
+
+    let (db, database) = empty_db().await;
+    for n in 0..5 {
+        db.ledger()
+            .append(read_by("a", n, "R"), Timestamp::now())
+            .await
+            .unwrap();
+    }
+    let tables = ledger_tables(&database.url).await;
+    sqlx::query("DELETE FROM audit_ledger WHERE seq = 5")
+        .execute(&tables)
+        .await
+        .unwrap();
+    let verification = db.ledger().verify().await.unwrap();
+    assert_eq!(
+        verification.broken.map(|(seq, _)| seq),
+        Some(5),
+        "the head still names the removed last row"
+    );
+}
+
+#[tokio::test]
+async fn audit_events_kept_in_the_record_move_into_the_ledger_once() {
+    let (db, database) = empty_db().await;
+    install_default_drivers();
+    let record = AnyPool::connect(&database.url).await.unwrap();
+    for (n, patient) in ["x", "y", "x"].into_iter().enumerate() {
+        let event = json!({
+            "resourceType": "AuditEvent",
+            "id": format!("old-{n}"),
+            "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest" },
+            "recorded": format!("2026-01-0{}T10:00:00Z", n + 1),
+            "agent": [{ "who": { "display": "A system" }, "requestor": true }],
+            "source": { "observer": { "display": "Old" } },
+            "entity": [{ "what": { "reference": format!("Patient/{patient}") } }],
+        });
+        sqlx::query(
+            "INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) \
+             VALUES ('AuditEvent', $1, 1, $2, 0, $3)",
+        )
+        .bind(format!("old-{n}"))
+        .bind(format!("2026-01-0{}T10:00:00.000Z", n + 1))
+        .bind(event.to_string())
+        .execute(&record)
+        .await
+        .unwrap();
+    }
+    db.migrate().await.unwrap();
+    db.migrate().await.unwrap();
+    let trail = search(&db, "patient=Patient/x&_sort=-date").await;
+    let recorded: Vec<&str> = trail
+        .iter()
+        .map(|e| e["recorded"].as_str().unwrap())
+        .collect();
+    assert_eq!(recorded, ["2026-01-03T10:00:00Z", "2026-01-01T10:00:00Z"]);
+    assert_eq!(
+        store::count(&db, "AuditEvent").await.unwrap(),
+        3,
+        "moved once"
+    );
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM resources WHERE resource_type = 'AuditEvent'")
+            .fetch_one(&record)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "nothing is left behind in the record");
+    assert_eq!(db.ledger().verify().await.unwrap().broken, None);
+}
