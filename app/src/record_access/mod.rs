@@ -20,7 +20,18 @@ pub enum RecordAccessView {
 pub struct AccessLogDto {
     /// `None`: the reader's own record; otherwise the name of the person they act for.
     pub acting_for: Option<String>,
+    /// The record's patient id when read as a proxy (the `for` of the page's links).
+    pub for_patient: Option<String>,
+    /// The filter in force: `others`, `staff`, `systems`, `patient` or `everyone`.
+    pub who: String,
+    /// Emergency accesses the patient is seeing for the first time, newest first.
+    pub unseen_emergencies: Vec<RecordAccessDto>,
+    /// This page's accesses, newest first.
     pub accesses: Vec<RecordAccessDto>,
+    /// Whether this is a later page than the newest (so a link back to the newest is offered).
+    pub is_older_page: bool,
+    /// The `before` of the next, older page, when there is one.
+    pub older: Option<i64>,
     /// The people who have given the reader proxy access.
     pub grants: Vec<GrantDto>,
 }
@@ -40,6 +51,8 @@ pub struct RecordAccessDto {
     pub datetime: String,
     pub who: String,
     pub what: String,
+    /// An emergency ("break-glass") access; `reason` is the reason given.
+    pub emergency: bool,
     pub reason: Option<String>,
     pub refused: bool,
 }

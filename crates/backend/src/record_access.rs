@@ -1,11 +1,12 @@
-//! "Who has looked at my record": the audit trail of a patient's record, for the patient (or
-//! someone they have granted proxy access), in words rather than codes. Reading the list is
-//! itself an access, and is recorded like any other, refused attempts included.
+//! "Who has looked at my record": the audit trail of a patient's record, read from the audit
+//! ledger a page at a time, newest first, for the patient (or someone they have granted proxy
+//! access), in words rather than codes, with the emergency accesses they have not yet been shown
+//! first. Reading the list is itself an access, and is recorded like any other, refused attempts
+//! included.
 
 use std::collections::BTreeSet;
 
 use domain::identity::Actor;
-use fhir::{ResourceType, search::parse_query};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -16,33 +17,96 @@ use crate::{
         policy::{self, Basis, Grants, ProxyGrant, Refusal, Subject},
     },
 };
-use store::{WriteError, search};
+use store::{
+    WriteError,
+    ledger::{EMERGENCY, Logged, Trail, Who},
+    state::break_glass,
+};
 
-/// How many accesses the page lists, newest first.
-pub const LISTED: i64 = 100;
+/// How many accesses a page lists, newest first.
+pub const LISTED: i64 = 25;
+
+/// Whose accesses the reader asks to see. By default everyone's but the patient's own: a
+/// patient's own looks would otherwise bury everyone else's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LookedBy {
+    #[default]
+    Others,
+    Staff,
+    /// API clients, apps, and other systems that sent their own records of access.
+    Systems,
+    /// The patient themselves.
+    Patient,
+    Everyone,
+}
+
+impl LookedBy {
+    pub const ALL: [Self; 5] = [
+        Self::Others,
+        Self::Staff,
+        Self::Systems,
+        Self::Patient,
+        Self::Everyone,
+    ];
+
+    /// The value in the page's address (`?who=staff`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Others => "others",
+            Self::Staff => "staff",
+            Self::Systems => "systems",
+            Self::Patient => "patient",
+            Self::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|who| who.as_str() == text)
+    }
+}
 
 /// One access to the record, as the patient reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordAccess {
+    /// Its number in the audit ledger (its AuditEvent's id).
+    pub seq: i64,
     pub at: Timestamp,
     /// "You", a person's name and role, or a connected system's name.
     pub who: String,
     /// "looked at your appointments", "changed their personal details", …
     pub what: String,
-    /// The reason given for an emergency ("break-glass") access, shown in full.
+    /// An emergency ("break-glass") access by someone outside the patient's practice.
+    pub emergency: bool,
+    /// The reason given for an emergency access, shown in full.
     pub reason: Option<String>,
     /// The access was refused or failed: nothing was seen or changed.
     pub refused: bool,
 }
 
-/// The list for one record, and the other records the reader may look at.
+/// A page of the list for one record, and the other records the reader may look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessLog {
     /// `None`: the reader's own record; otherwise the name of the person they act for.
     pub acting_for: Option<String>,
+    /// Emergency accesses to the reader's own record they had not been shown before this page,
+    /// newest first (whatever the filter; never on a record read as a proxy).
+    pub unseen_emergencies: Vec<RecordAccess>,
+    /// This page's accesses, newest first.
     pub accesses: Vec<RecordAccess>,
+    /// Where the next, older page starts (its `before`), when there is one.
+    pub older: Option<i64>,
     /// Everyone who has granted the reader proxy access.
     pub grants: Vec<ProxyGrant>,
+}
+
+/// Which page of whose list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccessLogRequest<'a> {
+    /// `None`: the reader's own record.
+    pub patient_id: Option<&'a str>,
+    pub looked_by: LookedBy,
+    /// Only accesses numbered below this (the `older` of the page before).
+    pub before: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,21 +123,19 @@ pub enum RecordAccessError {
     /// Someone else's record, and no grant to act for them.
     #[error("not their record")]
     NotAllowed,
-    /// The search of the audit trail could not be built: a bug, not a user's mistake.
-    #[error("the audit trail query is malformed")]
-    Query,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the access could not be audited")]
     Audit(#[from] WriteError),
 }
 
-/// The latest accesses to a record: the reader's own (`patient_id` `None`), or that of someone
-/// who has granted them proxy access. Every call is audited, a refused one too.
+/// A page of the accesses to a record: the reader's own, or that of someone who has granted them
+/// proxy access. Every call is audited, a refused one too. Emergency accesses the patient has not
+/// been shown come first, and count as shown once this returns.
 pub async fn access_log(
     db: &Db,
     actor: &Actor,
-    patient_id: Option<&str>,
+    request: AccessLogRequest<'_>,
     address: Option<String>,
     now: Timestamp,
 ) -> Result<AccessLog, RecordAccessError> {
@@ -87,7 +149,7 @@ pub async fn access_log(
         proxy: policy::proxy_grants(db, reader, now).await?,
         break_glass: Vec::new(),
     };
-    let target = match patient_id.or(reader.patient_id.as_deref()) {
+    let target = match request.patient_id.or(reader.patient_id.as_deref()) {
         Some(target) => target.to_owned(),
         None => return Err(RecordAccessError::NoRecord),
     };
@@ -121,22 +183,54 @@ pub async fn access_log(
             });
         }
     };
-    let pairs = [
-        ("patient".to_owned(), reference.clone()),
-        ("_sort".to_owned(), "-date".to_owned()),
-        ("_count".to_owned(), LISTED.to_string()),
-        // The trail grows with every access; the page lists the latest, and nothing counts them.
-        ("_total".to_owned(), "none".to_owned()),
-    ];
-    let query =
-        parse_query(ResourceType::AuditEvent, &pairs).map_err(|_| RecordAccessError::Query)?;
-    let page = search::search(db, ResourceType::AuditEvent, &query).await?;
+    let who = match request.looked_by {
+        LookedBy::Others => Who::AllBut(reference.clone()),
+        LookedBy::Staff => Who::Staff,
+        LookedBy::Systems => Who::Systems,
+        LookedBy::Patient => Who::Only(reference.clone()),
+        LookedBy::Everyone => Who::Everyone,
+    };
+    let mut page = db
+        .ledger()
+        .trail(&Trail {
+            patient: reference.clone(),
+            who,
+            before: request.before,
+            // One more than the page tells whether an older page follows.
+            limit: LISTED + 1,
+        })
+        .await?;
+    let older = (page.len() as i64 > LISTED)
+        .then(|| {
+            page.truncate(LISTED as usize);
+            page.last().map(|row| row.seq)
+        })
+        .flatten();
     let viewer = reader.patient_id.as_ref().map(|id| format!("Patient/{id}"));
-    let accesses = page
-        .matches
-        .iter()
-        .filter_map(|event| describe(&event.resource, viewer.as_deref(), &reference))
-        .collect();
+    let describe_all = |rows: &[Logged]| -> Vec<RecordAccess> {
+        rows.iter()
+            .filter_map(|row| {
+                describe(
+                    row.seq,
+                    &row.entry.to_audit_event(&row.seq.to_string()),
+                    viewer.as_deref(),
+                    &reference,
+                )
+            })
+            .collect()
+    };
+    let accesses = describe_all(&page);
+    // Only the patient can have seen what was shown to them: not their proxy.
+    let unseen_emergencies = if basis == Basis::Own {
+        let seen = break_glass::seen_through(db.state(), &target).await?;
+        let unseen = db.ledger().emergencies_after(&reference, seen).await?;
+        if let Some(newest) = unseen.first() {
+            break_glass::mark_seen(db.state(), &target, newest.seq).await?;
+        }
+        describe_all(&unseen)
+    } else {
+        Vec::new()
+    };
     let acting_for = match basis {
         Basis::Proxy => grants
             .proxy
@@ -149,16 +243,19 @@ pub async fn access_log(
     audit::record(db, &audit_record, now).await?;
     Ok(AccessLog {
         acting_for,
+        unseen_emergencies,
         accesses,
+        older,
         grants: grants.proxy,
     })
 }
 
 /// An AuditEvent in plain English for someone reading `subject`'s (`Patient/id`) list: "You"
 /// when the reader (`viewer`) did it, "your …" when it is their own record, "their …" otherwise.
-fn describe(event: &Value, viewer: Option<&str>, subject: &str) -> Option<RecordAccess> {
+fn describe(seq: i64, event: &Value, viewer: Option<&str>, subject: &str) -> Option<RecordAccess> {
     let at: Timestamp = event["recorded"].as_str()?.parse().ok()?;
     let agent = &event["agent"][0];
+    let emergency = agent["purposeOfUse"][0]["coding"][0]["code"] == EMERGENCY;
     let who = if viewer.is_some() && agent["who"]["reference"].as_str() == viewer {
         "You".to_owned()
     } else {
@@ -178,9 +275,11 @@ fn describe(event: &Value, viewer: Option<&str>, subject: &str) -> Option<Record
     };
     if let Some(what) = authentication {
         return Some(RecordAccess {
+            seq,
             at,
             who,
             what: what.to_owned(),
+            emergency,
             reason,
             refused,
         });
@@ -234,9 +333,11 @@ fn describe(event: &Value, viewer: Option<&str>, subject: &str) -> Option<Record
         })
         .collect();
     Some(RecordAccess {
+        seq,
         at,
         who,
         what: format!("{verb} {}", join(&things)),
+        emergency,
         reason,
         refused,
     })
@@ -313,6 +414,7 @@ mod tests {
     #[test]
     fn a_clinician_reading_appointments_is_named_with_their_role() {
         let access = describe(
+            1,
             &event(
                 json!({ "who": { "display": "Dr Amara Okafor" }, "type": { "text": "Clinician" } }),
                 "R",
@@ -334,6 +436,7 @@ mod tests {
     #[test]
     fn the_patient_is_you_and_a_search_names_what_it_looked_through() {
         let access = describe(
+            1,
             &event(
                 json!({ "who": { "reference": "Patient/p1", "display": "Sam Jones" } }),
                 "E",
@@ -357,6 +460,7 @@ mod tests {
     #[test]
     fn changes_to_several_parts_are_listed_together() {
         let access = describe(
+            1,
             &event(
                 json!({ "who": { "display": "Lab system" } }),
                 "U",
@@ -380,6 +484,7 @@ mod tests {
     #[test]
     fn a_break_glass_reason_is_read_from_the_agents_purpose() {
         let access = describe(
+            1,
             &event(
                 json!({
                     "who": { "display": "Dr Tom Hale" },
@@ -395,7 +500,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(access.reason.as_deref(), Some("Unconscious in A&E"));
+        assert!(access.emergency);
         assert_eq!(access.what, "looked at your personal details");
+    }
+
+    #[test]
+    fn the_filter_in_the_address_reads_back_and_anything_else_is_not_one() {
+        for who in LookedBy::ALL {
+            assert_eq!(LookedBy::parse(who.as_str()), Some(who));
+        }
+        assert_eq!(LookedBy::parse("Staff"), None);
+        assert_eq!(LookedBy::default(), LookedBy::Others);
     }
 
     #[test]
@@ -407,7 +522,7 @@ mod tests {
             json!([{ "what": { "reference": "Patient/p1" } }]),
         );
         sign_in["type"] = json!({ "code": "110114" });
-        let access = describe(&sign_in, Some("Patient/p1"), "Patient/p1").unwrap();
+        let access = describe(1, &sign_in, Some("Patient/p1"), "Patient/p1").unwrap();
         assert_eq!(
             (access.who.as_str(), access.what.as_str()),
             ("You", "signed in")

@@ -16,5 +16,6 @@ mod identity_provider;
 mod pages;
 mod platform;
 mod process;
+mod record_access;
 mod sign_in;
 mod staff_access;

@@ -72,9 +72,17 @@ async fn a_p9_patient_sees_who_has_looked_at_their_record_and_their_own_look_is_
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("Who has looked at your record"), "{page}");
-    // Looking at the list is itself an access; the second visit lists the first.
+    // Looking at the list is itself an access, left out of the list unless the patient asks
+    // for their own: then the second visit lists the first.
     let (_, page) = browser
         .get_html(&format!("{}/your-record/who-has-looked", app.address))
+        .await;
+    assert!(!page.contains("<strong>You</strong>"), "{page}");
+    let (_, page) = browser
+        .get_html(&format!(
+            "{}/your-record/who-has-looked?who=patient",
+            app.address
+        ))
         .await;
     assert!(page.contains("<strong>You</strong>"), "{page}");
     assert!(

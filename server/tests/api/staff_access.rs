@@ -137,6 +137,19 @@ async fn a_clinician_elsewhere_breaks_the_glass_without_javascript_and_the_patie
         list.contains("Refused: nothing was seen or changed"),
         "the first try: {list}"
     );
+    // Shown at the top the first time, in the list after that.
+    assert!(
+        list.contains("Your record was opened in an emergency"),
+        "{list}"
+    );
+    let (_, again) = patient
+        .get_html(&format!("{}/your-record/who-has-looked", app.address))
+        .await;
+    assert!(
+        !again.contains("Your record was opened in an emergency"),
+        "seen already: {again}"
+    );
+    assert!(again.contains("Seen in A&amp;E, unconscious"), "{again}");
 
     // The glass stays broken for that session only.
     browser
@@ -192,8 +205,12 @@ async fn signing_in_and_out_is_in_the_patients_own_list() {
         .post_form(&format!("{}/auth/sign-out", app.address), &[])
         .await;
     browser.sign_in_as_persona(&app.address, "patient-p9").await;
+    // The patient's own doings are listed when they ask for them.
     let (_, list) = browser
-        .get_html(&format!("{}/your-record/who-has-looked", app.address))
+        .get_html(&format!(
+            "{}/your-record/who-has-looked?who=patient",
+            app.address
+        ))
         .await;
     // Counted in the HTML only (the page also carries its data for hydration).
     assert_eq!(list.matches("signed in<").count(), 2, "{list}");

@@ -107,6 +107,9 @@ impl AgentKind {
     }
 }
 
+/// The purpose of use of breaking the glass: v3-ActReason's emergency treatment.
+pub const EMERGENCY: &str = "ETREAT";
+
 /// [`AccessEntry::interaction`] of a sign-in and of a sign-out.
 pub const SIGN_IN: &str = "login";
 pub const SIGN_OUT: &str = "logout";
@@ -121,7 +124,8 @@ pub(crate) struct Derived {
     pub(crate) agent: String,
     /// `patient`, `staff`, `system` or `other` (an AuditEvent sent by another system).
     pub(crate) agent_kind: &'static str,
-    /// `p Patient/1` for each patient, `a …` for each agent.
+    /// `p Patient/1` for each patient, `a …` for each agent, and `e Patient/1` for each patient
+    /// of an emergency access.
     pub(crate) keys: Vec<String>,
 }
 
@@ -143,6 +147,9 @@ impl Entry {
                 let (type_system, type_code) = event_type(&access.interaction);
                 let mut keys: Vec<String> =
                     access.patients.iter().map(|p| format!("p {p}")).collect();
+                if access.purpose == EMERGENCY {
+                    keys.extend(access.patients.iter().map(|p| format!("e {p}")));
+                }
                 if !agent.is_empty() {
                     keys.push(format!("a {agent}"));
                 }
@@ -217,7 +224,18 @@ fn derived_from_resource(event: &Value) -> Derived {
         .flatten()
         .filter_map(|entity| entity["what"]["reference"].as_str())
         .filter(|reference| reference.starts_with("Patient/"));
-    let mut keys: Vec<String> = patients.map(|p| format!("p {p}")).collect();
+    let patients: Vec<&str> = patients.collect();
+    let emergency = event["agent"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|agent| agent["purposeOfUse"].as_array().into_iter().flatten())
+        .flat_map(|purpose| purpose["coding"].as_array().into_iter().flatten())
+        .any(|coding| coding["code"] == EMERGENCY);
+    let mut keys: Vec<String> = patients.iter().map(|p| format!("p {p}")).collect();
+    if emergency {
+        keys.extend(patients.iter().map(|p| format!("e {p}")));
+    }
     keys.extend(agents.iter().map(|a| format!("a {a}")));
     keys.sort();
     keys.dedup();

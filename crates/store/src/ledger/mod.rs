@@ -23,8 +23,8 @@ use fhir::search::SearchQuery;
 use jiff::Timestamp;
 use sqlx::{AnyPool, Executor as _, any::AnyPoolOptions};
 
-pub use entry::{AccessEntry, AgentEntry, AgentKind, Entry, SIGN_IN, SIGN_OUT};
-pub use query::Logged;
+pub use entry::{AccessEntry, AgentEntry, AgentKind, EMERGENCY, Entry, SIGN_IN, SIGN_OUT};
+pub use query::{Logged, Trail, Who};
 pub use verify::Verification;
 pub use writer::Appended;
 
@@ -113,6 +113,21 @@ impl Ledger {
     /// A FHIR search of AuditEvent.
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchPage, StoreError> {
         query::search(&self.pool, query).await
+    }
+
+    /// A page of one patient's trail, newest first (see [`Trail`]).
+    pub async fn trail(&self, trail: &Trail) -> Result<Vec<Logged>, StoreError> {
+        query::trail(&self.pool, trail).await
+    }
+
+    /// The emergency ("break-glass") accesses to `patient`'s (`Patient/1`) record numbered
+    /// after `after`, newest first.
+    pub async fn emergencies_after(
+        &self,
+        patient: &str,
+        after: i64,
+    ) -> Result<Vec<Logged>, StoreError> {
+        query::emergencies_after(&self.pool, patient, after).await
     }
 
     /// The newest `limit` rows, newest first.

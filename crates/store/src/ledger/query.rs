@@ -321,3 +321,71 @@ fn time(sql: &mut Sql, column: &str, comparator: Comparator, low: i64, high: i64
         Comparator::Ge => sql.push(&format!("{column} >= ")).int(low),
     };
 }
+
+/// Whose accesses to list from a patient's trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Everyone,
+    /// Everyone but this agent (`Patient/1`: the patient's own views hidden).
+    AllBut(String),
+    /// This agent only.
+    Only(String),
+    /// Members of staff.
+    Staff,
+    /// Computer systems: API clients, apps, and AuditEvents other systems sent.
+    Systems,
+}
+
+/// A page of one patient's trail, newest first: the accesses by `who` to `patient`
+/// (`Patient/1`) numbered below `before`, at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trail {
+    pub patient: String,
+    pub who: Who,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+pub(crate) async fn trail(pool: &AnyPool, trail: &Trail) -> Result<Vec<Logged>, StoreError> {
+    let mut sql = Sql::default();
+    sql.push(COLUMNS)
+        .push(" FROM audit_ledger_keys k JOIN audit_ledger l ON l.seq = k.seq WHERE k.key = ")
+        .text(format!("p {}", trail.patient));
+    if let Some(before) = trail.before {
+        sql.push(" AND k.seq < ").int(before);
+    }
+    match &trail.who {
+        Who::Everyone => {}
+        Who::AllBut(agent) => {
+            sql.push(" AND l.agent <> ").text(agent.clone());
+        }
+        Who::Only(agent) => {
+            sql.push(" AND l.agent = ").text(agent.clone());
+        }
+        Who::Staff => {
+            sql.push(" AND l.agent_kind = 'staff'");
+        }
+        Who::Systems => {
+            sql.push(" AND l.agent_kind IN ('system', 'other')");
+        }
+    }
+    sql.push(" ORDER BY k.seq DESC LIMIT ").int(trail.limit);
+    sql.rows(pool).await
+}
+
+/// The emergency accesses to `patient`'s (`Patient/1`) record numbered after `after`, newest
+/// first.
+pub(crate) async fn emergencies_after(
+    pool: &AnyPool,
+    patient: &str,
+    after: i64,
+) -> Result<Vec<Logged>, StoreError> {
+    let mut sql = Sql::default();
+    sql.push(COLUMNS)
+        .push(" FROM audit_ledger_keys k JOIN audit_ledger l ON l.seq = k.seq WHERE k.key = ")
+        .text(format!("e {patient}"))
+        .push(" AND k.seq > ")
+        .int(after)
+        .push(" ORDER BY k.seq DESC");
+    sql.rows(pool).await
+}

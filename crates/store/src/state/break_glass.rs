@@ -1,5 +1,6 @@
 //! The records a clinician has opened by breaking the glass, kept per session (by its key) with
-//! the reason given; the rows go with the session.
+//! the reason given; the rows go with the session. And, per patient, how far they have been shown
+//! the emergency accesses to their record.
 
 use jiff::Timestamp;
 
@@ -40,4 +41,35 @@ pub async fn of_session(
             .fetch_all(state.pool())
             .await?,
     )
+}
+
+/// The ledger number of the newest emergency access to `patient_id`'s record the patient has been
+/// shown (0 if none).
+pub async fn seen_through(state: &WorkingState, patient_id: &str) -> Result<i64, StoreError> {
+    let seen: Option<(i64,)> =
+        sqlx::query_as("SELECT seen_through FROM break_glass_seen WHERE patient_id = $1")
+            .bind(patient_id)
+            .fetch_optional(state.pool())
+            .await?;
+    Ok(seen.map_or(0, |(seq,)| seq))
+}
+
+/// Records that the patient has been shown the emergency accesses up to ledger number `through`;
+/// never moves back (two pages shown at once).
+pub async fn mark_seen(
+    state: &WorkingState,
+    patient_id: &str,
+    through: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO break_glass_seen (patient_id, seen_through) VALUES ($1, $2) \
+         ON CONFLICT (patient_id) DO UPDATE SET seen_through = CASE \
+           WHEN excluded.seen_through > break_glass_seen.seen_through \
+           THEN excluded.seen_through ELSE break_glass_seen.seen_through END",
+    )
+    .bind(patient_id)
+    .bind(through)
+    .execute(state.pool())
+    .await?;
+    Ok(())
 }

@@ -1,0 +1,90 @@
+//! "Who has looked at your record" over a long trail: paged newest first by plain links, and
+//! filtered by who looked, without JavaScript.
+
+use crate::helpers::{Browser, spawn_app};
+
+/// The `href` of the link whose text is `text`, entities as the page writes them.
+fn link<'a>(page: &'a str, text: &str) -> Option<&'a str> {
+    let end = page.find(&format!(">{text}</a>"))?;
+    let start = page[..end].rfind("href=\"")? + "href=\"".len();
+    page[start..].split('"').next()
+}
+
+/// The accesses a page lists: their `<time datetime>` and the words after them.
+fn accesses(page: &str) -> Vec<String> {
+    page.split("<li class=\"access\">")
+        .skip(1)
+        .map(|item| item.split("</li>").next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_long_trail_is_paged_newest_first_and_filtered_by_who_looked() {
+    let app = spawn_app().await;
+    let bundle = app
+        .get_fhir("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018")
+        .await;
+    let a = bundle["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A connected system reads patient A's record thirty times.
+    for _ in 0..30 {
+        app.get_fhir(&format!("Patient/{a}")).await;
+    }
+    let patient = Browser::new();
+    patient.sign_in_as_persona(&app.address, "patient-p9").await;
+    let (_, first) = patient
+        .get_html(&format!("{}/your-record/who-has-looked", app.address))
+        .await;
+    let newest = accesses(&first);
+    assert_eq!(newest.len(), 25, "a page lists 25: {first}");
+    assert!(newest[0].contains("a connected computer system"), "{first}");
+    assert!(link(&first, "Newest entries").is_none(), "{first}");
+
+    let older = link(&first, "Older entries").expect("a link to older entries");
+    let older = older.replace("&amp;", "&");
+    let (status, second) = patient.get_html(&format!("{}{older}", app.address)).await;
+    assert_eq!(status, 200);
+    let next = accesses(&second);
+    assert!(next.len() >= 5, "the rest: {second}");
+    assert!(
+        next.iter()
+            .all(|access| !newest.contains(access) || access.contains("signed in")),
+        "no access is listed twice"
+    );
+    assert!(link(&second, "Newest entries").is_some(), "{second}");
+
+    // Staff have not looked; systems have, all thirty times.
+    let (_, staff) = patient
+        .get_html(&format!(
+            "{}/your-record/who-has-looked?who=staff",
+            app.address
+        ))
+        .await;
+    assert!(accesses(&staff).is_empty(), "{staff}");
+    assert!(
+        staff.contains("There is nothing to show for this choice."),
+        "{staff}"
+    );
+    assert!(
+        staff.contains(r#"value="staff" checked"#),
+        "the choice stays chosen: {staff}"
+    );
+    let (_, systems) = patient
+        .get_html(&format!(
+            "{}/your-record/who-has-looked?who=systems",
+            app.address
+        ))
+        .await;
+    assert_eq!(accesses(&systems).len(), 25, "{systems}");
+    // An address edited by hand gives the default list, not an error.
+    let (status, odd) = patient
+        .get_html(&format!(
+            "{}/your-record/who-has-looked?who=nobody&before=x",
+            app.address
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(accesses(&odd).len(), 25, "{odd}");
+}
