@@ -76,6 +76,12 @@ test('a carer with proxy access sees who has looked at the record of the person 
   await expect(actFor.getByRole('link', { name: 'Your own record' })).toBeVisible();
   await actFor.getByRole('link').nth(1).click();
   await expect(page.getByText(/You are looking at .+'s record, with the proxy access they gave you\./)).toBeVisible();
+  // The patient's own looks are left out until asked for: ask for everyone's.
+  await expect(page.getByRole('radio', { name: /^Everyone except / })).toBeChecked();
+  await page.getByRole('radio', { name: 'Everyone', exact: true }).check();
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByRole('radio', { name: 'Everyone', exact: true })).toBeChecked();
+  await expect(page.getByText(/You are looking at .+'s record, with the proxy access they gave you\./)).toBeVisible();
   await expect(page.getByRole('listitem').filter({ hasText: 'looked through the list of who has looked at their record' }).first()).toBeVisible();
   await expectNoAxeViolations(page);
 });

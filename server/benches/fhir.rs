@@ -58,6 +58,9 @@ struct Args {
     /// Measure the database as an earlier run with the same `--patients` left it (kept with
     /// `BENCH_DATABASE_URL`) instead of importing again: a million patients take an hour.
     reuse: bool,
+    /// Fill the audit ledger to this many rows (reads of the imported patients by a connected
+    /// system) before measuring searches of it.
+    ledger_rows: usize,
     /// Internal: run as the bare axum baseline server on this port, answering `body`.
     baseline_port: Option<u16>,
 }
@@ -70,6 +73,7 @@ impl Args {
             connections: 32,
             searches: 500,
             reuse: false,
+            ledger_rows: 0,
             baseline_port: None,
         };
         let mut words = std::env::args().skip(1);
@@ -87,6 +91,7 @@ impl Args {
                 "--searches" => args.searches = number(),
                 "--baseline-server" => args.baseline_port = Some(number() as u16),
                 "--reuse" => args.reuse = true,
+                "--ledger-rows" => args.ledger_rows = number(),
                 // `cargo bench` adds `--bench`; anything else is a filter we do not use.
                 _ => {}
             }
@@ -160,6 +165,7 @@ async fn bench(args: Args) {
         db.refresh_statistics().await.unwrap();
     }
     let database_bytes = database_size(&db, &database_url).await;
+    let ledger_fill = fill_ledger(&db, &imported.patient_ids, args.ledger_rows).await;
 
     let secret = api_clients::new_secret();
     let scopes: Scopes = "system/*.rs".parse().unwrap();
@@ -235,6 +241,31 @@ async fn bench(args: Args) {
         latencies.push((*name, percentile(&times, 50), percentile(&times, 99)));
     }
 
+    // A patient's audit trail, newest first, as "who has looked at your record" and a FHIR
+    // client read it.
+    let mut trail_times = Vec::with_capacity(args.searches);
+    for n in 0..args.searches {
+        let patient = &imported.patient_ids[pick(n, imported.patient_ids.len())];
+        let started = Instant::now();
+        let response = client
+            .get(format!(
+                "{base}/fhir/AuditEvent?patient=Patient/{patient}&_sort=-date&_count=20"
+            ))
+            .bearer_auth(&search_token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        let bundle: Value = response.json().await.unwrap();
+        trail_times.push(started.elapsed());
+        assert!(
+            args.ledger_rows == 0 || bundle["entry"].as_array().is_some_and(|e| !e.is_empty()),
+            "the trail of {patient} is empty"
+        );
+    }
+    trail_times.sort();
+    let ledger_rows = db.ledger().rows().await.unwrap();
+
     // The clinicians' "find a patient" (issue: under 50 ms of server time at 1 M patients),
     // timed in this process through the same use case the page calls, its audit record included.
     let clinician = Actor::Staff(StaffUser {
@@ -273,6 +304,7 @@ async fn bench(args: Args) {
     // A fresh token: the load runs take a while, and tokens last five minutes.
     let token = fetch_token(&client, &base, &secret).await;
     let ids = Arc::new(imported.patient_ids);
+    let cpu_before = cpu_seconds(&server);
     let api_rate = load(args.connections, args.seconds, {
         let client = client.clone();
         let base = base.clone();
@@ -284,6 +316,7 @@ async fn bench(args: Args) {
         }
     })
     .await;
+    let api_cpu = (cpu_seconds(&server) - cpu_before) / (api_rate * args.seconds as f64);
     // The same server's liveness probe: no token, database or audit record, so what the stack
     // itself (request ids, security headers, logging) costs.
     let probe_rate = load(args.connections, args.seconds, {
@@ -368,9 +401,24 @@ async fn bench(args: Args) {
             percentile(times, 99).as_secs_f64() * 1000.0
         );
     }
+    if let Some((rows, seconds)) = ledger_fill {
+        println!(
+            "| audit ledger filled | {rows} rows in {seconds:.0} s: {:.0} rows/s |",
+            rows as f64 / seconds
+        );
+    }
     println!(
-        "| GET Patient/{{id}} ({} connections, {} s) | {api_rate:.0} requests/s |",
-        args.connections, args.seconds
+        "| AuditEvent?patient=…&_sort=-date&_count=20 ({} requests, one at a time; {ledger_rows} ledger rows, {:.0} MiB) | p50 {:.2} ms, p99 {:.2} ms |",
+        args.searches,
+        ledger_size(&db, &database_url).await as f64 / 1_048_576.0,
+        percentile(&trail_times, 50).as_secs_f64() * 1000.0,
+        percentile(&trail_times, 99).as_secs_f64() * 1000.0
+    );
+    println!(
+        "| GET Patient/{{id}} ({} connections, {} s) | {api_rate:.0} requests/s, server CPU {:.0} µs per request |",
+        args.connections,
+        args.seconds,
+        api_cpu * 1e6
     );
     println!(
         "| GET /healthz (same server: no token, database or audit), same load | {probe_rate:.0} requests/s |"
@@ -807,6 +855,64 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Fills the audit ledger to `rows` rows: reads of random imported patients by a connected
+/// system, a minute apart up to now, 5 000 to a transaction. `None` when it had as many already
+/// (a reused database) or none were asked for; else how many were written, in how many seconds.
+async fn fill_ledger(db: &Db, patient_ids: &[String], rows: usize) -> Option<(usize, f64)> {
+    use store::ledger::{AccessEntry, AgentEntry, AgentKind, Entry};
+    let have = db.ledger().rows().await.unwrap() as usize;
+    if rows <= have {
+        return None;
+    }
+    let started = Instant::now();
+    let now = Timestamp::now();
+    let missing = rows - have;
+    for chunk in (0..missing).collect::<Vec<_>>().chunks(5_000) {
+        let entries: Vec<Entry> = chunk
+            .iter()
+            .map(|&n| {
+                let patient = format!("Patient/{}", patient_ids[pick(n, patient_ids.len())]);
+                Entry::Access(Box::new(AccessEntry {
+                    recorded: now.as_millisecond() - (missing - n) as i64 * 60_000,
+                    interaction: "read".into(),
+                    action: "R".into(),
+                    outcome: "0".into(),
+                    agent: AgentEntry {
+                        kind: AgentKind::System,
+                        reference: None,
+                        identifier: Some((
+                            backend::auth::audit::API_CLIENT_SYSTEM.to_owned(),
+                            "bench-fill".into(),
+                        )),
+                        name: "Bench filler".into(),
+                        role: "a connected computer system".into(),
+                    },
+                    on_behalf_of: None,
+                    purpose: "HOPERAT".into(),
+                    reason: None,
+                    patients: vec![patient.clone()],
+                    records: vec![patient],
+                    query: None,
+                    address: Some(format!("192.0.2.{}", n % 250)),
+                    request_id: Some(format!("{n:032x}")),
+                }))
+            })
+            .collect();
+        db.ledger().append_all(&entries, now).await.unwrap();
+    }
+    Some((missing, started.elapsed().as_secs_f64()))
+}
+
+/// User and system CPU time `process` has used so far, from Linux's /proc (seconds).
+fn cpu_seconds(process: &Child) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", process.id())).unwrap();
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    // Linux counts in USER_HZ, 100 a second on every architecture this runs on.
+    ticks / 100.0
+}
+
 /// Peak resident set of `process`, from Linux's /proc (KiB).
 fn peak_rss_kib(process: &Child) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", process.id())).ok()?;
@@ -838,5 +944,31 @@ async fn database_size(db: &Db, url: &str) -> u64 {
         .fetch_one(&pool)
         .await
         .unwrap();
+    bytes as u64
+}
+
+/// The audit ledger's size: on SQLite its own file and log, on PostgreSQL its tables and indexes.
+async fn ledger_size(db: &Db, url: &str) -> u64 {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = std::path::Path::new(path.split('?').next().unwrap());
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let name = format!("{stem}-audit.db");
+        return std::fs::read_dir(file.parent().unwrap())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&name))
+            .filter_map(|entry| entry.metadata().ok())
+            .map(|metadata| metadata.len())
+            .sum();
+    }
+    let _ = db;
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let (bytes,): (i64,) = sqlx::query_as(
+        "SELECT (pg_total_relation_size('audit_ledger') \
+         + pg_total_relation_size('audit_ledger_keys'))::BIGINT",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     bytes as u64
 }

@@ -105,6 +105,21 @@ impl Ledger {
         self.writer.append(entry, now).await
     }
 
+    /// Appends `entries` in one transaction of their own, outside the queue's batches (an import
+    /// of accesses recorded elsewhere, the bench's filling), and returns the first one's number
+    /// once they are durable.
+    pub async fn append_all(&self, entries: &[Entry], now: Timestamp) -> Result<i64, WriteError> {
+        let entries: Vec<&Entry> = entries.iter().collect();
+        writer::append(
+            &self.pool,
+            self.backend,
+            &entries,
+            now.as_millisecond(),
+            None,
+        )
+        .await
+    }
+
     /// The row whose AuditEvent id is `id`.
     pub async fn read(&self, id: &str) -> Result<Option<Logged>, StoreError> {
         query::read(&self.pool, id).await
