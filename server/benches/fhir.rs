@@ -166,6 +166,9 @@ async fn bench(args: Args) {
     }
     let database_bytes = database_size(&db, &database_url).await;
     let ledger_fill = fill_ledger(&db, &imported.patient_ids, args.ledger_rows).await;
+    if ledger_fill.is_some() {
+        db.refresh_statistics().await.unwrap();
+    }
 
     let secret = api_clients::new_secret();
     let scopes: Scopes = "system/*.rs".parse().unwrap();
@@ -907,7 +910,12 @@ async fn fill_ledger(db: &Db, patient_ids: &[String], rows: usize) -> Option<(us
 fn cpu_seconds(process: &Child) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{}/stat", process.id())).unwrap();
     // After the command name in parentheses: state is field 3, utime 14 and stime 15.
-    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
     let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
     // Linux counts in USER_HZ, 100 a second on every architecture this runs on.
     ticks / 100.0

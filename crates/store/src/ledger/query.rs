@@ -177,11 +177,18 @@ pub(crate) async fn search(pool: &AnyPool, query: &SearchQuery) -> Result<Search
     }
 
     let total = if query.summary_count || query.total == Total::Accurate {
-        let mut count = Sql {
-            text: format!("SELECT COUNT(*){}", from.text),
-            binds: Vec::new(),
+        // A patient's or an agent's rows alone are counted in the keys, without visiting a row
+        // for each (measured on PostgreSQL at a million rows: 3.7 ms for 239 rows, most of it
+        // those visits).
+        let text = if leading.is_some() && query.conditions.len() == 1 {
+            "SELECT COUNT(*) FROM audit_ledger_keys k WHERE k.key = $1".to_owned()
+        } else {
+            format!("SELECT COUNT(*){}", from.text)
         };
-        count.binds = clone_binds(&from.binds);
+        let count = Sql {
+            text,
+            binds: clone_binds(&from.binds),
+        };
         Some(count.count(pool).await?)
     } else {
         None
