@@ -19,6 +19,7 @@ pub mod reservations;
 mod resources;
 mod rule;
 pub mod search;
+mod sql;
 pub mod state;
 mod stored;
 mod transaction;

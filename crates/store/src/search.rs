@@ -23,7 +23,6 @@ use fhir::{
         Comparator, Condition, NAME_PAIR_SEPARATOR, NAME_PAIRS, ParamKind, SearchQuery, Test, Total,
     },
 };
-use sqlx::{Any, any::AnyArguments, query::QueryAs};
 
 pub use crate::stored::SearchPage;
 use crate::{
@@ -31,71 +30,9 @@ use crate::{
     error::StoreError,
     index::{UNBOUNDED, widest_unrecorded},
     resources,
+    sql::{Bind, Sql},
     stored::{Found, instant, versioned},
 };
-
-/// SQL text and its parameters, numbered in the order they are added.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-impl From<String> for Bind {
-    fn from(value: String) -> Self {
-        Bind::Text(value)
-    }
-}
-
-impl From<i64> for Bind {
-    fn from(value: i64) -> Self {
-        Bind::Int(value)
-    }
-}
-
-impl Sql {
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    fn text(&mut self, value: impl Into<String>) -> &mut Self {
-        self.bind(Bind::Text(value.into()))
-    }
-
-    fn int(&mut self, value: i64) -> &mut Self {
-        self.bind(Bind::Int(value))
-    }
-
-    fn bind(&mut self, value: Bind) -> &mut Self {
-        self.binds.push(value);
-        let n = self.binds.len();
-        self.text.push_str(&format!("${n}"));
-        self
-    }
-
-    fn query_as<'q, T>(&'q self) -> QueryAs<'q, Any, T, AnyArguments<'q>>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
-    {
-        // Not kept as a prepared statement: PostgreSQL then plans each search with its own
-        // values (a cached statement is planned for any values after its fifth run, and the
-        // planner cannot tell a day's slots from a decade's).
-        let mut query = sqlx::query_as(&self.text).persistent(false);
-        for bind in &self.binds {
-            query = match bind {
-                Bind::Text(t) => query.bind(t.as_str()),
-                Bind::Int(i) => query.bind(*i),
-            };
-        }
-        query
-    }
-}
 
 /// The resources of `resource_type` that match `query`, one page of them, with includes.
 pub async fn search(
