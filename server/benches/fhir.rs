@@ -413,7 +413,7 @@ async fn bench(args: Args) {
     println!(
         "| AuditEvent?patient=…&_sort=-date&_count=20 ({} requests, one at a time; {ledger_rows} ledger rows, {:.0} MiB) | p50 {:.2} ms, p99 {:.2} ms |",
         args.searches,
-        ledger_size(&db, &database_url).await as f64 / 1_048_576.0,
+        ledger_size(&database_url).await as f64 / 1_048_576.0,
         percentile(&trail_times, 50).as_secs_f64() * 1000.0,
         percentile(&trail_times, 99).as_secs_f64() * 1000.0
     );
@@ -937,14 +937,7 @@ async fn database_size(db: &Db, url: &str) -> u64 {
     if let Some(path) = url.strip_prefix("sqlite://") {
         // The database file and its write-ahead log.
         let file = std::path::Path::new(path.split('?').next().unwrap());
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        return std::fs::read_dir(file.parent().unwrap())
-            .unwrap()
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&name))
-            .filter_map(|entry| entry.metadata().ok())
-            .map(|metadata| metadata.len())
-            .sum();
+        return files_starting(file, &file.file_name().unwrap().to_string_lossy());
     }
     let _ = db;
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
@@ -955,21 +948,24 @@ async fn database_size(db: &Db, url: &str) -> u64 {
     bytes as u64
 }
 
+/// The bytes of the files beside `file` whose names start with `prefix`.
+fn files_starting(file: &std::path::Path, prefix: &str) -> u64 {
+    std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+        .filter_map(|entry| entry.metadata().ok())
+        .map(|metadata| metadata.len())
+        .sum()
+}
+
 /// The audit ledger's size: on SQLite its own file and log, on PostgreSQL its tables and indexes.
-async fn ledger_size(db: &Db, url: &str) -> u64 {
+async fn ledger_size(url: &str) -> u64 {
     if let Some(path) = url.strip_prefix("sqlite://") {
         let file = std::path::Path::new(path.split('?').next().unwrap());
-        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let name = format!("{stem}-audit.db");
-        return std::fs::read_dir(file.parent().unwrap())
-            .unwrap()
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&name))
-            .filter_map(|entry| entry.metadata().ok())
-            .map(|metadata| metadata.len())
-            .sum();
+        let stem = file.file_stem().unwrap().to_string_lossy();
+        return files_starting(file, &format!("{stem}-audit.db"));
     }
-    let _ = db;
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     let (bytes,): (i64,) = sqlx::query_as(
         "SELECT (pg_total_relation_size('audit_ledger') \
