@@ -193,9 +193,10 @@ async fn new_rids(
 }
 
 /// Each type's rid range. Stored rids depend on these numbers: never change one, and give a new
-/// type a number not used before, below AuditEvent's. AuditEvents, one per access for ever, are
-/// the rows written most, so theirs is the last range: new ones join the right-hand end of the
-/// table, where SQLite fills a page and starts the next instead of splitting one.
+/// type a number not used before, below AuditEvent's. AuditEvents, one per access for ever, were
+/// the rows written most, so theirs is the last range: new ones joined the right-hand end of the
+/// table, where SQLite fills a page and starts the next instead of splitting one. They are kept in
+/// the audit ledger now (`crate::ledger`); the range stays, as stored rids depend on it.
 fn range_of(resource_type: ResourceType) -> i64 {
     use ResourceType::*;
     match resource_type {

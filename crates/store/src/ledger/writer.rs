@@ -100,7 +100,8 @@ async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receive
 }
 
 /// Appends `entries` in one transaction, chained after the last row, and returns the first one's
-/// sequence number. `carried_over`: how far a move of old AuditEvents has got with this batch.
+/// sequence number. `carried_over`: how far a move of old AuditEvents has got with this batch;
+/// a batch the ledger has carried over already (by another process) is not appended again.
 pub(crate) async fn append(
     pool: &AnyPool,
     backend: Backend,
@@ -128,11 +129,18 @@ pub(crate) async fn append(
             .map_err(StoreError::from)?;
     }
     // The head first: from here on this batch has the ledger to itself.
-    let (head, mut hash): (i64, String) =
-        sqlx::query_as("UPDATE audit_ledger_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+    let (head, mut hash, carried): (i64, String, Option<String>) = sqlx::query_as(
+        "UPDATE audit_ledger_head SET seq = seq WHERE id = 1 RETURNING seq, hash, carried_over",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if let (Some(moving), Some(carried)) = (carried_over, &carried)
+        && moving <= carried.as_str()
+    {
+        // Another process starting at the same moment moved these already.
+        return Ok(head + 1);
+    }
     struct Row {
         seq: i64,
         text: String,
