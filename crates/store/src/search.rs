@@ -60,12 +60,7 @@ pub async fn search(
         None
     };
     if query.summary_count || query.count == 0 {
-        return Ok(SearchPage {
-            total,
-            more: total.is_some_and(|total| total > query.offset),
-            matches: Vec::new(),
-            included: Vec::new(),
-        });
+        return Ok(SearchPage::count_only(total, query.offset));
     }
 
     // Uncounted, one match more than the page tells whether another page follows.

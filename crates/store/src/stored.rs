@@ -99,3 +99,15 @@ pub struct SearchPage {
     pub matches: Vec<Versioned>,
     pub included: Vec<Versioned>,
 }
+
+impl SearchPage {
+    /// The answer to a search that asked for the count alone (`_summary=count`, `_count=0`).
+    pub(crate) fn count_only(total: Option<i64>, offset: i64) -> Self {
+        Self {
+            total,
+            more: total.is_some_and(|total| total > offset),
+            matches: Vec::new(),
+            included: Vec::new(),
+        }
+    }
+}

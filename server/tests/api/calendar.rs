@@ -7,13 +7,7 @@ use crate::helpers::{book_for, http_client, sign_in_persona, spawn_app};
 #[tokio::test]
 async fn the_patient_downloads_their_appointment_and_nobody_else_can() {
     let app = spawn_app().await;
-    let bundle = app
-        .get_fhir("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018")
-        .await;
-    let patient_a = bundle["entry"][0]["resource"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let patient_a = app.patient_a_id().await;
     let appointment = book_for(&app, &patient_a, 2).await;
     let url = format!("{}/appointments/{appointment}/calendar.ics", app.address);
     let client = http_client().build().unwrap();

@@ -150,6 +150,18 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
+    /// The id of patient A (999 000 0018): the first seeded patient, the demo persona
+    /// "patient-p9".
+    pub async fn patient_a_id(&self) -> String {
+        let bundle = self
+            .get_fhir("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018")
+            .await;
+        bundle["entry"][0]["resource"]["id"]
+            .as_str()
+            .expect("patient A")
+            .to_owned()
+    }
+
     /// A second connection to the app's database, for tests that break it on purpose.
     pub async fn database(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();

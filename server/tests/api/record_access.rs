@@ -21,13 +21,7 @@ fn accesses(page: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_long_trail_is_paged_newest_first_and_filtered_by_who_looked() {
     let app = spawn_app().await;
-    let bundle = app
-        .get_fhir("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018")
-        .await;
-    let a = bundle["entry"][0]["resource"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = app.patient_a_id().await;
     // A connected system reads patient A's record thirty times.
     for _ in 0..30 {
         app.get_fhir(&format!("Patient/{a}")).await;

@@ -9,13 +9,7 @@ use crate::helpers::{Browser, TestApp, spawn_app};
 
 /// Patient A (the demo persona "patient-p9"), with an allergy on record: their id.
 async fn patient_a_with_an_allergy(app: &TestApp) -> String {
-    let bundle = app
-        .get_fhir("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018")
-        .await;
-    let id = bundle["entry"][0]["resource"]["id"]
-        .as_str()
-        .expect("patient A")
-        .to_owned();
+    let id = app.patient_a_id().await;
     let created = app
         .fhir_with(
             Method::POST,

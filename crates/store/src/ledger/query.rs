@@ -148,12 +148,7 @@ pub(crate) async fn search(pool: &AnyPool, query: &SearchQuery) -> Result<Search
         None
     };
     if query.summary_count || query.count == 0 {
-        return Ok(SearchPage {
-            total,
-            more: total.is_some_and(|total| total > query.offset),
-            matches: Vec::new(),
-            included: Vec::new(),
-        });
+        return Ok(SearchPage::count_only(total, query.offset));
     }
     // Uncounted, one row more than the page tells whether another page follows.
     let limit = query.count + i64::from(total.is_none());
