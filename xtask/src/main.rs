@@ -118,7 +118,7 @@ fn bench(patients: &str) -> Result {
 
 fn seed() -> Result {
     Cmd::new("cargo", &["run", "--package", "server", "--", "seed"])
-        .envs(tools::leptos_envs())
+        .envs(tools::debug_build_envs())
         .run()
 }
 
@@ -127,7 +127,7 @@ fn verify_audit() -> Result {
         "cargo",
         &["run", "--package", "server", "--", "verify-audit"],
     )
-    .envs(tools::leptos_envs())
+    .envs(tools::debug_build_envs())
     .run()
 }
 
@@ -144,7 +144,7 @@ fn test() -> Result {
             "cargo",
             &["clippy", "--all-targets", "--", "-D", "warnings"],
         )
-        .envs(tools::leptos_envs())
+        .envs(tools::debug_build_envs())
         .run()
     })?;
     step("lint the WASM (hydrate) build", || {
@@ -161,7 +161,7 @@ fn test() -> Result {
                 "warnings",
             ],
         )
-        .envs(tools::leptos_envs())
+        .envs(tools::debug_build_envs())
         .run()
     })?;
     // Every suite runs twice: on SQLite (the embedded default) and on PostgreSQL (the scale-out
@@ -172,17 +172,18 @@ fn test() -> Result {
     )?;
     step("Rust tests on SQLite", || {
         Cmd::new("cargo", &["test"])
-            .envs(tools::leptos_envs())
+            .envs(tools::debug_build_envs())
             .run()
     })?;
     step("Rust tests on PostgreSQL", || {
         Cmd::new("cargo", &["test"])
-            .envs(tools::leptos_envs())
+            .envs(tools::debug_build_envs())
             .env("TEST_DATABASE_URL", &postgres.url())
             .run()
     })?;
     step("build the site for end-to-end tests", || {
-        Cmd::new("cargo", &["leptos", "build"])
+        // Only the WASM and the styles: the server is the binary `cargo test` has just built.
+        Cmd::new("cargo", &["leptos", "build", "--frontend-only"])
             .envs(tools::leptos_envs())
             .run()
     })?;
@@ -226,15 +227,29 @@ fn interop(database_url: Option<String>) -> Result {
     }
 }
 
-/// The Playwright suite against the debug server, on a fresh SQLite file or on `database_url`.
+/// The Playwright suite against the debug server: every journey in all four settings on a fresh
+/// SQLite file, then every journey on `database_url` in two of them, one with JavaScript and one
+/// without. What the server receives depends on whether the page runs JavaScript (server function
+/// calls or plain form posts), not on the screen's width, so the other two would repeat on
+/// PostgreSQL what SQLite has just shown, at a quarter of CI's time budget.
 fn playwright(database_url: Option<String>) -> Result {
-    let command = Cmd::new("npx", &["playwright", "test"])
-        .dir(project_root().join("end2end"))
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    let end2end = project_root().join("end2end");
     match database_url {
-        Some(url) => command.env("E2E_DATABASE_URL", &url).run(),
-        None => command.run(),
+        None => Cmd::new("npx", &["playwright", "test"]),
+        Some(url) => Cmd::new(
+            "npx",
+            &[
+                "playwright",
+                "test",
+                "--project=phone-js",
+                "--project=laptop-no-js",
+            ],
+        )
+        .env("E2E_DATABASE_URL", &url),
     }
+    .dir(end2end)
+    .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    .run()
 }
 
 fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
