@@ -118,7 +118,7 @@ fn bench(patients: &str) -> Result {
 
 fn seed() -> Result {
     Cmd::new("cargo", &["run", "--package", "server", "--", "seed"])
-        .envs(tools::debug_build_envs())
+        .envs(tools::leptos_envs())
         .run()
 }
 
@@ -127,7 +127,7 @@ fn verify_audit() -> Result {
         "cargo",
         &["run", "--package", "server", "--", "verify-audit"],
     )
-    .envs(tools::debug_build_envs())
+    .envs(tools::leptos_envs())
     .run()
 }
 
@@ -144,7 +144,7 @@ fn test() -> Result {
             "cargo",
             &["clippy", "--all-targets", "--", "-D", "warnings"],
         )
-        .envs(tools::debug_build_envs())
+        .envs(tools::leptos_envs())
         .run()
     })?;
     step("lint the WASM (hydrate) build", || {
@@ -161,7 +161,7 @@ fn test() -> Result {
                 "warnings",
             ],
         )
-        .envs(tools::debug_build_envs())
+        .envs(tools::leptos_envs())
         .run()
     })?;
     // Every suite runs twice: on SQLite (the embedded default) and on PostgreSQL (the scale-out
@@ -172,17 +172,18 @@ fn test() -> Result {
     )?;
     step("Rust tests on SQLite", || {
         Cmd::new("cargo", &["test"])
-            .envs(tools::debug_build_envs())
+            .envs(tools::leptos_envs())
             .run()
     })?;
     step("Rust tests on PostgreSQL", || {
         Cmd::new("cargo", &["test"])
-            .envs(tools::debug_build_envs())
+            .envs(tools::leptos_envs())
             .env("TEST_DATABASE_URL", &postgres.url())
             .run()
     })?;
     step("build the site for end-to-end tests", || {
-        // Only the WASM and the styles: the server is the binary `cargo test` has just built.
+        // Only the WASM and the styles: the server is the binary `cargo test` has just built
+        // (the same build: see `disable-erase-components` in Cargo.toml).
         Cmd::new("cargo", &["leptos", "build", "--frontend-only"])
             .envs(tools::leptos_envs())
             .run()

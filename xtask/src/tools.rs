@@ -91,16 +91,6 @@ pub fn leptos_envs() -> Vec<(&'static str, String)> {
     .collect()
 }
 
-/// `leptos_envs` and the flag cargo-leptos gives its debug builds, `--cfg erase_components`, which
-/// changes the HTML the server renders. The lints and Rust tests build with it too, so the server
-/// binary `cargo test` leaves in `target/debug` hydrates with the WASM that `cargo leptos build
-/// --frontend-only` makes, and the browser tests run it without building the server again.
-pub fn debug_build_envs() -> Vec<(&'static str, String)> {
-    let mut envs = leptos_envs();
-    envs.push(("RUSTFLAGS", "--cfg erase_components".to_owned()));
-    envs
-}
-
 fn cargo_install(krate: &str, version: &str) -> Result {
     Cmd::new(
         "cargo",
