@@ -16,8 +16,8 @@ use std::sync::Arc;
 use sqlx::AnyPool;
 
 use crate::{
-    error::StoreError, ledger::Ledger, rule::ExclusiveHold, state::WorkingState,
-    transaction::Transaction,
+    error::StoreError, gathered_reads::GatheredReads, ledger::Ledger, rule::ExclusiveHold,
+    state::WorkingState, transaction::Transaction,
 };
 
 pub use crate::database::Backend;
@@ -27,6 +27,8 @@ pub use crate::database::Backend;
 pub struct Db {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// Reads by id, gathered into shared statements (see [`crate::gathered_reads`]).
+    pub(crate) reads: GatheredReads,
     /// The audit ledger (on SQLite a database of its own).
     pub(crate) ledger: Ledger,
     /// The rule every write keeps (see [`ExclusiveHold`]).

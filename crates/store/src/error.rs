@@ -23,6 +23,8 @@ pub enum StoreError {
     NotSupported(&'static str),
     #[error("the audit writer has stopped")]
     AuditWriterStopped,
+    #[error("the reader of records by id has stopped")]
+    ReaderStopped,
 }
 
 /// Why a write was refused.

@@ -11,6 +11,7 @@ mod database;
 pub mod db;
 pub mod error;
 mod exclusive;
+mod gathered_reads;
 mod index;
 pub mod ledger;
 mod open;

@@ -14,6 +14,7 @@ use sqlx::{
 use crate::{
     db::{Backend, Db},
     error::StoreError,
+    gathered_reads::GatheredReads,
     index,
     ledger::Ledger,
     rule::ExclusiveHold,
@@ -102,6 +103,7 @@ impl Db {
         let checkpoints = (backend == Backend::Sqlite).then(|| checkpoint_in_background(&pool));
         Ok(Self {
             state: WorkingState::new(pool.clone()),
+            reads: GatheredReads::start(pool.clone()),
             pool,
             backend,
             ledger,

@@ -401,14 +401,7 @@ pub async fn read(db: &Db, resource_type: ResourceType, id: &str) -> Result<Foun
             None => Found::Missing,
         });
     }
-    let row: Option<(i64, String, i64, String)> = sqlx::query_as(
-        "SELECT version_id, last_updated, deleted, content FROM resources WHERE resource_type = $1 AND id = $2",
-    )
-    .bind(resource_type.as_str())
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(match row {
+    Ok(match db.reads.current(resource_type, id).await? {
         None => Found::Missing,
         Some((version_id, _, 1, _)) => Found::Deleted { version_id },
         Some((version_id, last_updated, _, content)) => {

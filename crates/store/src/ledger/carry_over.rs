@@ -53,7 +53,7 @@ pub(crate) async fn carry_over(
             entries.push(Entry::Resource(event));
         }
         let entries: Vec<&Entry> = entries.iter().collect();
-        writer::append(ledger, backend, &entries, logged, Some(&marker))
+        writer::append_pooled(ledger, backend, &entries, logged, Some(&marker))
             .await
             .map_err(|error| match error {
                 crate::error::WriteError::Store(error) => error,

@@ -110,7 +110,7 @@ impl Ledger {
     /// once they are durable.
     pub async fn append_all(&self, entries: &[Entry], now: Timestamp) -> Result<i64, WriteError> {
         let entries: Vec<&Entry> = entries.iter().collect();
-        writer::append(
+        writer::append_pooled(
             &self.pool,
             self.backend,
             &entries,

@@ -12,7 +12,7 @@
 //! sync for every batch of reads would cap the reads of a busy server.
 
 use jiff::Timestamp;
-use sqlx::{Acquire as _, AnyPool, Executor as _};
+use sqlx::{Acquire as _, Any, AnyConnection, AnyPool, Executor as _, pool::PoolConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{chain, entry::Entry};
@@ -72,13 +72,14 @@ impl Writer {
 
 async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(BATCH);
+    let mut kept = None;
     while queue.recv_many(&mut batch, BATCH).await > 0 {
         let Some(now) = batch.iter().map(|p| p.now).max() else {
             continue;
         };
         let logged = now.as_millisecond();
         let entries: Vec<&Entry> = batch.iter().map(|p| &p.entry).collect();
-        match append(&pool, backend, &entries, logged, None).await {
+        match append_kept(&pool, backend, &mut kept, &entries, logged).await {
             Ok(first) => {
                 for (seq, pending) in (first..).zip(batch.drain(..)) {
                     // The requester may have gone (a closed connection): nothing to tell.
@@ -89,7 +90,7 @@ async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receive
             // requester hears its own outcome.
             Err(_) => {
                 for pending in batch.drain(..) {
-                    let outcome = append(&pool, backend, &[&pending.entry], logged, None)
+                    let outcome = append_kept(&pool, backend, &mut kept, &[&pending.entry], logged)
                         .await
                         .map(|seq| Appended { seq, logged });
                     let _ = pending.done.send(outcome);
@@ -99,11 +100,81 @@ async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receive
     }
 }
 
+/// The writer task's own connection, kept from batch to batch (no pool hand-out each time), and
+/// on SQLite whether its `synchronous` is FULL at present: it is set only when a batch needs the
+/// other level, not before every batch.
+struct Kept {
+    connection: PoolConnection<Any>,
+    synchronous_full: bool,
+}
+
+/// [`append`] on the writer's kept connection, taken from the pool first if there is none; after
+/// a failure the connection goes back and the next batch takes a fresh one.
+async fn append_kept(
+    pool: &AnyPool,
+    backend: Backend,
+    kept: &mut Option<Kept>,
+    entries: &[&Entry],
+    logged: i64,
+) -> Result<i64, WriteError> {
+    let durable = entries.iter().any(|entry| entry.records_a_change());
+    let mut current = match kept.take() {
+        Some(current) => current,
+        None => {
+            let mut connection = pool.acquire().await.map_err(StoreError::from)?;
+            if backend == Backend::Sqlite {
+                set_synchronous(&mut connection, durable).await?;
+            }
+            Kept {
+                connection,
+                synchronous_full: durable,
+            }
+        }
+    };
+    if backend == Backend::Sqlite && current.synchronous_full != durable {
+        set_synchronous(&mut current.connection, durable).await?;
+        current.synchronous_full = durable;
+    }
+    let first = append(&mut current.connection, backend, entries, logged, None).await?;
+    *kept = Some(current);
+    Ok(first)
+}
+
+/// SQLite: how far each commit is synced (see the module docs).
+async fn set_synchronous(connection: &mut AnyConnection, full: bool) -> Result<(), StoreError> {
+    connection
+        .execute(if full {
+            "PRAGMA synchronous = FULL"
+        } else {
+            "PRAGMA synchronous = NORMAL"
+        })
+        .await?;
+    Ok(())
+}
+
+/// [`append`] on a connection of its own from `pool`, at the durability `entries` need: for the
+/// appends that bypass the queue (a move of old AuditEvents, a bulk import).
+pub(crate) async fn append_pooled(
+    pool: &AnyPool,
+    backend: Backend,
+    entries: &[&Entry],
+    logged: i64,
+    carried_over: Option<&str>,
+) -> Result<i64, WriteError> {
+    let mut connection = pool.acquire().await.map_err(StoreError::from)?;
+    if backend == Backend::Sqlite {
+        let durable = entries.iter().any(|entry| entry.records_a_change());
+        set_synchronous(&mut connection, durable).await?;
+    }
+    append(&mut connection, backend, entries, logged, carried_over).await
+}
+
 /// Appends `entries` in one transaction, chained after the last row, and returns the first one's
 /// sequence number. `carried_over`: how far a move of old AuditEvents has got with this batch;
 /// a batch the ledger has carried over already (by another process) is not appended again.
-pub(crate) async fn append(
-    pool: &AnyPool,
+/// On SQLite the connection's `synchronous` must already be the one `entries` need.
+async fn append(
+    connection: &mut AnyConnection,
     backend: Backend,
     entries: &[&Entry],
     logged: i64,
@@ -111,17 +182,6 @@ pub(crate) async fn append(
 ) -> Result<i64, WriteError> {
     let durable = entries.iter().any(|entry| entry.records_a_change());
     let sqlite = backend == Backend::Sqlite;
-    let mut connection = pool.acquire().await.map_err(StoreError::from)?;
-    if sqlite {
-        connection
-            .execute(if durable {
-                "PRAGMA synchronous = FULL"
-            } else {
-                "PRAGMA synchronous = NORMAL"
-            })
-            .await
-            .map_err(StoreError::from)?;
-    }
     let mut tx = connection.begin().await.map_err(StoreError::from)?;
     if !sqlite && !durable {
         tx.execute("SET LOCAL synchronous_commit = off")

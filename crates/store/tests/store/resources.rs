@@ -137,6 +137,56 @@ async fn delete_leaves_a_gone_resource_with_its_history() {
 }
 
 #[tokio::test]
+async fn concurrent_reads_each_get_their_own_record_and_see_every_acknowledged_write() {
+    let (db, _database) = empty_db().await;
+    for n in 0..40 {
+        write_patient(&db, &format!("p{n}"), at(n)).await.unwrap();
+    }
+    store::delete(&db, Patient, "p7", at(50)).await.unwrap();
+    // 200 reads at once, many of the same records, some of records that are gone or never were,
+    // and of two types: far more than one statement answers, so they are gathered.
+    let mut reads = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let db = db.clone();
+        reads.spawn(async move {
+            let (resource_type, id) = match n % 10 {
+                9 => (Observation, "p1".to_owned()),
+                8 => (Patient, format!("nobody{n}")),
+                _ => (Patient, format!("p{}", n % 40)),
+            };
+            let found = store::read(&db, resource_type, &id).await.unwrap();
+            (resource_type, id, found)
+        });
+    }
+    while let Some(read) = reads.join_next().await {
+        let (resource_type, id, found) = read.unwrap();
+        match found {
+            Found::Current(patient) => {
+                assert_eq!(
+                    (resource_type, patient.resource["id"].as_str()),
+                    (Patient, Some(id.as_str()))
+                );
+                assert_eq!(patient.version_id, 1);
+                assert_ne!(id, "p7");
+            }
+            Found::Deleted { version_id } => assert_eq!((id.as_str(), version_id), ("p7", 2)),
+            Found::Missing => assert!(
+                resource_type == Observation || id.starts_with("nobody"),
+                "{resource_type}/{id} is there"
+            ),
+        }
+    }
+    // A write acknowledged before a read is in what the read finds.
+    for version in 2..12 {
+        let (written, _) = write_patient(&db, "p3", at(100 + version)).await.unwrap();
+        let Found::Current(read) = store::read(&db, Patient, "p3").await.unwrap() else {
+            panic!("p3 is there");
+        };
+        assert_eq!(read.version_id, written.version_id);
+    }
+}
+
+#[tokio::test]
 async fn type_history_lists_the_newest_versions_of_any_resource_first() {
     let (db, _database) = empty_db().await;
     // Written in this order, one second apart: a1, b1, a2, c1, b2 (deleted), a3.
