@@ -4,7 +4,9 @@
 //! SQLite connection on a thread of its own; a PostgreSQL round trip wakes the socket's task).
 //! Measured under the bench's load, those hand-offs were the largest part of an audited read's
 //! time, and a server answering only `SELECT 1` stopped at 0.37× a bare handler on SQLite. Here
-//! a busy server pays one hand-off for many reads.
+//! a busy server pays one hand-off for many reads. Measured with the bench's audited reads (32
+//! connections, two rounds): 179 and 227 µs of server CPU per read against 195 and 234 with a
+//! statement each, and 6 % and 2 % more reads a second.
 //!
 //! No read waits for company: while a statement slot is free, a read goes at once, alone. Reads
 //! that arrive while every slot is busy go together in the next statement (at most [`BATCH`]).

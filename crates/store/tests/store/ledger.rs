@@ -130,6 +130,37 @@ async fn concurrent_appends_get_consecutive_numbers_and_the_chain_holds() {
 }
 
 #[tokio::test]
+async fn appends_from_the_queue_and_from_outside_it_interleave_without_a_gap_or_a_fork() {
+    let (db, _database) = empty_db().await;
+    let ledger = db.ledger();
+    let mut seqs = Vec::new();
+    for round in 0..3 {
+        // The queue's writer remembers the head between batches; an append outside the queue
+        // (a bulk import, a move of old AuditEvents, another process) moves it under its feet.
+        seqs.push(
+            ledger
+                .append(read_by("p1", round, "R"), Timestamp::now())
+                .await
+                .unwrap()
+                .seq,
+        );
+        let outside = [read_by("p2", round, "R"), read_by("p3", round, "C")];
+        let first = ledger.append_all(&outside, Timestamp::now()).await.unwrap();
+        seqs.extend([first, first + 1]);
+        seqs.push(
+            ledger
+                .append(read_by("p4", round, "C"), Timestamp::now())
+                .await
+                .unwrap()
+                .seq,
+        );
+    }
+    assert_eq!(seqs, (1..=12).collect::<Vec<_>>());
+    let verification = ledger.verify().await.unwrap();
+    assert_eq!((verification.rows, verification.broken), (12, None));
+}
+
+#[tokio::test]
 async fn a_changed_or_removed_row_breaks_the_chain() {
     let (db, database) = empty_db().await;
     for n in 0..5 {
