@@ -33,5 +33,5 @@ pub use repository::FhirRepository;
 pub use resources::*;
 pub use rule::ExclusiveHold;
 pub use state::WorkingState;
-pub use stored::{Found, HistoryEntry, Versioned, instant, new_id};
+pub use stored::{Found, HistoryEntry, Versioned, VersionedJson, instant, new_id};
 pub use transaction::Transaction;

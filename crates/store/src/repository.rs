@@ -15,7 +15,7 @@ use crate::{
     error::{StoreError, WriteError},
     resources,
     search::{self, SearchPage},
-    stored::{Found, HistoryEntry, Versioned},
+    stored::{Found, HistoryEntry, Versioned, VersionedJson},
 };
 
 /// The FHIR R4 interactions a use case may need. Futures are `Send` so handlers can hold them.
@@ -25,6 +25,16 @@ pub trait FhirRepository: Clone + Send + Sync + 'static {
         resource_type: ResourceType,
         id: &str,
     ) -> impl Future<Output = Result<Found, StoreError>> + Send;
+
+    /// [`FhirRepository::read`] as the JSON text to send. A store that keeps resources as text
+    /// answers without parsing them (the built-in one does); the default writes out the tree.
+    fn read_json(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> impl Future<Output = Result<Found<VersionedJson>, StoreError>> + Send {
+        async move { Ok(self.read(resource_type, id).await?.map(VersionedJson::from)) }
+    }
 
     fn read_version(
         &self,
@@ -75,6 +85,14 @@ pub trait FhirRepository: Clone + Send + Sync + 'static {
 impl FhirRepository for Db {
     async fn read(&self, resource_type: ResourceType, id: &str) -> Result<Found, StoreError> {
         resources::read(self, resource_type, id).await
+    }
+
+    async fn read_json(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> Result<Found<VersionedJson>, StoreError> {
+        resources::read_json(self, resource_type, id).await
     }
 
     async fn read_version(

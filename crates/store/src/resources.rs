@@ -18,8 +18,8 @@ use crate::{
     ledger::{Entry, Logged},
     rule::ExclusiveHold,
     stored::{
-        Found, HistoryEntry, Versioned, instant, new_id, versioned, with_version_meta,
-        without_version_meta,
+        Found, HistoryEntry, Versioned, VersionedJson, instant, new_id, versioned, versioned_json,
+        with_version_meta, without_version_meta,
     },
     transaction::{SqlTransaction, Transaction, is_sqlite, placeholders},
     versions::{self, lock_current, supersede},
@@ -391,6 +391,25 @@ fn kept_in_the_ledger() -> WriteError {
         "AuditEvents are kept in the audit ledger: they are created one at a time (alone or in a \
          batch, not in a transaction) and never changed or deleted",
     ))
+}
+
+/// FHIR read, as the JSON text to send ([`VersionedJson`]): the stored text with its version
+/// meta spliced in, never parsed whole.
+pub async fn read_json(
+    db: &Db,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<Found<VersionedJson>, StoreError> {
+    if resource_type == ResourceType::AuditEvent {
+        return Ok(read(db, resource_type, id).await?.map(VersionedJson::from));
+    }
+    Ok(match db.reads.current(resource_type, id).await? {
+        None => Found::Missing,
+        Some((version_id, _, 1, _)) => Found::Deleted { version_id },
+        Some((version_id, last_updated, _, content)) => {
+            Found::Current(versioned_json(&content, version_id, last_updated)?)
+        }
+    })
 }
 
 /// FHIR read.

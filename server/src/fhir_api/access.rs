@@ -24,7 +24,10 @@ use fhir::ResourceType;
 use serde_json::Value;
 use store::{HistoryEntry, search::SearchPage};
 
-use super::{error::FhirApiError, media::SentJson};
+use super::{
+    error::FhirApiError,
+    media::{SentJson, SentRecords},
+};
 use crate::client_address::ClientAddress;
 
 /// Refuses with 403 unless the caller's scopes allow `interaction` on `resource_type`.
@@ -129,11 +132,14 @@ pub async fn authenticate_and_audit(
 
     let response = next.run(request).await;
 
-    // What the handler sent, as the JSON it wrote the body from (every answer of the API is
-    // written by `fhir_json`); a body from anywhere else is read back.
+    // What the handler sent: the records it names, when it sent stored text on (a read), or the
+    // JSON it wrote the body from (every other answer of the API is written by `fhir_json`); a
+    // body from anywhere else is read back.
     let (mut parts, mut body) = response.into_parts();
+    let named = parts.extensions.remove::<SentRecords>();
     let returned = match parts.extensions.remove::<SentJson>() {
         Some(SentJson(sent)) => sent,
+        None if named.is_some() => Arc::new(Value::Null),
         None => {
             let bytes = to_bytes(body, usize::MAX).await.map_err(|error| {
                 FhirApiError::Internal(format!("reading a response body: {error}"))
@@ -152,8 +158,13 @@ pub async fn authenticate_and_audit(
         }
     };
     let (interaction, action) = interaction_of(&method, &route, &returned);
-    let (records, mut patients) = touched(&path, &returned);
+    let answered = named.is_some();
+    let (records, mut patients) = match named {
+        Some(SentRecords { records, patients }) => (records, patients),
+        None => touched(&path, &returned),
+    };
     if let Some((resource_type, id)) = instance_named(&path)
+        && !answered
         && returned["id"].as_str() != Some(id)
     {
         // Refused, failed or deleted: the body does not say whose record it was, its last

@@ -7,9 +7,12 @@ use axum::{
 };
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde_json::Value;
-use store::Versioned;
+use store::{Versioned, VersionedJson};
 
-use super::{error::FhirApiError, media::fhir_json};
+use super::{
+    error::FhirApiError,
+    media::{SentRecords, fhir_json, fhir_json_text},
+};
 
 /// A resource with its version headers: `ETag: W/"n"` and `Last-Modified`.
 pub fn versioned_response(
@@ -17,12 +20,32 @@ pub fn versioned_response(
     written: Versioned,
     location: Option<String>,
 ) -> Response {
-    let mut response = (status, fhir_json(written.resource)).into_response();
+    let response = (status, fhir_json(written.resource)).into_response();
+    with_version_headers(
+        response,
+        written.version_id,
+        &written.last_updated,
+        location,
+    )
+}
+
+/// A resource read as stored text, with its version headers, naming what `sent` names.
+pub fn versioned_text_response(read: VersionedJson, sent: SentRecords) -> Response {
+    let response = fhir_json_text(read.json, sent);
+    with_version_headers(response, read.version_id, &read.last_updated, None)
+}
+
+fn with_version_headers(
+    mut response: Response,
+    version_id: i64,
+    last_updated: &str,
+    location: Option<String>,
+) -> Response {
     let headers = response.headers_mut();
-    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", written.version_id)) {
+    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{version_id}\"")) {
         headers.insert(header::ETAG, etag);
     }
-    if let Some(date) = http_date(&written.last_updated)
+    if let Some(date) = http_date(last_updated)
         && let Ok(value) = HeaderValue::from_str(&date)
     {
         headers.insert(header::LAST_MODIFIED, value);

@@ -12,6 +12,8 @@ mod http;
 mod media;
 mod searchset;
 
+use std::collections::BTreeSet;
+
 use axum::{
     Extension, Router,
     body::Bytes,
@@ -28,14 +30,15 @@ use backend::{
 use fhir::{ResourceType, operation_outcome::Issue};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{Found, HistoryEntry};
+use store::{Found, HistoryEntry, VersionedJson};
 
 use access::{permit, readable_includes, refuse_if_append_only};
 use error::FhirApiError;
 use http::{
     base_url, if_match, json_body, negotiate, no_content, resource_type, versioned_response,
+    versioned_text_response,
 };
-use media::fhir_json;
+use media::{SentRecords, fhir_json};
 
 /// The routes under `/fhir`.
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
@@ -200,7 +203,35 @@ async fn read(
     let resource_type = resource_type(&name)?;
     permit(&client, resource_type, Interaction::Read)?;
     negotiate(&headers, query.format.as_deref())?;
-    found(db.read(resource_type, &id).await?)
+    match db.read_json(resource_type, &id).await? {
+        Found::Current(read) => {
+            let sent = sent_by_read(resource_type, &id, &read)?;
+            Ok(versioned_text_response(read, sent))
+        }
+        Found::Deleted { .. } => Err(FhirApiError::Gone),
+        Found::Missing => Err(FhirApiError::NotFound),
+    }
+}
+
+/// What a read sent, for its audit record: the record, and the patients it belongs to (a
+/// Patient is its own; any other record says whose it is, so only its text is parsed).
+fn sent_by_read(
+    resource_type: ResourceType,
+    id: &str,
+    read: &VersionedJson,
+) -> Result<SentRecords, FhirApiError> {
+    let record = fhir::reference(resource_type.as_str(), id);
+    let patients = if resource_type == ResourceType::Patient {
+        BTreeSet::from([record.clone()])
+    } else {
+        let resource: Value = serde_json::from_str(&read.json)
+            .map_err(|error| FhirApiError::Internal(format!("a stored resource: {error}")))?;
+        fhir::compartment::patients_of(&resource)
+    };
+    Ok(SentRecords {
+        records: BTreeSet::from([record]),
+        patients,
+    })
 }
 
 async fn vread(

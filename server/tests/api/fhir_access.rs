@@ -335,6 +335,13 @@ async fn every_call_leaves_an_audit_event_naming_the_client_the_records_and_the_
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // A read that succeeds is sent as stored, with its version meta, and names the patient the
+    // Observation is about.
+    let read = app.get_fhir(&format!("Observation/{observation_id}")).await;
+    assert_eq!(
+        (read["id"].as_str(), read["meta"]["versionId"].as_str()),
+        (Some(observation_id.as_str()), Some("1"))
+    );
 
     let trail: Value = app
         .get_fhir(&format!(
@@ -347,8 +354,14 @@ async fn every_call_leaves_an_audit_event_naming_the_client_the_records_and_the_
         .iter()
         .map(|e| &e["resource"])
         .collect();
-    // Recorded to the millisecond, fixed width: text order is time order.
-    events.sort_by_key(|e| e["recorded"].as_str().unwrap().to_owned());
+    // Recorded to the millisecond, fixed width: text order is time order; in the same
+    // millisecond, the ledger's order (the row number is the id).
+    events.sort_by_key(|e| {
+        (
+            e["recorded"].as_str().unwrap().to_owned(),
+            e["id"].as_str().unwrap().parse::<i64>().unwrap(),
+        )
+    });
     let summary: Vec<(String, String, String, String)> = events
         .iter()
         .map(|e| {
@@ -378,6 +391,20 @@ async fn every_call_leaves_an_audit_event_naming_the_client_the_records_and_the_
             row(DEMO_CLIENT_ID, "create", "C", "0"),
             // Refused, and recorded as refused.
             row("patient-reader", "read", "R", "4"),
+            row(DEMO_CLIENT_ID, "read", "R", "0"),
+        ]
+    );
+    let read_entities: Vec<&str> = events[3]["entity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["what"]["reference"].as_str())
+        .collect();
+    assert_eq!(
+        read_entities,
+        [
+            format!("Patient/{patient_id}"),
+            format!("Observation/{observation_id}")
         ]
     );
     assert_eq!(events[0]["agent"][0]["network"]["address"], "127.0.0.1");
