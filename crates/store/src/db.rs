@@ -9,14 +9,15 @@
 //! `Any` rather than sqlx's native `SqlitePool`: measured on the bench's database (32 tasks, 8
 //! connections, one read by id each), `Any` gave 37 633 then 27 281 reads/s and `SqlitePool`
 //! 35 940 then 35 118, no consistent gain for two code paths. What bounds a read is the hand-off
-//! to the connection's worker thread, which both share.
+//! to the connection's worker thread, which both share: so on SQLite the two hottest paths, reads
+//! by id and the audit ledger's writer, go without sqlx (`crate::inline_reads`).
 
 use std::sync::Arc;
 
 use sqlx::AnyPool;
 
 use crate::{
-    error::StoreError, gathered_reads::GatheredReads, ledger::Ledger, rule::ExclusiveHold,
+    error::StoreError, ledger::Ledger, reads_by_id::ReadsById, rule::ExclusiveHold,
     state::WorkingState, transaction::Transaction,
 };
 
@@ -27,8 +28,8 @@ pub use crate::database::Backend;
 pub struct Db {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
-    /// Reads by id, gathered into shared statements (see [`crate::gathered_reads`]).
-    pub(crate) reads: GatheredReads,
+    /// Reads by id (see [`crate::reads_by_id`]).
+    pub(crate) reads: ReadsById,
     /// The audit ledger (on SQLite a database of its own).
     pub(crate) ledger: Ledger,
     /// The rule every write keeps (see [`ExclusiveHold`]).

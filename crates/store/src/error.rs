@@ -7,6 +7,9 @@ use fhir::operation_outcome::Issue;
 pub enum StoreError {
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// From the SQLite paths that run without sqlx (`crate::inline_reads`, the ledger's writer).
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("a stored resource is not valid FHIR JSON")]

@@ -13,8 +13,10 @@ pub mod error;
 mod exclusive;
 mod gathered_reads;
 mod index;
+mod inline_reads;
 pub mod ledger;
 mod open;
+mod reads_by_id;
 pub mod repository;
 pub mod reservations;
 mod resources;
@@ -25,6 +27,7 @@ pub mod state;
 mod stored;
 mod transaction;
 mod versions;
+mod wal;
 
 pub use db::Db;
 pub use error::{StoreError, WriteError};

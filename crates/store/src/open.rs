@@ -1,13 +1,10 @@
 //! Opening the database ([`Db::connect`]: the pool, SQLite's settings and its checkpoint task,
 //! the audit ledger) and bringing its schema and search index up to date ([`Db::migrate`]).
 
-use std::{
-    sync::{Arc, Weak},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use sqlx::{
-    AnyPool, Executor as _,
+    Executor as _,
     any::{AnyPoolOptions, install_default_drivers},
 };
 
@@ -16,9 +13,12 @@ use crate::{
     error::StoreError,
     gathered_reads::GatheredReads,
     index,
+    inline_reads::InlineReads,
     ledger::Ledger,
+    reads_by_id::ReadsById,
     rule::ExclusiveHold,
     state::WorkingState,
+    wal,
 };
 
 impl Db {
@@ -62,7 +62,7 @@ impl Db {
                     // each; mapped, they are found in the operating system's cache directly.
                     // Checkpoints are mostly left to a task of their own
                     // (`checkpoint_in_background`); SQLite's own, in the commit that takes the
-                    // log past `WAL_AUTOCHECKPOINT_PAGES`, is the backstop that bounds the log
+                    // log past `wal::AUTOCHECKPOINT_PAGES`, is the backstop that bounds the log
                     // under writes back to back, which the task cannot keep up with.
                     // `synchronous = FULL`: every commit syncs the log, so an acknowledged write
                     // survives a power cut too (NORMAL may roll the last ones back). Audited
@@ -73,8 +73,10 @@ impl Db {
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
                                  PRAGMA mmap_size = 1073741824; \
-                                 PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; \
-                                 PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};"
+                                 PRAGMA wal_autocheckpoint = {}; \
+                                 PRAGMA journal_size_limit = {};",
+                                wal::AUTOCHECKPOINT_PAGES,
+                                wal::SIZE_LIMIT_BYTES,
                             )
                             .as_str(),
                         )
@@ -100,10 +102,19 @@ impl Db {
         };
         let pool = options.connect(&url).await?;
         let ledger = Ledger::open(backend, &url, &pool).await?;
-        let checkpoints = (backend == Backend::Sqlite).then(|| checkpoint_in_background(&pool));
+        let checkpoints =
+            (backend == Backend::Sqlite).then(|| wal::checkpoint_in_background(&pool));
+        let inline = match backend {
+            Backend::Sqlite => InlineReads::for_url(&url)?,
+            _ => None,
+        };
+        let reads = match inline {
+            Some(inline) => ReadsById::Inline(Arc::new(inline)),
+            None => ReadsById::Gathered(GatheredReads::start(pool.clone())),
+        };
         Ok(Self {
             state: WorkingState::new(pool.clone()),
-            reads: GatheredReads::start(pool.clone()),
+            reads,
             pool,
             backend,
             ledger,
@@ -149,53 +160,6 @@ impl Db {
             .await
             .map_or(0, |(count,)| count)
     }
-}
-
-/// After how many pages in SQLite's write-ahead log the commit that adds them copies the log back
-/// itself (SQLite's default is 1 000). The checkpoint task copies it every second; it cannot keep
-/// up with writes back to back (an import, the seed, a busy stretch of bookings), since
-/// SQLite starts the log afresh only when a writer finds all of it copied, and with the task
-/// alone the log grew to 310 MB in this module's test, 182 MB beside a 164 MB database in the
-/// bench at 5 000 patients. 10 000 pages (40 MB) is about three seconds of the bench's busiest
-/// audited reading (when its audit rows were written here), so the task still takes almost every
-/// checkpoint off the request path.
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
-
-/// The size the write-ahead log file is cut back to when SQLite starts it afresh; without it the
-/// file keeps the largest size it ever reached.
-const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
-
-/// How often SQLite's write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// Copies SQLite's write-ahead log back into the database file every second, on a task of its
-/// own, until every clone of the returned handle is gone. SQLite's default does it inside the
-/// commit that fills the log past 1 000 pages, so about one request in a hundred (when each
-/// audited read committed its AuditEvent here) waited for a thousand page writes and a sync of
-/// the database file: the bench's searches had a tail of 5 ms over a median of 0.6 ms at 5 000 patients. A
-/// passive checkpoint neither waits for nor blocks readers and writers. Under writes back to back
-/// it falls behind, and SQLite's own checkpoint takes over (`WAL_AUTOCHECKPOINT_PAGES`).
-fn checkpoint_in_background(pool: &AnyPool) -> Arc<()> {
-    let alive = Arc::new(());
-    let handle: Weak<()> = Arc::downgrade(&alive);
-    let pool = pool.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if handle.strong_count() == 0 {
-                break;
-            }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                tracing::warn!(%error, "the write-ahead log could not be checkpointed");
-            }
-        }
-    });
-    alive
 }
 
 #[cfg(test)]
@@ -251,7 +215,7 @@ mod tests {
         }
         reading.abort();
 
-        let limit = WAL_SIZE_LIMIT_BYTES + 4 * 1024 * 1024;
+        let limit = wal::SIZE_LIMIT_BYTES + 4 * 1024 * 1024;
         assert!(
             largest <= limit,
             "the write-ahead log grew to {largest} bytes (limit {limit}) over 300 MB of writes"

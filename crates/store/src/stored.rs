@@ -176,7 +176,9 @@ impl SearchPage {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use serde_json::json;
+
+    use crate::stored::{versioned, versioned_json, without_version_meta};
 
     #[test]
     fn spliced_text_is_what_the_parsed_resource_would_be_written_as() {

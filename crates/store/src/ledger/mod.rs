@@ -14,6 +14,7 @@ mod carry_over;
 mod chain;
 mod entry;
 mod query;
+mod sqlite_writer;
 mod verify;
 mod writer;
 
@@ -32,6 +33,7 @@ use crate::{
     database::Backend,
     error::{StoreError, WriteError},
     stored::SearchPage,
+    wal,
 };
 
 /// A handle to the ledger; cheap to clone.
@@ -40,6 +42,9 @@ pub struct Ledger {
     pool: AnyPool,
     backend: Backend,
     writer: writer::Writer,
+    /// SQLite only: while any clone holds this, a task checkpoints the ledger's write-ahead log,
+    /// as the record's (`crate::open`), so that the writer's commits do not.
+    _checkpoints: Option<std::sync::Arc<()>>,
 }
 
 impl Ledger {
@@ -50,6 +55,7 @@ impl Ledger {
         record_url: &str,
         record_pool: &AnyPool,
     ) -> Result<Self, StoreError> {
+        let ledger_url = sqlite_ledger_url(record_url);
         let pool = match backend {
             Backend::Postgres => record_pool.clone(),
             Backend::Sqlite => {
@@ -62,19 +68,35 @@ impl Ledger {
                             // `synchronous` is set by the writer for each batch.
                             connection
                                 .execute(
-                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                     PRAGMA busy_timeout = 5000;",
+                                    format!(
+                                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                         PRAGMA busy_timeout = 5000; \
+                                         PRAGMA wal_autocheckpoint = {}; \
+                                         PRAGMA journal_size_limit = {};",
+                                        wal::AUTOCHECKPOINT_PAGES,
+                                        wal::SIZE_LIMIT_BYTES,
+                                    )
+                                    .as_str(),
                                 )
                                 .await?;
                             Ok(())
                         })
                     })
-                    .connect(&sqlite_ledger_url(record_url))
+                    .connect(&ledger_url)
                     .await?
             }
         };
+        let sqlite_file = match backend {
+            Backend::Sqlite => crate::database::sqlite_file(&ledger_url)?,
+            Backend::Postgres => None,
+        };
         Ok(Self {
-            writer: writer::Writer::start(pool.clone(), backend),
+            writer: match sqlite_file {
+                Some(path) => sqlite_writer::start(&path)?,
+                None => writer::Writer::start(pool.clone(), backend),
+            },
+            _checkpoints: (backend == Backend::Sqlite)
+                .then(|| wal::checkpoint_in_background(&pool)),
             pool,
             backend,
         })

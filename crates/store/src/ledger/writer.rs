@@ -1,4 +1,4 @@
-//! Group commit: every request that touches patient data hands its entry to one writer task per
+//! Group commit: every request that touches patient data hands its entry to one writer per
 //! process and waits until it is committed (no audit, no data), but the entries of concurrent
 //! requests share one transaction, and one sync, instead of queueing for the write lock one by
 //! one.
@@ -11,15 +11,12 @@
 //! memory (`SET LOCAL synchronous_commit = off`). Measured here one `fdatasync` takes 3–7 ms: a
 //! sync for every batch of reads would cap the reads of a busy server.
 //!
-//! On SQLite the writer keeps one connection and the head of the chain, and sends each batch's
-//! whole transaction in one call ([`append_in_one_call`]): one hand-off to sqlx's worker thread
-//! instead of six. Measured with the bench's audited reads (32 connections, batches of about 11
-//! rows), with reads gathered too: 174 and 214 µs of server CPU per read against 179 and 227 in
-//! six statements, in two rounds. The ledger's growing key index costs more than that: each round
-//! ran about 15 % slower than the one before it.
+//! The writer is a task here, on a connection it keeps ([`Writer::start`]); on an SQLite file it
+//! is a thread of its own (`super::sqlite_writer`), which measured faster. Appends from outside
+//! the queue (a move of old AuditEvents, an import) take the same locked way, [`append`].
 
 use jiff::Timestamp;
-use sqlx::{Any, AnyConnection, AnyPool, Connection as _, Executor as _, pool::PoolConnection};
+use sqlx::{Any, AnyConnection, AnyPool, Executor as _, pool::PoolConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{chain, entry::Entry};
@@ -30,7 +27,7 @@ use crate::{
 };
 
 /// The most entries written in one transaction.
-const BATCH: usize = 256;
+pub(super) const BATCH: usize = 256;
 
 /// Where an entry went: its sequence number (its AuditEvent's id) and when it was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,10 +38,10 @@ pub struct Appended {
 }
 
 /// An entry waiting for its batch, with the way back to the request that waits for it.
-struct Pending {
-    entry: Entry,
-    now: Timestamp,
-    done: oneshot::Sender<Result<Appended, WriteError>>,
+pub(super) struct Pending {
+    pub(super) entry: Entry,
+    pub(super) now: Timestamp,
+    pub(super) done: oneshot::Sender<Result<Appended, WriteError>>,
 }
 
 /// The sending end, held by every clone of the ledger; the writer task stops when the last one
@@ -55,9 +52,15 @@ pub(crate) struct Writer(mpsc::Sender<Pending>);
 impl Writer {
     /// Starts the writer task on the current Tokio runtime.
     pub(crate) fn start(pool: AnyPool, backend: Backend) -> Self {
+        let (writer, queue) = Self::queue();
+        tokio::spawn(write_batches(pool, backend, queue));
+        writer
+    }
+
+    /// The queue, for a writer of another kind to drain.
+    pub(super) fn queue() -> (Self, mpsc::Receiver<Pending>) {
         let (sender, receiver) = mpsc::channel(4 * BATCH);
-        tokio::spawn(write_batches(pool, backend, receiver));
-        Self(sender)
+        (Self(sender), receiver)
     }
 
     /// Appends `entry` and returns once it is committed.
@@ -107,152 +110,26 @@ async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receive
     }
 }
 
-/// The writer task's own connection, kept from batch to batch (no pool hand-out each time). On
-/// SQLite also whether its `synchronous` is FULL at present (set only when a batch needs the
-/// other level, not before every batch), and the head of the chain as this task last left it.
-struct Kept {
-    connection: PoolConnection<Any>,
-    synchronous_full: bool,
-    head: Option<Head>,
-}
-
-/// The last row of the chain: its number and its hash.
-type Head = (i64, String);
-
-/// [`append`] on the writer's kept connection, taken from the pool first if there is none; after
-/// a failure the connection goes back and the next batch takes a fresh one. On SQLite a batch
-/// goes in one call when the head is known ([`append_in_one_call`]).
+/// [`append`] on the writer task's own connection, kept from batch to batch (no pool hand-out
+/// each time); after a failure the connection goes back and the next batch takes a fresh one.
 async fn append_kept(
     pool: &AnyPool,
     backend: Backend,
-    kept: &mut Option<Kept>,
+    kept: &mut Option<PoolConnection<Any>>,
     entries: &[&Entry],
     logged: i64,
 ) -> Result<i64, WriteError> {
-    let durable = entries.iter().any(|entry| entry.records_a_change());
-    let mut current = match kept.take() {
-        Some(current) => current,
-        None => {
-            let mut connection = pool.acquire().await.map_err(StoreError::from)?;
-            if backend == Backend::Sqlite {
-                set_synchronous(&mut connection, durable).await?;
-            }
-            Kept {
-                connection,
-                synchronous_full: durable,
-                head: None,
-            }
-        }
+    let mut connection = match kept.take() {
+        Some(connection) => connection,
+        None => pool.acquire().await.map_err(StoreError::from)?,
     };
-    if backend == Backend::Postgres {
-        let first = append(&mut current.connection, backend, entries, logged, None).await?;
-        *kept = Some(current);
-        return Ok(first);
+    if backend == Backend::Sqlite {
+        let durable = entries.iter().any(|entry| entry.records_a_change());
+        set_synchronous(&mut connection, durable).await?;
     }
-    if current.synchronous_full != durable {
-        set_synchronous(&mut current.connection, durable).await?;
-        current.synchronous_full = durable;
-    }
-    let head = match current.head.take() {
-        Some(head) => head,
-        None => read_head(&mut current.connection).await?,
-    };
-    let first = head.0 + 1;
-    match append_in_one_call(&mut current.connection, head, entries, logged).await {
-        Ok(new_head) => current.head = Some(new_head),
-        Err(_) => {
-            // Nothing of the batch is written; the transaction it opened, if any, goes.
-            if current.connection.execute("ROLLBACK").await.is_err()
-                && current.connection.ping().await.is_err()
-            {
-                return Err(StoreError::AuditWriterStopped.into());
-            }
-            let first = append(&mut current.connection, backend, entries, logged, None).await?;
-            *kept = Some(current);
-            return Ok(first);
-        }
-    }
-    *kept = Some(current);
+    let first = append(&mut connection, backend, entries, logged, None).await?;
+    *kept = Some(connection);
     Ok(first)
-}
-
-/// The head as committed (read without taking the write lock: [`append_in_one_call`] finds out
-/// if it moved).
-async fn read_head(connection: &mut AnyConnection) -> Result<Head, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT seq, hash FROM audit_ledger_head WHERE id = 1")
-            .fetch_one(&mut *connection)
-            .await?,
-    )
-}
-
-/// SQLite, a batch of the writer task: the whole transaction (`BEGIN IMMEDIATE`, the rows, their
-/// keys, the new head, `COMMIT`) in one call to the connection's worker thread, one hand-off
-/// instead of six, chained after the head this task last left. If anything else appended since
-/// (a move of old AuditEvents, another process), it took that head's next number: the insert
-/// fails on the primary key, and the caller rolls back and takes the locked way, [`append`].
-async fn append_in_one_call(
-    connection: &mut AnyConnection,
-    head: Head,
-    entries: &[&Entry],
-    logged: i64,
-) -> Result<Head, WriteError> {
-    let (head_seq, head_hash) = head;
-    let (rows, hash) = chained(head_seq, head_hash, entries)?;
-    let keys = keys_of(&rows);
-    let mut sql = String::from("BEGIN IMMEDIATE; ");
-    let mut bound = 0;
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        sql.push_str(&format!(
-            "INSERT INTO audit_ledger \
-             (seq, recorded, logged, type_system, type_code, agent, agent_kind, entry, hash) \
-             VALUES {}; ",
-            numbered(bound, chunk.len(), 9)
-        ));
-        bound += chunk.len() * 9;
-    }
-    for chunk in keys.chunks(4 * ROWS_PER_STATEMENT) {
-        sql.push_str(&format!(
-            "INSERT INTO audit_ledger_keys (key, seq) VALUES {}; ",
-            numbered(bound, chunk.len(), 2)
-        ));
-        bound += chunk.len() * 2;
-    }
-    sql.push_str(&format!(
-        "UPDATE audit_ledger_head SET seq = ${}, hash = ${} WHERE id = 1 AND seq = ${}; COMMIT",
-        bound + 1,
-        bound + 2,
-        bound + 3
-    ));
-    let mut query = sqlx::query(&sql);
-    for row in &rows {
-        query = bind_row(query, row, logged);
-    }
-    for (key, seq) in &keys {
-        query = query.bind(*key).bind(*seq);
-    }
-    let last = head_seq + rows.len() as i64;
-    query
-        .bind(last)
-        .bind(&hash)
-        .bind(head_seq)
-        .execute(&mut *connection)
-        .await?;
-    Ok((last, hash))
-}
-
-/// `($n+1, …), ($n+k+1, …), …`: `rows` rows of `columns` placeholders, numbered after the
-/// first `bound` (sqlx numbers SQLite's `$N` across all the statements of one call).
-fn numbered(bound: usize, rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let values: Vec<String> = (1..=columns)
-                .map(|column| format!("${}", bound + row * columns + column))
-                .collect();
-            format!("({})", values.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// SQLite: how far each commit is synced (see the module docs).
@@ -361,16 +238,16 @@ async fn append(
 const ROWS_PER_STATEMENT: usize = 100;
 
 /// A ledger row about to be written.
-struct Row {
-    seq: i64,
-    text: String,
-    hash: String,
-    derived: super::entry::Derived,
+pub(super) struct Row {
+    pub(super) seq: i64,
+    pub(super) text: String,
+    pub(super) hash: String,
+    pub(super) derived: super::entry::Derived,
 }
 
 /// `entries` as rows numbered and chained after the head (`seq`, `hash`), and the new head's
 /// hash.
-fn chained(
+pub(super) fn chained(
     seq: i64,
     mut hash: String,
     entries: &[&Entry],
@@ -390,7 +267,7 @@ fn chained(
 }
 
 /// The index keys of `rows`, each with its row's number.
-fn keys_of(rows: &[Row]) -> Vec<(&str, i64)> {
+pub(super) fn keys_of(rows: &[Row]) -> Vec<(&str, i64)> {
     rows.iter()
         .flat_map(|row| row.derived.keys.iter().map(|key| (key.as_str(), row.seq)))
         .collect()

@@ -135,8 +135,8 @@ async fn appends_from_the_queue_and_from_outside_it_interleave_without_a_gap_or_
     let ledger = db.ledger();
     let mut seqs = Vec::new();
     for round in 0..3 {
-        // The queue's writer remembers the head between batches; an append outside the queue
-        // (a bulk import, a move of old AuditEvents, another process) moves it under its feet.
+        // An append outside the queue (a bulk import, a move of old AuditEvents, another
+        // process) moves the head between the queue's batches.
         seqs.push(
             ledger
                 .append(read_by("p1", round, "R"), Timestamp::now())
