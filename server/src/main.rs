@@ -5,6 +5,15 @@
 use anyhow::bail;
 use server::{Application, Config, startup, telemetry};
 
+/// mimalloc rather than the C library's allocator: a request allocates and frees many small
+/// values on the runtime's threads and the audit ledger's, where glibc's spent about 15 % of the
+/// server's CPU (arena locks among them). Measured with the bench's audited
+/// `GET /fhir/Patient/{id}` at 5 000 patients on SQLite, in alternating rounds: 10 160 and
+/// 11 293 requests/s at 116 and 103 µs of server CPU each, against 9 187 and 7 786 at 134 and
+/// 160 µs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;

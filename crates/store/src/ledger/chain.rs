@@ -12,11 +12,8 @@ pub(crate) fn next(previous: &str, entry: &str) -> String {
     hasher.update(previous.as_bytes());
     hasher.update(b"\n");
     hasher.update(entry.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    // Lower-case hex, written in one go (not a string for each byte).
+    format!("{:x}", hasher.finalize())
 }
 
 #[cfg(test)]
