@@ -32,4 +32,14 @@ mod tests {
         assert_ne!(next(&first, "{\"a\":1}"), next(&first, "{\"a\":2}"));
         assert_eq!(next(&first, "{}"), next(&first, "{}"));
     }
+
+    #[test]
+    fn a_hash_is_written_as_rows_already_stored_have_it() {
+        // SHA-256 of "\n{}" in lower-case hex, two digits a byte (its 0x09 keeps its zero):
+        // a ledger written before must still verify.
+        assert_eq!(
+            next(GENESIS, "{}"),
+            "a062dd4952b935e430d409c4a5e5cd760e8781e3200d5c7e12a232dddba8a528"
+        );
+    }
 }
