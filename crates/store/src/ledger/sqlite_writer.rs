@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use super::{
     entry::Entry,
-    writer::{Appended, BATCH, Pending, Writer, chained, keys_of},
+    writer::{Appended, BATCH, Pending, Writer, acknowledge, chained, keys_of, logged_at},
 };
 use crate::{
     database::sqlite_pragma,
@@ -67,18 +67,12 @@ fn write_batches(connection: Connection, mut queue: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        let Some(now) = batch.iter().map(|p| p.now).max() else {
+        let Some(logged) = logged_at(&batch) else {
             continue;
         };
-        let logged = now.as_millisecond();
         let entries: Vec<&Entry> = batch.iter().map(|p| &p.entry).collect();
         match writer.append(&entries, logged) {
-            Ok(first) => {
-                for (seq, pending) in (first..).zip(batch.drain(..)) {
-                    // The requester may have gone (a closed connection): nothing to tell.
-                    let _ = pending.done.send(Ok(Appended { seq, logged }));
-                }
-            }
+            Ok(first) => acknowledge(&mut batch, first, logged),
             // One bad entry must not fail the others: each is tried on its own, and each
             // requester hears its own outcome.
             Err(_) => {

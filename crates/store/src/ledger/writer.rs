@@ -84,18 +84,12 @@ async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receive
     let mut batch = Vec::with_capacity(BATCH);
     let mut kept = None;
     while queue.recv_many(&mut batch, BATCH).await > 0 {
-        let Some(now) = batch.iter().map(|p| p.now).max() else {
+        let Some(logged) = logged_at(&batch) else {
             continue;
         };
-        let logged = now.as_millisecond();
         let entries: Vec<&Entry> = batch.iter().map(|p| &p.entry).collect();
         match append_kept(&pool, backend, &mut kept, &entries, logged).await {
-            Ok(first) => {
-                for (seq, pending) in (first..).zip(batch.drain(..)) {
-                    // The requester may have gone (a closed connection): nothing to tell.
-                    let _ = pending.done.send(Ok(Appended { seq, logged }));
-                }
-            }
+            Ok(first) => acknowledge(&mut batch, first, logged),
             // One bad entry must not fail the others: each is tried on its own, and each
             // requester hears its own outcome.
             Err(_) => {
@@ -107,6 +101,23 @@ async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receive
                 }
             }
         }
+    }
+}
+
+/// When a batch is logged: the latest of its entries' times, in milliseconds.
+pub(super) fn logged_at(batch: &[Pending]) -> Option<i64> {
+    batch
+        .iter()
+        .map(|p| p.now)
+        .max()
+        .map(|now| now.as_millisecond())
+}
+
+/// Tells each requester of `batch`, appended as one from `first` on, where its entry went.
+pub(super) fn acknowledge(batch: &mut Vec<Pending>, first: i64, logged: i64) {
+    for (seq, pending) in (first..).zip(batch.drain(..)) {
+        // The requester may have gone (a closed connection): nothing to tell.
+        let _ = pending.done.send(Ok(Appended { seq, logged }));
     }
 }
 
