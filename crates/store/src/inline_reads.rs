@@ -94,8 +94,8 @@ impl InlineReads {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
-        // As the pool's connections: the file's pages mapped, not copied into each cache.
         sqlite_pragma(&connection, "PRAGMA query_only = 1")?;
+        // As the pool's connections: the file's pages mapped, not copied into each cache.
         sqlite_pragma(&connection, "PRAGMA mmap_size = 1073741824")?;
         Ok(connection)
     }

@@ -35,8 +35,8 @@ pub(super) fn start(path: &Path) -> Result<Writer, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     connection.busy_timeout(Duration::from_secs(5))?;
-    // Checkpoints are the pool's task's (`super::Ledger`), as long as it keeps up.
     sqlite_pragma(&connection, "PRAGMA synchronous = FULL")?;
+    // Checkpoints are the pool's task's (`super::Ledger`), as long as it keeps up.
     sqlite_pragma(
         &connection,
         &format!("PRAGMA wal_autocheckpoint = {}", wal::AUTOCHECKPOINT_PAGES),
