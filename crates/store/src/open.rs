@@ -72,11 +72,8 @@ impl Db {
                             format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                                 PRAGMA mmap_size = 1073741824; \
-                                 PRAGMA wal_autocheckpoint = {}; \
-                                 PRAGMA journal_size_limit = {};",
-                                wal::AUTOCHECKPOINT_PAGES,
-                                wal::SIZE_LIMIT_BYTES,
+                                 PRAGMA mmap_size = 1073741824; {};",
+                                wal::limit_pragmas().join("; "),
                             )
                             .as_str(),
                         )

@@ -22,6 +22,15 @@ pub(crate) const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 /// file keeps the largest size it ever reached.
 pub(crate) const SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The statements that put [`AUTOCHECKPOINT_PAGES`] and [`SIZE_LIMIT_BYTES`] on a connection:
+/// the record's pool, the ledger's, and the ledger's writer thread all take these.
+pub(crate) fn limit_pragmas() -> [String; 2] {
+    [
+        format!("PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}"),
+        format!("PRAGMA journal_size_limit = {SIZE_LIMIT_BYTES}"),
+    ]
+}
+
 /// How often SQLite's write-ahead log is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 

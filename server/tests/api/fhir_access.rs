@@ -394,28 +394,25 @@ async fn every_call_leaves_an_audit_event_naming_the_client_the_records_and_the_
             row(DEMO_CLIENT_ID, "read", "R", "0"),
         ]
     );
-    let read_entities: Vec<&str> = events[3]["entity"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["what"]["reference"].as_str())
-        .collect();
+    // The records an AuditEvent names.
+    let entities = |event: &Value| -> Vec<String> {
+        event["entity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["what"]["reference"].as_str().map(str::to_owned))
+            .collect()
+    };
     assert_eq!(
-        read_entities,
+        entities(events[3]),
         [
             format!("Patient/{patient_id}"),
             format!("Observation/{observation_id}")
         ]
     );
     assert_eq!(events[0]["agent"][0]["network"]["address"], "127.0.0.1");
-    let refused_entities: Vec<&str> = events[2]["entity"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["what"]["reference"].as_str())
-        .collect();
     assert_eq!(
-        refused_entities,
+        entities(events[2]),
         [
             format!("Patient/{patient_id}"),
             format!("Observation/{observation_id}")

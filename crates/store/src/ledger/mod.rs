@@ -70,11 +70,8 @@ impl Ledger {
                                 .execute(
                                     format!(
                                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                         PRAGMA busy_timeout = 5000; \
-                                         PRAGMA wal_autocheckpoint = {}; \
-                                         PRAGMA journal_size_limit = {};",
-                                        wal::AUTOCHECKPOINT_PAGES,
-                                        wal::SIZE_LIMIT_BYTES,
+                                         PRAGMA busy_timeout = 5000; {};",
+                                        wal::limit_pragmas().join("; "),
                                     )
                                     .as_str(),
                                 )

@@ -37,14 +37,9 @@ pub(super) fn start(path: &Path) -> Result<Writer, StoreError> {
     connection.busy_timeout(Duration::from_secs(5))?;
     sqlite_pragma(&connection, "PRAGMA synchronous = FULL")?;
     // Checkpoints are the pool's task's (`super::Ledger`), as long as it keeps up.
-    sqlite_pragma(
-        &connection,
-        &format!("PRAGMA wal_autocheckpoint = {}", wal::AUTOCHECKPOINT_PAGES),
-    )?;
-    sqlite_pragma(
-        &connection,
-        &format!("PRAGMA journal_size_limit = {}", wal::SIZE_LIMIT_BYTES),
-    )?;
+    for pragma in wal::limit_pragmas() {
+        sqlite_pragma(&connection, &pragma)?;
+    }
     std::thread::Builder::new()
         .name("audit-ledger".into())
         .spawn(move || write_batches(connection, queue))
