@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A request the store understands but does not serve (an `_include` on AuditEvent).
     #[error("{0}")]
     NotSupported(&'static str),
+    /// The ledger's URL names no file (its name is made from the record's, so it always does).
+    #[error("the audit ledger's SQLite database must be a file")]
+    LedgerNotAFile,
     #[error("the audit writer has stopped")]
     AuditWriterStopped,
     #[error("the reader of records by id has stopped")]

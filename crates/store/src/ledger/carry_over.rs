@@ -7,21 +7,17 @@
 use serde_json::Value;
 use sqlx::AnyPool;
 
-use super::{entry::Entry, writer};
-use crate::{database::Backend, error::StoreError};
+use super::{Ledger, entry::Entry};
+use crate::error::StoreError;
 
 /// AuditEvents moved at a time.
 const BATCH: i64 = 500;
 
 /// Moves every AuditEvent out of `record` into the ledger; returns how many it moved.
-pub(crate) async fn carry_over(
-    record: &AnyPool,
-    ledger: &AnyPool,
-    backend: Backend,
-) -> Result<u64, StoreError> {
+pub(crate) async fn carry_over(record: &AnyPool, ledger: &Ledger) -> Result<u64, StoreError> {
     let (done,): (Option<String>,) =
         sqlx::query_as("SELECT carried_over FROM audit_ledger_head WHERE id = 1")
-            .fetch_one(ledger)
+            .fetch_one(&ledger.pool)
             .await?;
     if let Some(done) = &done {
         forget_through(record, done).await?;
@@ -53,7 +49,8 @@ pub(crate) async fn carry_over(
             entries.push(Entry::Resource(event));
         }
         let entries: Vec<&Entry> = entries.iter().collect();
-        writer::append_pooled(ledger, backend, &entries, logged, Some(&marker))
+        ledger
+            .append_outside_queue(&entries, logged, Some(&marker))
             .await
             .map_err(|error| match error {
                 crate::error::WriteError::Store(error) => error,

@@ -13,6 +13,7 @@
 mod carry_over;
 mod chain;
 mod entry;
+mod postgres_writer;
 mod query;
 mod sqlite_writer;
 mod verify;
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use fhir::search::SearchQuery;
 use jiff::Timestamp;
-use sqlx::{AnyPool, Executor as _, any::AnyPoolOptions};
+use sqlx::{AnyPool, Executor as _, PgPool, any::AnyPoolOptions, postgres::PgPoolOptions};
 
 pub use entry::{AccessEntry, AgentEntry, AgentKind, EMERGENCY, Entry, SIGN_IN, SIGN_OUT};
 pub use query::{Logged, Trail, Who};
@@ -42,6 +43,9 @@ pub struct Ledger {
     pool: AnyPool,
     backend: Backend,
     writer: writer::Writer,
+    /// PostgreSQL only: the connections that append (the writer's and a spare for appends from
+    /// outside its queue), typed, for the arrays a batch is sent as.
+    appenders: Option<PgPool>,
     /// SQLite only: while any clone holds this, a task checkpoints the ledger's write-ahead log,
     /// as the record's (`crate::open`), so that the writer's commits do not.
     _checkpoints: Option<std::sync::Arc<()>>,
@@ -83,15 +87,26 @@ impl Ledger {
                     .await?
             }
         };
-        let sqlite_file = match backend {
-            Backend::Sqlite => crate::database::sqlite_file(&ledger_url)?,
-            Backend::Postgres => None,
+        let appenders = match backend {
+            Backend::Postgres => Some(
+                PgPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(record_url)
+                    .await?,
+            ),
+            Backend::Sqlite => None,
+        };
+        let writer = match &appenders {
+            Some(appenders) => postgres_writer::start(appenders.clone()),
+            None => match crate::database::sqlite_file(&ledger_url)? {
+                Some(path) => sqlite_writer::start(&path)?,
+                None => return Err(StoreError::LedgerNotAFile),
+            },
         };
         Ok(Self {
-            writer: match sqlite_file {
-                Some(path) => sqlite_writer::start(&path)?,
-                None => writer::Writer::start(pool.clone(), backend),
-            },
+            writer,
+            appenders,
             _checkpoints: (backend == Backend::Sqlite)
                 .then(|| wal::checkpoint_in_background(&pool)),
             pool,
@@ -108,7 +123,7 @@ impl Ledger {
                 .run(&self.pool)
                 .await?;
         }
-        let moved = carry_over::carry_over(record, &self.pool, self.backend).await?;
+        let moved = carry_over::carry_over(record, self).await?;
         if moved > 0 {
             tracing::info!(
                 moved,
@@ -129,14 +144,25 @@ impl Ledger {
     /// once they are durable.
     pub async fn append_all(&self, entries: &[Entry], now: Timestamp) -> Result<i64, WriteError> {
         let entries: Vec<&Entry> = entries.iter().collect();
-        writer::append_pooled(
-            &self.pool,
-            self.backend,
-            &entries,
-            now.as_millisecond(),
-            None,
-        )
-        .await
+        self.append_outside_queue(&entries, now.as_millisecond(), None)
+            .await
+    }
+
+    /// Appends `entries` as one batch outside the writer's queue, logged at `logged`
+    /// (milliseconds); `carrying`: how far a move of old AuditEvents gets with it.
+    async fn append_outside_queue(
+        &self,
+        entries: &[&Entry],
+        logged: i64,
+        carrying: Option<&str>,
+    ) -> Result<i64, WriteError> {
+        match &self.appenders {
+            Some(appenders) => {
+                let mut connection = appenders.acquire().await.map_err(StoreError::from)?;
+                postgres_writer::append(&mut connection, entries, logged, carrying).await
+            }
+            None => writer::append_pooled(&self.pool, entries, logged, carrying).await,
+        }
     }
 
     /// The row whose AuditEvent id is `id`.

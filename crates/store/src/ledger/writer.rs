@@ -11,17 +11,18 @@
 //! memory (`SET LOCAL synchronous_commit = off`). Measured here one `fdatasync` takes 3–7 ms: a
 //! sync for every batch of reads would cap the reads of a busy server.
 //!
-//! The writer is a task here, on a connection it keeps ([`Writer::start`]); on an SQLite file it
-//! is a thread of its own (`super::sqlite_writer`), which measured faster. Appends from outside
-//! the queue (a move of old AuditEvents, an import) take the same locked way, [`append`].
+//! Here is the queue and what the writers share; the writers themselves are a thread owning its
+//! connection on SQLite (`super::sqlite_writer`) and a task calling one database function a batch
+//! on PostgreSQL (`super::postgres_writer`). Appends from outside the queue (a move of old
+//! AuditEvents, an import) take the same locked way: on SQLite [`append_pooled`], on PostgreSQL
+//! the same function.
 
 use jiff::Timestamp;
-use sqlx::{Any, AnyConnection, AnyPool, Executor as _, pool::PoolConnection};
+use sqlx::{Any, AnyConnection, AnyPool, Executor as _};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{chain, entry::Entry};
 use crate::{
-    database::Backend,
     error::{StoreError, WriteError},
     transaction::placeholders_for,
 };
@@ -50,13 +51,6 @@ pub(super) struct Pending {
 pub(crate) struct Writer(mpsc::Sender<Pending>);
 
 impl Writer {
-    /// Starts the writer task on the current Tokio runtime.
-    pub(crate) fn start(pool: AnyPool, backend: Backend) -> Self {
-        let (writer, queue) = Self::queue();
-        tokio::spawn(write_batches(pool, backend, queue));
-        writer
-    }
-
     /// The queue, for a writer of another kind to drain.
     pub(super) fn queue() -> (Self, mpsc::Receiver<Pending>) {
         let (sender, receiver) = mpsc::channel(4 * BATCH);
@@ -80,30 +74,6 @@ impl Writer {
     }
 }
 
-async fn write_batches(pool: AnyPool, backend: Backend, mut queue: mpsc::Receiver<Pending>) {
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut kept = None;
-    while queue.recv_many(&mut batch, BATCH).await > 0 {
-        let Some(logged) = logged_at(&batch) else {
-            continue;
-        };
-        let entries: Vec<&Entry> = batch.iter().map(|p| &p.entry).collect();
-        match append_kept(&pool, backend, &mut kept, &entries, logged).await {
-            Ok(first) => acknowledge(&mut batch, first, logged),
-            // One bad entry must not fail the others: each is tried on its own, and each
-            // requester hears its own outcome.
-            Err(_) => {
-                for pending in batch.drain(..) {
-                    let outcome = append_kept(&pool, backend, &mut kept, &[&pending.entry], logged)
-                        .await
-                        .map(|seq| Appended { seq, logged });
-                    let _ = pending.done.send(outcome);
-                }
-            }
-        }
-    }
-}
-
 /// When a batch is logged: the latest of its entries' times, in milliseconds.
 pub(super) fn logged_at(batch: &[Pending]) -> Option<i64> {
     batch
@@ -121,28 +91,6 @@ pub(super) fn acknowledge(batch: &mut Vec<Pending>, first: i64, logged: i64) {
     }
 }
 
-/// [`append`] on the writer task's own connection, kept from batch to batch (no pool hand-out
-/// each time); after a failure the connection goes back and the next batch takes a fresh one.
-async fn append_kept(
-    pool: &AnyPool,
-    backend: Backend,
-    kept: &mut Option<PoolConnection<Any>>,
-    entries: &[&Entry],
-    logged: i64,
-) -> Result<i64, WriteError> {
-    let mut connection = match kept.take() {
-        Some(connection) => connection,
-        None => pool.acquire().await.map_err(StoreError::from)?,
-    };
-    if backend == Backend::Sqlite {
-        let durable = entries.iter().any(|entry| entry.records_a_change());
-        set_synchronous(&mut connection, durable).await?;
-    }
-    let first = append(&mut connection, backend, entries, logged, None).await?;
-    *kept = Some(connection);
-    Ok(first)
-}
-
 /// SQLite: how far each commit is synced (see the module docs).
 async fn set_synchronous(connection: &mut AnyConnection, full: bool) -> Result<(), StoreError> {
     connection
@@ -155,44 +103,34 @@ async fn set_synchronous(connection: &mut AnyConnection, full: bool) -> Result<(
     Ok(())
 }
 
-/// [`append`] on a connection of its own from `pool`, at the durability `entries` need: for the
-/// appends that bypass the queue (a move of old AuditEvents, a bulk import).
+/// SQLite: [`append`] on a connection of its own from `pool`, at the durability `entries` need,
+/// for the appends that bypass the writer thread's queue (a move of old AuditEvents, a bulk
+/// import). PostgreSQL's go through `super::postgres_writer::append`.
 pub(crate) async fn append_pooled(
     pool: &AnyPool,
-    backend: Backend,
     entries: &[&Entry],
     logged: i64,
     carried_over: Option<&str>,
 ) -> Result<i64, WriteError> {
     let mut connection = pool.acquire().await.map_err(StoreError::from)?;
-    if backend == Backend::Sqlite {
-        let durable = entries.iter().any(|entry| entry.records_a_change());
-        set_synchronous(&mut connection, durable).await?;
-    }
-    append(&mut connection, backend, entries, logged, carried_over).await
+    let durable = entries.iter().any(|entry| entry.records_a_change());
+    set_synchronous(&mut connection, durable).await?;
+    append(&mut connection, entries, logged, carried_over).await
 }
 
 /// Appends `entries` in one transaction, chained after the last row, and returns the first one's
 /// sequence number. `carried_over`: how far a move of old AuditEvents has got with this batch;
 /// a batch the ledger has carried over already (by another process) is not appended again.
-/// On SQLite the connection's `synchronous` must already be the one `entries` need.
+/// The connection's `synchronous` must already be the one `entries` need.
 async fn append(
     connection: &mut AnyConnection,
-    backend: Backend,
     entries: &[&Entry],
     logged: i64,
     carried_over: Option<&str>,
 ) -> Result<i64, WriteError> {
-    let durable = entries.iter().any(|entry| entry.records_a_change());
-    let sqlite = backend == Backend::Sqlite;
     let mut tx = sqlx::Connection::begin(&mut *connection)
         .await
         .map_err(StoreError::from)?;
-    if !sqlite && !durable {
-        tx.execute("SET LOCAL synchronous_commit = off")
-            .await
-            .map_err(StoreError::from)?;
-    }
     // The head first: from here on this batch has the ledger to itself.
     let (head, hash, carried): (i64, String, Option<String>) = sqlx::query_as(
         "UPDATE audit_ledger_head SET seq = seq WHERE id = 1 RETURNING seq, hash, carried_over",
@@ -212,7 +150,7 @@ async fn append(
             "INSERT INTO audit_ledger \
              (seq, recorded, logged, type_system, type_code, agent, agent_kind, entry, hash) \
              VALUES {}",
-            placeholders_for(sqlite, chunk.len(), 9)
+            placeholders_for(true, chunk.len(), 9)
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -224,7 +162,7 @@ async fn append(
     for chunk in keys.chunks(4 * ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO audit_ledger_keys (key, seq) VALUES {}",
-            placeholders_for(sqlite, chunk.len(), 2)
+            placeholders_for(true, chunk.len(), 2)
         );
         let mut query = sqlx::query(&sql);
         for (key, seq) in chunk {
@@ -245,7 +183,7 @@ async fn append(
     Ok(head + 1)
 }
 
-/// Rows to a statement: 9 values each, well inside both databases' limits on bound values.
+/// Rows to a statement: 9 values each, well inside SQLite's limit on bound values.
 const ROWS_PER_STATEMENT: usize = 100;
 
 /// A ledger row about to be written.
