@@ -10,7 +10,8 @@
 //! 4. Loads `GET /fhir/Patient/{id}` from many connections, then a bare axum handler answering a
 //!    fixed JSON body (a patient of the same size, in a process of its own), with the same load
 //!    tool in the same run: requests per second each, and their ratio.
-//! 5. The server's peak resident memory (VmHWM).
+//! 5. The server's peak resident memory (VmHWM), and how much of what it holds at the end is its
+//!    own (anonymous: heap and stacks) rather than pages of mapped files it could drop.
 //!
 //! SQLite in a temporary directory by default; `BENCH_DATABASE_URL=postgres://…` for PostgreSQL
 //! (an empty database; `sqlite:///path?mode=rwc` keeps an SQLite one to look at); with `--reuse`,
@@ -336,7 +337,8 @@ async fn bench(args: Args) {
         move |_| client.get(format!("{base}/readyz"))
     })
     .await;
-    let peak_rss = peak_rss_kib(&server);
+    let peak_rss = memory_kib(&server, "VmHWM:");
+    let anonymous_rss = memory_kib(&server, "RssAnon:");
     server.kill().ok();
     server.wait().ok();
 
@@ -441,6 +443,10 @@ async fn bench(args: Args) {
     println!(
         "| server peak RSS | {:.0} MiB |",
         peak_rss.unwrap_or(0) as f64 / 1024.0
+    );
+    println!(
+        "| server anonymous RSS at the end (heap and stacks, not mapped files) | {:.0} MiB |",
+        anonymous_rss.unwrap_or(0) as f64 / 1024.0
     );
 }
 
@@ -921,12 +927,13 @@ fn cpu_seconds(process: &Child) -> f64 {
     ticks / 100.0
 }
 
-/// Peak resident set of `process`, from Linux's /proc (KiB).
-fn peak_rss_kib(process: &Child) -> Option<u64> {
+/// One memory figure of `process` from Linux's /proc status (KiB): `field` is its label, such as
+/// `VmHWM:` (the peak resident set) or `RssAnon:` (resident anonymous memory).
+fn memory_kib(process: &Child, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", process.id())).ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .find_map(|line| line.strip_prefix(field))?
         .trim()
         .trim_end_matches(" kB")
         .parse()

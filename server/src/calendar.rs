@@ -11,7 +11,7 @@ use axum::{
 use backend::{
     Db,
     appointments::{self, AppointmentsError},
-    auth::{ClientAddress, sessions::Session},
+    auth::{ClientAddress, access, policy::Purpose, sessions::Session},
 };
 
 pub async fn appointment_ics(
@@ -26,7 +26,21 @@ pub async fn appointment_ics(
     };
     let now = jiff::Timestamp::now();
     let address = address.map(|Extension(address)| address.0.to_string());
-    match appointments::appointment(&db, &session, &id, address, now).await {
+    let found = async {
+        let patient_id = appointments::patient_of(&db, &id).await?;
+        let access = access::check(
+            &db,
+            &session,
+            &patient_id,
+            Purpose::Appointments,
+            address,
+            now,
+        )
+        .await?;
+        appointments::appointment(&db, access, &id, now).await
+    }
+    .await;
+    match found {
         Ok(appointment) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -121,3 +121,17 @@ pub(crate) fn client_address() -> Option<String> {
         .get::<backend::auth::ClientAddress>()
         .map(|address| address.0.to_string())
 }
+
+/// `session`'s person's access to `patient_id`'s record for `purpose`, from this request's
+/// address: the policy's one check, which every use case on a patient's record takes the answer
+/// of. A refusal is audited already.
+#[cfg(feature = "ssr")]
+pub(crate) async fn access(
+    db: &backend::Db,
+    session: &backend::auth::sessions::Session,
+    patient_id: &str,
+    purpose: backend::auth::policy::Purpose,
+    now: jiff::Timestamp,
+) -> Result<backend::auth::access::Access, backend::auth::access::AccessError> {
+    backend::auth::access::check(db, session, patient_id, purpose, client_address(), now).await
+}

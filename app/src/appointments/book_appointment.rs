@@ -13,7 +13,10 @@ pub async fn book_appointment(
     reason: Option<String>,
     contact: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::appointments::{self, AppointmentsError, BookingDetails, Gone};
+    use backend::{
+        appointments::{self, AppointmentsError, BookingDetails, Gone},
+        auth::policy::Purpose,
+    };
     use domain::booking::{AppointmentReason, ContactPreference};
 
     use super::{CONTACT_FIELD, REASON_FIELD, refused};
@@ -42,14 +45,13 @@ pub async fn book_appointment(
         }
     };
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let booked = appointments::book(
-        &db,
-        &session,
-        &slot_id,
-        &details,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let booked = async {
+        let patient_id = appointments::booking_patient(&session.actor)?;
+        let access =
+            crate::account::access(&db, &session, patient_id, Purpose::Appointments, now).await?;
+        appointments::book(&db, access, &slot_id, &details, now).await
+    }
     .await;
     match booked {
         Ok(booked) => {

@@ -8,7 +8,10 @@ use crate::error::AppError;
 /// whoever the policy lets change it; then shows that it is cancelled.
 #[server(prefix = "/api", endpoint = "cancel_appointment")]
 pub async fn cancel_appointment(id: String, cancel_reason: Option<String>) -> Result<(), AppError> {
-    use backend::appointments::{self, AppointmentsError};
+    use backend::{
+        appointments::{self, AppointmentsError},
+        auth::policy::Purpose,
+    };
     use domain::booking::AppointmentReason;
 
     use super::{CANCEL_REASON_FIELD, refused};
@@ -18,14 +21,13 @@ pub async fn cancel_appointment(id: String, cancel_reason: Option<String>) -> Re
     let reason = AppointmentReason::parse(cancel_reason.as_deref().unwrap_or_default())
         .map_err(|e| fail(AppError::invalid(CANCEL_REASON_FIELD, e.to_string())))?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let cancelled = appointments::cancel(
-        &db,
-        &session,
-        &id,
-        reason.as_ref(),
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let cancelled = async {
+        let patient_id = appointments::patient_of(&db, &id).await?;
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        appointments::cancel(&db, access, &id, reason.as_ref(), now).await
+    }
     .await;
     match cancelled {
         Ok(_) => {

@@ -11,20 +11,20 @@ use crate::error::AppError;
 pub async fn get_appointment(id: String) -> Result<PatientView<AppointmentDto>, AppError> {
     use backend::{
         appointments::{self, AppointmentsError},
-        auth::policy::Refusal,
+        auth::policy::{Purpose, Refusal},
     };
 
     use super::refused;
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let found = appointments::appointment(
-        &db,
-        &session,
-        &id,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let found = async {
+        let patient_id = appointments::patient_of(&db, &id).await?;
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        appointments::appointment(&db, access, &id, now).await
+    }
     .await;
     match found {
         Ok(appointment) => Ok(PatientView::Ready(appointment.into())),

@@ -23,7 +23,7 @@ pub async fn get_booking_options(
     use crate::account::fail;
 
     let session = crate::account::require_session()?;
-    let patient_id = match appointments::booking_patient(&session) {
+    let patient_id = match appointments::booking_patient(&session.actor) {
         Ok(patient_id) => patient_id,
         Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => {
             return Ok(PatientView::ProofingTooLow);

@@ -10,19 +10,20 @@ use crate::error::AppError;
 pub async fn get_my_appointments() -> Result<PatientView<MyAppointmentsDto>, AppError> {
     use backend::{
         appointments::{self, AppointmentsError},
-        auth::policy::Refusal,
+        auth::policy::{Purpose, Refusal},
     };
 
     use super::refused;
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let listed = appointments::appointments(
-        &db,
-        &session,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let listed = async {
+        let patient_id = appointments::booking_patient(&session.actor)?;
+        let access =
+            crate::account::access(&db, &session, patient_id, Purpose::Appointments, now).await?;
+        appointments::appointments(&db, access, now).await
+    }
     .await;
     match listed {
         Ok((upcoming, past)) => Ok(PatientView::Ready(MyAppointmentsDto {

@@ -9,21 +9,24 @@ use crate::error::AppError;
 /// sends them to the nearest other times, still changing the same appointment.
 #[server(prefix = "/api", endpoint = "reschedule_appointment")]
 pub async fn reschedule_appointment(id: String, slot_id: String) -> Result<(), AppError> {
-    use backend::appointments::{self, AppointmentsError, Gone};
+    use backend::{
+        appointments::{self, AppointmentsError, Gone},
+        auth::policy::Purpose,
+    };
 
     use super::refused;
     use crate::account::fail;
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let moved = appointments::reschedule(
-        &db,
-        &session,
-        &id,
-        &slot_id,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let moved = async {
+        appointments::booking_patient(&session.actor)?;
+        let owner = appointments::patient_of(&db, &id).await?;
+        let access =
+            crate::account::access(&db, &session, &owner, Purpose::Appointments, now).await?;
+        appointments::reschedule(&db, access, &id, &slot_id, now).await
+    }
     .await;
     match moved {
         Ok(booked) => {

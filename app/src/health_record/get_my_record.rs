@@ -9,7 +9,7 @@ use crate::{appointments::PatientView, error::AppError, patients::PatientRecordD
 #[server(prefix = "/api", endpoint = "my_record")]
 pub async fn get_my_record() -> Result<PatientView<PatientRecordDto>, AppError> {
     use backend::{
-        auth::policy::Refusal,
+        auth::policy::{Purpose, Refusal},
         patient_record::{self, OpenRecordError},
     };
     use domain::identity::Actor;
@@ -25,14 +25,12 @@ pub async fn get_my_record() -> Result<PatientView<PatientRecordDto>, AppError> 
         return Err(fail(AppError::NotFound));
     };
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let opened = patient_record::open(
-        &db,
-        &session,
-        &patient_id,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
-    .await;
+    let now = jiff::Timestamp::now();
+    let opened =
+        match crate::account::access(&db, &session, &patient_id, Purpose::ReadRecord, now).await {
+            Ok(access) => patient_record::open(&db, access, now).await,
+            Err(error) => Err(patient_record::refusal(error, now)),
+        };
     match opened {
         Ok(record) => Ok(PatientView::Ready(record.into())),
         Err(OpenRecordError::Refused(Refusal::ProofingTooLow, _)) => {

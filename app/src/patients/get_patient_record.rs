@@ -11,7 +11,7 @@ use crate::error::AppError;
 #[server(prefix = "/api", endpoint = "patient_record")]
 pub async fn get_patient_record(patient_id: String) -> Result<PatientRecordView, AppError> {
     use backend::{
-        auth::policy::Refusal,
+        auth::policy::{Purpose, Refusal},
         patient_record::{self, OpenRecordError},
     };
     use http::StatusCode;
@@ -20,14 +20,12 @@ pub async fn get_patient_record(patient_id: String) -> Result<PatientRecordView,
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let opened = patient_record::open(
-        &db,
-        &session,
-        &patient_id,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
-    .await;
+    let now = jiff::Timestamp::now();
+    let opened =
+        match crate::account::access(&db, &session, &patient_id, Purpose::ReadRecord, now).await {
+            Ok(access) => patient_record::open(&db, access, now).await,
+            Err(error) => Err(patient_record::refusal(error, now)),
+        };
     match opened {
         Ok(record) => Ok(PatientRecordView::Record(Box::new(record.into()))),
         Err(OpenRecordError::NotFound) => {

@@ -14,7 +14,10 @@ pub async fn record_allergy(
     reaction: Option<String>,
     risk: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::record_writes::{self, NewAllergy};
+    use backend::{
+        auth::policy::Purpose,
+        record_writes::{self, NewAllergy},
+    };
     use domain::terminology::{ALLERGENS, AllergyRisk, REACTIONS, find};
 
     use super::written;
@@ -53,18 +56,22 @@ pub async fn record_allergy(
         return Err(fail(AppError::Invalid { problems }));
     };
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let recorded = record_writes::record_allergy(
-        &db,
-        &session,
-        &patient_id,
-        NewAllergy {
-            substance,
-            reaction,
-            risk,
-        },
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let recorded = async {
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::WriteRecord, now).await?;
+        record_writes::record_allergy(
+            &db,
+            access,
+            NewAllergy {
+                substance,
+                reaction,
+                risk,
+            },
+            now,
+        )
+        .await
+    }
     .await;
     written(recorded, &patient_id, "allergy")
 }

@@ -12,7 +12,7 @@ pub async fn record_consultation(
     appointment: Option<String>,
     note: String,
 ) -> Result<(), AppError> {
-    use backend::record_writes;
+    use backend::{auth::policy::Purpose, record_writes};
     use domain::clinic::ConsultationNote;
 
     use super::written;
@@ -22,15 +22,19 @@ pub async fn record_consultation(
     let note = ConsultationNote::parse(&note)
         .map_err(|e| fail(AppError::invalid("note", e.to_string())))?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let recorded = record_writes::record_consultation(
-        &db,
-        &session,
-        &patient_id,
-        appointment.as_deref().filter(|a| !a.is_empty()),
-        &note,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let recorded = async {
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::WriteRecord, now).await?;
+        record_writes::record_consultation(
+            &db,
+            access,
+            appointment.as_deref().filter(|a| !a.is_empty()),
+            &note,
+            now,
+        )
+        .await
+    }
     .await;
     written(recorded, &patient_id, "note")
 }

@@ -12,7 +12,7 @@ pub async fn record_immunisation(
     vaccine: String,
     given: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::record_writes;
+    use backend::{auth::policy::Purpose, record_writes};
     use domain::terminology::VACCINES;
 
     use super::{past_date, written};
@@ -38,15 +38,12 @@ pub async fn record_immunisation(
         return Err(fail(AppError::Invalid { problems }));
     };
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let recorded = record_writes::record_immunisation(
-        &db,
-        &session,
-        &patient_id,
-        vaccine,
-        given,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let recorded = async {
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::WriteRecord, now).await?;
+        record_writes::record_immunisation(&db, access, vaccine, given, now).await
+    }
     .await;
     written(recorded, &patient_id, "vaccination")
 }

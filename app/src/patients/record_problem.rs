@@ -12,7 +12,7 @@ pub async fn record_problem(
     problem: String,
     onset: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::record_writes;
+    use backend::{auth::policy::Purpose, record_writes};
     use domain::terminology::{PROBLEMS, find};
 
     use super::{past_date, written};
@@ -32,15 +32,12 @@ pub async fn record_problem(
         return Err(fail(AppError::Invalid { problems }));
     };
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let recorded = record_writes::record_problem(
-        &db,
-        &session,
-        &patient_id,
-        concept,
-        onset,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let recorded = async {
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::WriteRecord, now).await?;
+        record_writes::record_problem(&db, access, concept, onset, now).await
+    }
     .await;
     written(recorded, &patient_id, "problem")
 }

@@ -16,7 +16,7 @@ pub async fn record_vital_signs(
     weight: Option<String>,
     height: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::record_writes;
+    use backend::{auth::policy::Purpose, record_writes};
     use domain::vitals::{Vital, VitalSigns};
 
     use crate::{account::fail, error::FieldError};
@@ -46,14 +46,12 @@ pub async fn record_vital_signs(
         })
     })?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    let recorded = record_writes::record_vital_signs(
-        &db,
-        &session,
-        &patient_id,
-        &signs,
-        crate::account::client_address(),
-        jiff::Timestamp::now(),
-    )
+    let now = jiff::Timestamp::now();
+    let recorded = async {
+        let access =
+            crate::account::access(&db, &session, &patient_id, Purpose::WriteRecord, now).await?;
+        record_writes::record_vital_signs(&db, access, &signs, now).await
+    }
     .await;
     super::written(recorded, &patient_id, "vital-signs")
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{
     AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory, Gone,
-    audit_write, authorize, availability, booking_patient,
+    access_to, audit_write, availability, booking_patient,
     cancel::cancelled,
     holds::{slot_and_service, unavailable},
     list::{read, view},
@@ -18,9 +18,9 @@ use super::{
 use crate::{
     Db, FhirRepository,
     auth::{
+        access::Access,
         audit::{self, AccessRecord, Action, Outcome},
         policy::Refusal,
-        sessions::Session,
     },
 };
 use store::{Found, WriteError, reservations};
@@ -38,36 +38,36 @@ pub struct Booked {
     pub appointment_id: String,
 }
 
-/// Books slot `slot_id`, which `session`'s patient must be holding, for them. A hold that ran
-/// out, or a slot someone else has, is [`AppointmentsError::Unavailable`] with other times; the
-/// booking is audited as a create of the patient's record.
+/// Books slot `slot_id`, which the patient must be holding, for them: `access` is a patient's to
+/// their own record ([`booking_patient`]). A hold that ran out, or a slot someone else has, is
+/// [`AppointmentsError::Unavailable`] with other times; the booking is audited as a create of
+/// the patient's record.
 pub async fn book(
     db: &Db,
-    session: &Session,
+    access: Access,
     slot_id: &str,
     details: &BookingDetails,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<Booked, AppointmentsError> {
-    let patient_id = booking_patient(session)?;
-    let access = authorize(db, session, patient_id, address, now).await?;
-    book_held(db, access, patient_id, slot_id, details, None, now).await
+    let patient_id = booking_patient(&access.actor)?.to_owned();
+    let access = access_to(access, &patient_id)?;
+    book_held(db, access, &patient_id, slot_id, details, None, now).await
 }
 
-/// Moves `session`'s patient's appointment `appointment_id` to slot `slot_id`, which they must
-/// be holding: the new appointment is booked and the old one cancelled in one transaction, or
-/// nothing changes. Only what could be cancelled online can be moved online.
+/// Moves the patient's appointment `appointment_id` to slot `slot_id`, which they must be
+/// holding: the new appointment is booked and the old one cancelled in one transaction, or
+/// nothing changes. `access` is to the record of the appointment's patient ([`super::patient_of`]);
+/// only that patient may move it, and only what could be cancelled online can be moved online.
 pub async fn reschedule(
     db: &Db,
-    session: &Session,
+    access: Access,
     appointment_id: &str,
     slot_id: &str,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<Booked, AppointmentsError> {
-    let patient_id = booking_patient(session)?;
+    let patient_id = booking_patient(&access.actor)?.to_owned();
     let (old, owner, version) = read(db, appointment_id).await?;
-    let mut access = authorize(db, session, &owner, address, now).await?;
+    let mut access = access_to(access, &owner)?;
     // A proxy may see and cancel the appointments of the person they act for, but books (and so
     // moves) only their own; the refused attempt is on the record like any other.
     if owner != patient_id {
@@ -97,7 +97,7 @@ pub async fn reschedule(
     book_held(
         db,
         access,
-        patient_id,
+        &patient_id,
         slot_id,
         &details,
         Some(replacing),

@@ -8,27 +8,27 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::{
-    Appointment, AppointmentsError, Directory, audit_write, authorize, availability,
+    Appointment, AppointmentsError, Directory, access_to, audit_write, availability,
     list::{read, view},
 };
 use crate::{
     Db, FhirRepository,
-    auth::{audit::Action, sessions::Session},
+    auth::{access::Access, audit::Action},
 };
 use store::WriteError;
 
-/// Cancels appointment `appointment_id` for whoever the policy lets change it, giving `reason`
-/// if the patient gave one. Answers with the cancelled appointment.
+/// Cancels appointment `appointment_id` for whoever the policy lets change it (`access` is to the
+/// record of its patient), giving `reason` if the patient gave one. Answers with the cancelled
+/// appointment.
 pub async fn cancel(
     db: &Db,
-    session: &Session,
+    access: Access,
     appointment_id: &str,
     reason: Option<&AppointmentReason>,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<Appointment, AppointmentsError> {
     let (appointment, patient_id, version) = read(db, appointment_id).await?;
-    let access = authorize(db, session, &patient_id, address, now).await?;
+    let access = access_to(access, &patient_id)?;
     let services = availability::services(db).await?;
     let mut directory = Directory::new(db);
     let before = view(&mut directory, &services, &appointment, now)

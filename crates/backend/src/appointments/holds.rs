@@ -23,7 +23,7 @@ pub async fn hold(
     slot_id: &str,
     now: Timestamp,
 ) -> Result<Held, AppointmentsError> {
-    let patient_id = booking_patient(session)?;
+    let patient_id = booking_patient(&session.actor)?;
     let (slot, service, start) = slot_and_service(db, slot_id).await?;
     let held_until = now.saturating_add(HOLD).unwrap_or(now);
     let claimed = bookable(start, now) && claim(db, slot_id, patient_id, held_until, now).await?;
@@ -45,7 +45,7 @@ pub async fn held(
     slot_id: &str,
     now: Timestamp,
 ) -> Result<Held, AppointmentsError> {
-    let patient_id = booking_patient(session)?;
+    let patient_id = booking_patient(&session.actor)?;
     let (slot, service, start) = slot_and_service(db, slot_id).await?;
     match reservations::reserved_until(db, slot_id, patient_id).await? {
         Some(held_until) if held_until > now => Ok(Held {
@@ -65,7 +65,7 @@ pub async fn instead_of(
     slot_id: &str,
     now: Timestamp,
 ) -> Result<(Service, Vec<FreeTime>), AppointmentsError> {
-    let patient_id = booking_patient(session)?;
+    let patient_id = booking_patient(&session.actor)?;
     let (_, service, start) = slot_and_service(db, slot_id).await?;
     let alternatives = availability::alternatives(db, &service, start, patient_id, now).await?;
     Ok((service, alternatives))

@@ -8,27 +8,26 @@ use serde_json::Value;
 
 use super::{
     Appointment, AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory,
-    Service, authorize, availability, booking_patient, instant, references,
+    Service, access_to, availability, instant, references,
 };
 use crate::{
     Db, FhirRepository, StoreError,
-    auth::{audit, sessions::Session},
+    auth::{access::Access, audit},
 };
 use store::Found;
 
 /// How many past appointments the list shows.
 pub const PAST_LISTED: usize = 20;
 
-/// `session`'s patient's appointments: (upcoming, soonest first; past and cancelled, newest
+/// The appointments of `access`'s patient: (upcoming, soonest first; past and cancelled, newest
 /// first).
 pub async fn appointments(
     db: &Db,
-    session: &Session,
-    address: Option<String>,
+    access: Access,
     now: Timestamp,
 ) -> Result<(Vec<Appointment>, Vec<Appointment>), AppointmentsError> {
-    let patient_id = booking_patient(session)?;
-    let mut access = authorize(db, session, patient_id, address, now).await?;
+    let patient_id = access.patient_id.clone();
+    let mut access = access_to(access, &patient_id)?;
     let query = parse_query(
         ResourceType::Appointment,
         &[
@@ -62,16 +61,16 @@ pub async fn appointments(
     Ok((upcoming, past))
 }
 
-/// One appointment, for whoever the policy lets see it (its patient, their proxy, the practice).
+/// One appointment, for whoever the policy lets see it (its patient, their proxy, the practice):
+/// `access` is to the record of its patient ([`patient_of`]).
 pub async fn appointment(
     db: &Db,
-    session: &Session,
+    access: Access,
     appointment_id: &str,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<Appointment, AppointmentsError> {
     let (appointment, patient_id, _) = read(db, appointment_id).await?;
-    let mut access = authorize(db, session, &patient_id, address, now).await?;
+    let mut access = access_to(access, &patient_id)?;
     let services = availability::services(db).await?;
     let view = view(&mut Directory::new(db), &services, &appointment, now)
         .await?
@@ -81,6 +80,12 @@ pub async fn appointment(
         .insert(format!("Appointment/{appointment_id}"));
     audit::record(db, &access, now).await?;
     Ok(view)
+}
+
+/// Whose appointment `appointment_id` is: the patient whose record the edge checks access to
+/// before a use case on that one appointment.
+pub async fn patient_of(db: &Db, appointment_id: &str) -> Result<String, AppointmentsError> {
+    Ok(read(db, appointment_id).await?.1)
 }
 
 /// An Appointment, the id of its patient, and its version.

@@ -2,11 +2,12 @@
 //! answers, booking it, and seeing and cancelling what they have booked.
 //!
 //! Availability is practice information; everything about a booked appointment is the patient's
-//! record, so every use case here that touches one asks the policy first ([`access::check`],
-//! for [`Purpose::Appointments`]) and is audited,
-//! refusals too. The rules themselves (hold length, cancellation cut-off) are pure, in
-//! `domain::booking`; the store's booking rules (`crate::booking`) keep a slot from ever holding two
-//! appointments, whichever way they arrive.
+//! record, so every use case here that touches one takes an [`Access`] to its patient's record,
+//! checked for [`Purpose::Appointments`] at the edge ([`crate::auth::access::check`], which
+//! audits a refusal), and audits what it did. Where the appointment names the patient, the edge
+//! asks [`patient_of`] whose it is first. The rules themselves (hold length, cancellation
+//! cut-off) are pure, in `domain::booking`; the store's booking rules (`crate::booking`) keep a
+//! slot from ever holding two appointments, whichever way they arrive.
 
 pub(crate) mod availability;
 mod book;
@@ -22,7 +23,7 @@ pub use availability::{free_days, free_times, service, services};
 pub use book::{Booked, BookingDetails, book, reschedule};
 pub use cancel::cancel;
 pub use holds::{held, hold, instead_of};
-pub use list::{appointment, appointments};
+pub use list::{appointment, appointments, patient_of};
 
 use domain::{
     booking::{CancelRefusal, ContactPreference},
@@ -35,10 +36,9 @@ use serde_json::Value;
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{
-        access::{self, AccessError},
+        access::{Access, AccessError},
         audit::{self, AccessRecord, Action},
         policy::{Purpose, Refusal},
-        sessions::Session,
     },
 };
 use store::{Found, WriteError};
@@ -152,10 +152,10 @@ pub enum AppointmentsError {
     Write(#[from] WriteError),
 }
 
-/// The patient `session`'s person books for: themselves, with an identity checked to P9 and a
-/// record at this practice. The booking pages ask this first, to explain a refusal up front.
-pub fn booking_patient(session: &Session) -> Result<&str, AppointmentsError> {
-    match &session.actor {
+/// The patient `actor` books for: themselves, with an identity checked to P9 and a record at
+/// this practice. The booking pages ask this first, to explain a refusal up front.
+pub fn booking_patient(actor: &Actor) -> Result<&str, AppointmentsError> {
+    match actor {
         Actor::Patient(patient) if !patient.proofing.may_see_record() => {
             Err(AppointmentsError::Refused(Refusal::ProofingTooLow))
         }
@@ -167,23 +167,24 @@ pub fn booking_patient(session: &Session) -> Result<&str, AppointmentsError> {
     }
 }
 
-/// Asks the policy whether `session`'s person may see or change `patient_id`'s appointments; a
-/// refusal is audited. On success, the access record to complete and store.
-async fn authorize(
-    db: &Db,
-    session: &Session,
-    patient_id: &str,
-    address: Option<String>,
-    now: Timestamp,
-) -> Result<AccessRecord, AppointmentsError> {
-    let access = access::check(db, session, patient_id, Purpose::Appointments, address, now)
-        .await
-        .map_err(|error| match error {
-            AccessError::NotFound => AppointmentsError::NotFound,
-            AccessError::Refused { refusal, .. } => AppointmentsError::Refused(refusal),
+impl From<AccessError> for AppointmentsError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::NotFound => Self::NotFound,
+            AccessError::Refused { refusal, .. } => Self::Refused(refusal),
             AccessError::Store(error) => error.into(),
             AccessError::Audit(error) => error.into(),
-        })?;
+        }
+    }
+}
+
+/// The audit record to complete for a use case on `patient_id`'s appointments, if `access` was
+/// checked for that patient and for appointments. Anything else is a mistake at the edge, and
+/// reveals nothing: [`AppointmentsError::NotFound`].
+fn access_to(access: Access, patient_id: &str) -> Result<AccessRecord, AppointmentsError> {
+    if access.purpose != Purpose::Appointments || access.patient_id != patient_id {
+        return Err(AppointmentsError::NotFound);
+    }
     Ok(access.record)
 }
 

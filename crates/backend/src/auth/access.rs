@@ -1,6 +1,7 @@
 //! One checked access: [`check`] turns a session and a patient into an [`Access`] (the policy
-//! said yes, for this purpose) or a refusal that is already audited. Every use case that reaches
-//! one patient's record starts here, so the check is written once.
+//! said yes, for this purpose) or a refusal that is already audited. The edge (a server function,
+//! an HTTP handler) calls it once; every use case that reaches one patient's record takes the
+//! `Access` instead of a session, so the check is written once and cannot be skipped.
 
 use domain::{OdsCode, identity::Actor};
 use fhir::ResourceType;
@@ -19,6 +20,10 @@ use crate::{Db, FhirRepository};
 /// [`check`] makes one.
 #[derive(Debug)]
 pub struct Access {
+    /// Who was let in.
+    pub actor: Actor,
+    /// What for: a use case serves only the purpose its access was checked for.
+    pub purpose: Purpose,
     pub patient_id: String,
     /// The Patient resource as read for the check.
     pub patient: Value,
@@ -77,6 +82,8 @@ pub async fn check(
         Ok(basis) => {
             record.basis = Some(basis.clone());
             Ok(Access {
+                actor: session.actor.clone(),
+                purpose,
                 patient_id: patient_id.to_owned(),
                 patient: patient.resource,
                 practice,

@@ -1,7 +1,9 @@
 //! A patient's record as a clinician or the patient opens it: who the patient is (the banner) and
-//! the clinical summary, allergies first, then problems, medicines, vaccinations and test results. Whether they may is the policy's call ([`policy::decide`]); every
-//! opening is audited, refused ones too, and an opening by breaking the glass carries the reason
-//! into the audit trail the patient reads.
+//! the clinical summary, allergies first, then problems, medicines, vaccinations and test
+//! results. Whether they may is the policy's call, asked at the edge
+//! ([`crate::auth::access::check`] for [`Purpose::ReadRecord`]; [`refusal`] says what its answer
+//! means here); every opening is audited, refused ones too, and an opening by breaking the glass
+//! carries the reason into the audit trail the patient reads.
 
 mod results;
 mod visits;
@@ -23,7 +25,7 @@ use serde_json::Value;
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{
-        access::{self, Access, AccessError},
+        access::{Access, AccessError},
         audit::{self, AccessRecord, Outcome},
         break_glass,
         policy::{Basis, Purpose, Refusal},
@@ -91,37 +93,44 @@ pub enum OpenRecordError {
 /// How many entries of each kind the summary lists.
 const LISTED: i64 = 50;
 
-/// Opens patient `patient_id`'s record for `session`'s person, audited either way.
+/// What a failed [`crate::auth::access::check`] to read a record means for the page that opens
+/// it. Only a clinician about to break the glass is told whose record it is: the banner is what
+/// they must check first. Nobody else learns more than "no".
+pub fn refusal(error: AccessError, now: Timestamp) -> OpenRecordError {
+    match error {
+        AccessError::NotFound => OpenRecordError::NotFound,
+        AccessError::Refused {
+            refusal,
+            patient,
+            practice,
+        } => {
+            let banner = (refusal == Refusal::BreakGlassRequired)
+                .then(|| Box::new(banner(&patient, practice, now)));
+            OpenRecordError::Refused(refusal, banner)
+        }
+        AccessError::Store(error) => error.into(),
+        AccessError::Audit(error) => error.into(),
+    }
+}
+
+/// Opens the record of `access`'s patient (checked for [`Purpose::ReadRecord`]), and audits the
+/// opening with every entry shown.
 pub async fn open(
     db: &Db,
-    session: &Session,
-    patient_id: &str,
-    address: Option<String>,
+    access: Access,
     now: Timestamp,
 ) -> Result<PatientRecord, OpenRecordError> {
+    if access.purpose != Purpose::ReadRecord {
+        return Err(OpenRecordError::NotFound);
+    }
     let Access {
+        patient_id,
         patient,
         practice,
         basis,
         record: mut access,
         ..
-    } = match access::check(db, session, patient_id, Purpose::ReadRecord, address, now).await {
-        Ok(access) => access,
-        Err(AccessError::NotFound) => return Err(OpenRecordError::NotFound),
-        Err(AccessError::Refused {
-            refusal,
-            patient,
-            practice,
-        }) => {
-            // Only a clinician about to break the glass is told whose record it is: the banner
-            // is what they must check first. Nobody else learns more than "no".
-            let banner = (refusal == Refusal::BreakGlassRequired)
-                .then(|| Box::new(banner(&patient, practice, now)));
-            return Err(OpenRecordError::Refused(refusal, banner));
-        }
-        Err(AccessError::Store(error)) => return Err(error.into()),
-        Err(AccessError::Audit(error)) => return Err(error.into()),
-    };
+    } = access;
     let reference = format!("Patient/{patient_id}");
     let banner = banner(&patient, practice, now);
     let allergies = entries(db, ResourceType::AllergyIntolerance, &reference, None).await?;
@@ -151,7 +160,7 @@ pub async fn open(
     audit::record(db, &access, now).await?;
     let listed = |found: Vec<(String, Entry)>| found.into_iter().map(|(_, entry)| entry).collect();
     Ok(PatientRecord {
-        patient_id: patient_id.to_owned(),
+        patient_id,
         banner,
         basis,
         allergies: listed(allergies),

@@ -8,20 +8,19 @@ use fhir::{ResourceType, snomed::codeable_concept};
 use jiff::{Timestamp, civil};
 use serde_json::{Value, json};
 
-use super::{RecordWriteError, authorize_writer, write_with_provenance};
-use crate::{Db, auth::sessions::Session};
+use super::{RecordWriteError, write_with_provenance, writer};
+use crate::{Db, auth::access::Access};
 
-/// Adds `problem` to patient `patient_id`'s problem list, active, since `onset` if known.
+/// Adds `problem` to the problem list of `access`'s patient, active, since `onset` if known.
 pub async fn record_problem(
     db: &Db,
-    session: &Session,
-    patient_id: &str,
+    access: Access,
     problem: Concept,
     onset: Option<civil::Date>,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<String, RecordWriteError> {
-    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let patient_id = &access.patient_id.clone();
+    let (author, access) = writer(db, access).await?;
     let mut condition = json!({
         "resourceType": "Condition",
         "clinicalStatus": { "coding": [{
@@ -66,13 +65,11 @@ pub struct NewAllergy {
     pub risk: AllergyRisk,
 }
 
-/// Records patient `patient_id`'s `allergy`.
+/// Records `allergy` in the record of `access`'s patient.
 pub async fn record_allergy(
     db: &Db,
-    session: &Session,
-    patient_id: &str,
+    access: Access,
     allergy: NewAllergy,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<String, RecordWriteError> {
     let NewAllergy {
@@ -80,7 +77,8 @@ pub async fn record_allergy(
         reaction,
         risk,
     } = allergy;
-    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let patient_id = &access.patient_id.clone();
+    let (author, access) = writer(db, access).await?;
     let mut allergy = json!({
         "resourceType": "AllergyIntolerance",
         "clinicalStatus": { "coding": [{
@@ -113,17 +111,16 @@ pub async fn record_allergy(
     )
 }
 
-/// Records that patient `patient_id` was given `vaccine` on `given`, by the author.
+/// Records that `access`'s patient was given `vaccine` on `given`, by the author.
 pub async fn record_immunisation(
     db: &Db,
-    session: &Session,
-    patient_id: &str,
+    access: Access,
     vaccine: &str,
     given: civil::Date,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<String, RecordWriteError> {
-    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let patient_id = &access.patient_id.clone();
+    let (author, access) = writer(db, access).await?;
     let immunization = json!({
         "resourceType": "Immunization",
         "status": "completed",
@@ -146,21 +143,20 @@ pub async fn record_immunisation(
     )
 }
 
-/// Records a consultation with patient `patient_id` now, by the author, for `appointment` (an id)
+/// Records a consultation with `access`'s patient now, by the author, for `appointment` (an id)
 /// if it was one, with `note` as its progress note. The appointment, if any, is marked finished
 /// by whoever runs the clinic list, not here.
 pub async fn record_consultation(
     db: &Db,
-    session: &Session,
-    patient_id: &str,
+    access: Access,
     appointment: Option<&str>,
     note: &domain::clinic::ConsultationNote,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<String, RecordWriteError> {
     use base64::Engine as _;
 
-    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let patient_id = &access.patient_id.clone();
+    let (author, access) = writer(db, access).await?;
     // The note names its encounter, so the encounter's id is chosen here, not by the store.
     let encounter_id = store::new_id();
     let mut encounter = json!({

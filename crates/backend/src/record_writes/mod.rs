@@ -19,10 +19,9 @@ use serde_json::{Value, json};
 use crate::{
     Db, StoreError,
     auth::{
-        access::{self, AccessError},
+        access::{Access, AccessError},
         audit::{self, AccessRecord},
         policy::{Purpose, Refusal},
-        sessions::Session,
     },
 };
 use store::{WriteError, repository::first_match};
@@ -45,28 +44,27 @@ pub(crate) struct Author {
     pub reference: Value,
 }
 
-/// Checks that `session`'s person may write to `patient_id`'s record: a clinician of the
-/// patient's practice, or one who broke the glass for them. A refusal is audited; on success, the
-/// author and the access record to complete once written.
-pub(crate) async fn authorize_writer(
-    db: &Db,
-    session: &Session,
-    patient_id: &str,
-    address: Option<String>,
-    now: Timestamp,
-) -> Result<(Author, AccessRecord), RecordWriteError> {
-    let access = access::check(db, session, patient_id, Purpose::WriteRecord, address, now)
-        .await
-        .map_err(|error| match error {
-            AccessError::NotFound => RecordWriteError::NotFound,
-            AccessError::Refused { refusal, .. } => RecordWriteError::Refused(refusal),
+impl From<AccessError> for RecordWriteError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::NotFound => Self::NotFound,
+            AccessError::Refused { refusal, .. } => Self::Refused(refusal),
             AccessError::Store(error) => error.into(),
             AccessError::Audit(error) => error.into(),
-        })?;
-    // The policy opens a record for writing to clinicians only (care team or broken glass).
-    let Actor::Staff(staff) = &session.actor else {
+        }
+    }
+}
+
+/// The author, and the audit record to complete once written, of a write that `access` allows:
+/// one checked for [`Purpose::WriteRecord`], which the policy grants to clinicians only (the
+/// patient's care team, or one who broke the glass).
+async fn writer(db: &Db, access: Access) -> Result<(Author, AccessRecord), RecordWriteError> {
+    let Actor::Staff(staff) = &access.actor else {
         return Err(RecordWriteError::Refused(Refusal::NotTheirs));
     };
+    if access.purpose != Purpose::WriteRecord {
+        return Err(RecordWriteError::Refused(Refusal::NotTheirs));
+    }
     Ok((author(db, staff).await?, access.record))
 }
 

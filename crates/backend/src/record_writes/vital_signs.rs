@@ -7,8 +7,8 @@ use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::{RecordWriteError, authorize_writer, write_with_provenance};
-use crate::{Db, auth::sessions::Session};
+use super::{RecordWriteError, write_with_provenance, writer};
+use crate::{Db, auth::access::Access};
 
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
@@ -20,16 +20,15 @@ pub struct RecordedVitals {
     pub bmi: Option<f64>,
 }
 
-/// Records `signs` for patient `patient_id`, measured now, by `session`'s clinician.
+/// Records `signs` for `access`'s patient, measured now, by its clinician.
 pub async fn record_vital_signs(
     db: &Db,
-    session: &Session,
-    patient_id: &str,
+    access: Access,
     signs: &VitalSigns,
-    address: Option<String>,
     now: Timestamp,
 ) -> Result<RecordedVitals, RecordWriteError> {
-    let (author, access) = authorize_writer(db, session, patient_id, address, now).await?;
+    let patient_id = &access.patient_id.clone();
+    let (author, access) = writer(db, access).await?;
     let made = Made {
         subject: json!({ "reference": format!("Patient/{patient_id}") }),
         performer: author.reference.clone(),

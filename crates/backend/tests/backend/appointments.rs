@@ -15,6 +15,85 @@ use jiff::{SignedDuration, Timestamp, Zoned};
 
 use crate::empty_db;
 
+/// The use cases as the server functions call them: the policy's check at the edge first, then
+/// the use case with the access it gave.
+mod edge {
+    use backend::{
+        Db,
+        appointments::{self, Appointment, AppointmentsError, Booked, BookingDetails},
+        auth::{access, policy::Purpose, sessions::Session},
+    };
+    use domain::booking::AppointmentReason;
+    use jiff::Timestamp;
+
+    async fn access_to(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        now: Timestamp,
+    ) -> Result<access::Access, AppointmentsError> {
+        Ok(access::check(db, session, patient_id, Purpose::Appointments, None, now).await?)
+    }
+
+    pub async fn book(
+        db: &Db,
+        session: &Session,
+        slot_id: &str,
+        details: &BookingDetails,
+        now: Timestamp,
+    ) -> Result<Booked, AppointmentsError> {
+        let patient_id = appointments::booking_patient(&session.actor)?;
+        let access = access_to(db, session, patient_id, now).await?;
+        appointments::book(db, access, slot_id, details, now).await
+    }
+
+    pub async fn reschedule(
+        db: &Db,
+        session: &Session,
+        appointment_id: &str,
+        slot_id: &str,
+        now: Timestamp,
+    ) -> Result<Booked, AppointmentsError> {
+        appointments::booking_patient(&session.actor)?;
+        let owner = appointments::patient_of(db, appointment_id).await?;
+        let access = access_to(db, session, &owner, now).await?;
+        appointments::reschedule(db, access, appointment_id, slot_id, now).await
+    }
+
+    pub async fn cancel(
+        db: &Db,
+        session: &Session,
+        appointment_id: &str,
+        reason: Option<&AppointmentReason>,
+        now: Timestamp,
+    ) -> Result<Appointment, AppointmentsError> {
+        let owner = appointments::patient_of(db, appointment_id).await?;
+        let access = access_to(db, session, &owner, now).await?;
+        appointments::cancel(db, access, appointment_id, reason, now).await
+    }
+
+    pub async fn appointments(
+        db: &Db,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<(Vec<Appointment>, Vec<Appointment>), AppointmentsError> {
+        let patient_id = appointments::booking_patient(&session.actor)?;
+        let access = access_to(db, session, patient_id, now).await?;
+        appointments::appointments(db, access, now).await
+    }
+
+    pub async fn appointment(
+        db: &Db,
+        session: &Session,
+        appointment_id: &str,
+        now: Timestamp,
+    ) -> Result<Appointment, AppointmentsError> {
+        let owner = appointments::patient_of(db, appointment_id).await?;
+        let access = access_to(db, session, &owner, now).await?;
+        appointments::appointment(db, access, appointment_id, now).await
+    }
+}
+
 /// Monday 23 November 2026, 8am in London: the seed's slots start today.
 fn seeded_at() -> Zoned {
     "2026-11-23T08:00:00+00:00[Europe/London]".parse().unwrap()
@@ -142,15 +221,15 @@ async fn a_patient_chooses_a_day_and_time_holds_it_and_books_it_once() {
 
     // A books it; submitting again answers with the same appointment.
     let at = later(now, 2);
-    let booked = appointments::book(&db, &a, &wanted.slot_id, &details(), None, at)
+    let booked = edge::book(&db, &a, &wanted.slot_id, &details(), at)
         .await
         .unwrap();
-    let again = appointments::book(&db, &a, &wanted.slot_id, &details(), None, at)
+    let again = edge::book(&db, &a, &wanted.slot_id, &details(), at)
         .await
         .unwrap();
     assert_eq!(again, booked);
 
-    let (upcoming, _past) = appointments::appointments(&db, &a, None, at).await.unwrap();
+    let (upcoming, _past) = edge::appointments(&db, &a, at).await.unwrap();
     let mine = upcoming
         .iter()
         .find(|ap| ap.id == booked.appointment_id)
@@ -167,11 +246,11 @@ async fn a_patient_chooses_a_day_and_time_holds_it_and_books_it_once() {
 
     // B can neither book A's time nor read A's appointment.
     assert!(matches!(
-        appointments::book(&db, &b, &wanted.slot_id, &details(), None, at).await,
+        edge::book(&db, &b, &wanted.slot_id, &details(), at).await,
         Err(AppointmentsError::Unavailable(u)) if u.why == Gone::Taken
     ));
     assert!(matches!(
-        appointments::appointment(&db, &b, &booked.appointment_id, None, at).await,
+        edge::appointment(&db, &b, &booked.appointment_id, at).await,
         Err(AppointmentsError::Refused(Refusal::NotTheirs))
     ));
 }
@@ -202,23 +281,16 @@ async fn a_hold_runs_out_after_five_minutes_and_the_time_goes_back() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        appointments::book(&db, &a, &wanted.slot_id, &details(), None, too_late).await,
+        edge::book(&db, &a, &wanted.slot_id, &details(), too_late).await,
         Err(AppointmentsError::Unavailable(u)) if u.why == Gone::HoldExpired
     ));
     // Now B may have it.
     appointments::hold(&db, &b, &wanted.slot_id, too_late)
         .await
         .unwrap();
-    appointments::book(
-        &db,
-        &b,
-        &wanted.slot_id,
-        &details(),
-        None,
-        later(too_late, 1),
-    )
-    .await
-    .unwrap();
+    edge::book(&db, &b, &wanted.slot_id, &details(), later(too_late, 1))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -254,28 +326,27 @@ async fn cancelling_frees_the_time_but_not_inside_the_cutoff() {
     appointments::hold(&db, &a, &wanted.slot_id, now)
         .await
         .unwrap();
-    let booked = appointments::book(&db, &a, &wanted.slot_id, &details(), None, now)
+    let booked = edge::book(&db, &a, &wanted.slot_id, &details(), now)
         .await
         .unwrap();
 
     // Someone else's appointment: refused, and nothing changes.
     assert!(matches!(
-        appointments::cancel(&db, &b, &booked.appointment_id, None, None, now).await,
+        edge::cancel(&db, &b, &booked.appointment_id, None, now).await,
         Err(AppointmentsError::Refused(Refusal::NotTheirs))
     ));
     // Inside the GP service's two hours: the practice has to do it.
     let inside = wanted.start - SignedDuration::from_mins(90);
     assert!(matches!(
-        appointments::cancel(&db, &a, &booked.appointment_id, None, None, inside).await,
+        edge::cancel(&db, &a, &booked.appointment_id, None, inside).await,
         Err(AppointmentsError::CannotCancel(CancelRefusal::TooLate {
             cutoff_minutes: 120
         }))
     ));
     let reason = domain::booking::AppointmentReason::parse("Feeling better").unwrap();
-    let cancelled =
-        appointments::cancel(&db, &a, &booked.appointment_id, reason.as_ref(), None, now)
-            .await
-            .unwrap();
+    let cancelled = edge::cancel(&db, &a, &booked.appointment_id, reason.as_ref(), now)
+        .await
+        .unwrap();
     assert_eq!(cancelled.status, "cancelled");
     assert_eq!(
         cancelled.cancellation_reason.as_deref(),
@@ -286,12 +357,10 @@ async fn cancelling_frees_the_time_but_not_inside_the_cutoff() {
     appointments::hold(&db, &b, &wanted.slot_id, now)
         .await
         .unwrap();
-    appointments::book(&db, &b, &wanted.slot_id, &details(), None, now)
+    edge::book(&db, &b, &wanted.slot_id, &details(), now)
         .await
         .unwrap();
-    let (upcoming, past) = appointments::appointments(&db, &a, None, now)
-        .await
-        .unwrap();
+    let (upcoming, past) = edge::appointments(&db, &a, now).await.unwrap();
     assert!(!upcoming.iter().any(|ap| ap.id == booked.appointment_id));
     assert_eq!(
         past[0].id, booked.appointment_id,
@@ -305,7 +374,7 @@ async fn patients_checked_below_p9_cannot_book_or_see_appointments() {
     let now = seeded_at().timestamp();
     let p5 = patient(&db, 2, ProofingLevel::P5).await;
     assert!(matches!(
-        appointments::appointments(&db, &p5, None, now).await,
+        edge::appointments(&db, &p5, now).await,
         Err(AppointmentsError::Refused(Refusal::ProofingTooLow))
     ));
     let a = patient(&db, 0, ProofingLevel::P9).await;
@@ -353,13 +422,13 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
     appointments::hold(&db, &a, &first.slot_id, now)
         .await
         .unwrap();
-    let old = appointments::book(&db, &a, &first.slot_id, &details(), None, now)
+    let old = edge::book(&db, &a, &first.slot_id, &details(), now)
         .await
         .unwrap();
 
     // Without holding the new time, nothing changes.
     assert!(matches!(
-        appointments::reschedule(&db, &a, &old.appointment_id, &second.slot_id, None, now).await,
+        edge::reschedule(&db, &a, &old.appointment_id, &second.slot_id, now).await,
         Err(AppointmentsError::Unavailable(_))
     ));
     appointments::hold(&db, &a, &second.slot_id, now)
@@ -370,14 +439,14 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
         .await
         .unwrap();
     assert!(matches!(
-        appointments::reschedule(&db, &b, &old.appointment_id, &times[2].slot_id, None, now).await,
+        edge::reschedule(&db, &b, &old.appointment_id, &times[2].slot_id, now).await,
         Err(AppointmentsError::Refused(Refusal::NotTheirs))
     ));
 
-    let new = appointments::reschedule(&db, &a, &old.appointment_id, &second.slot_id, None, now)
+    let new = edge::reschedule(&db, &a, &old.appointment_id, &second.slot_id, now)
         .await
         .unwrap();
-    let moved = appointments::appointment(&db, &a, &new.appointment_id, None, now)
+    let moved = edge::appointment(&db, &a, &new.appointment_id, now)
         .await
         .unwrap();
     assert_eq!(moved.start, second.start);
@@ -386,7 +455,7 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
         Some("Cough for three weeks"),
         "carried over"
     );
-    let before = appointments::appointment(&db, &a, &old.appointment_id, None, now)
+    let before = edge::appointment(&db, &a, &old.appointment_id, now)
         .await
         .unwrap();
     assert_eq!(before.status, "cancelled");

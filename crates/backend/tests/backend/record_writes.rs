@@ -4,7 +4,7 @@
 use backend::{
     Db, FhirRepository,
     auth::{policy::Refusal, sessions::Session, sign_in},
-    demo_data, patient_record,
+    demo_data,
     record_writes::{self, RecordWriteError},
     seed,
 };
@@ -17,6 +17,90 @@ use fhir::{ResourceType, search::parse_query};
 use jiff::{Timestamp, Zoned};
 
 use crate::empty_db;
+
+/// The use cases as the server functions call them: the policy's check at the edge first, then
+/// the use case with the access it gave.
+mod edge {
+    use backend::{
+        Db,
+        auth::{
+            access::{self, Access},
+            policy::Purpose,
+            sessions::Session,
+        },
+        patient_record::{self, OpenRecordError, PatientRecord},
+        record_writes::{self, NewAllergy, RecordWriteError, RecordedVitals},
+    };
+    use domain::{terminology::Concept, vitals::VitalSigns};
+    use jiff::{Timestamp, civil};
+
+    async fn writing(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        now: Timestamp,
+    ) -> Result<Access, RecordWriteError> {
+        Ok(access::check(db, session, patient_id, Purpose::WriteRecord, None, now).await?)
+    }
+
+    pub async fn record_vital_signs(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        signs: &VitalSigns,
+        now: Timestamp,
+    ) -> Result<RecordedVitals, RecordWriteError> {
+        let access = writing(db, session, patient_id, now).await?;
+        record_writes::record_vital_signs(db, access, signs, now).await
+    }
+
+    pub async fn record_allergy(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        allergy: NewAllergy,
+        now: Timestamp,
+    ) -> Result<String, RecordWriteError> {
+        let access = writing(db, session, patient_id, now).await?;
+        record_writes::record_allergy(db, access, allergy, now).await
+    }
+
+    pub async fn record_problem(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        problem: Concept,
+        onset: Option<civil::Date>,
+        now: Timestamp,
+    ) -> Result<String, RecordWriteError> {
+        let access = writing(db, session, patient_id, now).await?;
+        record_writes::record_problem(db, access, problem, onset, now).await
+    }
+
+    pub async fn record_immunisation(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        vaccine: &str,
+        given: civil::Date,
+        now: Timestamp,
+    ) -> Result<String, RecordWriteError> {
+        let access = writing(db, session, patient_id, now).await?;
+        record_writes::record_immunisation(db, access, vaccine, given, now).await
+    }
+
+    pub async fn open(
+        db: &Db,
+        session: &Session,
+        patient_id: &str,
+        now: Timestamp,
+    ) -> Result<PatientRecord, OpenRecordError> {
+        match access::check(db, session, patient_id, Purpose::ReadRecord, None, now).await {
+            Ok(access) => patient_record::open(db, access, now).await,
+            Err(error) => Err(patient_record::refusal(error, now)),
+        }
+    }
+}
 
 fn seeded_at() -> Zoned {
     "2026-11-23T08:00:00+00:00[Europe/London]".parse().unwrap()
@@ -62,7 +146,7 @@ async fn a_clinicians_vital_signs_are_observations_with_their_author_and_a_prove
     let (db, _database, patient_id) = seeded().await;
     let now: Timestamp = "2026-11-23T10:15:00Z".parse().unwrap();
     let gp = staff("555000000000", StaffRole::Clinician);
-    let recorded = record_writes::record_vital_signs(&db, &gp, &patient_id, &signs(), None, now)
+    let recorded = edge::record_vital_signs(&db, &gp, &patient_id, &signs(), now)
         .await
         .unwrap();
     // Blood pressure, weight, height and the BMI worked out from them.
@@ -99,9 +183,7 @@ async fn a_clinicians_vital_signs_are_observations_with_their_author_and_a_prove
     assert_eq!(at(&provenance["recorded"]), now);
 
     // At once in the record, the way the patient reads it.
-    let record = patient_record::open(&db, &gp, &patient_id, None, now)
-        .await
-        .unwrap();
+    let record = edge::open(&db, &gp, &patient_id, now).await.unwrap();
     let bp = record
         .vital_signs
         .iter()
@@ -125,7 +207,7 @@ async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
 
     let manager = staff("555000000010", StaffRole::Administrator);
     assert!(matches!(
-        record_writes::record_vital_signs(&db, &manager, &patient_id, &signs(), None, now).await,
+        edge::record_vital_signs(&db, &manager, &patient_id, &signs(), now).await,
         Err(RecordWriteError::Refused(Refusal::NotClinical))
     ));
     let nhs_number = demo_data::first_patient_nhs_numbers().nth(2).unwrap();
@@ -141,7 +223,7 @@ async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
         started_at: now,
     };
     assert!(matches!(
-        record_writes::record_vital_signs(&db, &own, &patient_id, &signs(), None, now).await,
+        edge::record_vital_signs(&db, &own, &patient_id, &signs(), now).await,
         Err(RecordWriteError::Refused(_))
     ));
     assert_eq!(
@@ -159,7 +241,7 @@ async fn an_allergy_problem_and_vaccination_are_coded_and_read_back_in_the_recor
     let now: Timestamp = "2026-11-23T11:00:00Z".parse().unwrap();
     let gp = staff("555000000000", StaffRole::Clinician);
     let latex = find(ALLERGENS, "111088007").unwrap();
-    let allergy = record_writes::record_allergy(
+    let allergy = edge::record_allergy(
         &db,
         &gp,
         &patient_id,
@@ -168,7 +250,6 @@ async fn an_allergy_problem_and_vaccination_are_coded_and_read_back_in_the_recor
             reaction: find(REACTIONS, "126485001"),
             risk: AllergyRisk::High,
         },
-        None,
         now,
     )
     .await
@@ -185,32 +266,28 @@ async fn an_allergy_problem_and_vaccination_are_coded_and_read_back_in_the_recor
     assert_eq!(stored.resource["recorder"]["display"], "Dr Amara Okafor");
 
     let migraine = find(PROBLEMS, "37796009").unwrap();
-    record_writes::record_problem(
+    edge::record_problem(
         &db,
         &gp,
         &patient_id,
         migraine,
         Some(jiff::civil::date(2019, 5, 1)),
-        None,
         now,
     )
     .await
     .unwrap();
-    record_writes::record_immunisation(
+    edge::record_immunisation(
         &db,
         &gp,
         &patient_id,
         "Shingles vaccine",
         jiff::civil::date(2026, 10, 5),
-        None,
         now,
     )
     .await
     .unwrap();
 
-    let record = patient_record::open(&db, &gp, &patient_id, None, now)
-        .await
-        .unwrap();
+    let record = edge::open(&db, &gp, &patient_id, now).await.unwrap();
     let latex = record
         .allergies
         .iter()
