@@ -97,3 +97,15 @@ pub fn form_outcome(
     let failed = Signal::derive(move || again.get().is_some_and(|r| r.is_err()));
     (problems, failed)
 }
+
+/// "Error: " when the form's last submit failed, for the front of its page title. The server
+/// reads the title once more when it has streamed the page, and by then a form inside a
+/// `Suspense` may already be disposed (a known Leptos race): a form that is gone shows no error
+/// rather than panicking the request.
+pub fn error_prefix(failed: Signal<bool>) -> &'static str {
+    if failed.try_get().unwrap_or(false) {
+        "Error: "
+    } else {
+        ""
+    }
+}

@@ -16,7 +16,7 @@ pub use booking::{
     ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
 pub use error_summary::ErrorSummary;
-pub use form_field::{FormField, YesNoQuestion, described_by, form_outcome};
+pub use form_field::{FormField, YesNoQuestion, described_by, error_prefix, form_outcome};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     components::{
         BackLink, ErrorSummary, FormField, PatientBanner, ServiceProblem, described_by,
-        form_outcome,
+        error_prefix, form_outcome,
     },
     error::{AppError, FieldError},
     patients::{
@@ -112,10 +112,7 @@ fn form_top(
     failed: Signal<bool>,
     problems: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let title = move || {
-        let prefix = if failed.get() { "Error: " } else { "" };
-        format!("{prefix}{heading} – {name}")
-    };
+    let title = move || format!("{}{heading} – {name}", error_prefix(failed));
     view! {
         <Title text=title />
         {move || {

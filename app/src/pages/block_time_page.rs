@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::{ErrorSummary, FormField, described_by, form_outcome},
+    components::{ErrorSummary, FormField, described_by, error_prefix, form_outcome},
     diaries::{BlockTimeOff, DiaryChoicesDto},
     error::FieldError,
     pages::DiaryFormFrame,
@@ -23,13 +23,7 @@ pub fn BlockTimePage() -> impl IntoView {
 fn BlockForm(choices: DiaryChoicesDto) -> impl IntoView {
     let action = ServerAction::<BlockTimeOff>::new();
     let (problems, failed) = form_outcome(action.value());
-    let title = move || {
-        if failed.get() {
-            "Error: Block time off – Diaries"
-        } else {
-            "Block time off – Diaries"
-        }
-    };
+    let title = move || format!("{}Block time off – Diaries", error_prefix(failed));
     let DiaryChoicesDto {
         clinicians, today, ..
     } = choices;

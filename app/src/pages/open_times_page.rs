@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::{ErrorSummary, FormField, described_by, form_outcome},
+    components::{ErrorSummary, FormField, described_by, error_prefix, form_outcome},
     diaries::{DiaryChoicesDto, OpenAppointmentTimes, WEEKDAYS},
     error::FieldError,
     pages::DiaryFormFrame,
@@ -23,13 +23,7 @@ pub fn OpenTimesPage() -> impl IntoView {
 fn OpenTimesForm(choices: DiaryChoicesDto) -> impl IntoView {
     let action = ServerAction::<OpenAppointmentTimes>::new();
     let (problems, failed) = form_outcome(action.value());
-    let title = move || {
-        if failed.get() {
-            "Error: Open appointment times – Diaries"
-        } else {
-            "Open appointment times – Diaries"
-        }
-    };
+    let title = move || format!("{}Open appointment times – Diaries", error_prefix(failed));
     let DiaryChoicesDto {
         clinicians,
         services,

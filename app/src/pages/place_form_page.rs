@@ -6,7 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{ErrorSummary, FormField, YesNoQuestion, described_by, form_outcome},
+    components::{
+        ErrorSummary, FormField, YesNoQuestion, described_by, error_prefix, form_outcome,
+    },
     error::FieldError,
     pages::{SetupFormFrame, reload_on_conflict},
     practice_setup::{PlaceSetupDto, PracticeSetupDto, SavePlace},
@@ -51,13 +53,7 @@ fn PlaceForm(
     place: PlaceSetupDto,
 ) -> impl IntoView {
     let (problems, failed) = form_outcome(action.value());
-    let page_title = move || {
-        if failed.get() {
-            format!("Error: {title} – Services and places")
-        } else {
-            format!("{title} – Services and places")
-        }
-    };
+    let page_title = move || format!("{}{title} – Services and places", error_prefix(failed));
     let PlaceSetupDto {
         id,
         version,

@@ -8,7 +8,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::{BackLink, ErrorSummary, PatientBanner, ServiceProblem, form_outcome},
+    components::{
+        BackLink, ErrorSummary, PatientBanner, ServiceProblem, error_prefix, form_outcome,
+    },
     error::AppError,
     patients::{PatientRecordView, RecordVitalSigns, get_patient_record},
 };
@@ -60,13 +62,7 @@ fn VitalSignsForm(patient_id: String, banner: crate::patients::BannerDto) -> imp
     let (problems, failed) = form_outcome(action.value());
     let name = banner.name.clone();
     // Reactive: with JavaScript the form stays on the page, and the title must say "Error".
-    let title = move || {
-        if failed.get() {
-            format!("Error: Record vital signs – {name}")
-        } else {
-            format!("Record vital signs – {name}")
-        }
-    };
+    let title = move || format!("{}Record vital signs – {name}", error_prefix(failed));
     let field = move |vital: Vital, label: &'static str, hint: &'static str| {
         let id = vital.field();
         let error = move || {
