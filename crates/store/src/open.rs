@@ -105,9 +105,10 @@ impl Db {
             Backend::Sqlite => InlineReads::for_url(&url)?,
             _ => None,
         };
-        let reads = match inline {
-            Some(inline) => ReadsById::Inline(Arc::new(inline)),
-            None => ReadsById::Gathered(GatheredReads::start(pool.clone())),
+        let reads = match (backend, inline) {
+            (_, Some(inline)) => ReadsById::Inline(Arc::new(inline)),
+            (Backend::Postgres, None) => ReadsById::Gathered(GatheredReads::connect(&url).await?),
+            (Backend::Sqlite, None) => ReadsById::Pooled(pool.clone()),
         };
         Ok(Self {
             state: WorkingState::new(pool.clone()),
