@@ -12,6 +12,7 @@ mod identity;
 mod oauth;
 mod probes;
 mod rate_limit;
+mod request_id;
 mod security_headers;
 pub mod startup;
 mod static_files;

@@ -19,8 +19,8 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::{
-    compression::CompressionLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    compression::{CompressionLayer, CompressionLevel},
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
 
@@ -307,7 +307,7 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
         .layer(middleware::from_fn(identity::csrf::refuse_cross_site))
         .layer(middleware::from_fn(security_headers::page_policy_layer));
 
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .nest("/fhir", fhir_api::router(state.db.clone()))
@@ -328,11 +328,13 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
             let behind_proxy = config.behind_proxy;
             move |request, next| client_address::resolve(behind_proxy, request, next)
         }));
-    for layer in security_headers::layers() {
-        router = router.layer(layer);
-    }
     router
-        .layer(CompressionLayer::new())
+        .layer(security_headers::FixedHeadersLayer)
+        // Pages and API answers are compressed as they are sent, so at a level made for that:
+        // left at its default, brotli compresses at its slowest, highest level (11), which costs
+        // more time than it saves on the wire. The bundle under /pkg is compressed once, at build
+        // time, at the highest levels (`static_files`).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -352,7 +354,9 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(
+            crate::request_id::ProcessCounter,
+        ))
 }
 
 /// Resolves on SIGTERM (how an orchestrator stops a process) or SIGINT (Ctrl-C); both are

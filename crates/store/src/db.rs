@@ -23,9 +23,15 @@ use crate::{
 
 pub use crate::database::Backend;
 
-/// A handle to the database; cheap to clone (it is a pool).
+/// A handle to the database; cheap to clone: one shared reference, since every request's
+/// handler takes its own (measured under read load, cloning and dropping the parts one by one
+/// was 1 % of the server's CPU).
 #[derive(Clone, Debug)]
-pub struct Db {
+pub struct Db(Arc<Parts>);
+
+/// What a [`Db`] shares: public only as the target of its `Deref`, every field is the crate's.
+#[derive(Debug)]
+pub struct Parts {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     /// Reads by id (see [`crate::reads_by_id`]).
@@ -39,6 +45,20 @@ pub struct Db {
     /// SQLite only: while any clone holds this, a task checkpoints the write-ahead log
     /// (`crate::open`).
     pub(crate) _checkpoints: Option<Arc<()>>,
+}
+
+impl Db {
+    pub(crate) fn new(parts: Parts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 impl Db {

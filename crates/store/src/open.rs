@@ -9,7 +9,7 @@ use sqlx::{
 };
 
 use crate::{
-    db::{Backend, Db},
+    db::{Backend, Db, Parts},
     error::StoreError,
     gathered_reads::GatheredReads,
     index,
@@ -110,7 +110,7 @@ impl Db {
             (Backend::Postgres, None) => ReadsById::Gathered(GatheredReads::connect(&url).await?),
             (Backend::Sqlite, None) => ReadsById::Pooled(pool.clone()),
         };
-        Ok(Self {
+        Ok(Self::new(Parts {
             state: WorkingState::new(pool.clone()),
             reads,
             pool,
@@ -118,7 +118,7 @@ impl Db {
             ledger,
             rule,
             _checkpoints: checkpoints,
-        })
+        }))
     }
 
     /// Brings the schema up to date, and the search index with it (rebuilt when the search
