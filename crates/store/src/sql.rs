@@ -56,7 +56,24 @@ impl Sql {
         // Not kept as a prepared statement: PostgreSQL then plans each search with its own
         // values (a cached statement is planned for any values after its fifth run, and the
         // planner cannot tell a day's slots from a decade's).
-        let mut query = sqlx::query_as(&self.text).persistent(false);
+        self.query_as_kept(false)
+    }
+
+    /// [`Self::query_as`] kept prepared on the connection, for statements whose best plan does
+    /// not depend on their values (one key's range of an index, newest first): parsed and
+    /// planned once per connection rather than every time.
+    pub(crate) fn prepared_query_as<'q, T>(&'q self) -> QueryAs<'q, Any, T, AnyArguments<'q>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.query_as_kept(true)
+    }
+
+    fn query_as_kept<'q, T>(&'q self, kept: bool) -> QueryAs<'q, Any, T, AnyArguments<'q>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut query = sqlx::query_as(&self.text).persistent(kept);
         for bind in &self.binds {
             query = match bind {
                 Bind::Text(t) => query.bind(t.as_str()),
