@@ -51,14 +51,6 @@ pub struct Ledger {
     _checkpoints: Option<std::sync::Arc<()>>,
 }
 
-/// SQLite: the ledger file's page size, a quarter of SQLite's default. Every commit writes each
-/// page it changed whole into the write-ahead log: a batch's rows go to the ends of the table and
-/// of the time and agent indexes, but each patient's key to a page of its own, anywhere in the
-/// index. With 4 KiB pages that was about 8 KiB of log for every audited read (a batch holds
-/// four or so under the bench's load), and writing it a tenth of the server's CPU; rows are about
-/// 500 bytes, so 1 KiB pages still hold two.
-const PAGE_SIZE: u32 = 1024;
-
 impl Ledger {
     /// The ledger beside the record at `record_url` (SQLite: a file of its own; PostgreSQL: the
     /// record's own `pool`).
@@ -77,13 +69,11 @@ impl Ledger {
                     .test_before_acquire(false)
                     .after_connect(|connection, _| {
                         Box::pin(async move {
-                            // `synchronous` is set by the writer for each batch. The page
-                            // size only takes on a new file, before it is in WAL mode.
+                            // `synchronous` is set by the writer for each batch.
                             connection
                                 .execute(
                                     format!(
-                                        "PRAGMA page_size = {PAGE_SIZE}; \
-                                         PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                          PRAGMA busy_timeout = 5000; {};",
                                         wal::limit_pragmas().join("; "),
                                     )
