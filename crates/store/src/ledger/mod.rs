@@ -159,7 +159,9 @@ impl Ledger {
         match &self.appenders {
             Some(appenders) => {
                 let mut connection = appenders.acquire().await.map_err(StoreError::from)?;
-                postgres_writer::append(&mut connection, entries, logged, carrying).await
+                postgres_writer::append(&mut connection, None, entries, logged, carrying)
+                    .await
+                    .map(|(first, _)| first)
             }
             None => writer::append_pooled(&self.pool, entries, logged, carrying).await,
         }

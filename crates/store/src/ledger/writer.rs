@@ -12,10 +12,10 @@
 //! sync for every batch of reads would cap the reads of a busy server.
 //!
 //! Here is the queue and what the writers share; the writers themselves are a thread owning its
-//! connection on SQLite (`super::sqlite_writer`) and a task calling one database function a batch
-//! on PostgreSQL (`super::postgres_writer`). Appends from outside the queue (a move of old
-//! AuditEvents, an import) take the same locked way: on SQLite [`append_pooled`], on PostgreSQL
-//! the same function.
+//! connection on SQLite (`super::sqlite_writer`) and a task sending one statement a batch on
+//! PostgreSQL (`super::postgres_writer`). Appends from outside the queue (a move of old
+//! AuditEvents, an import) take the same way: on SQLite [`append_pooled`], on PostgreSQL the
+//! same statement.
 
 use jiff::Timestamp;
 use sqlx::{Any, AnyConnection, AnyPool, Executor as _};

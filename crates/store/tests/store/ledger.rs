@@ -161,6 +161,37 @@ async fn appends_from_the_queue_and_from_outside_it_interleave_without_a_gap_or_
 }
 
 #[tokio::test]
+async fn two_server_processes_appending_at_once_share_one_chain() {
+    let (first, database) = empty_db().await;
+    // A second handle on the same database: its own writer, as a second server process has.
+    let second = Db::connect(&database.url, None)
+        .await
+        .expect("the test database opens again");
+    let appends = (0..96).map(|n| {
+        let db = if n % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        tokio::spawn(async move {
+            db.ledger()
+                .append(read_by(&format!("p{n}"), n, "R"), Timestamp::now())
+                .await
+                .unwrap()
+                .seq
+        })
+    });
+    let mut seqs = Vec::new();
+    for append in appends {
+        seqs.push(append.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=96).collect::<Vec<_>>());
+    let verification = second.ledger().verify().await.unwrap();
+    assert_eq!((verification.rows, verification.broken), (96, None));
+}
+
+#[tokio::test]
 async fn a_changed_or_removed_row_breaks_the_chain() {
     let (db, database) = empty_db().await;
     for n in 0..5 {
