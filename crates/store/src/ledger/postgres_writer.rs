@@ -164,10 +164,11 @@ pub(super) async fn append(
 }
 
 /// Appends a batch chained after row `$12` if the ledger still ends there, and answers whether
-/// it did with the ledger's end as this statement saw it. Nothing inserts unless the head moved
-/// (`FROM head`); the head's row lock orders writers of every process, and a writer that waited
-/// for it sees the winner's head and moves nothing. The commit waits for the disk only for a
-/// batch with a change in it (`$11`), even where the server is set not to wait.
+/// it did with the ledger's end as this statement saw it. Nothing is inserted unless this
+/// statement moved the head (`FROM head`); the head's row lock orders writers of every process,
+/// and a writer that waited for it sees the winner's head and moves nothing. A batch with a
+/// change in it (`$11`) waits for the disk even where the server is set not to; a batch of
+/// reads' rows does not wait.
 const APPEND: &str = "\
 WITH durability AS (
     SELECT set_config('synchronous_commit',
