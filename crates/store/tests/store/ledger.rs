@@ -106,24 +106,34 @@ async fn rows_read_back_as_audit_events_a_patients_newest_first() {
     assert_eq!(store::count(&db, "AuditEvent").await.unwrap(), 3);
 }
 
-#[tokio::test]
-async fn concurrent_appends_get_consecutive_numbers_and_the_chain_holds() {
-    let (db, _database) = empty_db().await;
-    let appends = (0..64).map(|n| {
-        let db = db.clone();
-        tokio::spawn(async move {
-            db.ledger()
-                .append(read_by(&format!("p{n}"), n, "R"), Timestamp::now())
-                .await
-                .unwrap()
-                .seq
+/// Appends `count` reads at once, taking turns over `handles`, and returns their numbers in
+/// order.
+async fn appended_at_once(handles: &[Db], count: i64) -> Vec<i64> {
+    let appends: Vec<_> = (0..count)
+        .zip(handles.iter().cycle())
+        .map(|(n, db)| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.ledger()
+                    .append(read_by(&format!("p{n}"), n, "R"), Timestamp::now())
+                    .await
+                    .unwrap()
+                    .seq
+            })
         })
-    });
+        .collect();
     let mut seqs = Vec::new();
     for append in appends {
         seqs.push(append.await.unwrap());
     }
     seqs.sort();
+    seqs
+}
+
+#[tokio::test]
+async fn concurrent_appends_get_consecutive_numbers_and_the_chain_holds() {
+    let (db, _database) = empty_db().await;
+    let seqs = appended_at_once(std::slice::from_ref(&db), 64).await;
     assert_eq!(seqs, (1..=64).collect::<Vec<_>>());
     let verification = db.ledger().verify().await.unwrap();
     assert_eq!((verification.rows, verification.broken), (64, None));
@@ -167,25 +177,7 @@ async fn two_server_processes_appending_at_once_share_one_chain() {
     let second = Db::connect(&database.url, None)
         .await
         .expect("the test database opens again");
-    let appends = (0..96).map(|n| {
-        let db = if n % 2 == 0 {
-            first.clone()
-        } else {
-            second.clone()
-        };
-        tokio::spawn(async move {
-            db.ledger()
-                .append(read_by(&format!("p{n}"), n, "R"), Timestamp::now())
-                .await
-                .unwrap()
-                .seq
-        })
-    });
-    let mut seqs = Vec::new();
-    for append in appends {
-        seqs.push(append.await.unwrap());
-    }
-    seqs.sort();
+    let seqs = appended_at_once(&[first, second.clone()], 96).await;
     assert_eq!(seqs, (1..=96).collect::<Vec<_>>());
     let verification = second.ledger().verify().await.unwrap();
     assert_eq!((verification.rows, verification.broken), (96, None));
