@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::{
     entry::Entry,
-    writer::{Appended, BATCH, Pending, Row, Writer, acknowledge, chained, logged_at},
+    writer::{Appended, BATCH, Pending, Row, Writer, acknowledge, chained, keys_of, logged_at},
 };
 use crate::error::{StoreError, WriteError};
 
@@ -87,7 +87,7 @@ impl Kept {
 
 /// The end of the ledger: its last row's number and hash, and how far a move of old AuditEvents
 /// has got.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow)]
 pub(super) struct End {
     seq: i64,
     hash: String,
@@ -126,8 +126,8 @@ pub(super) async fn append(
         }
         let (rows, hash) = chained(end.seq, end.hash.clone(), entries)?;
         let columns = Columns::of(&rows);
-        let (appended, now): (bool, End) =
-            sqlx::query_as::<_, (bool, i64, String, Option<String>)>(APPEND)
+        let (appended, seq, hash, carried_over): (bool, i64, String, Option<String>) =
+            sqlx::query_as(APPEND)
                 .bind(&columns.entries)
                 .bind(&columns.recorded)
                 .bind(&columns.type_systems)
@@ -144,17 +144,12 @@ pub(super) async fn append(
                 .bind(carrying)
                 .fetch_one(&mut *connection)
                 .await
-                .map(|(appended, seq, hash, carried_over)| {
-                    (
-                        appended,
-                        End {
-                            seq,
-                            hash,
-                            carried_over,
-                        },
-                    )
-                })
                 .map_err(StoreError::from)?;
+        let now = End {
+            seq,
+            hash,
+            carried_over,
+        };
         if appended {
             return Ok((end.seq + 1, now));
         }
@@ -220,7 +215,7 @@ struct Columns<'r> {
 
 impl<'r> Columns<'r> {
     fn of(rows: &'r [Row]) -> Self {
-        let (key_values, key_seqs) = super::writer::keys_of(rows).into_iter().unzip();
+        let (key_values, key_seqs) = keys_of(rows).into_iter().unzip();
         Self {
             entries: rows.iter().map(|row| row.text.as_str()).collect(),
             recorded: rows.iter().map(|row| row.derived.recorded).collect(),
