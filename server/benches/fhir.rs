@@ -62,6 +62,9 @@ struct Args {
     /// Fill the audit ledger to this many rows (reads of the imported patients by a connected
     /// system) before measuring searches of it.
     ledger_rows: usize,
+    /// Before the measured turns, load the API alone for this many seconds and say which process
+    /// serves it, for a profiler to attach to (`perf record -g -p PID`).
+    profile_seconds: u64,
     /// Internal: run as the bare axum baseline server on this port, answering `body`.
     baseline_port: Option<u16>,
 }
@@ -75,6 +78,7 @@ impl Args {
             searches: 500,
             reuse: false,
             ledger_rows: 0,
+            profile_seconds: 0,
             baseline_port: None,
         };
         let mut words = std::env::args().skip(1);
@@ -93,6 +97,7 @@ impl Args {
                 "--baseline-server" => args.baseline_port = Some(number() as u16),
                 "--reuse" => args.reuse = true,
                 "--ledger-rows" => args.ledger_rows = number(),
+                "--profile" => args.profile_seconds = number() as u64,
                 // `cargo bench` adds `--bench`; anything else is a filter we do not use.
                 _ => {}
             }
@@ -345,14 +350,29 @@ async fn bench(args: Args) {
     // In short turns, one after the other and again: this machine's speed drifts by a fifth from
     // one minute to the next (it shares its host), and a ratio of two figures taken a minute
     // apart measured the drift as much as the server.
+    if args.profile_seconds > 0 {
+        eprintln!(
+            "the API alone for {} s, served by process {}: attach a profiler now",
+            args.profile_seconds,
+            server.id()
+        );
+        load(
+            args.connections,
+            Duration::from_secs(args.profile_seconds),
+            requests.api.clone(),
+        )
+        .await;
+    }
     let turns = (args.seconds / 2).max(1);
     let turn = Duration::from_secs_f64(args.seconds as f64 / turns as f64);
     let mut rates = Rates::default();
-    let mut api_cpu = 0.0;
+    let (mut api_cpu, mut database_cpu) = (0.0, 0.0);
     for _ in 0..turns {
-        let cpu_before = cpu_seconds(&server);
+        let cpu_before = cpu_seconds(server.id());
+        let database_before = postgres_cpu_seconds();
         let api = load(args.connections, turn, requests.api.clone()).await;
-        api_cpu += cpu_seconds(&server) - cpu_before;
+        api_cpu += cpu_seconds(server.id()) - cpu_before;
+        database_cpu += postgres_cpu_seconds() - database_before;
         rates.api.push(api);
         rates
             .probe
@@ -377,6 +397,7 @@ async fn bench(args: Args) {
         mean(&rates.bare),
     );
     let api_cpu = api_cpu / (api_rate * args.seconds as f64);
+    let database_cpu = database_cpu / (api_rate * args.seconds as f64);
     let turn_ratios: Vec<f64> = rates
         .api
         .iter()
@@ -446,10 +467,17 @@ async fn bench(args: Args) {
         percentile(&trail_times, 99).as_secs_f64() * 1000.0
     );
     println!(
-        "| GET Patient/{{id}} ({} connections, {} s in {turns} turns with the loads below) | {api_rate:.0} requests/s, server CPU {:.0} µs per request |",
+        "| GET Patient/{{id}} ({} connections, {} s in {turns} turns with the loads below) | {api_rate:.0} requests/s, server CPU {:.0} µs per request{} |",
         args.connections,
         args.seconds,
-        api_cpu * 1e6
+        api_cpu * 1e6,
+        // Steadier than the rates on a shared machine: CPU time is not lost to a neighbour's
+        // load the way wall-clock throughput is.
+        if !database_url.starts_with("sqlite:") && database_cpu > 0.0 {
+            format!(", PostgreSQL CPU {:.0} µs per request", database_cpu * 1e6)
+        } else {
+            String::new()
+        }
     );
     println!(
         "| GET /healthz (same server: no token, database or audit), same load | {probe_rate:.0} requests/s |"
@@ -959,8 +987,11 @@ async fn fill_ledger(db: &Db, patient_ids: &[String], rows: usize) -> Option<(us
 }
 
 /// User and system CPU time `process` has used so far, from Linux's /proc (seconds).
-fn cpu_seconds(process: &Child) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", process.id())).unwrap();
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        // It has exited since it was listed.
+        return 0.0;
+    };
     // After the command name in parentheses: state is field 3, utime 14 and stime 15.
     let fields: Vec<&str> = stat
         .rsplit_once(')')
@@ -971,6 +1002,23 @@ fn cpu_seconds(process: &Child) -> f64 {
     let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
     // Linux counts in USER_HZ, 100 a second on every architecture this runs on.
     ticks / 100.0
+}
+
+/// The CPU time of every PostgreSQL process on this machine (its backends, WAL writer and the
+/// rest), in seconds; 0 when none runs here (SQLite, or a database on another machine).
+fn postgres_cpu_seconds() -> f64 {
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    processes
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim_end() == "postgres")
+        })
+        .map(cpu_seconds)
+        .sum()
 }
 
 /// One memory figure of `process` from Linux's /proc status (KiB): `field` is its label, such as

@@ -112,7 +112,7 @@ fn bench(patients: &str) -> Result {
         }
     };
     run(None)?;
-    let postgres = postgres::ThrowawayPostgres::start()?;
+    let postgres = postgres::ThrowawayPostgres::start(postgres::Durability::Product)?;
     run(Some(postgres.create_database("bench")?))
 }
 
@@ -166,10 +166,9 @@ fn test() -> Result {
     })?;
     // Every suite runs twice: on SQLite (the embedded default) and on PostgreSQL (the scale-out
     // backend), against a throwaway server started here and removed at the end.
-    let postgres = step(
-        "start a throwaway PostgreSQL",
-        postgres::ThrowawayPostgres::start,
-    )?;
+    let postgres = step("start a throwaway PostgreSQL", || {
+        postgres::ThrowawayPostgres::start(postgres::Durability::Off)
+    })?;
     step("Rust tests on SQLite", || {
         Cmd::new("cargo", &["test"])
             .envs(tools::leptos_envs())

@@ -8,6 +8,16 @@ use std::{
 
 use crate::{Result, cmd::Cmd};
 
+/// How a throwaway server treats its commits.
+#[derive(Clone, Copy)]
+pub enum Durability {
+    /// Nothing waits for the disk: the test suite, where nothing outlives the run.
+    Off,
+    /// PostgreSQL's own defaults, as the product runs (`fsync`, `synchronous_commit` and
+    /// `full_page_writes` on): the bench, so that its figures are the ones a hospital would see.
+    Product,
+}
+
 pub struct ThrowawayPostgres {
     bin: PathBuf,
     dir: PathBuf,
@@ -16,9 +26,8 @@ pub struct ThrowawayPostgres {
 }
 
 impl ThrowawayPostgres {
-    /// initdb + pg_ctl start: about two seconds. Durability is switched off; nothing here outlives
-    /// the test run.
-    pub fn start() -> Result<Self> {
+    /// initdb + pg_ctl start: about two seconds.
+    pub fn start(durability: Durability) -> Result<Self> {
         let bin = server_bin_dir().ok_or("PostgreSQL server binaries are not installed")?;
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -57,9 +66,12 @@ impl ThrowawayPostgres {
             )
             .read()
             .ok_or("initdb failed")?;
+        let durability = match durability {
+            Durability::Off => "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            Durability::Product => "",
+        };
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 {durability}",
             server.dir.display()
         );
         let log = server.dir.join("server.log");
