@@ -347,9 +347,6 @@ async fn bench(args: Args) {
             move |_| client.get(format!("{baseline_base}/patient"))
         }),
     };
-    // In short turns, one after the other and again: this machine's speed drifts by a fifth from
-    // one minute to the next (it shares its host), and a ratio of two figures taken a minute
-    // apart measured the drift as much as the server.
     if args.profile_seconds > 0 {
         eprintln!(
             "the API alone for {} s, served by process {}: attach a profiler now",
@@ -363,6 +360,9 @@ async fn bench(args: Args) {
         )
         .await;
     }
+    // In short turns, one after the other and again: this machine's speed drifts by a fifth from
+    // one minute to the next (it shares its host), and a ratio of two figures taken a minute
+    // apart measured the drift as much as the server.
     let turns = (args.seconds / 2).max(1);
     let turn = Duration::from_secs_f64(args.seconds as f64 / turns as f64);
     let mut rates = Rates::default();
@@ -986,7 +986,7 @@ async fn fill_ledger(db: &Db, patient_ids: &[String], rows: usize) -> Option<(us
     Some((missing, started.elapsed().as_secs_f64()))
 }
 
-/// User and system CPU time `process` has used so far, from Linux's /proc (seconds).
+/// User and system CPU time process `pid` has used so far, from Linux's /proc (seconds).
 fn cpu_seconds(pid: u32) -> f64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         // It has exited since it was listed.
