@@ -65,6 +65,9 @@ struct Args {
     /// Before the measured turns, load the API alone for this many seconds and say which process
     /// serves it, for a profiler to attach to (`perf record -g -p PID`).
     profile_seconds: u64,
+    /// Before each search of the audit ledger, drop the operating system's page cache (needs
+    /// root), so that each reads its pages from the disk, as the first searches after a start.
+    cold: bool,
     /// Internal: run as the bare axum baseline server on this port, answering `body`.
     baseline_port: Option<u16>,
 }
@@ -79,6 +82,7 @@ impl Args {
             reuse: false,
             ledger_rows: 0,
             profile_seconds: 0,
+            cold: false,
             baseline_port: None,
         };
         let mut words = std::env::args().skip(1);
@@ -96,6 +100,7 @@ impl Args {
                 "--searches" => args.searches = number(),
                 "--baseline-server" => args.baseline_port = Some(number() as u16),
                 "--reuse" => args.reuse = true,
+                "--cold" => args.cold = true,
                 "--ledger-rows" => args.ledger_rows = number(),
                 "--profile" => args.profile_seconds = number() as u64,
                 // `cargo bench` adds `--bench`; anything else is a filter we do not use.
@@ -143,11 +148,8 @@ async fn bench(args: Args) {
         Ok(url) if !url.is_empty() => url,
         _ => format!("sqlite://{}", dir.path().join("bench.db").display()),
     };
-    let backend_name = if database_url.starts_with("sqlite:") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
+    let on_postgres = !database_url.starts_with("sqlite:");
+    let backend_name = if on_postgres { "PostgreSQL" } else { "SQLite" };
     let db = backend::open_database(&database_url)
         .await
         .expect("the database opens");
@@ -255,6 +257,9 @@ async fn bench(args: Args) {
     let mut trail_times = Vec::with_capacity(args.searches);
     for n in 0..args.searches {
         let patient = &imported.patient_ids[pick(n, imported.patient_ids.len())];
+        if args.cold {
+            drop_page_cache();
+        }
         let started = Instant::now();
         let response = client
             .get(format!(
@@ -369,10 +374,12 @@ async fn bench(args: Args) {
     let (mut api_cpu, mut database_cpu) = (0.0, 0.0);
     for _ in 0..turns {
         let cpu_before = cpu_seconds(server.id());
-        let database_before = postgres_cpu_seconds();
+        let database_before = on_postgres.then(postgres_cpu_seconds);
         let api = load(args.connections, turn, requests.api.clone()).await;
         api_cpu += cpu_seconds(server.id()) - cpu_before;
-        database_cpu += postgres_cpu_seconds() - database_before;
+        if let Some(before) = database_before {
+            database_cpu += postgres_cpu_seconds() - before;
+        }
         rates.api.push(api);
         rates
             .probe
@@ -460,8 +467,17 @@ async fn bench(args: Args) {
         );
     }
     println!(
-        "| AuditEvent?patient=…&_sort=-date&_count=20 ({} requests, one at a time; {ledger_rows} ledger rows, {:.0} MiB) | p50 {:.2} ms, p99 {:.2} ms |",
+        "| AuditEvent?patient=…&_sort=-date&_count=20 ({} requests, one at a time{}; {ledger_rows} ledger rows, {:.0} MiB) | p50 {:.2} ms, p99 {:.2} ms |",
         args.searches,
+        if args.cold {
+            if on_postgres {
+                ", OS page cache dropped before each (PostgreSQL's shared buffers kept)"
+            } else {
+                ", OS page cache dropped before each"
+            }
+        } else {
+            ""
+        },
         ledger_size(&database_url).await as f64 / 1_048_576.0,
         percentile(&trail_times, 50).as_secs_f64() * 1000.0,
         percentile(&trail_times, 99).as_secs_f64() * 1000.0
@@ -473,7 +489,7 @@ async fn bench(args: Args) {
         api_cpu * 1e6,
         // Steadier than the rates on a shared machine: CPU time is not lost to a neighbour's
         // load the way wall-clock throughput is.
-        if !database_url.starts_with("sqlite:") && database_cpu > 0.0 {
+        if database_cpu > 0.0 {
             format!(", PostgreSQL CPU {:.0} µs per request", database_cpu * 1e6)
         } else {
             String::new()
@@ -986,6 +1002,17 @@ async fn fill_ledger(db: &Db, patient_ids: &[String], rows: usize) -> Option<(us
     Some((missing, started.elapsed().as_secs_f64()))
 }
 
+/// Writes dirty pages out and drops Linux's page cache (clean, unmapped pages), so that the next
+/// reads go to the disk.
+fn drop_page_cache() {
+    let synced = Command::new("sync").status().is_ok_and(|s| s.success());
+    let dropped = std::fs::write("/proc/sys/vm/drop_caches", "3");
+    assert!(
+        synced && dropped.is_ok(),
+        "--cold drops the page cache, which needs root: {dropped:?}"
+    );
+}
+
 /// User and system CPU time process `pid` has used so far, from Linux's /proc (seconds).
 fn cpu_seconds(pid: u32) -> f64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
@@ -1005,7 +1032,7 @@ fn cpu_seconds(pid: u32) -> f64 {
 }
 
 /// The CPU time of every PostgreSQL process on this machine (its backends, WAL writer and the
-/// rest), in seconds; 0 when none runs here (SQLite, or a database on another machine).
+/// rest), in seconds; 0 when none runs here (a database on another machine).
 fn postgres_cpu_seconds() -> f64 {
     let Ok(processes) = std::fs::read_dir("/proc") else {
         return 0.0;
