@@ -1087,12 +1087,14 @@ fn files_starting(file: &std::path::Path, prefix: &str) -> u64 {
         .sum()
 }
 
-/// The audit ledger's size: on SQLite its own file and log, on PostgreSQL its tables and indexes.
+/// The audit ledger's size: on SQLite its own files (rows, keys) and logs, on PostgreSQL its
+/// tables and indexes.
 async fn ledger_size(url: &str) -> u64 {
     if let Some(path) = url.strip_prefix("sqlite://") {
         let file = std::path::Path::new(path.split('?').next().unwrap());
         let stem = file.file_stem().unwrap().to_string_lossy();
-        return files_starting(file, &format!("{stem}-audit.db"));
+        return files_starting(file, &format!("{stem}-audit.db"))
+            + files_starting(file, &format!("{stem}-audit-keys.db"));
     }
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     let (bytes,): (i64,) = sqlx::query_as(

@@ -8,24 +8,27 @@
 //! On SQLite the ledger is a database file of its own beside the record's (`health.db` →
 //! `health-audit.db`): a batch's commit then neither takes the record's write lock nor empties the
 //! record's readers' page caches, and it syncs only when the batch records a change (see
-//! `writer`). On PostgreSQL it is three tables of the same database.
+//! `writer`); its keys by patient and agent are a third file, kept by a thread of their own
+//! (`sqlite_keys`). On PostgreSQL it is three tables of the same database.
 
 mod carry_over;
 mod chain;
 mod entry;
 mod postgres_writer;
 mod query;
+mod sqlite_keys;
 mod sqlite_writer;
 mod verify;
 mod writer;
 
-use std::time::Duration;
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use fhir::search::SearchQuery;
 use jiff::Timestamp;
 use sqlx::{AnyPool, Executor as _, PgPool, any::AnyPoolOptions, postgres::PgPoolOptions};
 
 pub use entry::{AccessEntry, AgentEntry, AgentKind, EMERGENCY, Entry, SIGN_IN, SIGN_OUT};
+use query::Keys;
 pub use query::{Logged, Trail, Who};
 pub use verify::Verification;
 pub use writer::Appended;
@@ -48,7 +51,9 @@ pub struct Ledger {
     appenders: Option<PgPool>,
     /// SQLite only: while any clone holds this, a task checkpoints the ledger's write-ahead log,
     /// as the record's (`crate::open`), so that the writer's commits do not.
-    _checkpoints: Option<std::sync::Arc<()>>,
+    _checkpoints: Option<Arc<()>>,
+    /// SQLite only: the ledger's file, and how far the index of its keys in their own file goes.
+    sqlite_keys: Option<(PathBuf, Arc<sqlite_keys::Indexed>)>,
 }
 
 impl Ledger {
@@ -60,14 +65,26 @@ impl Ledger {
         record_pool: &AnyPool,
     ) -> Result<Self, StoreError> {
         let ledger_url = sqlite_ledger_url(record_url);
-        let pool = match backend {
-            Backend::Postgres => record_pool.clone(),
-            Backend::Sqlite => {
+        let sqlite_keys = match backend {
+            Backend::Postgres => None,
+            Backend::Sqlite => match crate::database::sqlite_file(&ledger_url)? {
+                Some(path) => {
+                    sqlite_keys::create(&path)?;
+                    Some((path, Arc::new(sqlite_keys::Indexed::default())))
+                }
+                None => return Err(StoreError::LedgerNotAFile),
+            },
+        };
+        let pool = match &sqlite_keys {
+            None => record_pool.clone(),
+            Some((path, _)) => {
+                let keys = sqlite_keys::keys_path(path).to_string_lossy().into_owned();
                 AnyPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(Duration::from_secs(5))
                     .test_before_acquire(false)
-                    .after_connect(|connection, _| {
+                    .after_connect(move |connection, _| {
+                        let keys = keys.clone();
                         Box::pin(async move {
                             // `synchronous` is set by the writer for each batch.
                             connection
@@ -79,6 +96,10 @@ impl Ledger {
                                     )
                                     .as_str(),
                                 )
+                                .await?;
+                            sqlx::query(&format!("ATTACH DATABASE $1 AS {}", sqlite_keys::SCHEMA))
+                                .bind(keys)
+                                .execute(&mut *connection)
                                 .await?;
                             Ok(())
                         })
@@ -97,12 +118,10 @@ impl Ledger {
             ),
             Backend::Sqlite => None,
         };
-        let writer = match &appenders {
-            Some(appenders) => postgres_writer::start(appenders.clone()),
-            None => match crate::database::sqlite_file(&ledger_url)? {
-                Some(path) => sqlite_writer::start(&path)?,
-                None => return Err(StoreError::LedgerNotAFile),
-            },
+        let writer = match (&appenders, &sqlite_keys) {
+            (Some(appenders), _) => postgres_writer::start(appenders.clone()),
+            (None, Some((path, indexed))) => sqlite_writer::start(path, indexed.clone())?,
+            (None, None) => return Err(StoreError::LedgerNotAFile),
         };
         Ok(Self {
             writer,
@@ -111,6 +130,7 @@ impl Ledger {
                 .then(|| wal::checkpoint_in_background(&pool)),
             pool,
             backend,
+            sqlite_keys,
         })
     }
 
@@ -118,10 +138,14 @@ impl Ledger {
     /// record's migrations), then moves in any AuditEvents the record still holds from before the
     /// ledger existed.
     pub(crate) async fn migrate(&self, record: &AnyPool) -> Result<(), StoreError> {
-        if self.backend == Backend::Sqlite {
+        if let Some((path, indexed)) = &self.sqlite_keys {
             sqlx::migrate!("../../migrations/sqlite-ledger")
                 .run(&self.pool)
                 .await?;
+            let (path, indexed) = (path.clone(), indexed.clone());
+            tokio::task::spawn_blocking(move || sqlite_keys::catch_up(&path, &indexed))
+                .await
+                .map_err(|_| StoreError::AuditWriterStopped)??;
         }
         let moved = carry_over::carry_over(record, self).await?;
         if moved > 0 {
@@ -174,12 +198,12 @@ impl Ledger {
 
     /// A FHIR search of AuditEvent.
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchPage, StoreError> {
-        query::search(&self.pool, query).await
+        query::search(&self.pool, self.keys(), query).await
     }
 
     /// A page of one patient's trail, newest first (see [`Trail`]).
     pub async fn trail(&self, trail: &Trail) -> Result<Vec<Logged>, StoreError> {
-        query::trail(&self.pool, trail).await
+        query::trail(&self.pool, self.keys(), trail).await
     }
 
     /// The emergency ("break-glass") accesses to `patient`'s (`Patient/1`) record numbered
@@ -189,7 +213,7 @@ impl Ledger {
         patient: &str,
         after: i64,
     ) -> Result<Vec<Logged>, StoreError> {
-        query::emergencies_after(&self.pool, patient, after).await
+        query::emergencies_after(&self.pool, self.keys(), patient, after).await
     }
 
     /// The newest `limit` rows, newest first.
@@ -207,7 +231,14 @@ impl Ledger {
 
     /// Checks the whole chain (see [`Verification`]).
     pub async fn verify(&self) -> Result<Verification, StoreError> {
-        verify::verify(&self.pool).await
+        verify::verify(&self.pool, self.keys()).await
+    }
+
+    fn keys(&self) -> Keys {
+        match self.backend {
+            Backend::Postgres => Keys::Beside,
+            Backend::Sqlite => Keys::Apart,
+        }
     }
 }
 

@@ -9,15 +9,17 @@
 //!
 //! Each batch takes the write lock (`BEGIN IMMEDIATE`) and reads the head inside it, so appends
 //! from elsewhere (a move of old AuditEvents, another process) interleave without a gap or a
-//! fork.
+//! fork. It appends its rows' keys to the recent keys, in the order of the rows, and deletes
+//! those the index in the keys' own file holds by now (`super::sqlite_keys`).
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::mpsc;
 
 use super::{
     entry::Entry,
+    sqlite_keys::Indexed,
     writer::{Appended, BATCH, Pending, Writer, acknowledge, chained, keys_of, logged_at},
 };
 use crate::{
@@ -28,7 +30,8 @@ use crate::{
 
 /// Opens the ledger's file (made by the pool before this starts, migrated before the first
 /// entry comes) and starts the writer thread; it stops when the last [`Writer`] is dropped.
-pub(super) fn start(path: &Path) -> Result<Writer, StoreError> {
+/// `indexed`: how far the index of keys in their own file goes (`super::sqlite_keys`).
+pub(super) fn start(path: &Path, indexed: Arc<Indexed>) -> Result<Writer, StoreError> {
     let (writer, queue) = Writer::queue();
     let connection = Connection::open_with_flags(
         path,
@@ -36,24 +39,27 @@ pub(super) fn start(path: &Path) -> Result<Writer, StoreError> {
     )?;
     connection.busy_timeout(Duration::from_secs(5))?;
     sqlite_pragma(&connection, "PRAGMA synchronous = FULL")?;
-    // Each read's patient key goes to a page anywhere in the index, which outgrows SQLite's own
-    // cache (2 MiB) within minutes: mapped, such a page is read without a system call and a copy.
-    sqlite_pragma(&connection, "PRAGMA mmap_size = 1073741824")?;
     // Checkpoints are the pool's task's (`super::Ledger`), as long as it keeps up.
     for pragma in wal::limit_pragmas() {
         sqlite_pragma(&connection, &pragma)?;
     }
     std::thread::Builder::new()
         .name("audit-ledger".into())
-        .spawn(move || write_batches(connection, queue))
+        .spawn(move || write_batches(connection, queue, indexed))
         .map_err(|_| StoreError::AuditWriterStopped)?;
     Ok(writer)
 }
 
-fn write_batches(connection: Connection, mut queue: mpsc::Receiver<Pending>) {
+fn write_batches(
+    connection: Connection,
+    mut queue: mpsc::Receiver<Pending>,
+    indexed: Arc<Indexed>,
+) {
     let mut writer = Ledger {
         connection,
         synchronous_full: true,
+        indexed,
+        recent_from: 0,
     };
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(first) = queue.blocking_recv() {
@@ -90,6 +96,10 @@ fn write_batches(connection: Connection, mut queue: mpsc::Receiver<Pending>) {
 struct Ledger {
     connection: Connection,
     synchronous_full: bool,
+    /// How far the index in the keys' own file goes.
+    indexed: Arc<Indexed>,
+    /// The recent keys up to here are deleted already.
+    recent_from: i64,
 }
 
 impl Ledger {
@@ -108,6 +118,8 @@ impl Ledger {
             )?;
             self.synchronous_full = durable;
         }
+        // The keys the index holds by now are deleted from the recent ones with this batch.
+        let indexed = self.indexed.get();
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -135,15 +147,21 @@ impl Ledger {
                 ))?;
             }
             let mut insert_key = transaction
-                .prepare_cached("INSERT INTO audit_ledger_keys (key, seq) VALUES (?1, ?2)")?;
+                .prepare_cached("INSERT INTO audit_ledger_recent (key, seq) VALUES (?1, ?2)")?;
             for (key, seq) in keys_of(&rows) {
                 insert_key.execute((key, seq))?;
+            }
+            if indexed > self.recent_from {
+                transaction
+                    .prepare_cached("DELETE FROM audit_ledger_recent WHERE seq <= ?1")?
+                    .execute([indexed])?;
             }
             transaction
                 .prepare_cached("UPDATE audit_ledger_head SET seq = ?1, hash = ?2 WHERE id = 1")?
                 .execute((head + rows.len() as i64, &hash))?;
         }
         transaction.commit()?;
+        self.recent_from = self.recent_from.max(indexed);
         Ok(head + 1)
     }
 }

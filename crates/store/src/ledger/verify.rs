@@ -5,7 +5,7 @@
 
 use sqlx::AnyPool;
 
-use super::{chain, entry::Entry};
+use super::{chain, entry::Entry, query::Keys};
 use crate::error::StoreError;
 
 /// What a check of the ledger found.
@@ -21,7 +21,7 @@ pub struct Verification {
 /// Rows read at a time.
 const CHUNK: i64 = 10_000;
 
-pub(crate) async fn verify(pool: &AnyPool) -> Result<Verification, StoreError> {
+pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verification, StoreError> {
     let mut previous_hash = chain::GENESIS.to_owned();
     let mut previous_seq = 0_i64;
     let mut keys = 0_i64;
@@ -83,9 +83,19 @@ pub(crate) async fn verify(pool: &AnyPool) -> Result<Verification, StoreError> {
             "rows at the end of the ledger are missing",
         );
     }
-    let (stored_keys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_ledger_keys")
-        .fetch_one(pool)
-        .await?;
+    let (stored_keys,): (i64,) = sqlx::query_as(match keys_are {
+        Keys::Beside => "SELECT COUNT(*) FROM audit_ledger_keys WHERE seq <= $1",
+        // Each key in one part: the index up to how far it goes, the recent keys after.
+        Keys::Apart => {
+            "SELECT (SELECT COUNT(*) FROM keys.audit_ledger_keys \
+                     WHERE seq <= (SELECT seq FROM keys.audit_ledger_indexed)) \
+                  + (SELECT COUNT(*) FROM audit_ledger_recent \
+                     WHERE seq > (SELECT seq FROM keys.audit_ledger_indexed) AND seq <= $1)"
+        }
+    })
+    .bind(previous_seq)
+    .fetch_one(pool)
+    .await?;
     if stored_keys != keys {
         return Ok(Verification {
             rows: previous_seq,

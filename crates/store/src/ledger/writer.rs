@@ -161,7 +161,7 @@ async fn append(
     let keys = keys_of(&rows);
     for chunk in keys.chunks(4 * ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO audit_ledger_keys (key, seq) VALUES {}",
+            "INSERT INTO audit_ledger_recent (key, seq) VALUES {}",
             placeholders_for(true, chunk.len(), 2)
         );
         let mut query = sqlx::query(&sql);

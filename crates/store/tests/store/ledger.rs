@@ -271,3 +271,98 @@ async fn audit_events_kept_in_the_record_move_into_the_ledger_once() {
     assert_eq!(left, 0, "nothing is left behind in the record");
     assert_eq!(db.ledger().verify().await.unwrap().broken, None);
 }
+
+/// Patient `a`'s rows newest first, `limit` at a time from below `before`, as "who has looked at
+/// your record" pages them.
+async fn trail_numbers(db: &Db, before: Option<i64>, limit: i64) -> Vec<i64> {
+    let trail = store::ledger::Trail {
+        patient: "Patient/a".into(),
+        who: store::ledger::Who::Everyone,
+        before,
+        limit,
+    };
+    let rows = db.ledger().trail(&trail).await.unwrap();
+    rows.iter().map(|row| row.seq).collect()
+}
+
+#[tokio::test]
+async fn a_patients_trail_pages_alike_wherever_its_keys_are_at_the_moment() {
+    // On SQLite a row's keys go to the recent keys first and into the index a moment later: the
+    // pages read while they move must be the same as before and after.
+    let (db, _database) = empty_db().await;
+    let mut patient_a = Vec::new();
+    for round in 0..8 {
+        for n in 0..7 {
+            let patient = if n % 3 == 0 { "b" } else { "a" };
+            let appended = db
+                .ledger()
+                .append(read_by(patient, round * 10 + n, "R"), Timestamp::now())
+                .await
+                .unwrap();
+            if patient == "a" {
+                patient_a.push(appended.seq);
+            }
+        }
+        let newest_first: Vec<i64> = patient_a.iter().rev().copied().collect();
+        assert_eq!(
+            trail_numbers(&db, None, 5).await,
+            newest_first[..5.min(newest_first.len())]
+        );
+        // Paged by "older" links, five at a time, down to the first.
+        let mut paged = Vec::new();
+        let mut before = None;
+        loop {
+            let page = trail_numbers(&db, before, 5).await;
+            let Some(&last) = page.last() else { break };
+            paged.extend(page);
+            before = Some(last);
+        }
+        assert_eq!(paged, newest_first, "round {round}");
+        let counted = search(
+            &db,
+            "patient=Patient/a&_sort=-date&_count=3&_total=accurate",
+        )
+        .await;
+        assert_eq!(counted.len(), 3.min(newest_first.len()));
+        let by_both = search(&db, "patient=Patient/a&agent=Patient/a&_count=3").await;
+        assert!(by_both.is_empty(), "no row has patient a as its agent");
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+    let verification = db.ledger().verify().await.unwrap();
+    assert_eq!(verification.broken, None);
+}
+
+#[tokio::test]
+async fn on_sqlite_the_index_by_patient_is_rebuilt_from_the_entries_when_its_file_is_lost() {
+    // SQLite only, whatever the test command's database: only there is the index a file of its
+    // own, and derived data.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let db = Db::connect(&url, None).await.unwrap();
+    db.migrate().await.unwrap();
+    let mut patient_a = Vec::new();
+    for n in 0..30 {
+        let patient = if n % 4 == 0 { "b" } else { "a" };
+        let appended = db
+            .ledger()
+            .append(read_by(patient, n, "R"), Timestamp::now())
+            .await
+            .unwrap();
+        if patient == "a" {
+            patient_a.push(appended.seq);
+        }
+    }
+    drop(db);
+    for file in [
+        "test-audit-keys.db",
+        "test-audit-keys.db-wal",
+        "test-audit-keys.db-shm",
+    ] {
+        let _ = std::fs::remove_file(dir.path().join(file));
+    }
+    let db = Db::connect(&url, None).await.unwrap();
+    db.migrate().await.unwrap();
+    let newest_first: Vec<i64> = patient_a.iter().rev().copied().collect();
+    assert_eq!(trail_numbers(&db, None, 100).await, newest_first);
+    assert_eq!(db.ledger().verify().await.unwrap().broken, None);
+}
