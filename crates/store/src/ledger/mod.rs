@@ -134,8 +134,8 @@ impl Ledger {
         })
     }
 
-    /// Brings the ledger's schema up to date (SQLite: its own file's; PostgreSQL's is in the
-    /// record's migrations), then moves in any AuditEvents the record still holds from before the
+    /// Brings the ledger's schema up to date (SQLite: its own file's, and the index of its keys
+    /// up to the head; PostgreSQL's is in the record's migrations), then moves in any AuditEvents the record still holds from before the
     /// ledger existed.
     pub(crate) async fn migrate(&self, record: &AnyPool) -> Result<(), StoreError> {
         if let Some((path, indexed)) = &self.sqlite_keys {

@@ -5,11 +5,14 @@
 //! rows are, it cost the writer thread over half its time per row (bench5k, perf: 34 µs per row,
 //! of which the keys about 14 µs and most of the log frames), and every request of the batch
 //! waited for it: audited reads ran at 0.28–0.32 of a bare handler with the keys in the commit
-//! and 0.40 without. So the writer appends each row's keys to `audit_ledger_recent` in its own
-//! file, in the order of the rows (the end of one table, a page or two per commit), and this
-//! thread moves them into the index in large sorted steps, in a transaction of the keys' file
-//! that never takes the ledger's write lock. The writer deletes what the index holds from
-//! `audit_ledger_recent` in its next batch.
+//! and 0.40 with none written at all. So the writer appends each row's keys to
+//! `audit_ledger_recent` in its own file, in the order of the rows (the end of one table, a page
+//! or two per commit), and this thread moves them into the index in large sorted steps, in a
+//! transaction of the keys' file that never takes the ledger's write lock. The writer deletes
+//! what the index holds from `audit_ledger_recent` in its next batch. Measured so: 0.31–0.34 at
+//! 330 000 rows, 0.31 at ten million (0.23–0.30 before), and a patient's trail from a cold page
+//! cache at ten million rows in 3.0 ms at the median (5.6–6.9 ms before), the index being a
+//! compact file of its own.
 //!
 //! `audit_ledger_indexed` says how far the index goes: every key of a row numbered up to it is in
 //! the index, every key of a row after it still in `audit_ledger_recent`. A search reads the
