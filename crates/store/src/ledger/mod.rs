@@ -8,8 +8,8 @@
 //! On SQLite the ledger is a database file of its own beside the record's (`health.db` →
 //! `health-audit.db`): a batch's commit then neither takes the record's write lock nor empties the
 //! record's readers' page caches, and it syncs only when the batch records a change (see
-//! `writer`); its keys by patient and agent are a third file, kept by a thread of their own
-//! (`sqlite_keys`). On PostgreSQL it is three tables of the same database.
+//! `writer`); each row carries its keys by patient and agent, and their index is a third file,
+//! kept by a thread of its own (`sqlite_keys`). On PostgreSQL it is three tables of the same database.
 
 mod carry_over;
 mod chain;
@@ -52,8 +52,8 @@ pub struct Ledger {
     /// SQLite only: while any clone holds this, a task checkpoints the ledger's write-ahead log,
     /// as the record's (`crate::open`), so that the writer's commits do not.
     _checkpoints: Option<Arc<()>>,
-    /// SQLite only: the ledger's file, and how far the index of its keys in their own file goes.
-    sqlite_keys: Option<(PathBuf, Arc<sqlite_keys::Indexed>)>,
+    /// SQLite only: the ledger's file, and what keeps the thread indexing its keys running.
+    sqlite_keys: Option<(PathBuf, Arc<sqlite_keys::IndexThread>)>,
 }
 
 impl Ledger {
@@ -70,7 +70,7 @@ impl Ledger {
             Backend::Sqlite => match crate::database::sqlite_file(&ledger_url)? {
                 Some(path) => {
                     sqlite_keys::create(&path)?;
-                    Some((path, Arc::new(sqlite_keys::Indexed::default())))
+                    Some((path, Arc::new(sqlite_keys::IndexThread::default())))
                 }
                 None => return Err(StoreError::LedgerNotAFile),
             },
@@ -120,7 +120,7 @@ impl Ledger {
         };
         let writer = match (&appenders, &sqlite_keys) {
             (Some(appenders), _) => postgres_writer::start(appenders.clone()),
-            (None, Some((path, indexed))) => sqlite_writer::start(path, indexed.clone())?,
+            (None, Some((path, _))) => sqlite_writer::start(path)?,
             (None, None) => return Err(StoreError::LedgerNotAFile),
         };
         Ok(Self {
@@ -138,12 +138,12 @@ impl Ledger {
     /// up to the head; PostgreSQL's is in the record's migrations), then moves in any AuditEvents the record still holds from before the
     /// ledger existed.
     pub(crate) async fn migrate(&self, record: &AnyPool) -> Result<(), StoreError> {
-        if let Some((path, indexed)) = &self.sqlite_keys {
+        if let Some((path, thread)) = &self.sqlite_keys {
             sqlx::migrate!("../../migrations/sqlite-ledger")
                 .run(&self.pool)
                 .await?;
-            let (path, indexed) = (path.clone(), indexed.clone());
-            tokio::task::spawn_blocking(move || sqlite_keys::catch_up(&path, &indexed))
+            let (path, thread) = (path.clone(), thread.clone());
+            tokio::task::spawn_blocking(move || sqlite_keys::catch_up(&path, &thread))
                 .await
                 .map_err(|_| StoreError::AuditWriterStopped)??;
         }

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::{
     entry::Entry,
-    writer::{Appended, BATCH, Pending, Row, Writer, acknowledge, chained, keys_of, logged_at},
+    writer::{Appended, BATCH, Pending, Row, Writer, acknowledge, chained, logged_at},
 };
 use crate::error::{StoreError, WriteError};
 
@@ -215,7 +215,11 @@ struct Columns<'r> {
 
 impl<'r> Columns<'r> {
     fn of(rows: &'r [Row]) -> Self {
-        let (key_values, key_seqs) = keys_of(rows).into_iter().unzip();
+        // Each key with its row's number.
+        let (key_values, key_seqs) = rows
+            .iter()
+            .flat_map(|row| row.derived.keys.iter().map(|key| (key.as_str(), row.seq)))
+            .unzip();
         Self {
             entries: rows.iter().map(|row| row.text.as_str()).collect(),
             recorded: rows.iter().map(|row| row.derived.recorded).collect(),

@@ -5,13 +5,13 @@
 //! Rows are in the order they were written, which is the order of their `recorded` times to
 //! within a batch (milliseconds): sorting by `date` or `_lastUpdated` reads them by `seq`, along
 //! the primary key or a patient's or an agent's range of the keys, never sorting. On SQLite a
-//! key's rows are in two parts, the index and the recent keys not yet in it ([`Keys`]): each
+//! key's rows are in two parts, those in the index and those after its end ([`Keys`]): each
 //! part is read along its range as far as the page needs, and the two pages merged.
 
 use fhir::search::{Comparator, Condition, SearchQuery, Test, Total};
 use sqlx::AnyPool;
 
-use super::entry::Entry;
+use super::{entry::Entry, sqlite_keys};
 use crate::{
     error::StoreError,
     sql::Sql,
@@ -68,8 +68,8 @@ const COLUMNS: &str = "SELECT l.seq, l.logged, l.entry";
 pub(crate) enum Keys {
     /// PostgreSQL: one table beside the rows, written with them.
     Beside,
-    /// SQLite: the index in the keys' own file up to how far it goes, and after that the recent
-    /// keys in the ledger's file.
+    /// SQLite: the index in the keys' own file up to how far it goes, and after that each row's
+    /// own `keys` column.
     Apart,
 }
 
@@ -77,21 +77,66 @@ pub(crate) enum Keys {
 const INDEXED: &str = "(SELECT seq FROM keys.audit_ledger_indexed WHERE id = 1)";
 
 impl Keys {
-    /// The tables a key's rows are found in, each with the condition on `k.seq` that keeps it to
-    /// its part; the newer part first.
-    fn parts(self) -> &'static [(&'static str, &'static str)] {
+    /// The parts a key's rows are found in, the newer first.
+    fn parts(self) -> &'static [Part] {
         match self {
-            Keys::Beside => &[("audit_ledger_keys", "")],
-            Keys::Apart => &[
-                ("audit_ledger_recent", " AND k.seq > "),
-                ("keys.audit_ledger_keys", " AND k.seq <= "),
-            ],
+            Keys::Beside => &[Part::Beside],
+            Keys::Apart => &[Part::AfterIndex, Part::Indexed],
         }
     }
 }
 
-/// Conditions on a keyed row (`l`, its key `k`), each pushed as ` AND …`.
-type Rest<'a> = &'a dyn Fn(&mut Sql) -> Result<(), StoreError>;
+/// Where some of a key's rows are found.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// PostgreSQL's keys table.
+    Beside,
+    /// SQLite: the index in the keys' own file, up to how far it goes.
+    Indexed,
+    /// SQLite: the rows after the index's end, by their own keys.
+    AfterIndex,
+}
+
+impl Part {
+    /// Pushes ` FROM … WHERE …` for the rows with `key` in this part (with the row as `l` when
+    /// `rows`, else only the keys where there are any), and returns the column of the rows'
+    /// numbers, for the conditions that follow.
+    fn push_from(self, sql: &mut Sql, key: &str, rows: bool) -> &'static str {
+        let join = if rows {
+            " JOIN audit_ledger l ON l.seq = k.seq"
+        } else {
+            ""
+        };
+        match self {
+            Part::Beside => {
+                sql.push(&format!(" FROM audit_ledger_keys k{join} WHERE k.key = "))
+                    .text(key.to_owned());
+                "k.seq"
+            }
+            Part::Indexed => {
+                sql.push(&format!(
+                    " FROM keys.audit_ledger_keys k{join} WHERE k.key = "
+                ))
+                .text(key.to_owned())
+                .push(" AND k.seq <= ")
+                .push(INDEXED);
+                "k.seq"
+            }
+            Part::AfterIndex => {
+                sql.push(" FROM audit_ledger l WHERE l.seq > ")
+                    .push(INDEXED)
+                    .push(" AND instr(l.keys, ")
+                    .text(sqlite_keys::pattern(key))
+                    .push(") > 0");
+                "l.seq"
+            }
+        }
+    }
+}
+
+/// Conditions on a keyed row (`l`) whose number is in the given column, each pushed as
+/// ` AND …`.
+type Rest<'a> = &'a dyn Fn(&mut Sql, &str) -> Result<(), StoreError>;
 
 /// The rows (`seq, logged, entry`) with `key` that `rest` lets through, by `seq` either way,
 /// `limit` of them from `offset` on (all when `None`).
@@ -106,25 +151,20 @@ fn keyed_rows(
     let order = if descending { "DESC" } else { "ASC" };
     let parts = keys.parts();
     let mut sql = Sql::default();
-    for (n, (table, part)) in parts.iter().enumerate() {
+    let mut seq = "";
+    for (n, part) in parts.iter().enumerate() {
         if n > 0 {
             sql.push(" UNION ALL ");
         }
         if parts.len() > 1 {
             sql.push("SELECT * FROM (");
         }
-        sql.push(COLUMNS)
-            .push(&format!(
-                " FROM {table} k JOIN audit_ledger l ON l.seq = k.seq WHERE k.key = "
-            ))
-            .text(key);
-        if !part.is_empty() {
-            sql.push(part).push(INDEXED);
-        }
-        rest(&mut sql)?;
+        sql.push(COLUMNS);
+        seq = part.push_from(&mut sql, key, true);
+        rest(&mut sql, seq)?;
         if parts.len() > 1 {
             // Each part as far as the page needs, along its range.
-            sql.push(&format!(" ORDER BY k.seq {order}"));
+            sql.push(&format!(" ORDER BY {seq} {order}"));
             if let Some(limit) = limit {
                 sql.push(" LIMIT ").int(limit + offset);
             }
@@ -133,7 +173,7 @@ fn keyed_rows(
     }
     sql.push(&format!(
         " ORDER BY {} {order}",
-        if parts.len() > 1 { "1" } else { "k.seq" }
+        if parts.len() > 1 { "1" } else { seq }
     ));
     if let Some(limit) = limit {
         sql.push(" LIMIT ").int(limit).push(" OFFSET ").int(offset);
@@ -141,19 +181,16 @@ fn keyed_rows(
     Ok(sql)
 }
 
-/// How many rows have `key`, counted in the keys alone.
+/// How many rows have `key`, counted in the keys alone where there is an index.
 fn keyed_count(keys: Keys, key: &str) -> Sql {
     let mut sql = Sql::default();
     sql.push("SELECT ");
-    for (n, (table, part)) in keys.parts().iter().enumerate() {
+    for (n, part) in keys.parts().iter().enumerate() {
         if n > 0 {
             sql.push(" + ");
         }
-        sql.push(&format!("(SELECT COUNT(*) FROM {table} k WHERE k.key = "))
-            .text(key);
-        if !part.is_empty() {
-            sql.push(part).push(INDEXED);
-        }
+        sql.push("(SELECT COUNT(*)");
+        part.push_from(&mut sql, key, false);
         sql.push(")");
     }
     sql
@@ -214,7 +251,7 @@ pub(crate) async fn search(
         matches!(condition.param, "patient" | "agent")
             && matches!(condition.any_of.as_slice(), [Test::Reference(_)])
     });
-    let others = |sql: &mut Sql| -> Result<(), StoreError> {
+    let others = |sql: &mut Sql, _seq: &str| -> Result<(), StoreError> {
         for (index, condition) in query.conditions.iter().enumerate() {
             if Some(index) != leading {
                 sql.push(" AND ");
@@ -233,7 +270,7 @@ pub(crate) async fn search(
         None => {
             let mut sql = Sql::default();
             sql.push(COLUMNS).push(" FROM audit_ledger l WHERE 1 = 1");
-            others(&mut sql)?;
+            others(&mut sql, "l.seq")?;
             sql.push(&format!(
                 " ORDER BY l.seq {}",
                 if descending { "DESC" } else { "ASC" }
@@ -314,22 +351,30 @@ fn key(condition: &Condition) -> Result<Vec<String>, StoreError> {
 /// One condition on the row `l`: any of its tests.
 fn filter(sql: &mut Sql, condition: &Condition, keys: Keys) -> Result<(), StoreError> {
     if matches!(condition.param, "patient" | "agent") {
-        // In either part of the keys: a row's keys may be in both for a moment.
+        let keys_wanted = key(condition)?;
         sql.push("(");
-        for (n, (table, _)) in keys.parts().iter().enumerate() {
+        let table = match keys {
+            Keys::Beside => "audit_ledger_keys",
+            Keys::Apart => "keys.audit_ledger_keys",
+        };
+        sql.push(&format!(
+            "EXISTS (SELECT 1 FROM {table} x WHERE x.seq = l.seq AND x.key IN ("
+        ));
+        for (n, key) in keys_wanted.iter().enumerate() {
             if n > 0 {
-                sql.push(" OR ");
+                sql.push(", ");
             }
-            sql.push(&format!(
-                "EXISTS (SELECT 1 FROM {table} x WHERE x.seq = l.seq AND x.key IN ("
-            ));
-            for (n, key) in key(condition)?.into_iter().enumerate() {
-                if n > 0 {
-                    sql.push(", ");
-                }
-                sql.text(key);
+            sql.text(key.clone());
+        }
+        sql.push("))");
+        if keys == Keys::Apart {
+            // A row after the index's end, by its own keys (a row in the index may carry them
+            // too: either way it is the same row).
+            for key in &keys_wanted {
+                sql.push(" OR instr(l.keys, ")
+                    .text(sqlite_keys::pattern(key))
+                    .push(") > 0");
             }
-            sql.push("))");
         }
         sql.push(")");
         return Ok(());
@@ -424,9 +469,9 @@ pub(crate) async fn trail(
     keys: Keys,
     trail: &Trail,
 ) -> Result<Vec<Logged>, StoreError> {
-    let rest = |sql: &mut Sql| -> Result<(), StoreError> {
+    let rest = |sql: &mut Sql, seq: &str| -> Result<(), StoreError> {
         if let Some(before) = trail.before {
-            sql.push(" AND k.seq < ").int(before);
+            sql.push(&format!(" AND {seq} < ")).int(before);
         }
         match &trail.who {
             Who::Everyone => {}
@@ -458,8 +503,8 @@ pub(crate) async fn emergencies_after(
     patient: &str,
     after: i64,
 ) -> Result<Vec<Logged>, StoreError> {
-    let rest = |sql: &mut Sql| -> Result<(), StoreError> {
-        sql.push(" AND k.seq > ").int(after);
+    let rest = |sql: &mut Sql, seq: &str| -> Result<(), StoreError> {
+        sql.push(&format!(" AND {seq} > ")).int(after);
         Ok(())
     };
     let sql = keyed_rows(keys, &format!("e {patient}"), &rest, true, None, 0)?;

@@ -1,41 +1,38 @@
-//! SQLite: the ledger's keys by patient and agent (`p Patient/1`, `a …`, `e …`), kept in a file
-//! of their own (`health-audit.db` → `health-audit-keys.db`) by a thread of their own.
+//! SQLite: the ledger's keys by patient and agent (`p Patient/1`, `a …`, `e …`), indexed in a
+//! file of their own (`health-audit.db` → `health-audit-keys.db`) by a thread of their own.
 //!
 //! A patient's key goes to a page anywhere in the index. Written in each batch's commit, as the
 //! rows are, it cost the writer thread over half its time per row (bench5k, perf: 34 µs per row,
 //! of which the keys about 14 µs and most of the log frames), and every request of the batch
-//! waited for it: audited reads ran at 0.28–0.32 of a bare handler with the keys in the commit
-//! and 0.40 with none written at all. So the writer appends each row's keys to
-//! `audit_ledger_recent` in its own file, in the order of the rows (the end of one table, a page
-//! or two per commit), and this thread moves them into the index in large sorted steps, in a
-//! transaction of the keys' file that never takes the ledger's write lock. The writer deletes
-//! what the index holds from `audit_ledger_recent` in its next batch. Measured so: 0.31–0.34 at
-//! 330 000 rows, 0.31 at ten million (0.23–0.30 before), and a patient's trail from a cold page
-//! cache at ten million rows in 3.0 ms at the median (5.6–6.9 ms before), the index being a
-//! compact file of its own.
+//! waited for it: audited reads ran at 0.28–0.32 of a bare handler with the keys in the commit.
+//! Appended to a table of recent keys in the order of the rows instead (and deleted from there
+//! once indexed), they still cost two more B-trees' pages in every commit: 0.31–0.34. So each
+//! row carries its own keys in its `keys` column ([`column`]), and the writer writes nothing
+//! else; this thread moves the keys of the rows after the index's end into it in large sorted
+//! steps, in a transaction of the keys' file that never takes the ledger's write lock.
 //!
 //! `audit_ledger_indexed` says how far the index goes: every key of a row numbered up to it is in
-//! the index, every key of a row after it still in `audit_ledger_recent`. A search reads the
-//! index up to it and the recent keys after it (`super::query`). One statement reads the
-//! ledger's file before the keys' (SQLite begins a statement's read transactions in the order of
-//! its databases, `main` first), so whatever the writer has deleted from the recent keys by then
-//! is in the index it sees.
+//! the index. A search reads the index up to it and, after it, the rows whose `keys` column holds
+//! the key ([`pattern`]): a few hundred rows at most while the thread keeps up, read along the
+//! primary key (`super::query`). Either snapshot may be the older within one statement: a row
+//! the index holds that the ledger's snapshot does not yet have joins no row, and a row after the
+//! index's end carries its keys.
 //!
 //! The index is derived data: its file syncs only at checkpoints (`synchronous = NORMAL`), and
-//! whatever it lacks after a power cut, a lost file or an upgrade (rows neither indexed nor among
-//! the recent keys) is rebuilt from the rows' entries — before the server serves
+//! whatever it lacks after a power cut, a lost file or an upgrade is rebuilt from the rows (their
+//! `keys`, or their entries where a row is older than the column) — before the server serves
 //! ([`catch_up`]) and by the thread.
 
 use std::{
     path::{Path, PathBuf},
     sync::{
         Arc, Weak,
-        atomic::{AtomicBool, AtomicI64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     time::Duration,
 };
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use super::entry::Entry;
 use crate::{database::sqlite_pragma, error::StoreError};
@@ -50,23 +47,38 @@ const STEP_ROWS: i64 = 20_000;
 /// How long the thread waits when the index has caught up.
 const IDLE: Duration = Duration::from_millis(100);
 
-/// How far the index goes, shared by the thread that moves keys in and the writer that deletes
-/// the moved ones from the recent keys; the thread stops when the last holder has gone.
+/// The thread that keeps the index up to date runs while any holder of this lives (every clone
+/// of the ledger holds it), and is started once.
 #[derive(Debug, Default)]
-pub(super) struct Indexed {
-    seq: AtomicI64,
-    thread_started: AtomicBool,
+pub(super) struct IndexThread {
+    started: AtomicBool,
 }
 
-impl Indexed {
-    /// The highest row number whose keys are all in the index (0: none known yet).
-    pub(super) fn get(&self) -> i64 {
-        self.seq.load(Ordering::Acquire)
+/// A row's keys as its `keys` column holds them: each as a JSON string, each followed by a comma,
+/// after a leading one (`,"p Patient/1","a Practitioner/2",`). Within JSON text a quote inside a
+/// string is always escaped, so `,"` begins a key and nowhere else: [`pattern`] finds exactly the
+/// rows with a key, with SQLite's `instr`, and no row with a key that merely contains it.
+pub(super) fn column(keys: &[String]) -> String {
+    let mut column = String::from(",");
+    for key in keys {
+        column.push_str(&quoted(key));
+        column.push(',');
     }
+    column
+}
 
-    fn set(&self, seq: i64) {
-        self.seq.fetch_max(seq, Ordering::AcqRel);
-    }
+/// What [`column`] holds for `key`, commas and all.
+pub(super) fn pattern(key: &str) -> String {
+    format!(",{},", quoted(key))
+}
+
+fn quoted(key: &str) -> String {
+    serde_json::Value::from(key).to_string()
+}
+
+/// The keys of a [`column`].
+fn from_column(column: &str) -> Result<Vec<String>, serde_json::Error> {
+    serde_json::from_str(&format!("[{}]", column.trim_matches(',')))
 }
 
 /// `…/health-audit.db` → `…/health-audit-keys.db`.
@@ -117,40 +129,42 @@ fn open(ledger: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Brings the index up to the ledger's head (once the ledger's schema is migrated, before the
-/// server serves), then starts the thread that keeps it there, until `indexed`, which the writer
-/// shares, is dropped.
-pub(super) fn catch_up(ledger: &Path, indexed: &Arc<Indexed>) -> Result<(), StoreError> {
+/// server serves), then starts the thread that keeps it there while `thread` is held.
+pub(super) fn catch_up(ledger: &Path, thread: &Arc<IndexThread>) -> Result<(), StoreError> {
     let mut connection = open(ledger)?;
     let mut started = false;
-    while let Some(seq) = step(&mut connection)? {
+    while step(&mut connection)?.is_some() {
         if !started {
             tracing::info!("bringing the audit ledger's index by patient up to date");
             started = true;
         }
-        indexed.set(seq);
     }
-    if indexed.thread_started.swap(true, Ordering::AcqRel) {
+    if thread.started.swap(true, Ordering::AcqRel) {
         return Ok(());
     }
-    let shared = Arc::downgrade(indexed);
+    let held = Arc::downgrade(thread);
     std::thread::Builder::new()
         .name("audit-keys".into())
-        .spawn(move || keep_up(connection, shared))
+        .spawn(move || keep_up(connection, held))
         .map_err(|_| StoreError::AuditWriterStopped)?;
     Ok(())
 }
 
-fn keep_up(mut connection: Connection, indexed: Weak<Indexed>) {
-    loop {
-        let Some(indexed) = indexed.upgrade() else {
-            return;
-        };
+fn keep_up(mut connection: Connection, held: Weak<IndexThread>) {
+    // Waits longer after each failure in a row (a row it cannot read stays unreadable), up to a
+    // minute, so that a lasting fault is not logged ten times a second.
+    let mut failures = 0_u32;
+    while held.strong_count() > 0 {
         match step(&mut connection) {
-            Ok(Some(seq)) => indexed.set(seq),
-            Ok(None) => std::thread::sleep(IDLE),
+            Ok(Some(_)) => failures = 0,
+            Ok(None) => {
+                failures = 0;
+                std::thread::sleep(IDLE);
+            }
             Err(error) => {
-                tracing::warn!(%error, "the audit ledger's index could not be brought up to date");
-                std::thread::sleep(Duration::from_secs(1));
+                failures += 1;
+                tracing::warn!(%error, failures, "the audit ledger's index could not be brought up to date");
+                std::thread::sleep(Duration::from_secs(1 << failures.min(6)));
             }
         }
     }
@@ -166,7 +180,6 @@ fn step(connection: &mut Connection) -> Result<Option<i64>, StoreError> {
         (),
         |row| row.get(0),
     )?;
-    // The ledger's head and recent keys from one snapshot of its file.
     let head: i64 = transaction.query_row(
         "SELECT seq FROM ledger.audit_ledger_head WHERE id = 1",
         (),
@@ -175,45 +188,32 @@ fn step(connection: &mut Connection) -> Result<Option<i64>, StoreError> {
     if head <= indexed {
         return Ok(None);
     }
-    let first_recent: Option<i64> = transaction
-        .query_row(
-            "SELECT seq FROM ledger.audit_ledger_recent WHERE seq > ?1 ORDER BY seq LIMIT 1",
-            [indexed],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let upto = head.min(indexed + STEP_ROWS);
     let mut keys: Vec<(String, i64)> = Vec::new();
-    let upto = match first_recent {
-        Some(first) if first == indexed + 1 => {
-            let upto = head.min(indexed + STEP_ROWS);
-            let mut recent = transaction.prepare_cached(
-                "SELECT key, seq FROM ledger.audit_ledger_recent WHERE seq > ?1 AND seq <= ?2",
-            )?;
-            for key in recent.query_map([indexed, upto], |row| Ok((row.get(0)?, row.get(1)?)))? {
-                keys.push(key?);
+    {
+        // A row written before rows carried their keys: from its entry.
+        let mut rows = transaction.prepare_cached(
+            "SELECT seq, keys, CASE WHEN keys IS NULL THEN entry END \
+             FROM ledger.audit_ledger WHERE seq > ?1 AND seq <= ?2",
+        )?;
+        let mut rows = rows.query([indexed, upto])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let row_keys = match row.get::<_, Option<String>>(1)? {
+                Some(column) => from_column(&column),
+                None => serde_json::from_str::<Entry>(&row.get::<_, String>(2)?)
+                    .map(|entry| entry.derived().keys),
             }
-            upto
+            .map_err(|error| {
+                tracing::error!(
+                    seq,
+                    "an audit ledger row's keys cannot be read: run verify-audit"
+                );
+                StoreError::CorruptResource(error)
+            })?;
+            keys.extend(row_keys.into_iter().map(|key| (key, seq)));
         }
-        // Rows whose keys are neither here nor among the recent ones (or rows without keys):
-        // from their entries.
-        first => {
-            let upto = first
-                .map_or(head, |first| first - 1)
-                .min(indexed + STEP_ROWS);
-            let mut rows = transaction.prepare_cached(
-                "SELECT seq, entry FROM ledger.audit_ledger WHERE seq > ?1 AND seq <= ?2",
-            )?;
-            let mut rows = rows.query([indexed, upto])?;
-            while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                let text: String = row.get(1)?;
-                let entry: Entry =
-                    serde_json::from_str(&text).map_err(StoreError::CorruptResource)?;
-                keys.extend(entry.derived().keys.into_iter().map(|key| (key, seq)));
-            }
-            upto
-        }
-    };
+    }
     // In the index's order, each page is written once however many of its keys the step has.
     keys.sort_unstable();
     {
@@ -234,7 +234,7 @@ fn step(connection: &mut Connection) -> Result<Option<i64>, StoreError> {
 mod tests {
     use std::path::Path;
 
-    use super::keys_path;
+    use super::{column, from_column, keys_path, pattern};
 
     #[test]
     fn the_keys_sit_beside_the_ledger() {
@@ -242,5 +242,22 @@ mod tests {
             keys_path(Path::new("/var/lib/health/health-audit.db")),
             Path::new("/var/lib/health/health-audit-keys.db")
         );
+    }
+
+    #[test]
+    fn a_rows_keys_are_found_whole_and_read_back() {
+        let keys = vec![
+            "p Patient/1".to_owned(),
+            "a tenant|x\",\"p Patient/2".to_owned(),
+        ];
+        let stored = column(&keys);
+        assert_eq!(from_column(&stored).unwrap(), keys);
+        assert_eq!(from_column(&column(&[])).unwrap(), Vec::<String>::new());
+        assert!(stored.contains(&pattern("p Patient/1")));
+        assert!(
+            !stored.contains(&pattern("p Patient/2")),
+            "a key inside another key is not one of the row's keys"
+        );
+        assert!(!stored.contains(&pattern("p Patient/")));
     }
 }

@@ -9,18 +9,18 @@
 //!
 //! Each batch takes the write lock (`BEGIN IMMEDIATE`) and reads the head inside it, so appends
 //! from elsewhere (a move of old AuditEvents, another process) interleave without a gap or a
-//! fork. It appends its rows' keys to the recent keys, in the order of the rows, and deletes
-//! those the index in the keys' own file holds by now (`super::sqlite_keys`).
+//! fork. Each row carries its own keys by patient and agent; a thread of their own indexes them
+//! in a file of their own (`super::sqlite_keys`).
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, time::Duration};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::mpsc;
 
 use super::{
     entry::Entry,
-    sqlite_keys::Indexed,
-    writer::{Appended, BATCH, Pending, Writer, acknowledge, chained, keys_of, logged_at},
+    sqlite_keys,
+    writer::{Appended, BATCH, Pending, Writer, acknowledge, chained, logged_at},
 };
 use crate::{
     database::sqlite_pragma,
@@ -30,8 +30,7 @@ use crate::{
 
 /// Opens the ledger's file (made by the pool before this starts, migrated before the first
 /// entry comes) and starts the writer thread; it stops when the last [`Writer`] is dropped.
-/// `indexed`: how far the index of keys in their own file goes (`super::sqlite_keys`).
-pub(super) fn start(path: &Path, indexed: Arc<Indexed>) -> Result<Writer, StoreError> {
+pub(super) fn start(path: &Path) -> Result<Writer, StoreError> {
     let (writer, queue) = Writer::queue();
     let connection = Connection::open_with_flags(
         path,
@@ -45,21 +44,15 @@ pub(super) fn start(path: &Path, indexed: Arc<Indexed>) -> Result<Writer, StoreE
     }
     std::thread::Builder::new()
         .name("audit-ledger".into())
-        .spawn(move || write_batches(connection, queue, indexed))
+        .spawn(move || write_batches(connection, queue))
         .map_err(|_| StoreError::AuditWriterStopped)?;
     Ok(writer)
 }
 
-fn write_batches(
-    connection: Connection,
-    mut queue: mpsc::Receiver<Pending>,
-    indexed: Arc<Indexed>,
-) {
+fn write_batches(connection: Connection, mut queue: mpsc::Receiver<Pending>) {
     let mut writer = Ledger {
         connection,
         synchronous_full: true,
-        indexed,
-        recent_from: 0,
     };
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(first) = queue.blocking_recv() {
@@ -96,10 +89,6 @@ fn write_batches(
 struct Ledger {
     connection: Connection,
     synchronous_full: bool,
-    /// How far the index in the keys' own file goes.
-    indexed: Arc<Indexed>,
-    /// The recent keys up to here are deleted already.
-    recent_from: i64,
 }
 
 impl Ledger {
@@ -118,8 +107,6 @@ impl Ledger {
             )?;
             self.synchronous_full = durable;
         }
-        // The keys the index holds by now are deleted from the recent ones with this batch.
-        let indexed = self.indexed.get();
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -130,8 +117,9 @@ impl Ledger {
         {
             let mut insert = transaction.prepare_cached(
                 "INSERT INTO audit_ledger \
-                 (seq, recorded, logged, type_system, type_code, agent, agent_kind, entry, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 (seq, recorded, logged, type_system, type_code, agent, agent_kind, entry, hash, \
+                  keys) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for row in &rows {
                 insert.execute((
@@ -144,24 +132,14 @@ impl Ledger {
                     row.derived.agent_kind,
                     &row.text,
                     &row.hash,
+                    sqlite_keys::column(&row.derived.keys),
                 ))?;
-            }
-            let mut insert_key = transaction
-                .prepare_cached("INSERT INTO audit_ledger_recent (key, seq) VALUES (?1, ?2)")?;
-            for (key, seq) in keys_of(&rows) {
-                insert_key.execute((key, seq))?;
-            }
-            if indexed > self.recent_from {
-                transaction
-                    .prepare_cached("DELETE FROM audit_ledger_recent WHERE seq <= ?1")?
-                    .execute([indexed])?;
             }
             transaction
                 .prepare_cached("UPDATE audit_ledger_head SET seq = ?1, hash = ?2 WHERE id = 1")?
                 .execute((head + rows.len() as i64, &hash))?;
         }
         transaction.commit()?;
-        self.recent_from = self.recent_from.max(indexed);
         Ok(head + 1)
     }
 }

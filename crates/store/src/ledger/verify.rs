@@ -5,7 +5,7 @@
 
 use sqlx::AnyPool;
 
-use super::{chain, entry::Entry, query::Keys};
+use super::{chain, entry::Entry, query::Keys, sqlite_keys};
 use crate::error::StoreError;
 
 /// What a check of the ledger found.
@@ -24,7 +24,23 @@ const CHUNK: i64 = 10_000;
 pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verification, StoreError> {
     let mut previous_hash = chain::GENESIS.to_owned();
     let mut previous_seq = 0_i64;
+    // The keys of the rows the index covers, counted from the entries. On SQLite the index
+    // covers the rows up to how far it went when the check began; each row after carries its
+    // own keys, checked against its entry.
     let mut keys = 0_i64;
+    let indexed = match keys_are {
+        Keys::Beside => i64::MAX,
+        Keys::Apart => {
+            sqlx::query_as::<_, (i64,)>("SELECT seq FROM keys.audit_ledger_indexed WHERE id = 1")
+                .fetch_one(pool)
+                .await?
+                .0
+        }
+    };
+    let keys_column = match keys_are {
+        Keys::Beside => "CAST(NULL AS TEXT)",
+        Keys::Apart => "keys",
+    };
     let broken = |seq, why| {
         Ok(Verification {
             rows: seq - 1,
@@ -32,11 +48,21 @@ pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verificatio
         })
     };
     loop {
-        type Row = (i64, i64, String, String, String, String, String, String);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT seq, recorded, type_system, type_code, agent, agent_kind, entry, hash \
-             FROM audit_ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT seq, recorded, type_system, type_code, agent, agent_kind, entry, hash, \
+             {keys_column} FROM audit_ledger WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
         .bind(previous_seq)
         .bind(CHUNK)
         .fetch_all(pool)
@@ -44,7 +70,8 @@ pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verificatio
         if rows.is_empty() {
             break;
         }
-        for (seq, recorded, type_system, type_code, agent, agent_kind, text, hash) in rows {
+        for (seq, recorded, type_system, type_code, agent, agent_kind, text, hash, row_keys) in rows
+        {
             if seq != previous_seq + 1 {
                 return broken(previous_seq + 1, "a row is missing");
             }
@@ -68,7 +95,18 @@ pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verificatio
             {
                 return broken(seq, "the row's search columns differ from its entry");
             }
-            keys += derived.keys.len() as i64;
+            match row_keys {
+                Some(row_keys) if row_keys != sqlite_keys::column(&derived.keys) => {
+                    return broken(seq, "the row's keys differ from its entry");
+                }
+                None if seq > indexed => {
+                    return broken(seq, "the row's keys are missing");
+                }
+                _ => {}
+            }
+            if seq <= indexed {
+                keys += derived.keys.len() as i64;
+            }
             previous_seq = seq;
             previous_hash = hash;
         }
@@ -85,15 +123,9 @@ pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verificatio
     }
     let (stored_keys,): (i64,) = sqlx::query_as(match keys_are {
         Keys::Beside => "SELECT COUNT(*) FROM audit_ledger_keys WHERE seq <= $1",
-        // Each key in one part: the index up to how far it goes, the recent keys after.
-        Keys::Apart => {
-            "SELECT (SELECT COUNT(*) FROM keys.audit_ledger_keys \
-                     WHERE seq <= (SELECT seq FROM keys.audit_ledger_indexed)) \
-                  + (SELECT COUNT(*) FROM audit_ledger_recent \
-                     WHERE seq > (SELECT seq FROM keys.audit_ledger_indexed) AND seq <= $1)"
-        }
+        Keys::Apart => "SELECT COUNT(*) FROM keys.audit_ledger_keys WHERE seq <= $1",
     })
-    .bind(previous_seq)
+    .bind(previous_seq.min(indexed))
     .fetch_one(pool)
     .await?;
     if stored_keys != keys {

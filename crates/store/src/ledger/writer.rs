@@ -148,25 +148,14 @@ async fn append(
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO audit_ledger \
-             (seq, recorded, logged, type_system, type_code, agent, agent_kind, entry, hash) \
+             (seq, recorded, logged, type_system, type_code, agent, agent_kind, entry, hash, \
+              keys) \
              VALUES {}",
-            placeholders_for(true, chunk.len(), 9)
+            placeholders_for(true, chunk.len(), 10)
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
             query = bind_row(query, row, logged);
-        }
-        query.execute(&mut *tx).await?;
-    }
-    let keys = keys_of(&rows);
-    for chunk in keys.chunks(4 * ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO audit_ledger_recent (key, seq) VALUES {}",
-            placeholders_for(true, chunk.len(), 2)
-        );
-        let mut query = sqlx::query(&sql);
-        for (key, seq) in chunk {
-            query = query.bind(*key).bind(*seq);
         }
         query.execute(&mut *tx).await?;
     }
@@ -183,7 +172,7 @@ async fn append(
     Ok(head + 1)
 }
 
-/// Rows to a statement: 9 values each, well inside SQLite's limit on bound values.
+/// Rows to a statement: 10 values each, well inside SQLite's limit on bound values.
 const ROWS_PER_STATEMENT: usize = 100;
 
 /// A ledger row about to be written.
@@ -215,14 +204,7 @@ pub(super) fn chained(
     Ok((rows, hash))
 }
 
-/// The index keys of `rows`, each with its row's number.
-pub(super) fn keys_of(rows: &[Row]) -> Vec<(&str, i64)> {
-    rows.iter()
-        .flat_map(|row| row.derived.keys.iter().map(|key| (key.as_str(), row.seq)))
-        .collect()
-}
-
-/// Binds a row's nine values, in the order of the insert's columns.
+/// Binds a row's ten values, in the order of the insert's columns.
 fn bind_row<'q>(
     query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     row: &'q Row,
@@ -238,4 +220,5 @@ fn bind_row<'q>(
         .bind(row.derived.agent_kind)
         .bind(&row.text)
         .bind(&row.hash)
+        .bind(super::sqlite_keys::column(&row.derived.keys))
 }

@@ -287,8 +287,8 @@ async fn trail_numbers(db: &Db, before: Option<i64>, limit: i64) -> Vec<i64> {
 
 #[tokio::test]
 async fn a_patients_trail_pages_alike_wherever_its_keys_are_at_the_moment() {
-    // On SQLite a row's keys go to the recent keys first and into the index a moment later: the
-    // pages read while they move must be the same as before and after.
+    // On SQLite a row's keys are found by the row itself first and in the index a moment later:
+    // the pages read while the index catches up must be the same as before and after.
     let (db, _database) = empty_db().await;
     let mut patient_a = Vec::new();
     for round in 0..8 {
@@ -335,7 +335,8 @@ async fn a_patients_trail_pages_alike_wherever_its_keys_are_at_the_moment() {
 #[tokio::test]
 async fn on_sqlite_the_index_by_patient_is_rebuilt_from_the_entries_when_its_file_is_lost() {
     // SQLite only, whatever the test command's database: only there is the index a file of its
-    // own, and derived data.
+    // own, and derived data. Half the rows lose their own keys too, as rows written before they
+    // carried them: those are read from their entries.
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
     let db = Db::connect(&url, None).await.unwrap();
@@ -353,6 +354,18 @@ async fn on_sqlite_the_index_by_patient_is_rebuilt_from_the_entries_when_its_fil
         }
     }
     drop(db);
+    install_default_drivers();
+    let ledger = AnyPool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("test-audit.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE audit_ledger SET keys = NULL WHERE seq % 2 = 0")
+        .execute(&ledger)
+        .await
+        .unwrap();
+    ledger.close().await;
     for file in [
         "test-audit-keys.db",
         "test-audit-keys.db-wal",
@@ -365,4 +378,25 @@ async fn on_sqlite_the_index_by_patient_is_rebuilt_from_the_entries_when_its_fil
     let newest_first: Vec<i64> = patient_a.iter().rev().copied().collect();
     assert_eq!(trail_numbers(&db, None, 100).await, newest_first);
     assert_eq!(db.ledger().verify().await.unwrap().broken, None);
+
+    // A row's own keys that differ from its entry are found too.
+    let ledger = AnyPool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("test-audit.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE audit_ledger SET keys = ',\"p Patient/z\",' WHERE seq = 7")
+        .execute(&ledger)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.ledger()
+            .verify()
+            .await
+            .unwrap()
+            .broken
+            .map(|(seq, _)| seq),
+        Some(7)
+    );
 }
