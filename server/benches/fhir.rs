@@ -470,13 +470,20 @@ async fn bench(args: Args) {
         "| AuditEvent?patient=…&_sort=-date&_count=20 ({} requests, one at a time{}; {ledger_rows} ledger rows, {:.0} MiB) | p50 {:.2} ms, p99 {:.2} ms |",
         args.searches,
         if args.cold {
+            // Cold reads wait for what the disk reads ahead (`store::disk`).
+            let ahead = match read_ahead_kib(&database_url) {
+                Some(kib) => format!(", the disk reading {kib} KiB ahead"),
+                None => String::new(),
+            };
             if on_postgres {
-                ", OS page cache dropped before each (PostgreSQL's shared buffers kept)"
+                format!(
+                    ", OS page cache dropped before each{ahead} (PostgreSQL's shared buffers kept)"
+                )
             } else {
-                ", OS page cache dropped before each"
+                format!(", OS page cache dropped before each{ahead}")
             }
         } else {
-            ""
+            String::new()
         },
         ledger_size(&database_url).await as f64 / 1_048_576.0,
         percentile(&trail_times, 50).as_secs_f64() * 1000.0,
@@ -1089,6 +1096,12 @@ fn files_starting(file: &std::path::Path, prefix: &str) -> u64 {
 
 /// The audit ledger's size: on SQLite its own files (rows, keys) and logs, on PostgreSQL its
 /// tables and indexes.
+/// How far the disk under a SQLite database reads ahead (PostgreSQL's files may be anywhere).
+fn read_ahead_kib(url: &str) -> Option<u64> {
+    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
+    store::disk::read_ahead_kib(std::path::Path::new(path))
+}
+
 async fn ledger_size(url: &str) -> u64 {
     if let Some(path) = url.strip_prefix("sqlite://") {
         let file = std::path::Path::new(path.split('?').next().unwrap());

@@ -9,6 +9,7 @@
 
 mod database;
 pub mod db;
+pub mod disk;
 pub mod error;
 mod exclusive;
 mod gathered_reads;

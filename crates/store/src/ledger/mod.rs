@@ -69,6 +69,7 @@ impl Ledger {
             Backend::Postgres => None,
             Backend::Sqlite => match crate::database::sqlite_file(&ledger_url)? {
                 Some(path) => {
+                    crate::disk::warn_if_reading_far_ahead(&path);
                     sqlite_keys::create(&path)?;
                     Some((path, Arc::new(sqlite_keys::IndexThread::default())))
                 }

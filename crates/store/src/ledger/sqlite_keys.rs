@@ -170,11 +170,22 @@ fn keep_up(mut connection: Connection, held: Weak<IndexThread>) {
     }
 }
 
+/// A step's transaction, holding the keys' write lock first, so that threads of other processes
+/// on the same files take turns; and only the keys': `BEGIN IMMEDIATE` takes the write lock of
+/// every attached file, the ledger's too, and the writer thread's batches waited for the whole
+/// step (measured: a step reading cold pages held an audited search up by 54 ms). A write to the
+/// keys' file as the first statement of a deferred transaction takes that file's lock alone; the
+/// ledger's rows are then read from a snapshot, as any reader reads them.
+fn begin_step(connection: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
+    transaction.execute("UPDATE audit_ledger_indexed SET seq = seq WHERE id = 1", ())?;
+    Ok(transaction)
+}
+
 /// Moves the keys of the next rows into the index, and returns how far it now goes; `None` when
 /// it had caught up already.
 fn step(connection: &mut Connection) -> Result<Option<i64>, StoreError> {
-    // The keys' write lock first: threads of other processes on the same files take turns.
-    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let transaction = begin_step(connection)?;
     let indexed: i64 = transaction.query_row(
         "SELECT seq FROM audit_ledger_indexed WHERE id = 1",
         (),
@@ -234,7 +245,9 @@ fn step(connection: &mut Connection) -> Result<Option<i64>, StoreError> {
 mod tests {
     use std::path::Path;
 
-    use super::{column, from_column, keys_path, pattern};
+    use rusqlite::{Connection, TransactionBehavior};
+
+    use super::{begin_step, column, create, from_column, keys_path, open, pattern};
 
     #[test]
     fn the_keys_sit_beside_the_ledger() {
@@ -259,5 +272,35 @@ mod tests {
             "a key inside another key is not one of the row's keys"
         );
         assert!(!stored.contains(&pattern("p Patient/")));
+    }
+
+    #[test]
+    fn a_step_leaves_the_ledger_free_for_its_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("health-audit.db");
+        let mut writer = Connection::open(&ledger).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE audit_ledger (seq INTEGER);")
+            .unwrap();
+        create(&ledger).unwrap();
+        let mut keys = open(&ledger).unwrap();
+        let step = begin_step(&mut keys).unwrap();
+
+        // The writer thread's batch, without waiting: the step must not hold the ledger's lock.
+        writer.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let batch = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("the ledger's write lock is free during a step");
+        batch
+            .execute("INSERT INTO audit_ledger VALUES (1)", ())
+            .unwrap();
+        batch.commit().unwrap();
+
+        // And the keys' own lock is the step's: another step waits.
+        let mut other = open(&ledger).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        assert!(begin_step(&mut other).is_err(), "two steps at once");
+        step.commit().unwrap();
+        assert!(begin_step(&mut other).is_ok());
     }
 }
