@@ -14,10 +14,17 @@ use std::{os::unix::fs::MetadataExt as _, path::Path};
 /// More than this, and a read of one page brings pages a B-tree rarely wants next.
 const FAR_AHEAD_KIB: u64 = 512;
 
-/// How many KiB Linux reads ahead on the disk that holds `file`; `None` where that cannot be
-/// told (not Linux, a file system on no single disk, a file not there).
+/// How many KiB Linux reads ahead on the disk that holds `file` (or would hold it: a file not
+/// made yet is looked for in its directory); `None` where that cannot be told (not Linux, a file
+/// system on no single disk, no such directory).
 pub fn read_ahead_kib(file: &Path) -> Option<u64> {
-    let (major, minor) = major_minor(std::fs::metadata(file).ok()?.dev());
+    let metadata = std::fs::metadata(file)
+        .or_else(|error| match file.parent() {
+            Some(directory) if !directory.as_os_str().is_empty() => std::fs::metadata(directory),
+            _ => Err(error),
+        })
+        .ok()?;
+    let (major, minor) = major_minor(metadata.dev());
     if major == 0 {
         // tmpfs, overlay, btrfs subvolumes: no block device of their own.
         return None;
@@ -58,7 +65,7 @@ mod tests {
     use super::{major_minor, read_ahead_kib};
 
     #[test]
-    fn a_file_that_is_not_there_has_no_disk() {
+    fn a_directory_that_is_not_there_has_no_disk() {
         assert_eq!(read_ahead_kib(Path::new("/no/such/file.db")), None);
     }
 

@@ -57,7 +57,19 @@ pub(crate) fn checkpoint_in_background(pool: &AnyPool) -> Arc<()> {
                 .execute(&pool)
                 .await
             {
-                tracing::warn!(%error, "the write-ahead log could not be checkpointed");
+                // Busy or locked (a connection of this process is changing the schema, as
+                // migrations do at first start): the next second's checkpoint copies it all.
+                let transient = error
+                    .as_database_error()
+                    .and_then(|error| error.code())
+                    // SQLite's extended codes keep the primary one in their low byte.
+                    .and_then(|code| code.parse::<i32>().ok())
+                    .is_some_and(|code| matches!(code & 0xff, 5 | 6));
+                if transient {
+                    tracing::debug!(%error, "the write-ahead log is checkpointed next time");
+                } else {
+                    tracing::warn!(%error, "the write-ahead log could not be checkpointed");
+                }
             }
         }
     });
