@@ -62,7 +62,7 @@ pub(crate) fn warn_if_reading_far_ahead(file: &Path) {
 mod tests {
     use std::path::Path;
 
-    use super::{major_minor, read_ahead_kib};
+    use crate::disk::{major_minor, read_ahead_kib};
 
     #[test]
     fn a_directory_that_is_not_there_has_no_disk() {

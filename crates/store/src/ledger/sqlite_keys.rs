@@ -197,6 +197,7 @@ fn step(connection: &mut Connection) -> Result<Option<i64>, StoreError> {
         |row| row.get(0),
     )?;
     if head <= indexed {
+        // Dropped, the transaction rolls back: a caught-up index writes nothing.
         return Ok(None);
     }
     let upto = head.min(indexed + STEP_ROWS);
