@@ -1094,14 +1094,14 @@ fn files_starting(file: &std::path::Path, prefix: &str) -> u64 {
         .sum()
 }
 
-/// The audit ledger's size: on SQLite its own files (rows, keys) and logs, on PostgreSQL its
-/// tables and indexes.
 /// How far the disk under a SQLite database reads ahead (PostgreSQL's files may be anywhere).
 fn read_ahead_kib(url: &str) -> Option<u64> {
     let path = url.strip_prefix("sqlite://")?.split('?').next()?;
     store::disk::read_ahead_kib(std::path::Path::new(path))
 }
 
+/// The audit ledger's size: on SQLite its own files (rows, keys) and logs, on PostgreSQL its
+/// tables and indexes.
 async fn ledger_size(url: &str) -> u64 {
     if let Some(path) = url.strip_prefix("sqlite://") {
         let file = std::path::Path::new(path.split('?').next().unwrap());
