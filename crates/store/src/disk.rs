@@ -4,7 +4,7 @@
 //! other; Linux, seeing two reads side by side, reads ahead of them, up to the disk's
 //! `read_ahead_kb`, and a read of the same pages by another connection waits for all of it. On a
 //! disk set to 8 MiB (the project's build machines), a patient's audit trail at 10 M ledger rows
-//! read from a cold cache took 4 ms at the median and 58–197 ms at the 99th percentile (single
+//! read from a cold cache took 3.5 ms at the median and 26–58 ms at the 99th percentile (single
 //! reads of 4 KiB waiting 5–15 ms); set to the kernel's default of 128 KiB, 3.0 ms and 5.1 ms.
 //! The setting belongs to whoever runs the machine, so the server says so at start-up
 //! ([`warn_if_reading_far_ahead`]) and the bench prints it beside its cold-cache figures.
