@@ -185,7 +185,7 @@ async fn bench(args: Args) {
         .expect("the bench client");
 
     let port = free_port();
-    let mut server = start_server(&database_url, port, dir.path());
+    let server = Stopped(start_server(&database_url, port, dir.path()));
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)
@@ -319,11 +319,13 @@ async fn bench(args: Args) {
     let token = fetch_token(&client, &base, &secret).await;
     let ids = Arc::new(imported.patient_ids);
     let baseline_port = free_port();
-    let mut baseline = Command::new(std::env::current_exe().unwrap())
-        .args(["--baseline-server", &baseline_port.to_string()])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the baseline server starts");
+    let baseline = Stopped(
+        Command::new(std::env::current_exe().unwrap())
+            .args(["--baseline-server", &baseline_port.to_string()])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the baseline server starts"),
+    );
     let baseline_base = format!("http://127.0.0.1:{baseline_port}");
     wait_until_up(&client, &format!("{baseline_base}/patient")).await;
     let requests = Requests {
@@ -393,10 +395,8 @@ async fn bench(args: Args) {
     }
     let peak_rss = memory_kib(&server, "VmHWM:");
     let anonymous_rss = memory_kib(&server, "RssAnon:");
-    server.kill().ok();
-    server.wait().ok();
-    baseline.kill().ok();
-    baseline.wait().ok();
+    drop(server);
+    drop(baseline);
     let (api_rate, probe_rate, ping_rate, baseline_rate) = (
         mean(&rates.api),
         mean(&rates.probe),
@@ -901,6 +901,26 @@ async fn load(connections: usize, period: Duration, request: MakeRequest) -> f64
         task.await.unwrap();
     }
     done.load(Ordering::Relaxed) as f64 / elapsed
+}
+
+/// A process the bench started, stopped when the bench lets go of it: at the end, and when a
+/// run fails half-way (a failed request panics), which otherwise left the server running and
+/// holding the database's connections.
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+impl std::ops::Deref for Stopped {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.0
+    }
 }
 
 fn start_server(database_url: &str, port: u16, dir: &std::path::Path) -> Child {
