@@ -91,6 +91,8 @@ test('a patient books an appointment, moves it to another time and cancels it', 
   expect(reference).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   await expect(page.getByText('A cough that has lasted three weeks')).toBeVisible();
   await expect(page.getByText(/step-free access/)).toBeVisible();
+  // Nothing sends reminders yet, so the page promises none.
+  await expect(page.getByText(/reminder/i)).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Add to your calendar' })).toHaveAttribute(
     'href',
     /\/appointments\/.+\/calendar\.ics$/,

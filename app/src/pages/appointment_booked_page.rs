@@ -31,7 +31,6 @@ pub fn AppointmentBookedPage() -> impl IntoView {
                             "Your reference is " <strong>{appointment.reference.clone()}</strong>
                         </p>
                     </div>
-                    <p>"We will send you a reminder the day before."</p>
                     <p>
                         // A file for the person's calendar app, not a page: past the router.
                         <a href=format!("/appointments/{}/calendar.ics", appointment.id) rel="external" download>
