@@ -63,9 +63,11 @@ test('a GP elsewhere breaks the glass with a reason, and the patient reads it', 
   await expectNoAxeViolations(page);
 
   // No reason: the error summary says what to do and links to the field.
+  await expect(page).toHaveTitle(/^Emergency access – Patient record/);
   await page.getByRole('button', { name: 'Open the record' }).click();
   await expect(page.getByRole('alert')).toContainText('Enter why you need to see this record');
   await expect(page.getByRole('alert')).toBeFocused();
+  await expect(page).toHaveTitle(/^Error: Emergency access – Patient record/);
   await expectNoAxeViolations(page);
 
   const reason = `Seen in A&E (${testInfo.project.name}), unconscious, no history available`;

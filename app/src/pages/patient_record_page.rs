@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     components::{
         BackLink, ErrorSummary, PatientBanner, RecordEntries, ServiceProblem, TestResults,
+        error_prefix,
     },
     error::{AppError, FieldError},
     patients::{
@@ -25,6 +26,8 @@ pub fn PatientRecordPage() -> impl IntoView {
     // Created here, not in the form: a successful break-glass leaves the address as it was, so
     // the record is fetched again whenever the action has run.
     let break_glass = ServerAction::<BreakGlass>::new();
+    // For the "Error: " in front of the title while the reason's error shows.
+    let failed = Signal::derive(move || break_glass.value().get().is_some_and(|r| r.is_err()));
     let record = Resource::new(
         move || (patient_id(), break_glass.version().get()),
         |(id, _)| get_patient_record(id),
@@ -43,6 +46,8 @@ pub fn PatientRecordPage() -> impl IntoView {
                     }
                     _ => "Patient record".to_owned(),
                 };
+                // Only the emergency access form has errors to show.
+                let errors_can_show = matches!(record, Ok(PatientRecordView::BreakGlassNeeded(_)));
                 let page = match record {
                     Ok(PatientRecordView::Record(record)) => view! { <Record record=*record /> }.into_any(),
                     Ok(PatientRecordView::BreakGlassNeeded(banner)) => {
@@ -63,6 +68,10 @@ pub fn PatientRecordPage() -> impl IntoView {
                         <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
                     }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
+                };
+                let title = move || {
+                    let prefix = if errors_can_show { error_prefix(failed) } else { "" };
+                    format!("{prefix}{title}")
                 };
                 view! {
                     <Title text=title />
