@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     components::{
         BackLink, ErrorSummary, PatientBanner, RecordEntries, ServiceProblem, TestResults,
-        error_prefix,
+        error_prefix, form_outcome,
     },
     error::{AppError, FieldError},
     patients::{
@@ -27,7 +27,7 @@ pub fn PatientRecordPage() -> impl IntoView {
     // the record is fetched again whenever the action has run.
     let break_glass = ServerAction::<BreakGlass>::new();
     // For the "Error: " in front of the title while the reason's error shows.
-    let failed = Signal::derive(move || break_glass.value().get().is_some_and(|r| r.is_err()));
+    let (_, failed) = form_outcome(break_glass.value());
     let record = Resource::new(
         move || (patient_id(), break_glass.version().get()),
         |(id, _)| get_patient_record(id),
