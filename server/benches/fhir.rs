@@ -1132,7 +1132,7 @@ async fn ledger_size(url: &str) -> u64 {
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     let (bytes,): (i64,) = sqlx::query_as(
         "SELECT (pg_total_relation_size('audit_ledger') \
-         + pg_total_relation_size('audit_ledger_keys'))::BIGINT",
+         + pg_total_relation_size('audit_ledger_key_numbers'))::BIGINT",
     )
     .fetch_one(&pool)
     .await

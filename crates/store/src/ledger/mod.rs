@@ -9,11 +9,13 @@
 //! `health-audit.db`): a batch's commit then neither takes the record's write lock nor empties the
 //! record's readers' page caches, and it syncs only when the batch records a change (see
 //! `writer`); each row carries its keys by patient and agent, and their index is a third file,
-//! kept by a thread of its own (`sqlite_keys`). On PostgreSQL it is three tables of the same database.
+//! kept by a thread of its own (`sqlite_keys`). On PostgreSQL it is three tables of the same
+//! database, the keys indexed by number (`key_number`).
 
 mod carry_over;
 mod chain;
 mod entry;
+mod key_number;
 mod postgres_writer;
 mod query;
 mod sqlite_keys;

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 
 use super::{
     entry::Entry,
+    key_number::numbers_of,
     writer::{Appended, BATCH, Pending, Row, Writer, acknowledge, chained, logged_at},
 };
 use crate::error::{StoreError, WriteError};
@@ -135,7 +136,7 @@ pub(super) async fn append(
                 .bind(&columns.agents)
                 .bind(&columns.agent_kinds)
                 .bind(&columns.hashes)
-                .bind(&columns.key_values)
+                .bind(&columns.key_numbers)
                 .bind(&columns.key_seqs)
                 .bind(logged)
                 .bind(durable)
@@ -189,8 +190,8 @@ rows AS (
         WITH ORDINALITY AS t(entry, recorded, type_system, type_code, agent, agent_kind, hash, n)
 ),
 keys AS (
-    INSERT INTO audit_ledger_keys (key, seq)
-    SELECT k.key, k.seq FROM head, unnest($8::TEXT[], $9::BIGINT[]) AS k(key, seq)
+    INSERT INTO audit_ledger_key_numbers (key, seq)
+    SELECT k.key, k.seq FROM head, unnest($8::BIGINT[], $9::BIGINT[]) AS k(key, seq)
 )
 SELECT after.* FROM durability, (
     SELECT true, seq, hash, carried_over FROM head
@@ -208,17 +209,22 @@ struct Columns<'r> {
     agents: Vec<&'r str>,
     agent_kinds: Vec<&'static str>,
     hashes: Vec<&'r str>,
-    key_values: Vec<&'r str>,
-    /// The row each key of `key_values` belongs to.
+    /// The numbers of the rows' keys (`super::key_number`).
+    key_numbers: Vec<i64>,
+    /// The row each of `key_numbers` belongs to.
     key_seqs: Vec<i64>,
 }
 
 impl<'r> Columns<'r> {
     fn of(rows: &'r [Row]) -> Self {
-        // Each key with its row's number.
-        let (key_values, key_seqs) = rows
+        // Each key's number with its row's.
+        let (key_numbers, key_seqs) = rows
             .iter()
-            .flat_map(|row| row.derived.keys.iter().map(|key| (key.as_str(), row.seq)))
+            .flat_map(|row| {
+                numbers_of(&row.derived.keys)
+                    .into_iter()
+                    .map(move |number| (number, row.seq))
+            })
             .unzip();
         Self {
             entries: rows.iter().map(|row| row.text.as_str()).collect(),
@@ -234,7 +240,7 @@ impl<'r> Columns<'r> {
             agents: rows.iter().map(|row| row.derived.agent.as_str()).collect(),
             agent_kinds: rows.iter().map(|row| row.derived.agent_kind).collect(),
             hashes: rows.iter().map(|row| row.hash.as_str()).collect(),
-            key_values,
+            key_numbers,
             key_seqs,
         }
     }

@@ -11,7 +11,7 @@
 use fhir::search::{Comparator, Condition, SearchQuery, Test, Total};
 use sqlx::AnyPool;
 
-use super::{entry::Entry, sqlite_keys};
+use super::{entry::Entry, key_number::key_number, sqlite_keys};
 use crate::{
     error::StoreError,
     sql::Sql,
@@ -109,8 +109,10 @@ impl Part {
         };
         match self {
             Part::Beside => {
-                sql.push(&format!(" FROM audit_ledger_keys k{join} WHERE k.key = "))
-                    .text(key.to_owned());
+                sql.push(&format!(
+                    " FROM audit_ledger_key_numbers k{join} WHERE k.key = "
+                ))
+                .int(key_number(key));
                 "k.seq"
             }
             Part::Indexed => {
@@ -323,6 +325,13 @@ pub(crate) async fn search(
         None => rows.len() as i64 > query.count,
     };
     rows.truncate(query.count as usize);
+    let wanted = query
+        .conditions
+        .iter()
+        .filter(|condition| matches!(condition.param, "patient" | "agent"))
+        .map(key)
+        .collect::<Result<Vec<_>, _>>()?;
+    holding(&mut rows, &wanted);
     Ok(SearchPage {
         total,
         more,
@@ -354,7 +363,7 @@ fn filter(sql: &mut Sql, condition: &Condition, keys: Keys) -> Result<(), StoreE
         let keys_wanted = key(condition)?;
         sql.push("(");
         let table = match keys {
-            Keys::Beside => "audit_ledger_keys",
+            Keys::Beside => "audit_ledger_key_numbers",
             Keys::Apart => "keys.audit_ledger_keys",
         };
         sql.push(&format!(
@@ -364,7 +373,10 @@ fn filter(sql: &mut Sql, condition: &Condition, keys: Keys) -> Result<(), StoreE
             if n > 0 {
                 sql.push(", ");
             }
-            sql.text(key.clone());
+            match keys {
+                Keys::Beside => sql.int(key_number(key)),
+                Keys::Apart => sql.text(key.clone()),
+            };
         }
         sql.push("))");
         if keys == Keys::Apart {
@@ -492,7 +504,9 @@ pub(crate) async fn trail(
     };
     let key = format!("p {}", trail.patient);
     let sql = keyed_rows(keys, &key, &rest, true, Some(trail.limit), 0)?;
-    rows(&sql, pool, true).await
+    let mut rows = rows(&sql, pool, true).await?;
+    holding(&mut rows, &[vec![key]]);
+    Ok(rows)
 }
 
 /// The emergency accesses to `patient`'s (`Patient/1`) record numbered after `after`, newest
@@ -507,6 +521,66 @@ pub(crate) async fn emergencies_after(
         sql.push(&format!(" AND {seq} > ")).int(after);
         Ok(())
     };
-    let sql = keyed_rows(keys, &format!("e {patient}"), &rest, true, None, 0)?;
-    rows(&sql, pool, true).await
+    let key = format!("e {patient}");
+    let sql = keyed_rows(keys, &key, &rest, true, None, 0)?;
+    let mut rows = rows(&sql, pool, true).await?;
+    holding(&mut rows, &[vec![key]]);
+    Ok(rows)
+}
+
+/// Keeps the rows that hold, for each of `wanted`, at least one of its keys: on PostgreSQL, the
+/// rows a search by number found under another key's number go (`super::key_number`).
+fn holding(rows: &mut Vec<Logged>, wanted: &[Vec<String>]) {
+    if wanted.is_empty() {
+        return;
+    }
+    rows.retain(|row| {
+        let keys = row.entry.derived().keys;
+        wanted
+            .iter()
+            .all(|any_of| any_of.iter().any(|key| keys.contains(key)))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{AccessEntry, AgentEntry, AgentKind};
+
+    fn viewed(seq: i64, patient: &str) -> Logged {
+        let entry = Entry::Access(Box::new(AccessEntry {
+            recorded: seq,
+            interaction: "read".into(),
+            action: "R".into(),
+            outcome: "0".into(),
+            agent: AgentEntry {
+                kind: AgentKind::Patient,
+                reference: Some(patient.into()),
+                identifier: None,
+                name: "A patient".into(),
+                role: String::new(),
+            },
+            on_behalf_of: None,
+            purpose: "PATRQT".into(),
+            reason: None,
+            patients: vec![patient.into()],
+            records: Vec::new(),
+            query: None,
+            address: None,
+            request_id: None,
+        }));
+        Logged {
+            seq,
+            logged: seq,
+            entry,
+        }
+    }
+
+    #[test]
+    fn a_row_found_under_another_keys_number_is_left_out() {
+        // As if "p Patient/2" shared "p Patient/1"'s number: the search by number finds both.
+        let mut rows = vec![viewed(1, "Patient/1"), viewed(2, "Patient/2")];
+        holding(&mut rows, &[vec!["p Patient/1".to_owned()]]);
+        assert_eq!(rows.iter().map(|row| row.seq).collect::<Vec<_>>(), [1]);
+    }
 }

@@ -5,7 +5,7 @@
 
 use sqlx::AnyPool;
 
-use super::{chain, entry::Entry, query::Keys, sqlite_keys};
+use super::{chain, entry::Entry, key_number::numbers_of, query::Keys, sqlite_keys};
 use crate::error::StoreError;
 
 /// What a check of the ledger found.
@@ -105,7 +105,10 @@ pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verificatio
                 _ => {}
             }
             if seq <= indexed {
-                keys += derived.keys.len() as i64;
+                keys += match keys_are {
+                    Keys::Beside => numbers_of(&derived.keys).len(),
+                    Keys::Apart => derived.keys.len(),
+                } as i64;
             }
             previous_seq = seq;
             previous_hash = hash;
@@ -122,7 +125,7 @@ pub(crate) async fn verify(pool: &AnyPool, keys_are: Keys) -> Result<Verificatio
         );
     }
     let (stored_keys,): (i64,) = sqlx::query_as(match keys_are {
-        Keys::Beside => "SELECT COUNT(*) FROM audit_ledger_keys WHERE seq <= $1",
+        Keys::Beside => "SELECT COUNT(*) FROM audit_ledger_key_numbers WHERE seq <= $1",
         Keys::Apart => "SELECT COUNT(*) FROM keys.audit_ledger_keys WHERE seq <= $1",
     })
     .bind(previous_seq.min(indexed))

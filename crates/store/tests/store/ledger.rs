@@ -400,3 +400,79 @@ async fn on_sqlite_the_index_by_patient_is_rebuilt_from_the_entries_when_its_fil
         Some(7)
     );
 }
+
+#[tokio::test]
+async fn on_postgresql_keys_written_as_text_by_the_release_before_are_found_after_the_upgrade() {
+    // PostgreSQL's keys became numbers in migration 0018 (`store::ledger::key_number`). Only
+    // there were they ever text in a table: the SQLite run has nothing of this to check (its
+    // earlier formats are the test above's).
+    let (db, database) = empty_db().await;
+    if database.url.starts_with("sqlite:") {
+        return;
+    }
+    let pool = ledger_tables(&database.url).await;
+    let sql = |statement: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::raw_sql(statement).execute(&pool).await.unwrap() }
+    };
+    let staff_key = "a https://fhir.nhs.uk/Id/sds-user-id|555";
+    for n in 0..3 {
+        db.ledger()
+            .append(read_by("a", n, "R"), Timestamp::now())
+            .await
+            .unwrap();
+    }
+    // As the release before left the database: the keys as text, and no migration 0018.
+    sql("DROP TABLE audit_ledger_key_numbers; \
+         DROP TRIGGER numbered ON audit_ledger_keys; \
+         DROP FUNCTION audit_ledger_keys_numbered(); \
+         DROP FUNCTION audit_ledger_key_number(TEXT); \
+         DELETE FROM _sqlx_migrations WHERE version = 18")
+    .await;
+    for seq in 1..=3_i64 {
+        for key in ["p Patient/a", staff_key] {
+            sqlx::query("INSERT INTO audit_ledger_keys (key, seq) VALUES ($1, $2)")
+                .bind(key)
+                .bind(seq)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+
+    db.migrate().await.unwrap();
+    assert_eq!(trail_numbers(&db, None, 10).await, vec![3, 2, 1]);
+
+    // A process of the release before, still running during a rolling upgrade, writes its row's
+    // keys as text.
+    let fourth = db
+        .ledger()
+        .append(read_by("a", 3, "R"), Timestamp::now())
+        .await
+        .unwrap()
+        .seq;
+    sqlx::query("DELETE FROM audit_ledger_key_numbers WHERE seq = $1")
+        .bind(fourth)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for key in ["p Patient/a", staff_key] {
+        sqlx::query("INSERT INTO audit_ledger_keys (key, seq) VALUES ($1, $2)")
+            .bind(key)
+            .bind(fourth)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(trail_numbers(&db, None, 10).await, vec![4, 3, 2, 1]);
+    assert_eq!(
+        search(&db, "agent=Practitioner/none&_count=5").await.len(),
+        0,
+        "no row has another agent"
+    );
+    assert_eq!(
+        db.ledger().verify().await.unwrap().broken,
+        None,
+        "each key numbered once, none left as text"
+    );
+}
