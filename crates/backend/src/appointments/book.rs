@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{
     AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory, Gone,
     access_to, audit_write, availability, booking_patient,
+    booking_reference::new_reference,
     cancel::cancelled,
     holds::{slot_and_service, unavailable},
     list::{read, view},
@@ -256,7 +257,7 @@ async fn appointment(
     let today = now.to_zoned(super::availability::london()).date();
     let mut appointment = json!({
         "resourceType": "Appointment",
-        "identifier": [{ "system": BOOKING_REFERENCE_SYSTEM, "value": booking_reference() }],
+        "identifier": [{ "system": BOOKING_REFERENCE_SYSTEM, "value": new_reference() }],
         "status": "booked",
         "serviceType": slot["serviceType"],
         "slot": [{ "reference": format!("Slot/{slot_id}") }],
@@ -273,15 +274,4 @@ async fn appointment(
         appointment["reasonCode"] = json!([{ "text": reason.as_str() }]);
     }
     Ok(appointment)
-}
-
-/// Eight characters a patient can read out on the phone: no 0/O, 1/I/L.
-fn booking_reference() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let random = uuid::Uuid::new_v4();
-    let chars: String = random.as_bytes()[..8]
-        .iter()
-        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
-        .collect();
-    format!("{}-{}", &chars[..4], &chars[4..])
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{
     Appointment, AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory,
-    Service, access_to, availability, instant, references,
+    Service, access_to, availability, booking_reference::reference_of, instant, references,
 };
 use crate::{
     Db, FhirRepository, StoreError,
@@ -179,8 +179,7 @@ pub(super) async fn view(
     Ok(Some(Appointment {
         id: id.to_owned(),
         reference: fhir::read::identifier(appointment, BOOKING_REFERENCE_SYSTEM)
-            .unwrap_or(id)
-            .to_owned(),
+            .map_or_else(|| reference_of(id), str::to_owned),
         status,
         start,
         end,

@@ -11,6 +11,7 @@
 
 pub(crate) mod availability;
 mod book;
+mod booking_reference;
 pub mod calendar;
 mod cancel;
 pub mod clinic;

@@ -2,7 +2,7 @@
 //! often submitted), listing and cancelling, with the holds and cut-offs patients rely on.
 
 use backend::{
-    Db,
+    Db, FhirRepository,
     appointments::{self, AppointmentsError, BookingDetails, Gone},
     auth::{policy::Refusal, sessions::Session, sign_in},
     demo_data, seed,
@@ -11,7 +11,9 @@ use domain::{
     booking::{CancelRefusal, ContactPreference, HOLD},
     identity::{Actor, PatientUser, ProofingLevel},
 };
+use fhir::ResourceType;
 use jiff::{SignedDuration, Timestamp, Zoned};
+use serde_json::json;
 
 use crate::empty_db;
 
@@ -463,4 +465,66 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
     appointments::hold(&db, &b, &first.slot_id, now)
         .await
         .unwrap();
+}
+
+/// A reference a patient can read out on the phone: `K7P2-QX9M`, without 0/O or 1/I/L.
+fn quotable(reference: &str) -> bool {
+    let (first, second) = reference.split_once('-').unwrap_or_default();
+    [first, second].iter().all(|group| {
+        group.len() == 4
+            && group
+                .bytes()
+                .all(|b| b"ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains(&b))
+    })
+}
+
+#[tokio::test]
+async fn an_appointment_not_booked_online_has_a_short_reference_to_quote_too() {
+    // Made by the practice's staff or sent by another system through the FHIR API: no
+    // reference is stored with it, and the patient must still have one to quote (until now they
+    // were shown the appointment's 36-character id).
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let a = patient(&db, 0, ProofingLevel::P9).await;
+    let time = free_gp_time(&db, &a, 1, now).await;
+    let created = db
+        .create(
+            ResourceType::Appointment,
+            json!({
+                "resourceType": "Appointment",
+                "status": "booked",
+                "slot": [{ "reference": format!("Slot/{}", time.slot_id) }],
+                "start": time.start.to_string(),
+                "end": time.end.to_string(),
+                "participant": [{
+                    "actor": { "reference": format!("Patient/{}", patient_id(&a)) },
+                    "status": "accepted",
+                }],
+            }),
+            now,
+        )
+        .await
+        .unwrap();
+    let id = created.resource["id"].as_str().unwrap().to_owned();
+
+    let reference_shown = || async {
+        let (upcoming, _past) = edge::appointments(&db, &a, now).await.unwrap();
+        upcoming
+            .into_iter()
+            .find(|appointment| appointment.id == id)
+            .expect("the appointment is listed")
+            .reference
+    };
+    let first = reference_shown().await;
+    assert!(quotable(&first), "{first}");
+    assert_eq!(
+        reference_shown().await,
+        first,
+        "the same each time it is shown"
+    );
+    let one = edge::appointment(&db, &a, &id, now).await.unwrap();
+    assert_eq!(
+        one.reference, first,
+        "the same on the appointment's own page"
+    );
 }
