@@ -54,12 +54,14 @@ test('a patient books an appointment, moves it to another time and cancels it', 
 
   // 3. The time, morning and afternoon apart, each naming the clinician and the place.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Choose a time on ${dayLabel}`);
+  await expect(page).toHaveTitle('Choose a time – Book an appointment – Open Health');
   await expect(page.getByRole('heading', { name: 'Morning' })).toBeVisible();
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
   await continueOn(page, testInfo);
   await expect(page.getByRole('alert')).toContainText('Select a time');
   await expect(page.getByRole('alert')).toBeFocused();
+  await expect(page).toHaveTitle('Error: Choose a time – Book an appointment – Open Health');
   await ready(page, testInfo);
   const timeRadio = page.getByRole('radio').first();
   const timeId = await timeRadio.getAttribute('id');
@@ -78,6 +80,7 @@ test('a patient books an appointment, moves it to another time and cancels it', 
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.getByRole('alert')).toContainText('Select how we should contact you about this appointment');
   await expect(page.getByRole('alert')).toBeFocused();
+  await expect(page).toHaveTitle('Error: Check your answers – Book an appointment – Open Health');
   await expectNoAxeViolations(page);
   await ready(page, testInfo);
   await page.getByLabel('What is the appointment about? (optional)').fill('A cough that has lasted three weeks');

@@ -10,7 +10,9 @@ use crate::{
     appointments::{
         AppointmentDto, CANCEL_REASON_FIELD, CancelAppointment, CancelDto, get_appointment,
     },
-    components::{AppointmentSummary, BackLink, ErrorSummary, patient_page},
+    components::{
+        AppointmentSummary, BackLink, ErrorSummary, error_prefix, form_outcome, patient_page,
+    },
     error::{AppError, FieldError},
 };
 
@@ -67,11 +69,8 @@ fn Cancel(appointment: AppointmentDto) -> impl IntoView {
         Some(Err(AppError::Invalid { .. })) | None | Some(Ok(())) => None,
         Some(Err(error)) => Some(error.to_string()),
     };
-    let title = if action.value().get_untracked().is_some_and(|r| r.is_err()) {
-        "Error: Cancel your appointment"
-    } else {
-        "Cancel your appointment"
-    };
+    let (_, cancelling_failed) = form_outcome(action.value());
+    let title = move || format!("{}Cancel your appointment", error_prefix(cancelling_failed));
     view! {
         <Title text=title />
         {move || error().map(|message| view! {

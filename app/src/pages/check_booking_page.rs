@@ -13,7 +13,9 @@ use crate::{
         BookAppointment, CHANGE_FIELD, CONTACT_FIELD, HeldDto, HeldView, HoldTime, REASON_FIELD,
         RescheduleAppointment, SLOT_FIELD, get_held_time,
     },
-    components::{ErrorSummary, RadioItem, TimeUnavailable, patient_page},
+    components::{
+        ErrorSummary, RadioItem, TimeUnavailable, error_prefix, form_outcome, patient_page,
+    },
     error::AppError,
 };
 
@@ -71,15 +73,14 @@ fn CheckAnswers(held: HeldDto, change: Option<String>) -> impl IntoView {
         day_label,
         held_until,
     } = held;
-    let failed_before = book.value().get_untracked().is_some_and(|r| r.is_err())
-        || reschedule
-            .value()
-            .get_untracked()
-            .is_some_and(|r| r.is_err());
-    let title = if failed_before {
-        "Error: Check your answers – Book an appointment"
-    } else {
-        "Check your answers – Book an appointment"
+    let (_, booking_failed) = form_outcome(book.value());
+    let (_, rescheduling_failed) = form_outcome(reschedule.value());
+    let title = move || {
+        let prefix = match error_prefix(booking_failed) {
+            "" => error_prefix(rescheduling_failed),
+            prefix => prefix,
+        };
+        format!("{prefix}Check your answers – Book an appointment")
     };
     let carried = change
         .as_ref()

@@ -9,7 +9,9 @@ use leptos_router::hooks::use_query_map;
 use super::choose_service_page::{BOOK_ONLINE, BOOKING};
 use crate::{
     appointments::{CHANGE_FIELD, DAY_FIELD, HoldTime, SERVICE_FIELD, get_booking_options},
-    components::{DayQuestion, ServiceQuestion, TimeQuestion, patient_page},
+    components::{
+        DayQuestion, ServiceQuestion, TimeQuestion, error_prefix, form_outcome, patient_page,
+    },
 };
 
 #[component]
@@ -23,6 +25,7 @@ pub fn ChooseTimePage() -> impl IntoView {
         |(service, day)| get_booking_options(service, day),
     );
     let hold = ServerAction::<HoldTime>::new();
+    let (_, failed) = form_outcome(hold.value());
     let change = move || query.read().get(CHANGE_FIELD).filter(|id| !id.is_empty());
     let back = move || match (query.read().get(SERVICE_FIELD), change()) {
         (Some(service), Some(id)) => format!("/book/day?service={service}&change={id}"),
@@ -42,10 +45,8 @@ pub fn ChooseTimePage() -> impl IntoView {
                             <p><a href=format!("/book/day?service={}", service.code)>"Choose another day"</a></p>
                         }.into_any(),
                         (Some(service), Some(day)) => {
-                            let title = if hold.value().get_untracked().is_some_and(|r| r.is_err()) {
-                                "Error: Choose a time – Book an appointment"
-                            } else {
-                                "Choose a time – Book an appointment"
+                            let title = move || {
+                                format!("{}Choose a time – Book an appointment", error_prefix(failed))
                             };
                             view! {
                                 <Title text=title />
