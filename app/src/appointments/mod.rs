@@ -11,6 +11,7 @@ mod get_held_time;
 mod get_my_appointments;
 mod hold_time;
 mod reschedule_appointment;
+pub mod time_filter;
 
 pub use book_appointment::{BookAppointment, book_appointment};
 pub use cancel_appointment::{CancelAppointment, cancel_appointment};

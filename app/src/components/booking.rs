@@ -12,6 +12,9 @@ use crate::{
     appointments::{
         AppointmentDto, CHANGE_FIELD, DAY_FIELD, DayDto, HoldTime, PatientView, SERVICE_FIELD,
         SLOT_FIELD, ServiceDto, TimeDto, UnavailableDto,
+        time_filter::{
+            self, ALL_FIELD, CLINICIAN_FIELD, PART_FIELD, PartOfDay, TimeFilter, TimesShown,
+        },
     },
     components::{ErrorSummary, ServiceProblem},
     error::{AppError, FieldError},
@@ -164,15 +167,145 @@ pub fn DayQuestion(
     .into_any()
 }
 
-/// Free times as radios, morning and afternoon apart; posting one holds it for the patient.
+/// Free times as radios, morning and afternoon apart; posting one holds it for the patient. For
+/// one day's times ([`Narrowing`]), a plain GET form above them narrows them to a clinician and a
+/// part of the day, and of the times left the earliest few show, with a link to the rest
+/// (`crate::appointments::time_filter`).
 #[component]
 pub fn TimeQuestion(
     heading: String,
     hint: String,
+    /// Free times, earliest first.
     times: Vec<TimeDto>,
+    /// One day's times are narrowed as the address asks; without, every time shows.
+    #[prop(optional)]
+    narrowing: Option<Narrowing>,
     action: ServerAction<HoldTime>,
     /// The appointment being changed, if this is a reschedule.
     #[prop(default = None)]
+    change: Option<String>,
+) -> impl IntoView {
+    let Some(Narrowing {
+        service,
+        date,
+        filter,
+    }) = narrowing
+    else {
+        return view! {
+            <h1>{heading}</h1>
+            <div class="hint" id="time-hint">{hint}</div>
+            <TimeRadios times more=None action change />
+        }
+        .into_any();
+    };
+    let clinicians = time_filter::clinicians(&times);
+    let TimesShown { times, more } = time_filter::times_shown(times, &filter);
+    // This page's address, narrowed as now or not at all, and with every time or the earliest.
+    let address = {
+        let carried = change
+            .as_ref()
+            .map(|id| format!("&{CHANGE_FIELD}={}", encoded(id)))
+            .unwrap_or_default();
+        let narrowing = format!(
+            "{}{}",
+            filter
+                .clinician
+                .as_ref()
+                .map(|name| format!("&{CLINICIAN_FIELD}={}", encoded(name)))
+                .unwrap_or_default(),
+            filter
+                .part
+                .map(|part| format!("&{PART_FIELD}={}", part.code()))
+                .unwrap_or_default(),
+        );
+        let base = format!(
+            "/book/time?{SERVICE_FIELD}={}&{DAY_FIELD}={}{carried}",
+            encoded(&service),
+            encoded(&date)
+        );
+        move |narrowed: bool, all: bool| {
+            let narrowing = if narrowed { narrowing.as_str() } else { "" };
+            let all = if all {
+                format!("&{ALL_FIELD}=1")
+            } else {
+                String::new()
+            };
+            format!("{base}{narrowing}{all}")
+        }
+    };
+    let carried_change = change
+        .clone()
+        .map(|id| view! { <input type="hidden" name=CHANGE_FIELD value=id /> });
+    let chosen = filter.clinician.clone().unwrap_or_default();
+    let part = filter.part;
+    let heading = view! {
+        <h1>{heading}</h1>
+        <div class="hint" id="time-hint">{hint}</div>
+        <Form method="GET" action="/book/time" on_form_data=without_unnamed()>
+            <input type="hidden" name=SERVICE_FIELD value=service />
+            <input type="hidden" name=DAY_FIELD value=date />
+            {carried_change}
+            <div class="form-group">
+                <label class="label" for="clinician">"Who would you like to see?"</label>
+                <select class="select" id="clinician" name=CLINICIAN_FIELD>
+                    <option value="" selected=chosen.is_empty()>"Anyone"</option>
+                    {clinicians
+                        .into_iter()
+                        .map(|name| {
+                            let selected = name == chosen;
+                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="form-group">
+                <label class="label" for="part">"Time of day"</label>
+                <select class="select" id="part" name=PART_FIELD>
+                    <option value="" selected=part.is_none()>"Any time"</option>
+                    {PartOfDay::ALL
+                        .into_iter()
+                        .map(|each| view! {
+                            <option value=each.code() selected=part == Some(each)>{each.label()}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button class="button button-secondary" type="submit">"Show these times"</button>
+        </Form>
+    };
+    if times.is_empty() {
+        return view! {
+            {heading}
+            <h2>"No times match"</h2>
+            <p>"None of this day's free times are with that clinician at that time of day."</p>
+            <p><a href=address(false, false)>"Show every free time on this day"</a></p>
+        }
+        .into_any();
+    }
+    let more = (more > 0).then(|| (times.len() + more, address(true, true)));
+    view! {
+        {heading}
+        <TimeRadios times more action change />
+    }
+    .into_any()
+}
+
+/// Which day's times [`TimeQuestion`] narrows, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Narrowing {
+    /// The service's code and the day (`2026-12-01`): the page's own address.
+    pub service: String,
+    pub date: String,
+    pub filter: TimeFilter,
+}
+
+/// The times as radios in their form. `more`: how many times there are in all when only the
+/// earliest show, and the address that shows every one.
+#[component]
+fn TimeRadios(
+    times: Vec<TimeDto>,
+    more: Option<(usize, String)>,
+    action: ServerAction<HoldTime>,
     change: Option<String>,
 ) -> impl IntoView {
     let error = move || match action.value().get() {
@@ -185,27 +318,43 @@ pub fn TimeQuestion(
         .unwrap_or_default();
     let (morning, afternoon): (Vec<TimeDto>, Vec<TimeDto>) =
         times.into_iter().partition(|t| t.morning);
-    let group = |title: &'static str, times: Vec<TimeDto>| {
+    // Each part of the day a group of its own, named with its size, which a screen reader says
+    // on entering it.
+    let group = |part: PartOfDay, times: Vec<TimeDto>| {
         (!times.is_empty()).then(|| {
+            let size = match times.len() {
+                1 => "1 time".to_owned(),
+                n => format!("{n} times"),
+            };
             view! {
-                <h2 class="radios-group-heading">{title}</h2>
-                {times
-                    .into_iter()
-                    .map(|time| view! {
-                        <RadioItem
-                            name=SLOT_FIELD
-                            id=format!("time-{}", time.slot_id)
-                            value=time.slot_id
-                            label=time.time
-                            hint=format!("{}, {}", time.clinician, time.place)
-                        />
-                    })
-                    .collect_view()}
+                <div role="group" aria-label=format!("{}, {size}", part.label())>
+                    <h2 class="radios-group-heading">{part.label()}</h2>
+                    {times
+                        .into_iter()
+                        .map(|time| view! {
+                            <RadioItem
+                                name=SLOT_FIELD
+                                id=format!("time-{}", time.slot_id)
+                                value=time.slot_id
+                                label=time.time
+                                hint=format!("{}, {}", time.clinician, time.place)
+                            />
+                        })
+                        .collect_view()}
+                </div>
             }
         })
     };
-    let morning = group("Morning", morning);
-    let afternoon = group("Afternoon", afternoon);
+    let morning = group(PartOfDay::Morning, morning);
+    let afternoon = group(PartOfDay::Afternoon, afternoon);
+    let legend = if more.is_some() {
+        "The earliest free times"
+    } else {
+        "Free times"
+    };
+    let show_all = more.map(|(total, address)| {
+        view! { <p><a href=address>{format!("Show all {total} times")}</a></p> }
+    });
     view! {
         {move || error().map(|message| view! {
             <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
@@ -217,10 +366,7 @@ pub fn TimeQuestion(
                     class="fieldset"
                     aria-describedby=move || if error().is_some() { "time-hint time-error" } else { "time-hint" }
                 >
-                    <legend class="fieldset-legend">
-                        <h1 class="fieldset-heading">{heading}</h1>
-                    </legend>
-                    <div class="hint" id="time-hint">{hint}</div>
+                    <legend class="fieldset-legend text-xl font-bold md:text-2xl">{legend}</legend>
                     {move || error().map(|message| view! {
                         <p class="error-message" id="time-error">
                             <span class="sr-only">"Error: "</span>
@@ -229,10 +375,26 @@ pub fn TimeQuestion(
                     })}
                     <div class="radios">{morning}{afternoon}</div>
                 </fieldset>
+                {show_all}
             </div>
             <button class="button" type="submit">"Continue"</button>
         </ActionForm>
     }
+}
+
+/// A value as it goes in an address's query: every byte but a letter or a digit escaped (a few
+/// lines rather than an encoding crate in the browser's code).
+fn encoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
 }
 
 /// The time wanted has gone (or the hold ran out): say so kindly, and offer the nearest others.

@@ -12,8 +12,8 @@ mod status;
 mod test_results;
 
 pub use booking::{
-    AppointmentSummary, DayQuestion, PatientPageRefusal, ProveWhoYouAre, Question, RadioItem,
-    ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
+    AppointmentSummary, DayQuestion, Narrowing, PatientPageRefusal, ProveWhoYouAre, Question,
+    RadioItem, ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
 pub use error_summary::ErrorSummary;
 pub use form_field::{FormField, YesNoQuestion, described_by, error_prefix, form_outcome};
