@@ -83,25 +83,25 @@ fn PlaceForm(
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="version" value=version.to_string() />
             <FormField id="name" label="Name" hint="As patients will see it, for example Kirkstall branch surgery" problems>
-                <input class="input max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
+                <input class="input w-full max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
             </FormField>
             <fieldset class="fieldset mb-6">
                 <legend class="fieldset-legend label">"Address"</legend>
                 <FormField id="line1" label="Building and street" hint="The first line" problems>
-                    <input class="input max-w-xl" type="text" id="line1" name="line1" value=line1 autocomplete="off" aria-describedby=described_by("line1", problems) />
+                    <input class="input w-full max-w-xl" type="text" id="line1" name="line1" value=line1 autocomplete="off" aria-describedby=described_by("line1", problems) />
                 </FormField>
                 <FormField id="line2" label="Building and street, line 2 (optional)" hint="If the address needs it" problems>
-                    <input class="input max-w-xl" type="text" id="line2" name="line2" value=line2 autocomplete="off" aria-describedby=described_by("line2", problems) />
+                    <input class="input w-full max-w-xl" type="text" id="line2" name="line2" value=line2 autocomplete="off" aria-describedby=described_by("line2", problems) />
                 </FormField>
                 <FormField id="town" label="Town or city" hint="For example, Leeds" problems>
-                    <input class="input max-w-md" type="text" id="town" name="town" value=town autocomplete="off" aria-describedby=described_by("town", problems) />
+                    <input class="input w-full max-w-md" type="text" id="town" name="town" value=town autocomplete="off" aria-describedby=described_by("town", problems) />
                 </FormField>
                 <FormField id="postcode" label="Postcode" hint="For example, LS6 2AB" problems>
                     <input class="input input-width-10" type="text" id="postcode" name="postcode" value=postcode autocomplete="off" aria-describedby=described_by("postcode", problems) />
                 </FormField>
             </fieldset>
             <FormField id="phone" label="Phone number" hint="The number patients call about appointments here" problems>
-                <input class="input max-w-xs" type="tel" id="phone" name="phone" value=phone autocomplete="off" aria-describedby=described_by("phone", problems) />
+                <input class="input w-full max-w-xs" type="tel" id="phone" name="phone" value=phone autocomplete="off" aria-describedby=described_by("phone", problems) />
             </FormField>
             <FormField id="directions" label="How to get there and in (optional)" hint="Entrances, step-free access, buses, parking: patients read this before their appointment" problems>
                 <textarea class="textarea max-w-2xl" id="directions" name="directions" rows="4" aria-describedby=described_by("directions", problems)>{directions}</textarea>

@@ -91,7 +91,7 @@ fn ServiceForm(
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="version" value=version.to_string() />
             <FormField id="name" label="Name" hint="As patients choose it, for example Physiotherapy" problems>
-                <input class="input max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
+                <input class="input w-full max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
             </FormField>
             <FormField id="description" label="What it is for" hint="Patients read this when they choose a kind of appointment" problems>
                 <textarea class="textarea max-w-2xl" id="description" name="description" rows="3" aria-describedby=described_by("description", problems)>{description}</textarea>
