@@ -411,11 +411,20 @@ async fn on_postgresql_keys_written_as_text_by_the_release_before_are_found_afte
         return;
     }
     let pool = ledger_tables(&database.url).await;
-    let sql = |statement: &'static str| {
+    // Row `seq`'s keys, as the release before wrote them.
+    let as_text = |seq: i64| {
         let pool = pool.clone();
-        async move { sqlx::raw_sql(statement).execute(&pool).await.unwrap() }
+        async move {
+            for key in ["p Patient/a", "a https://fhir.nhs.uk/Id/sds-user-id|555"] {
+                sqlx::query("INSERT INTO audit_ledger_keys (key, seq) VALUES ($1, $2)")
+                    .bind(key)
+                    .bind(seq)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }
     };
-    let staff_key = "a https://fhir.nhs.uk/Id/sds-user-id|555";
     for n in 0..3 {
         db.ledger()
             .append(read_by("a", n, "R"), Timestamp::now())
@@ -423,21 +432,18 @@ async fn on_postgresql_keys_written_as_text_by_the_release_before_are_found_afte
             .unwrap();
     }
     // As the release before left the database: the keys as text, and no migration 0018.
-    sql("DROP TABLE audit_ledger_key_numbers; \
+    sqlx::raw_sql(
+        "DROP TABLE audit_ledger_key_numbers; \
          DROP TRIGGER numbered ON audit_ledger_keys; \
          DROP FUNCTION audit_ledger_keys_numbered(); \
          DROP FUNCTION audit_ledger_key_number(TEXT); \
-         DELETE FROM _sqlx_migrations WHERE version = 18")
-    .await;
-    for seq in 1..=3_i64 {
-        for key in ["p Patient/a", staff_key] {
-            sqlx::query("INSERT INTO audit_ledger_keys (key, seq) VALUES ($1, $2)")
-                .bind(key)
-                .bind(seq)
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
+         DELETE FROM _sqlx_migrations WHERE version = 18",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for seq in 1..=3 {
+        as_text(seq).await;
     }
 
     db.migrate().await.unwrap();
@@ -456,14 +462,7 @@ async fn on_postgresql_keys_written_as_text_by_the_release_before_are_found_afte
         .execute(&pool)
         .await
         .unwrap();
-    for key in ["p Patient/a", staff_key] {
-        sqlx::query("INSERT INTO audit_ledger_keys (key, seq) VALUES ($1, $2)")
-            .bind(key)
-            .bind(fourth)
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    as_text(fourth).await;
     assert_eq!(trail_numbers(&db, None, 10).await, vec![4, 3, 2, 1]);
     assert_eq!(
         search(&db, "agent=Practitioner/none&_count=5").await.len(),
