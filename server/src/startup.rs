@@ -18,6 +18,7 @@ use backend::{
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 use tower_http::{
     compression::{CompressionLayer, CompressionLevel},
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
@@ -311,6 +312,12 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .nest("/fhir", fhir_api::router(state.db.clone()))
+        // The base with a trailing slash, where fhirpy and fhir-kit-client post batches: `nest`
+        // matches `/fhir` alone.
+        .route_service(
+            "/fhir/",
+            fhir_api::router::<()>(state.db.clone()).map_request(at_the_base),
+        )
         .nest(
             "/oauth2",
             oauth::router(
@@ -357,6 +364,18 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
         .layer(SetRequestIdLayer::x_request_id(
             crate::request_id::ProcessCounter,
         ))
+}
+
+/// A request to `/fhir/` as the FHIR router sees one to `/fhir`: at its root, the query kept.
+fn at_the_base<B>(mut request: Request<B>) -> Request<B> {
+    let root = match request.uri().query() {
+        Some(query) => format!("/?{query}"),
+        None => "/".to_owned(),
+    };
+    if let Ok(uri) = root.parse() {
+        *request.uri_mut() = uri;
+    }
+    request
 }
 
 /// Resolves on SIGTERM (how an orchestrator stops a process) or SIGINT (Ctrl-C); both are

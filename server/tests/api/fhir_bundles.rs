@@ -108,6 +108,38 @@ async fn a_batch_answers_each_entry_on_its_own() {
 }
 
 #[tokio::test]
+async fn the_base_with_a_trailing_slash_is_the_base() {
+    // fhirpy and fhir-kit-client post batches to `[base]/`; an HTML "page not found" there
+    // broke them.
+    let app = spawn_app().await;
+    let at_slash = |method: Method| {
+        app.client
+            .request(method, format!("{}/fhir/", app.address))
+            .bearer_auth(app.token.as_deref().unwrap_or_default())
+            .header("accept", "application/fhir+json")
+    };
+    let bundle = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "GET", "url": "Patient?family=nobody-by-that-name"}},
+    ]});
+    let response = at_slash(Method::POST)
+        .header("content-type", "application/fhir+json")
+        .body(bundle.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response: Value = response.json().await.unwrap();
+    assert_eq!(response["type"], "batch-response");
+    assert_eq!(response["entry"][0]["response"]["status"], "200 OK");
+
+    // A GET there is not an interaction FHIR defines: an OperationOutcome says so, not a page.
+    let response = at_slash(Method::GET).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+}
+
+#[tokio::test]
 async fn conditional_create_makes_one_resource_however_often_it_is_sent() {
     let app = spawn_app().await;
     let body = json!({"resourceType": "Patient",
