@@ -16,7 +16,8 @@ CREATE TABLE audit_ledger_key_numbers (
 
 -- Processes of the earlier version still write text keys while a rolling upgrade replaces
 -- them: those are numbered on the way in, and the text table stays empty. The trigger comes
--- before the copy, so no key committed in between is missed.
+-- before the copy, so no key committed in between is missed. Their own searches by patient or
+-- agent read the empty text table and find nothing until they are replaced.
 CREATE FUNCTION audit_ledger_keys_numbered() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO audit_ledger_key_numbers (key, seq)
