@@ -28,6 +28,8 @@ pub enum FhirApiError {
     Unprocessable(Vec<Issue>),
     NotAcceptable,
     UnsupportedMediaType,
+    /// A body over the limit every request has (axum's, 2 MB): 413.
+    TooLarge,
     PreconditionFailed {
         current: i64,
     },
@@ -151,6 +153,13 @@ impl FhirApiError {
                 vec![Issue::new(
                     "not-supported",
                     "Send the resource as application/fhir+json",
+                )],
+            ),
+            FhirApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                vec![Issue::new(
+                    "too-long",
+                    "The body is larger than this server accepts (2 MB): send large bundles in parts",
                 )],
             ),
             FhirApiError::PreconditionFailed { current } => (

@@ -5,6 +5,7 @@
 //! `/oauth2/token`; each handler checks the token's scopes for what it does ([`access`]).
 
 mod access;
+mod body;
 mod bundle;
 mod capability;
 mod error;
@@ -16,7 +17,6 @@ use std::collections::BTreeSet;
 
 use axum::{
     Extension, Router,
-    body::Bytes,
     extract::{Path, Query, RawQuery, State},
     http::{HeaderMap, StatusCode},
     middleware,
@@ -33,6 +33,7 @@ use serde_json::{Value, json};
 use store::{Found, HistoryEntry, VersionedJson};
 
 use access::{permit, readable_includes, refuse_if_append_only};
+use body::FhirBody;
 use error::FhirApiError;
 use http::{
     base_url, if_match, json_body, negotiate, no_content, resource_type, versioned_response,
@@ -107,7 +108,7 @@ async fn search_by_post(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    FhirBody(body): FhirBody,
 ) -> FhirResult {
     let form = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -157,7 +158,7 @@ async fn create(
     Path(name): Path<String>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    FhirBody(body): FhirBody,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
     permit(&client, resource_type, Interaction::Create)?;
@@ -256,7 +257,7 @@ async fn update(
     Path((name, id)): Path<(String, String)>,
     Query(query): Query<FormatQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    FhirBody(body): FhirBody,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
     refuse_if_append_only(resource_type)?;
@@ -366,7 +367,7 @@ async fn batch_or_transaction(
     State(db): State<Db>,
     Extension(client): Extension<ApiClient>,
     headers: HeaderMap,
-    body: Bytes,
+    FhirBody(body): FhirBody,
 ) -> FhirResult {
     negotiate(&headers, None)?;
     let bundle = json_body(&headers, &body)?;

@@ -246,6 +246,20 @@ async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
     let issue = outcome(unknown_param, 400).await;
     assert_eq!(issue["code"], "not-supported");
     assert_eq!(issue["expression"], json!(["colour"]));
+
+    // 5 MB: over the limit, and said so in an OperationOutcome (it was plain text).
+    let huge = format!(
+        "{{\"resourceType\":\"Patient\",\"text\":{{\"div\":\"{}\"}}}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let too_large = app
+        .fhir(Method::POST, "Patient")
+        .header("content-type", FHIR_JSON)
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome(too_large, 413).await["code"], "too-long");
 }
 
 #[tokio::test]
