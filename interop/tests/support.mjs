@@ -124,6 +124,12 @@ async function bearer() {
 
 /** A FHIR request, with the demo client's token, whose response body must pass both validators. */
 export async function fhir(base, method, url, body) {
+  const answer = await fhirUnchecked(base, method, url, body);
+  return { ...answer, problems: answer.json ? validationErrors(answer.json) : [] };
+}
+
+/** A FHIR request, with the demo client's token; the caller checks the body. */
+export async function fhirUnchecked(base, method, url, body) {
   const response = await fetch(`${base}/${url}`, {
     method,
     headers: {
@@ -135,8 +141,7 @@ export async function fhir(base, method, url, body) {
   });
   const text = await response.text();
   const json = text ? JSON.parse(text) : undefined;
-  const problems = json ? validationErrors(json) : [];
-  return { status: response.status, json, problems };
+  return { status: response.status, json };
 }
 
 /** Deep copy without what the server owns (`meta`), for semantic comparison. */

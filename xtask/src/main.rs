@@ -9,11 +9,13 @@
 //!   PostgreSQL (default 100 000 patients).
 //! - `lighthouse`: the patient pages' weight (brotli) and Lighthouse mobile scores, on the release
 //!   build.
+//! - `fhir-definitions`: regenerate the FHIR R4 definitions the server works from.
 
 // A command-line tool reports to its user on stdout.
 #![allow(clippy::print_stdout)]
 
 mod cmd;
+mod fhir_definitions;
 mod postgres;
 #[cfg(test)]
 mod tidy;
@@ -32,8 +34,9 @@ fn main() -> ExitCode {
         Some("verify-audit") => verify_audit(),
         Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
         Some("lighthouse") => lighthouse(),
+        Some("fhir-definitions") => fhir_definitions::write(),
         _ => Err(
-            "usage: cargo xtask <run | test | seed | verify-audit | bench [patients] | lighthouse>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)".into(),
+            "usage: cargo xtask <run | test | seed | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
         ),
     };
     match result {

@@ -1,5 +1,6 @@
 //! Whose record a resource belongs to: the Patients of its patient compartment, as the audit trail
-//! names them ("who was this about?").
+//! names them ("who was this about?"), by the specification's CompartmentDefinition: an
+//! Observation is about the Patient its `subject` or its `performer` points to.
 
 use std::collections::BTreeSet;
 
@@ -7,11 +8,12 @@ use serde_json::Value;
 
 use crate::{
     ResourceType,
-    search::{index_entries, reference_param},
+    definitions::r4,
+    search::{index_entries, params_of},
 };
 
 /// `Patient/id` references of the patients `resource` is about: itself for a Patient, otherwise
-/// what its `patient` search parameter points to. Empty for resources about no one patient.
+/// what its compartment parameters point to. Empty for resources about no one patient.
 pub fn patients_of(resource: &Value) -> BTreeSet<String> {
     let Some(resource_type) = resource["resourceType"]
         .as_str()
@@ -26,12 +28,16 @@ pub fn patients_of(resource: &Value) -> BTreeSet<String> {
             .into_iter()
             .collect();
     }
-    if reference_param(resource_type, "patient").is_none() {
+    let linking = r4().patient_compartment(resource_type.as_str());
+    if !params_of(resource_type)
+        .iter()
+        .any(|p| linking.iter().any(|l| l == p.name))
+    {
         return BTreeSet::new();
     }
     index_entries(resource_type, resource)
         .into_iter()
-        .filter(|entry| entry.param == "patient")
+        .filter(|entry| linking.iter().any(|l| l == entry.param))
         .filter_map(|entry| entry.value)
         .filter(|reference| reference.starts_with("Patient/"))
         .collect()
@@ -53,6 +59,26 @@ mod tests {
         assert_eq!(
             patients_of(&observation),
             BTreeSet::from(["Patient/p2".into()])
+        );
+    }
+
+    #[test]
+    fn any_compartment_parameter_links_a_record_to_its_patients() {
+        // A self-reported reading: the patient is the performer, about another patient.
+        let observation = json!({
+            "resourceType": "Observation", "status": "final", "code": { "text": "Pulse" },
+            "subject": { "reference": "Patient/p2" }, "performer": [{ "reference": "Patient/p3" },
+            { "reference": "Practitioner/d1" }],
+        });
+        assert_eq!(
+            patients_of(&observation),
+            BTreeSet::from(["Patient/p2".into(), "Patient/p3".into()])
+        );
+        let procedure = json!({ "resourceType": "Procedure", "status": "completed",
+            "subject": { "reference": "Patient/p4" } });
+        assert_eq!(
+            patients_of(&procedure),
+            BTreeSet::from(["Patient/p4".into()])
         );
     }
 

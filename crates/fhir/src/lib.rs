@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod compartment;
+pub mod definitions;
 pub mod operation_outcome;
 pub mod read;
 mod resource_type;
@@ -31,4 +32,19 @@ pub const SERVICE_KIND_SYSTEM: &str = "https://fhir.openhealth.example/CodeSyste
 /// A reference such as `Patient/123`, built from a resource's type and id.
 pub fn reference(resource_type: &str, id: &str) -> String {
     format!("{resource_type}/{id}")
+}
+
+/// `https://server/fhir/Patient/1` and `Patient/1/_history/2` both index as `Patient/1`.
+pub fn relative_reference(reference: &str) -> String {
+    let parts: Vec<&str> = reference.split('/').collect();
+    let at = parts
+        .iter()
+        .rposition(|p| p.starts_with(char::is_uppercase))
+        .unwrap_or(0);
+    parts[at..]
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -1,10 +1,11 @@
-//! The resource types this service stores and serves, parsed once from a URL or a body.
+//! The resource types this service stores and serves, parsed once from a URL or a body: every
+//! resource type of FHIR R4 (a test checks the list against the official definitions).
 
 use std::{fmt, str::FromStr};
 
 macro_rules! resource_types {
     ($($name:ident),* $(,)?) => {
-        /// A FHIR R4 resource type the service supports.
+        /// A FHIR R4 resource type.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum ResourceType { $($name),* }
 
@@ -30,29 +31,152 @@ macro_rules! resource_types {
 }
 
 resource_types!(
+    Account,
+    ActivityDefinition,
+    AdverseEvent,
     AllergyIntolerance,
     Appointment,
+    AppointmentResponse,
     AuditEvent,
+    Basic,
+    Binary,
+    BiologicallyDerivedProduct,
+    BodyStructure,
+    Bundle,
+    CapabilityStatement,
+    CarePlan,
+    CareTeam,
+    CatalogEntry,
+    ChargeItem,
+    ChargeItemDefinition,
+    Claim,
+    ClaimResponse,
+    ClinicalImpression,
+    CodeSystem,
     Communication,
+    CommunicationRequest,
+    CompartmentDefinition,
+    Composition,
+    ConceptMap,
     Condition,
     Consent,
+    Contract,
+    Coverage,
+    CoverageEligibilityRequest,
+    CoverageEligibilityResponse,
+    DetectedIssue,
+    Device,
+    DeviceDefinition,
+    DeviceMetric,
+    DeviceRequest,
+    DeviceUseStatement,
     DiagnosticReport,
+    DocumentManifest,
     DocumentReference,
+    EffectEvidenceSynthesis,
     Encounter,
+    Endpoint,
+    EnrollmentRequest,
+    EnrollmentResponse,
+    EpisodeOfCare,
+    EventDefinition,
+    Evidence,
+    EvidenceVariable,
+    ExampleScenario,
+    ExplanationOfBenefit,
+    FamilyMemberHistory,
+    Flag,
+    Goal,
+    GraphDefinition,
+    Group,
+    GuidanceResponse,
     HealthcareService,
+    ImagingStudy,
     Immunization,
+    ImmunizationEvaluation,
+    ImmunizationRecommendation,
+    ImplementationGuide,
+    InsurancePlan,
+    Invoice,
+    Library,
+    Linkage,
+    List,
     Location,
+    Measure,
+    MeasureReport,
+    Media,
+    Medication,
+    MedicationAdministration,
+    MedicationDispense,
+    MedicationKnowledge,
     MedicationRequest,
     MedicationStatement,
+    MedicinalProduct,
+    MedicinalProductAuthorization,
+    MedicinalProductContraindication,
+    MedicinalProductIndication,
+    MedicinalProductIngredient,
+    MedicinalProductInteraction,
+    MedicinalProductManufactured,
+    MedicinalProductPackaged,
+    MedicinalProductPharmaceutical,
+    MedicinalProductUndesirableEffect,
+    MessageDefinition,
+    MessageHeader,
+    MolecularSequence,
+    NamingSystem,
+    NutritionOrder,
     Observation,
+    ObservationDefinition,
+    OperationDefinition,
+    OperationOutcome,
     Organization,
+    OrganizationAffiliation,
+    Parameters,
     Patient,
+    PaymentNotice,
+    PaymentReconciliation,
+    Person,
+    PlanDefinition,
     Practitioner,
     PractitionerRole,
+    Procedure,
     Provenance,
+    Questionnaire,
+    QuestionnaireResponse,
     RelatedPerson,
+    RequestGroup,
+    ResearchDefinition,
+    ResearchElementDefinition,
+    ResearchStudy,
+    ResearchSubject,
+    RiskAssessment,
+    RiskEvidenceSynthesis,
     Schedule,
+    SearchParameter,
+    ServiceRequest,
     Slot,
+    Specimen,
+    SpecimenDefinition,
+    StructureDefinition,
+    StructureMap,
+    Subscription,
+    Substance,
+    SubstanceNucleicAcid,
+    SubstancePolymer,
+    SubstanceProtein,
+    SubstanceReferenceInformation,
+    SubstanceSourceMaterial,
+    SubstanceSpecification,
+    SupplyDelivery,
+    SupplyRequest,
+    Task,
+    TerminologyCapabilities,
+    TestReport,
+    TestScript,
+    ValueSet,
+    VerificationResult,
+    VisionPrescription,
 );
 
 /// The name is not a resource type this service supports (it may not be a FHIR type at all).
@@ -75,12 +199,18 @@ mod tests {
         for t in ResourceType::ALL {
             assert_eq!(t.as_str().parse::<ResourceType>(), Ok(*t));
         }
-        assert_eq!(ResourceType::ALL.len(), 23);
         assert_eq!("patient".parse::<ResourceType>(), Err(UnknownResourceType));
         assert_eq!(
-            "Medication".parse::<ResourceType>(),
-            Err(UnknownResourceType)
+            "DomainResource".parse::<ResourceType>(),
+            Err(UnknownResourceType),
+            "abstract"
         );
+    }
+
+    #[test]
+    fn every_r4_resource_type_is_supported() {
+        let names: Vec<&str> = ResourceType::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(names, crate::definitions::r4().resource_types);
     }
 
     #[test]

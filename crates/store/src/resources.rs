@@ -192,38 +192,50 @@ async fn new_rids(
     Ok(range * RID_RANGE + last - count + 1)
 }
 
-/// Each type's rid range. Stored rids depend on these numbers: never change one, and give a new
-/// type a number not used before, below AuditEvent's. AuditEvents, one per access for ever, were
-/// the rows written most, so theirs is the last range: new ones joined the right-hand end of the
-/// table, where SQLite fills a page and starts the next instead of splitting one. They are kept in
-/// the audit ledger now (`crate::ledger`); the range stays, as stored rids depend on it.
+/// Each type's rid range. Stored rids depend on these numbers: never change one. AuditEvents, one
+/// per access for ever, were the rows written most, so theirs is the last range: new ones joined
+/// the right-hand end of the table, where SQLite fills a page and starts the next instead of
+/// splitting one. They are kept in the audit ledger now (`crate::ledger`); the range stays, as
+/// stored rids depend on it. The 22 types stored first keep the numbers they had; every other
+/// R4 type (the list is fixed: R4 is published) takes 23 onwards in alphabetical order.
 fn range_of(resource_type: ResourceType) -> i64 {
     use ResourceType::*;
-    match resource_type {
-        AllergyIntolerance => 1,
-        Appointment => 2,
-        Communication => 3,
-        Condition => 4,
-        Consent => 5,
-        DiagnosticReport => 6,
-        DocumentReference => 7,
-        Encounter => 8,
-        HealthcareService => 9,
-        Immunization => 10,
-        Location => 11,
-        MedicationRequest => 12,
-        MedicationStatement => 13,
-        Observation => 14,
-        Organization => 15,
-        Patient => 16,
-        Practitioner => 17,
-        PractitionerRole => 18,
-        Provenance => 19,
-        RelatedPerson => 20,
-        Schedule => 21,
-        Slot => 22,
-        AuditEvent => 1000,
+    const FIRST: [ResourceType; 22] = [
+        AllergyIntolerance,
+        Appointment,
+        Communication,
+        Condition,
+        Consent,
+        DiagnosticReport,
+        DocumentReference,
+        Encounter,
+        HealthcareService,
+        Immunization,
+        Location,
+        MedicationRequest,
+        MedicationStatement,
+        Observation,
+        Organization,
+        Patient,
+        Practitioner,
+        PractitionerRole,
+        Provenance,
+        RelatedPerson,
+        Schedule,
+        Slot,
+    ];
+    if resource_type == AuditEvent {
+        return 1000;
     }
+    if let Some(at) = FIRST.iter().position(|t| *t == resource_type) {
+        return at as i64 + 1;
+    }
+    let later = ResourceType::ALL
+        .iter()
+        .filter(|t| **t != AuditEvent && !FIRST.contains(t))
+        .position(|t| *t == resource_type)
+        .unwrap_or_default();
+    FIRST.len() as i64 + 1 + later as i64
 }
 
 /// FHIR create: the server assigns a new id, whatever id the body carried. An AuditEvent is
@@ -605,5 +617,24 @@ async fn apply_rules(
             exclusive::on_holder_write(tx, rule, id, written, now).await
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_has_a_rid_range_of_its_own_and_the_first_keep_theirs() {
+        let mut ranges: Vec<i64> = ResourceType::ALL.iter().map(|t| range_of(*t)).collect();
+        assert_eq!(range_of(ResourceType::AllergyIntolerance), 1);
+        assert_eq!(range_of(ResourceType::Patient), 16);
+        assert_eq!(range_of(ResourceType::Slot), 22);
+        assert_eq!(range_of(ResourceType::Account), 23);
+        assert_eq!(range_of(ResourceType::AuditEvent), 1000);
+        ranges.sort_unstable();
+        ranges.dedup();
+        assert_eq!(ranges.len(), ResourceType::ALL.len());
+        assert!(ranges.iter().all(|r| *r >= 1 && *r <= 1000));
     }
 }

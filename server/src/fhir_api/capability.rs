@@ -1,6 +1,8 @@
 //! `GET /fhir/metadata`: the CapabilityStatement, listing exactly the interactions and search
 //! parameters implemented, derived from the same definitions the server runs on.
 
+use std::sync::OnceLock;
+
 use fhir::{
     ResourceType,
     search::{ParamKind, params_of},
@@ -20,6 +22,14 @@ const INTERACTIONS: [&str; 8] = [
 ];
 
 pub fn capability_statement(base_url: &str) -> Value {
+    // The same for every request: worked out once (146 types, each listing the reference
+    // parameters of every other type that may point to it).
+    static RESOURCES: OnceLock<Value> = OnceLock::new();
+    let resources = RESOURCES.get_or_init(resources).clone();
+    statement(base_url, resources)
+}
+
+fn resources() -> Value {
     let resources: Vec<Value> = ResourceType::ALL
         .iter()
         .map(|&t| {
@@ -27,24 +37,29 @@ pub fn capability_statement(base_url: &str) -> Value {
                 json!({ "name": "_id", "type": "token" }),
                 json!({ "name": "_lastUpdated", "type": "date" }),
             ];
-            search_params.extend(
-                params_of(t)
-                    .iter()
-                    .map(|p| json!({ "name": p.name, "type": kind_name(p.kind) })),
-            );
+            search_params.extend(params_of(t).iter().map(|p| {
+                json!({
+                    "name": p.name,
+                    "definition": p.definition,
+                    "type": p.kind.as_str(),
+                })
+            }));
+            // The audit ledger is searched on its own: no includes from or of AuditEvents.
+            let ledger = |t: ResourceType| t == ResourceType::AuditEvent;
             let includes: Vec<String> = params_of(t)
                 .iter()
-                .filter(|p| p.kind == ParamKind::Reference)
+                .filter(|p| p.kind == ParamKind::Reference && !ledger(t))
                 .map(|p| format!("{t}:{}", p.name))
                 .collect();
             let revincludes: Vec<String> = ResourceType::ALL
                 .iter()
+                .filter(|source| !ledger(**source))
                 .flat_map(|&source| {
                     params_of(source)
                         .iter()
                         .filter(move |p| {
                             p.kind == ParamKind::Reference
-                                && p.target.is_none_or(|target| target == t.as_str())
+                                && (p.targets.is_empty() || p.targets.contains(&t.as_str()))
                         })
                         .map(move |p| format!("{source}:{}", p.name))
                 })
@@ -72,6 +87,10 @@ pub fn capability_statement(base_url: &str) -> Value {
             })
         })
         .collect();
+    Value::Array(resources)
+}
+
+fn statement(base_url: &str, resources: Value) -> Value {
     let server = base_url.trim_end_matches("/fhir");
     let security = json!({
         "service": [{ "coding": [{
@@ -110,13 +129,4 @@ pub fn capability_statement(base_url: &str) -> Value {
             ],
         }],
     })
-}
-
-fn kind_name(kind: ParamKind) -> &'static str {
-    match kind {
-        ParamKind::String => "string",
-        ParamKind::Token => "token",
-        ParamKind::Reference => "reference",
-        ParamKind::Date => "date",
-    }
 }

@@ -44,7 +44,28 @@ async fn metadata_states_fhir_r4_and_only_the_interactions_implemented() {
     assert_eq!(statement["resourceType"], "CapabilityStatement");
     assert_eq!(statement["fhirVersion"], "4.0.1");
     let resources = statement["rest"][0]["resource"].as_array().unwrap();
-    assert_eq!(resources.len(), 23);
+    // Every R4 resource type, each with the specification's own search parameters.
+    assert_eq!(resources.len(), 146);
+    let procedure = resources.iter().find(|r| r["type"] == "Procedure").unwrap();
+    let subject = procedure["searchParam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "subject")
+        .unwrap();
+    assert_eq!(
+        subject["definition"],
+        "http://hl7.org/fhir/SearchParameter/Procedure-subject"
+    );
+    let audit = resources
+        .iter()
+        .find(|r| r["type"] == "AuditEvent")
+        .unwrap();
+    assert_eq!(
+        audit["searchInclude"],
+        json!([]),
+        "the ledger has no includes"
+    );
     let patient = resources.iter().find(|r| r["type"] == "Patient").unwrap();
     let codes: Vec<&str> = patient["interaction"]
         .as_array()

@@ -238,3 +238,89 @@ async fn writes_and_deletes_show_in_search_at_once() {
         .unwrap();
     assert_eq!(search(&app, "Patient?family=zzy").await["total"], 0);
 }
+
+#[tokio::test]
+async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
+    let app = spawn_app().await;
+    let patient: Value = app
+        .fhir_with(
+            Method::POST,
+            "Patient",
+            &json!({"resourceType": "Patient", "name": [{"family": "Procter"}],
+                "telecom": [{"system": "email", "value": "procter@example.org"}],
+                "deceasedDateTime": "2024-05-01T10:00:00Z"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patient_id = patient["id"].as_str().unwrap();
+    // Types the service itself never writes, as a hospital's systems send them.
+    let procedure = json!({"resourceType": "Procedure", "status": "completed",
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "80146002"}]},
+        "subject": {"reference": format!("Patient/{patient_id}")},
+        "performedPeriod": {"start": "2024-03-01", "end": "2024-03-02"},
+        "instantiatesUri": ["https://example.org/protocols/appendix"]});
+    let created = app
+        .fhir_with(Method::POST, "Procedure", &procedure)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let request = json!({"resourceType": "ServiceRequest", "status": "active", "intent": "order",
+        "subject": {"reference": format!("Patient/{patient_id}")},
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "26604007"}]}});
+    let created = app
+        .fhir_with(Method::POST, "ServiceRequest", &request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    let total = |query: &'static str| {
+        let app = &app;
+        async move { search(app, query).await["total"].clone() }
+    };
+    let by_patient = format!("Procedure?patient={patient_id}&code=http://snomed.info/sct|80146002");
+    assert_eq!(search(&app, &by_patient).await["total"], 1, "a bare id");
+    assert_eq!(total("Procedure?date=2024-03").await, 1, "the period");
+    assert_eq!(total("Procedure?date=2025").await, 0);
+    assert_eq!(
+        total("Procedure?instantiates-uri=https://example.org/protocols/appendix").await,
+        1,
+        "a uri"
+    );
+    assert_eq!(total("ServiceRequest?code=26604007&intent=order").await, 1);
+    assert_eq!(total("Patient?email=procter@example.org").await, 1);
+    assert_eq!(total("Patient?family=procter&deceased=true").await, 1);
+    assert_eq!(total("Patient?family=procter&deceased=false").await, 0);
+    let everything = search(
+        &app,
+        &format!("Patient?_id={patient_id}&_revinclude=Procedure:subject&_revinclude=ServiceRequest:patient"),
+    )
+    .await;
+    assert_eq!(entries(&everything, "include").len(), 2);
+
+    // A read of one is audited against the patient it is about.
+    let procedures = search(&app, "Procedure?code=80146002").await;
+    let procedure_id = entries(&procedures, "match")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get_fhir(&format!("Procedure/{procedure_id}")).await;
+    let trail = search(
+        &app,
+        &format!("AuditEvent?patient=Patient/{patient_id}&_count=100"),
+    )
+    .await;
+    let read_procedure = entries(&trail, "match").iter().any(|event| {
+        event["entity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["what"]["reference"] == format!("Procedure/{procedure_id}"))
+    });
+    assert!(read_procedure, "{trail}");
+}

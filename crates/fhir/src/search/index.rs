@@ -3,8 +3,11 @@
 use jiff::{Timestamp, civil, tz::Offset};
 use serde_json::Value;
 
-use super::params::{ParamDef, ParamKind, params_of};
-use crate::ResourceType;
+use super::{
+    expression::Node,
+    params::{ParamDef, ParamKind, params_of},
+};
+use crate::{ResourceType, relative_reference};
 
 /// One indexed value. Strings: `value` normalised (lower case), `exact` as written. Tokens:
 /// `system` and `value` (the code). References: `value` is `Type/id`. Dates: `[low, high)` in
@@ -85,17 +88,18 @@ fn name_pair(family: &str, given: &str) -> Option<String> {
 /// store answers it from each version's own time.)
 pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<IndexEntry> {
     let mut entries = Vec::new();
+    let root = resource_type.as_str();
     for def in params_of(resource_type) {
         let found = def
-            .paths
-            .iter()
-            .flat_map(|path| walk(resource, path))
+            .expression
+            .evaluate(resource, root)
+            .into_iter()
             .flat_map(|node| entries_of(def, node));
         if def.kind == ParamKind::Date {
-            // Every date parameter names a single-valued element, and searches rely on one row
-            // per resource for it (ANDed range conditions test that one row; no key is listed
-            // twice): should a resource carry two (`effectiveDateTime` and `effectivePeriod`),
-            // the earliest is indexed (as migration 0012 left the rows stored before).
+            // Searches rely on one row per resource for a date parameter (ANDed range
+            // conditions test that one row; no key is listed twice): should a resource carry
+            // two (`effectiveDateTime` and `effectivePeriod`, or a Timing's events), the
+            // earliest is indexed (as migration 0012 left the rows stored before).
             entries.extend(found.min_by_key(|entry| (entry.low, entry.high)));
         } else {
             entries.extend(found);
@@ -131,126 +135,138 @@ pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<Index
     entries
 }
 
-/// The elements at a dotted path, flattening arrays; `name[x]` matches every `nameSomething`.
-fn walk<'a>(resource: &'a Value, path: &str) -> Vec<&'a Value> {
-    let mut nodes = vec![resource];
-    for step in path.split('.') {
-        let mut next = Vec::new();
-        for node in nodes {
-            let Some(object) = node.as_object() else {
-                continue;
-            };
-            let found: Vec<&Value> = match step.strip_suffix("[x]") {
-                Some(stem) => object
-                    .iter()
-                    .filter(|(k, _)| {
-                        k.starts_with(stem) && k[stem.len()..].starts_with(char::is_uppercase)
-                    })
-                    .map(|(_, v)| v)
-                    .collect(),
-                None => object.get(step).into_iter().collect(),
-            };
-            for value in found {
-                match value {
-                    Value::Array(items) => next.extend(items.iter()),
-                    other => next.push(other),
-                }
-            }
-        }
-        nodes = next;
-    }
-    nodes
-}
+/// The parts of a `HumanName` and of an `Address` that a string search matches.
+const NAME_PARTS: &[&str] = &["family", "given", "prefix", "suffix", "text"];
+const ADDRESS_PARTS: &[&str] = &[
+    "line",
+    "city",
+    "district",
+    "state",
+    "postalCode",
+    "country",
+    "text",
+];
 
-fn entries_of(def: &ParamDef, node: &Value) -> Vec<IndexEntry> {
+/// The entries one node yields for `def`, by the node's FHIR type.
+fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
+    let (value, type_name) = match node {
+        Node::Element { value, type_name } => (value, type_name),
+        Node::Bool(b) => {
+            return match def.kind {
+                ParamKind::Token => vec![IndexEntry::token(def.name, None, bool_code(b))],
+                _ => Vec::new(),
+            };
+        }
+    };
     match def.kind {
-        ParamKind::String => node
+        ParamKind::String => {
+            let parts = match type_name {
+                "HumanName" => NAME_PARTS,
+                "Address" => ADDRESS_PARTS,
+                _ => {
+                    return value
+                        .as_str()
+                        .map(|s| IndexEntry::text(def.name, s))
+                        .into_iter()
+                        .collect();
+                }
+            };
+            parts
+                .iter()
+                .flat_map(|part| match &value[*part] {
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                    Value::String(s) => vec![s.as_str()],
+                    _ => Vec::new(),
+                })
+                .map(|s| IndexEntry::text(def.name, s))
+                .collect()
+        }
+        ParamKind::Token => tokens(def.name, value, type_name),
+        ParamKind::Uri => value
             .as_str()
-            .map(|s| IndexEntry::text(def.name, s))
+            .map(|uri| IndexEntry::token(def.name, None, uri))
             .into_iter()
             .collect(),
-        ParamKind::Token => tokens(def.name, node),
         ParamKind::Reference => {
-            let Some(reference) = node["reference"].as_str() else {
-                return Vec::new();
+            let reference = match type_name {
+                "Reference" => value["reference"].as_str().map(relative_reference),
+                // A canonical URL (a PlanDefinition's library), as written.
+                _ => value.as_str().map(str::to_owned),
             };
-            let relative = relative_reference(reference);
-            let wanted = def
-                .target
-                .is_none_or(|t| relative.split('/').next() == Some(t));
-            if wanted {
-                vec![IndexEntry::token(def.name, None, &relative)]
-            } else {
-                Vec::new()
-            }
+            reference
+                .map(|r| IndexEntry::token(def.name, None, &r))
+                .into_iter()
+                .collect()
         }
-        ParamKind::Date => match node {
-            Value::String(s) => date_range(s)
+        ParamKind::Date => match type_name {
+            "Period" => period(def.name, value).into_iter().collect(),
+            "Timing" => value["event"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter_map(date_range)
+                .map(|r| IndexEntry::range(def.name, r))
+                .collect(),
+            _ => value
+                .as_str()
+                .and_then(date_range)
                 .map(|r| IndexEntry::range(def.name, r))
                 .into_iter()
                 .collect(),
-            Value::Object(period) => {
-                let low = period
-                    .get("start")
-                    .and_then(Value::as_str)
-                    .and_then(date_range)
-                    .map(|r| r.0);
-                let high = period
-                    .get("end")
-                    .and_then(Value::as_str)
-                    .and_then(date_range)
-                    .map(|r| r.1);
-                if low.is_none() && high.is_none() {
-                    return Vec::new();
-                }
-                vec![IndexEntry::range(
-                    def.name,
-                    (low.unwrap_or(i64::MIN), high.unwrap_or(i64::MAX)),
-                )]
-            }
-            _ => Vec::new(),
         },
     }
 }
 
-fn tokens(param: &'static str, node: &Value) -> Vec<IndexEntry> {
-    match node {
-        Value::String(code) => vec![IndexEntry::token(param, None, code)],
-        Value::Bool(b) => vec![IndexEntry::token(
-            param,
-            None,
-            if *b { "true" } else { "false" },
-        )],
-        Value::Object(object) => {
-            // Identifier (system|value), Coding (system|code), or CodeableConcept (its codings).
-            if let Some(codings) = object.get("coding").and_then(Value::as_array) {
-                return codings.iter().flat_map(|c| tokens(param, c)).collect();
-            }
-            let code = object
-                .get("code")
-                .or_else(|| object.get("value"))
-                .and_then(Value::as_str);
-            code.map(|c| IndexEntry::token(param, object.get("system").and_then(Value::as_str), c))
-                .into_iter()
-                .collect()
-        }
-        _ => Vec::new(),
+fn period(param: &'static str, period: &Value) -> Option<IndexEntry> {
+    let low = period["start"].as_str().and_then(date_range).map(|r| r.0);
+    let high = period["end"].as_str().and_then(date_range).map(|r| r.1);
+    if low.is_none() && high.is_none() {
+        return None;
     }
+    Some(IndexEntry::range(
+        param,
+        (low.unwrap_or(i64::MIN), high.unwrap_or(i64::MAX)),
+    ))
 }
 
-/// `https://server/fhir/Patient/1` and `Patient/1/_history/2` both index as `Patient/1`.
-pub(crate) fn relative_reference(reference: &str) -> String {
-    let parts: Vec<&str> = reference.split('/').collect();
-    let at = parts
-        .iter()
-        .rposition(|p| p.starts_with(char::is_uppercase))
-        .unwrap_or(0);
-    parts[at..]
-        .iter()
-        .take(2)
-        .copied()
-        .collect::<Vec<_>>()
-        .join("/")
+fn bool_code(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// A token's entries by its type: a code, a `Coding`'s `system|code`, each coding of a
+/// `CodeableConcept`, an `Identifier`'s `system|value`, a `ContactPoint`'s value (its `system`
+/// is the kind of contact, not a code system).
+fn tokens(param: &'static str, value: &Value, type_name: &str) -> Vec<IndexEntry> {
+    let system = || value["system"].as_str();
+    match type_name {
+        "CodeableConcept" => value["coding"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|coding| tokens(param, coding, "Coding"))
+            .collect(),
+        "Coding" => value["code"]
+            .as_str()
+            .map(|code| IndexEntry::token(param, system(), code))
+            .into_iter()
+            .collect(),
+        "Identifier" => value["value"]
+            .as_str()
+            .map(|code| IndexEntry::token(param, system(), code))
+            .into_iter()
+            .collect(),
+        "ContactPoint" => value["value"]
+            .as_str()
+            .map(|code| IndexEntry::token(param, None, code))
+            .into_iter()
+            .collect(),
+        _ => match value {
+            Value::String(code) => vec![IndexEntry::token(param, None, code)],
+            Value::Bool(b) => vec![IndexEntry::token(param, None, bool_code(*b))],
+            _ => Vec::new(),
+        },
+    }
 }
 
 /// The span a FHIR date, dateTime or instant covers, as `[low, high)` seconds since the epoch.

@@ -1,11 +1,21 @@
-//! The search parameters each resource type supports, with the elements they index.
+//! The search parameters each resource type supports: the specification's own, read from the R4
+//! definitions (`crate::definitions`), each with its parsed FHIRPath expression.
+//!
+//! A parameter is offered when its type is one this server searches by (string, token,
+//! reference, date, uri) and its expression is within the subset `expression` evaluates;
+//! `phonetic` is not, as a search by it would promise a sound-alike match that a prefix match is
+//! not. What is offered is exactly what the CapabilityStatement lists.
 
-use crate::ResourceType::{self, *};
+use std::{collections::HashMap, sync::OnceLock};
 
-/// Bump whenever a definition below changes, or what `index_entries` derives from them: the store
+use super::expression::Expression;
+use crate::{ResourceType, definitions::r4};
+
+/// Bump whenever the definitions change, or what `index_entries` derives from them: the store
 /// rebuilds its index when it sees a new one (unless a migration brought it up to date: 3 added
-/// the patients' name pairs, which migrations derive from the family and given rows).
-pub const INDEX_VERSION: i64 = 3;
+/// the patients' name pairs, which migrations derive from the family and given rows; 4 took
+/// every parameter from the specification, for every type).
+pub const INDEX_VERSION: i64 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -13,16 +23,44 @@ pub enum ParamKind {
     Token,
     Reference,
     Date,
+    Uri,
 }
 
-/// One search parameter: its name, kind, the element paths it reads (`a.b` walks into arrays;
-/// `x[x]` is a choice element such as `effective[x]`), and for references the target type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl ParamKind {
+    /// The specification's name for the kind (a SearchParameter's `type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamKind::String => "string",
+            ParamKind::Token => "token",
+            ParamKind::Reference => "reference",
+            ParamKind::Date => "date",
+            ParamKind::Uri => "uri",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Self> {
+        Some(match kind {
+            "string" => ParamKind::String,
+            "token" => ParamKind::Token,
+            "reference" => ParamKind::Reference,
+            "date" => ParamKind::Date,
+            "uri" => ParamKind::Uri,
+            _ => return None,
+        })
+    }
+}
+
+/// One search parameter of one type.
+#[derive(Debug)]
 pub struct ParamDef {
     pub name: &'static str,
     pub kind: ParamKind,
-    pub paths: &'static [&'static str],
-    pub target: Option<&'static str>,
+    /// The canonical URL of the specification's SearchParameter.
+    pub definition: &'static str,
+    pub expression: Expression,
+    /// What a reference parameter may point to: the type its expression keeps (`resolve() is
+    /// Patient`), or else every target the definition allows.
+    pub targets: Vec<&'static str>,
     /// Date parameters only: every element read is a FHIR `instant`, which always gives the
     /// second, so every well-formed value indexes as a range of one second, not up to a day as
     /// a date's does. A search can then expect matching values to start at most a second before
@@ -40,193 +78,70 @@ impl ParamDef {
     }
 }
 
-const fn p(name: &'static str, kind: ParamKind, paths: &'static [&'static str]) -> ParamDef {
-    ParamDef {
-        name,
-        kind,
-        paths,
-        target: None,
-        instants: false,
-    }
-}
+/// AuditEvents are kept in the audit ledger, which indexes these (`store::ledger`).
+const AUDIT_EVENT_PARAMS: &[&str] = &["agent", "date", "patient", "type"];
 
-/// A date parameter over `instant` elements only.
-const fn instant(name: &'static str, paths: &'static [&'static str]) -> ParamDef {
-    ParamDef {
-        name,
-        kind: ParamKind::Date,
-        paths,
-        target: None,
-        instants: true,
-    }
-}
+/// Names the server answers apart (`_id`, `_lastUpdated`) or cannot honour (`phonetic`).
+const NOT_FROM_DEFINITIONS: &[&str] = &["_id", "_lastUpdated", "phonetic"];
 
-const fn r(
-    name: &'static str,
-    paths: &'static [&'static str],
-    target: Option<&'static str>,
-) -> ParamDef {
-    ParamDef {
-        name,
-        kind: ParamKind::Reference,
-        paths,
-        target,
-        instants: false,
-    }
-}
-
-use ParamKind::{Date, String as Str, Token};
-
-const PATIENT: &[ParamDef] = &[
-    p("identifier", Token, &["identifier"]),
-    p("family", Str, &["name.family"]),
-    p("given", Str, &["name.given"]),
-    p(
-        "name",
-        Str,
-        &[
-            "name.family",
-            "name.given",
-            "name.prefix",
-            "name.suffix",
-            "name.text",
-        ],
-    ),
-    p("birthdate", Date, &["birthDate"]),
-    p("gender", Token, &["gender"]),
-    p("address-postalcode", Str, &["address.postalCode"]),
-    r("general-practitioner", &["generalPractitioner"], None),
-];
-const SLOT: &[ParamDef] = &[
-    r("schedule", &["schedule"], Some("Schedule")),
-    instant("start", &["start"]),
-    p("status", Token, &["status"]),
-    p("service-type", Token, &["serviceType"]),
-];
-const SCHEDULE: &[ParamDef] = &[
-    r("actor", &["actor"], None),
-    p("active", Token, &["active"]),
-    p("service-type", Token, &["serviceType"]),
-    p("date", Date, &["planningHorizon"]),
-];
-const APPOINTMENT: &[ParamDef] = &[
-    r("patient", &["participant.actor"], Some("Patient")),
-    r("actor", &["participant.actor"], None),
-    r("practitioner", &["participant.actor"], Some("Practitioner")),
-    r("location", &["participant.actor"], Some("Location")),
-    r("slot", &["slot"], Some("Slot")),
-    instant("date", &["start"]),
-    p("status", Token, &["status"]),
-    p("service-type", Token, &["serviceType"]),
-];
-const OBSERVATION: &[ParamDef] = &[
-    r("patient", &["subject"], Some("Patient")),
-    p("code", Token, &["code"]),
-    p("category", Token, &["category"]),
-    p("date", Date, &["effective[x]"]),
-    p("status", Token, &["status"]),
-];
-const CONDITION: &[ParamDef] = &[
-    r("patient", &["subject"], Some("Patient")),
-    p("code", Token, &["code"]),
-    p("category", Token, &["category"]),
-    p("clinical-status", Token, &["clinicalStatus"]),
-    p("date", Date, &["recordedDate"]),
-];
-const ALLERGY: &[ParamDef] = &[
-    r("patient", &["patient"], Some("Patient")),
-    p("code", Token, &["code"]),
-    p("category", Token, &["category"]),
-    p("clinical-status", Token, &["clinicalStatus"]),
-    p("date", Date, &["recordedDate"]),
-];
-const MEDICATION_REQUEST: &[ParamDef] = &[
-    r("patient", &["subject"], Some("Patient")),
-    p("code", Token, &["medicationCodeableConcept"]),
-    p("category", Token, &["category"]),
-    p("status", Token, &["status"]),
-    p("date", Date, &["authoredOn"]),
-];
-const MEDICATION_STATEMENT: &[ParamDef] = &[
-    r("patient", &["subject"], Some("Patient")),
-    p("code", Token, &["medicationCodeableConcept"]),
-    p("category", Token, &["category"]),
-    p("status", Token, &["status"]),
-    p("date", Date, &["effective[x]"]),
-];
-const IMMUNIZATION: &[ParamDef] = &[
-    r("patient", &["patient"], Some("Patient")),
-    p("code", Token, &["vaccineCode"]),
-    p("status", Token, &["status"]),
-    p("date", Date, &["occurrence[x]"]),
-];
-const AUDIT_EVENT: &[ParamDef] = &[
-    r("patient", &["entity.what"], Some("Patient")),
-    r("agent", &["agent.who"], None),
-    p("date", Date, &["recorded"]),
-    p("type", Token, &["type"]),
-];
-const SUBJECT_ONLY: &[ParamDef] = &[r("patient", &["subject"], Some("Patient"))];
-const PATIENT_ONLY: &[ParamDef] = &[r("patient", &["patient"], Some("Patient"))];
-/// `identifier` finds the proxy grants a person holds (they are named by NHS number).
-const RELATED_PERSON: &[ParamDef] = &[
-    r("patient", &["patient"], Some("Patient")),
-    p("identifier", Token, &["identifier"]),
-];
-const ORGANIZATION: &[ParamDef] = &[
-    p("identifier", Token, &["identifier"]),
-    p("name", Str, &["name"]),
-];
-const PRACTITIONER: &[ParamDef] = &[
-    p("identifier", Token, &["identifier"]),
-    p("family", Str, &["name.family"]),
-    p("name", Str, &["name.family", "name.given"]),
-];
-const PRACTITIONER_ROLE: &[ParamDef] = &[
-    r("practitioner", &["practitioner"], Some("Practitioner")),
-    r("organization", &["organization"], Some("Organization")),
-    r("location", &["location"], Some("Location")),
-];
-const HEALTHCARE_SERVICE: &[ParamDef] = &[
-    r("organization", &["providedBy"], Some("Organization")),
-    r("location", &["location"], Some("Location")),
-    p("service-type", Token, &["type"]),
-    p("active", Token, &["active"]),
-];
-const LOCATION: &[ParamDef] = &[
-    p("name", Str, &["name"]),
-    r(
-        "organization",
-        &["managingOrganization"],
-        Some("Organization"),
-    ),
-];
-const NONE: &[ParamDef] = &[];
-
-/// The type's own search parameters (the common `_id` and `_lastUpdated` are handled apart).
+/// The type's own search parameters, sorted by name (the common `_id` and `_lastUpdated` are
+/// handled apart).
 pub fn params_of(resource_type: ResourceType) -> &'static [ParamDef] {
-    match resource_type {
-        Patient => PATIENT,
-        Slot => SLOT,
-        Schedule => SCHEDULE,
-        Appointment => APPOINTMENT,
-        Observation => OBSERVATION,
-        Condition => CONDITION,
-        AllergyIntolerance => ALLERGY,
-        MedicationRequest => MEDICATION_REQUEST,
-        MedicationStatement => MEDICATION_STATEMENT,
-        Immunization => IMMUNIZATION,
-        AuditEvent => AUDIT_EVENT,
-        Encounter | DiagnosticReport | DocumentReference | Communication => SUBJECT_ONLY,
-        RelatedPerson => RELATED_PERSON,
-        Consent => PATIENT_ONLY,
-        Organization => ORGANIZATION,
-        Practitioner => PRACTITIONER,
-        PractitionerRole => PRACTITIONER_ROLE,
-        HealthcareService => HEALTHCARE_SERVICE,
-        Location => LOCATION,
-        Provenance => NONE,
+    static PARAMS: OnceLock<HashMap<ResourceType, Vec<ParamDef>>> = OnceLock::new();
+    PARAMS
+        .get_or_init(build_params)
+        .get(&resource_type)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn build_params() -> HashMap<ResourceType, Vec<ParamDef>> {
+    let r4 = r4();
+    let mut by_type: HashMap<ResourceType, Vec<ParamDef>> = HashMap::new();
+    for source in &r4.search_parameters {
+        let Some(kind) = ParamKind::parse(&source.kind) else {
+            continue;
+        };
+        if NOT_FROM_DEFINITIONS.contains(&source.code.as_str()) {
+            continue;
+        }
+        let Ok(expression) = Expression::parse(&source.expression) else {
+            continue;
+        };
+        let bases: Vec<ResourceType> = match source.base.as_str() {
+            "Resource" | "DomainResource" => ResourceType::ALL.to_vec(),
+            base => base.parse().into_iter().collect(),
+        };
+        for base in bases {
+            let root = base.as_str();
+            // Every element the expression names must exist in this type's definition.
+            let Some(found_types) = expression.result_types(root) else {
+                continue;
+            };
+            if base == ResourceType::AuditEvent
+                && !AUDIT_EVENT_PARAMS.contains(&source.code.as_str())
+            {
+                continue;
+            }
+            let targets = match expression.resolved_target() {
+                Some(target) => r4.type_key(target).into_iter().collect(),
+                None => source.targets.iter().map(String::as_str).collect(),
+            };
+            by_type.entry(base).or_default().push(ParamDef {
+                name: source.code.as_str(),
+                kind,
+                definition: source.url.as_str(),
+                expression: expression.clone(),
+                targets,
+                instants: kind == ParamKind::Date
+                    && !found_types.is_empty()
+                    && found_types.iter().all(|t| *t == "instant"),
+            });
+        }
     }
+    for params in by_type.values_mut() {
+        params.sort_by_key(|p| p.name);
+    }
+    by_type
 }
 
 /// A reference parameter of a type, for `_include` and `_revinclude`.
@@ -234,4 +149,62 @@ pub fn reference_param(resource_type: ResourceType, name: &str) -> Option<&'stat
     params_of(resource_type)
         .iter()
         .find(|p| p.name == name && p.kind == ParamKind::Reference)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(resource_type: ResourceType) -> Vec<&'static str> {
+        params_of(resource_type).iter().map(|p| p.name).collect()
+    }
+
+    #[test]
+    fn every_type_has_the_specifications_parameters() {
+        let patient = names(ResourceType::Patient);
+        for name in [
+            "identifier",
+            "family",
+            "given",
+            "name",
+            "birthdate",
+            "gender",
+            "address-postalcode",
+            "general-practitioner",
+            "telecom",
+            "email",
+            "deceased",
+            "_tag",
+            "_profile",
+        ] {
+            assert!(patient.contains(&name), "Patient {name}: {patient:?}");
+        }
+        assert!(!patient.contains(&"phonetic"));
+        let procedure = names(ResourceType::Procedure);
+        for name in ["patient", "subject", "code", "date", "status", "performer"] {
+            assert!(procedure.contains(&name), "Procedure {name}: {procedure:?}");
+        }
+        for t in ResourceType::ALL {
+            assert!(!params_of(*t).is_empty(), "{t} has no search parameters");
+        }
+        assert_eq!(names(ResourceType::AuditEvent), AUDIT_EVENT_PARAMS);
+    }
+
+    #[test]
+    fn reference_targets_follow_the_expression_and_instants_the_element_types() {
+        let patient = reference_param(ResourceType::Observation, "patient").expect("patient");
+        assert_eq!(patient.targets, ["Patient"]);
+        let subject = reference_param(ResourceType::Observation, "subject").expect("subject");
+        assert!(subject.targets.contains(&"Group") && subject.targets.contains(&"Patient"));
+        let start = params_of(ResourceType::Slot)
+            .iter()
+            .find(|p| p.name == "start")
+            .expect("Slot start");
+        assert!(start.instants);
+        let date = params_of(ResourceType::Observation)
+            .iter()
+            .find(|p| p.name == "date")
+            .expect("Observation date");
+        assert!(!date.instants);
+    }
 }

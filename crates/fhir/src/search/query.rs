@@ -1,10 +1,10 @@
 //! What a search URL asks for, parsed once: conditions, paging, sorting, includes.
 
 use super::{
-    index::{date_range, normalise, relative_reference},
+    index::{date_range, normalise},
     params::{ParamDef, ParamKind, params_of, reference_param},
 };
-use crate::{ResourceType, operation_outcome::Issue};
+use crate::{ResourceType, operation_outcome::Issue, relative_reference};
 
 pub const DEFAULT_COUNT: i64 = 20;
 pub const MAX_COUNT: i64 = 1000;
@@ -207,9 +207,19 @@ fn parse_condition(
         }
         (ParamKind::Token, None) => values.map(token).collect(),
         (ParamKind::Reference, None) => values
-            .map(|v| reference(def, v))
-            .collect::<Result<_, _>>()?,
+            .map(|v| references(def, v))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect(),
         (ParamKind::Date, None) => parse_dates(value)?,
+        // A URI matches exactly, whatever system: it has none.
+        (ParamKind::Uri, None) => values
+            .map(|v| Test::Token {
+                system: None,
+                code: Some(v.to_owned()),
+            })
+            .collect(),
         (_, Some(modifier)) => {
             return Err(format!(
                 "the :{modifier} modifier is not supported on {}",
@@ -237,17 +247,23 @@ fn token(value: &str) -> Test {
     }
 }
 
-fn reference(def: &ParamDef, value: &str) -> Result<Test, String> {
+/// `Type/id` (or an absolute URL ending so) as it is; a bare id is a reference to that id in
+/// any type the parameter may point to.
+fn references(def: &ParamDef, value: &str) -> Result<Vec<Test>, String> {
     if value.contains('/') {
-        return Ok(Test::Reference(relative_reference(value)));
+        return Ok(vec![Test::Reference(relative_reference(value))]);
     }
-    match def.target {
-        Some(target) => Ok(Test::Reference(format!("{target}/{value}"))),
-        None => Err(format!(
+    if def.targets.is_empty() {
+        return Err(format!(
             "{} needs a typed reference such as Patient/123",
             def.name
-        )),
+        ));
     }
+    Ok(def
+        .targets
+        .iter()
+        .map(|target| Test::Reference(format!("{target}/{value}")))
+        .collect())
 }
 
 fn parse_dates(value: &str) -> Result<Vec<Test>, String> {
@@ -388,9 +404,14 @@ mod tests {
             q.conditions[2].any_of,
             [Test::Reference("Schedule/s1".into())]
         );
+        let q = parse(Appointment, "actor=p1").unwrap();
         assert!(
-            parse(Appointment, "actor=p1").is_err(),
-            "an untyped reference needs its type"
+            q.conditions[0].any_of.len() > 3
+                && q.conditions[0]
+                    .any_of
+                    .contains(&Test::Reference("Patient/p1".into())),
+            "a bare id is one of any type the parameter may point to: {:?}",
+            q.conditions[0].any_of
         );
     }
 
