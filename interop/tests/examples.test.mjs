@@ -1,5 +1,5 @@
-// Every official FHIR R4 example goes in through the REST API and comes back the same; every
-// response is checked by HL7's JSON schema and Medplum's validator.
+// Every official FHIR R4 example goes in through the REST API: each that HL7's JSON schema and
+// Medplum's validator accept comes back the same (and valid), each they reject is refused.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,7 @@ test('the CapabilityStatement is valid FHIR', async () => {
 // 2 MB body limit (the package's own definition bundles) are reported, not sent.
 const BODY_LIMIT = 2 * 1024 * 1024;
 
-test('every official example of a supported type round-trips unchanged', async () => {
+test('every valid official example round-trips unchanged and every invalid one is refused', async () => {
   const { json: capability } = await fhir(server.base, 'GET', 'metadata');
   const supported = new Set(capability.rest[0].resource.map((r) => r.type));
   const files = fs
@@ -41,6 +41,8 @@ test('every official example of a supported type round-trips unchanged', async (
   const failures = [];
   const invalidAsPublished = [];
   const tooLarge = [];
+  const acceptedInvalid = [];
+  const refusedInvalid = [];
   const unsupported = new Set();
   let sent = 0;
   for (const file of files) {
@@ -55,11 +57,18 @@ test('every official example of a supported type round-trips unchanged', async (
       unsupported.add(type);
       continue;
     }
-    // An example the independent validators reject as published cannot come back valid; it is
-    // reported, not sent (this server checks its own rules, not all of FHIR's, on write).
+    // An example the independent validators reject as published must be refused, with an
+    // OperationOutcome naming where.
     const published = validationErrors(example);
     if (published.length > 0) {
-      invalidAsPublished.push(`${type}/${example.id}: ${published.slice(0, 2).join('; ')}`);
+      const name = `${type}/${example.id}`;
+      invalidAsPublished.push(`${name}: ${published.slice(0, 2).join('; ')}`);
+      const written = await fhirUnchecked(server.base, 'PUT', `${type}/${example.id}`, example);
+      const said = written.json?.issue?.[0];
+      if ([200, 201].includes(written.status)) acceptedInvalid.push(name);
+      else if (written.json?.resourceType !== 'OperationOutcome' || !said?.diagnostics) {
+        failures.push(`${name}: refused with ${written.status} but no OperationOutcome`);
+      } else refusedInvalid.push(`${name}: ${written.status} ${said.expression?.[0] ?? ''} ${said.diagnostics}`);
       continue;
     }
     sent += 1;
@@ -95,9 +104,20 @@ test('every official example of a supported type round-trips unchanged', async (
   const passed = rows.reduce((n, [, c]) => n + c.passed, 0);
   console.log(`  ${'all'.padEnd(34)} ${passed} / ${sent}`);
   console.log(`Over the 2 MB body limit, not sent (${tooLarge.length}): ${tooLarge.join(', ')}`);
-  console.log(`Invalid as published, not sent (${invalidAsPublished.length}):`);
+  console.log(`Invalid as published (${invalidAsPublished.length}):`);
   for (const line of invalidAsPublished) console.log(`  ${line}`);
+  console.log(`  refused by the server (${refusedInvalid.length}):`);
+  for (const line of refusedInvalid) console.log(`    ${line}`);
+  console.log(`  accepted by the server (${acceptedInvalid.length}): ${acceptedInvalid.join(', ')}`);
   assert.deepEqual(failures, []);
+  // Broken only by invariant sdf-4 (a FHIRPath rule: a structure that is not abstract has a
+  // base definition), which the server does not evaluate yet.
+  assert.deepEqual(acceptedInvalid, [
+    'StructureDefinition/Definition',
+    'StructureDefinition/Event',
+    'StructureDefinition/FiveWs',
+    'StructureDefinition/Request',
+  ]);
   assert.deepEqual([...unsupported], [], 'every type in the package is supported');
   // A validator that rejected everything would make this test pass vacuously.
   assert.ok(invalidAsPublished.length < sent / 50, `${invalidAsPublished.length} examples called invalid`);

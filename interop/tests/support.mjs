@@ -68,6 +68,16 @@ function freePort() {
 const schema = new JsonSchemaValidator(undefined, { logger: false, allErrors: true });
 schema.ajv.addSchema(schema.schema, 'fhir-r4');
 const byType = new Map();
+// The published schema has no `_name` (a primitive's id and extensions, which FHIR allows beside
+// every primitive) for the 74 elements of type canonical: a defect of the schema, excused here
+// for those elements only.
+const canonicalElements = new Set(
+  Object.values(schema.schema.definitions).flatMap((d) =>
+    Object.entries(d.properties ?? {})
+      .filter(([, p]) => (p.$ref ?? p.items?.$ref) === '#/definitions/canonical')
+      .map(([name]) => `_${name}`),
+  ),
+);
 function schemaErrors(resource) {
   const type = resource?.resourceType;
   if (!schema.schema.discriminator.mapping[type]) return [`schema: unknown resourceType ${type}`];
@@ -78,7 +88,8 @@ function schemaErrors(resource) {
     validate.errors
       // The published R4 schema's fhirVersion list stops at 4.0.0, though R4 itself is 4.0.1 (the
       // version every R4 server must state). Only that exact case is excused.
-      .filter((e) => !(e.dataPath === '.fhirVersion' && resource.fhirVersion === '4.0.1'))
+      .filter((e) => !(/^\.fhirVersion(\[\d+\])?$/.test(e.dataPath) && [resource.fhirVersion].flat().includes('4.0.1')))
+      .filter((e) => !canonicalElements.has(e.params?.additionalProperty))
       .map((e) => `schema: ${e.dataPath} ${e.message} ${JSON.stringify(e.params)}`)
   );
 }

@@ -69,6 +69,7 @@ pub fn generate(dir: &Path) -> Result<String> {
 
     let mut resource_types = Vec::new();
     let mut types: BTreeMap<String, Value> = BTreeMap::new();
+    let mut required_value_sets = BTreeSet::new();
     for definition in &structures {
         let name = definition["id"].as_str().unwrap_or_default().to_owned();
         let kind = definition["kind"].as_str().unwrap_or_default();
@@ -91,10 +92,13 @@ pub fn generate(dir: &Path) -> Result<String> {
             described["abstract"] = json!(true);
         }
         if kind == "primitive-type" {
+            if let Some(regex) = primitive_regex(definition) {
+                described["regex"] = json!(regex);
+            }
             types.insert(name, described);
             continue;
         }
-        for (owner, elements) in elements_by_owner(definition)? {
+        for (owner, elements) in elements_by_owner(definition, &mut required_value_sets)? {
             if owner == name {
                 described["elements"] = Value::Array(elements);
             } else {
@@ -119,6 +123,8 @@ pub fn generate(dir: &Path) -> Result<String> {
         }
     }
 
+    let value_sets = expand_value_sets(dir, &required_value_sets)?;
+
     let mut out = String::new();
     out.push_str("{\n\"fhirVersion\": \"4.0.1\",\n");
     out.push_str(
@@ -134,9 +140,15 @@ pub fn generate(dir: &Path) -> Result<String> {
     out.push_str("\n},\n\"searchParameters\": [\n");
     let lines: Vec<String> = search_parameters.iter().map(Value::to_string).collect();
     out.push_str(&lines.join(",\n"));
+    out.push_str("\n],\n\"valueSets\": {\n");
+    let lines: Vec<String> = value_sets
+        .iter()
+        .map(|(url, codes)| format!("{}: {}", json!(url), json!(codes)))
+        .collect();
+    out.push_str(&lines.join(",\n"));
     let _ = write!(
         out,
-        "\n],\n\"patientCompartment\": {}\n}}\n",
+        "\n}},\n\"patientCompartment\": {}\n}}\n",
         json!(patient_compartment)
     );
     Ok(out)
@@ -144,9 +156,12 @@ pub fn generate(dir: &Path) -> Result<String> {
 
 /// A definition's snapshot elements, grouped by the type or backbone element that holds them:
 /// `Patient` holds `name`, `Patient.contact` holds `Patient.contact.name`. Each element is
-/// `[name, min, max, [type, …]]`, where a backbone element's type is its own path (the key of
+/// `[name, min, max, [type, …]]` (and the value set of a required binding, if any), where a backbone element's type is its own path (the key of
 /// its children) and a `contentReference` is the path it refers to.
-fn elements_by_owner(definition: &Value) -> Result<BTreeMap<String, Vec<Value>>> {
+fn elements_by_owner(
+    definition: &Value,
+    required_value_sets: &mut BTreeSet<String>,
+) -> Result<BTreeMap<String, Vec<Value>>> {
     let elements = definition["snapshot"]["element"]
         .as_array()
         .ok_or_else(|| format!("{} has no snapshot", definition["id"]))?;
@@ -175,12 +190,127 @@ fn elements_by_owner(definition: &Value) -> Result<BTreeMap<String, Vec<Value>>>
         };
         let min = element["min"].as_u64().unwrap_or(0);
         let max = element["max"].as_str().unwrap_or("*");
-        owners
-            .entry(owner.to_owned())
-            .or_default()
-            .push(json!([name, min, max, types]));
+        let mut described = json!([name, min, max, types]);
+        let binding = &element["binding"];
+        if binding["strength"] == "required"
+            && let Some(value_set) = binding["valueSet"].as_str()
+        {
+            let url = value_set.split('|').next().unwrap_or_default();
+            required_value_sets.insert(url.to_owned());
+            if let Some(array) = described.as_array_mut() {
+                array.push(json!(url));
+            }
+        }
+        owners.entry(owner.to_owned()).or_default().push(described);
     }
     Ok(owners)
+}
+
+/// The format a primitive's value must match (the regex extension on its `value` element).
+fn primitive_regex(definition: &Value) -> Option<String> {
+    let elements = definition["snapshot"]["element"].as_array()?;
+    let value = elements
+        .iter()
+        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with(".value")))?;
+    value["type"]
+        .as_array()?
+        .iter()
+        .flat_map(|t| t["extension"].as_array().into_iter().flatten())
+        .find(|e| e["url"] == "http://hl7.org/fhir/StructureDefinition/regex")?["valueString"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The codes of every value set a required binding names, by system, where the package lets
+/// them be listed: concepts listed, or whole code systems the package holds completely, or
+/// other such value sets. One that filters, excludes, or names a code system the package does
+/// not hold (MIME types, currencies, UCUM) is left out, and its codes are not checked.
+fn expand_value_sets(
+    dir: &Path,
+    wanted: &BTreeSet<String>,
+) -> Result<BTreeMap<String, BTreeMap<String, BTreeSet<String>>>> {
+    let mut value_sets = BTreeMap::new();
+    let mut code_systems = BTreeMap::new();
+    for entry in fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let into = if name.starts_with("ValueSet-") {
+            &mut value_sets
+        } else if name.starts_with("CodeSystem-") {
+            &mut code_systems
+        } else {
+            continue;
+        };
+        let resource = read_json(&path)?;
+        if let Some(url) = resource["url"].as_str() {
+            into.insert(url.to_owned(), resource);
+        }
+    }
+    let mut expanded = BTreeMap::new();
+    for url in wanted {
+        if let Some(codes) = expand(url, &value_sets, &code_systems, 0) {
+            expanded.insert(url.clone(), codes);
+        }
+    }
+    Ok(expanded)
+}
+
+fn expand(
+    url: &str,
+    value_sets: &BTreeMap<String, Value>,
+    code_systems: &BTreeMap<String, Value>,
+    depth: usize,
+) -> Option<BTreeMap<String, BTreeSet<String>>> {
+    let value_set = value_sets.get(url)?;
+    let compose = &value_set["compose"];
+    if depth > 8 || compose.get("exclude").is_some() {
+        return None;
+    }
+    let mut codes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for include in compose["include"].as_array()? {
+        if include.get("filter").is_some() {
+            return None;
+        }
+        for imported in include["valueSet"].as_array().into_iter().flatten() {
+            let imported = imported.as_str()?.split('|').next()?;
+            for (system, more) in expand(imported, value_sets, code_systems, depth + 1)? {
+                codes.entry(system).or_default().extend(more);
+            }
+        }
+        let Some(system) = include["system"].as_str() else {
+            continue;
+        };
+        let into = codes.entry(system.to_owned()).or_default();
+        match include["concept"].as_array() {
+            Some(concepts) => into.extend(
+                concepts
+                    .iter()
+                    .filter_map(|c| c["code"].as_str())
+                    .map(str::to_owned),
+            ),
+            None => {
+                let code_system = code_systems.get(system)?;
+                if code_system["content"] != "complete" {
+                    return None;
+                }
+                all_concepts(code_system, into);
+            }
+        }
+    }
+    Some(codes)
+}
+
+/// Every code of a code system, nested concepts too.
+fn all_concepts(parent: &Value, into: &mut BTreeSet<String>) {
+    for concept in parent["concept"].as_array().into_iter().flatten() {
+        if let Some(code) = concept["code"].as_str() {
+            into.insert(code.to_owned());
+        }
+        all_concepts(concept, into);
+    }
 }
 
 /// An element type's code; FHIRPath system types (`id`'s and `extension.url`'s values) by the

@@ -284,6 +284,76 @@ async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
 }
 
 #[tokio::test]
+async fn a_resource_that_breaks_the_specification_is_refused_naming_the_element() {
+    let app = spawn_app().await;
+    let encounter = json!({"resourceType": "Encounter", "status": "finished",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+        "period": {"start": "2026-03-02", "end": "2026-03-01"}});
+    let cases = [
+        (
+            json!({"resourceType": "Patient", "colour": "blue"}),
+            400,
+            "Patient.colour",
+        ),
+        (
+            json!({"resourceType": "Patient", "gender": "banana"}),
+            400,
+            "Patient.gender",
+        ),
+        (
+            json!({"resourceType": "Patient", "birthDate": "yesterday"}),
+            422,
+            "Patient.birthDate",
+        ),
+        (
+            json!({"resourceType": "Patient", "active": "yes"}),
+            422,
+            "Patient.active",
+        ),
+        (
+            json!({"resourceType": "Patient", "name": {"family": "Not-an-array"}}),
+            400,
+            "Patient.name",
+        ),
+        (
+            json!({"resourceType": "Observation", "code": {"text": "Pulse"}}),
+            400,
+            "Observation.status",
+        ),
+        (
+            json!({"resourceType": "Observation", "status": "final", "code": {"text": "Pulse"},
+                "valueBoolean": true, "valueString": "high"}),
+            400,
+            "Observation.valueString",
+        ),
+        (
+            json!({"resourceType": "Appointment", "status": "proposed",
+                "start": "2026-12-01T10:00:00Z", "end": "2026-12-01T09:00:00Z",
+                "participant": [{"status": "needs-action"}]}),
+            422,
+            "Appointment.end",
+        ),
+        (encounter, 400, "Encounter.period.end"),
+    ];
+    for (resource, status, element) in cases {
+        let resource_type = resource["resourceType"].as_str().unwrap().to_owned();
+        let response = send_json(&app, Method::POST, &resource_type, &resource).await;
+        let issue = outcome(response, status).await;
+        assert_eq!(issue["expression"], json!([element]), "{resource}");
+    }
+    // Nothing refused was stored.
+    let patients: Value = app
+        .fhir(Method::GET, "Patient?gender=banana&_summary=count")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patients["total"], 0);
+}
+
+#[tokio::test]
 async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancelling_frees_it() {
     let app = spawn_app().await;
     let slot = json!({"resourceType": "Slot", "status": "free", "schedule": {"reference": "Schedule/s1"},

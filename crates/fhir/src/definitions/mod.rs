@@ -3,7 +3,10 @@
 //! fhir-definitions` into `r4.json` (never edited by hand), built into the binary and read once,
 //! on first use.
 
-use std::{collections::HashMap, sync::OnceLock};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::OnceLock,
+};
 
 use serde_json::Value;
 
@@ -18,6 +21,15 @@ pub struct ElementDef {
     /// Type keys: a datatype (`HumanName`, `instant`), `Resource` for any resource, or a
     /// backbone element's path (`Patient.contact`), whose elements are a type of their own.
     pub types: Vec<String>,
+    /// The value set a required binding names: a code here must be one of its codes.
+    pub required_value_set: Option<String>,
+}
+
+impl ElementDef {
+    /// Whether the element may repeat (FHIR JSON then holds it as an array, even of one).
+    pub fn repeats(&self) -> bool {
+        self.max.is_none_or(|max| max > 1)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +44,11 @@ pub enum TypeKind {
 pub struct TypeDef {
     pub kind: TypeKind,
     pub is_abstract: bool,
+    /// A primitive's format: the regular expression its value must match as a whole.
+    pub regex: Option<String>,
     elements: Vec<ElementDef>,
+    /// JSON property name → (element, type): `valueQuantity` → (`value[x]`, `Quantity`).
+    by_key: HashMap<String, (usize, usize)>,
 }
 
 impl TypeDef {
@@ -43,6 +59,14 @@ impl TypeDef {
     /// The element called `name` (`deceased` for `deceased[x]`).
     pub fn element(&self, name: &str) -> Option<&ElementDef> {
         self.elements.iter().find(|e| e.name == name)
+    }
+
+    /// The element a JSON property is, with the type the property's name gives it:
+    /// `valueQuantity` is `value[x]` as a `Quantity`; `gender` is `gender` as its one type.
+    pub fn element_by_key(&self, key: &str) -> Option<(&ElementDef, &str)> {
+        let (element, t) = *self.by_key.get(key)?;
+        let element = &self.elements[element];
+        Some((element, element.types.get(t)?.as_str()))
     }
 }
 
@@ -65,6 +89,9 @@ pub struct Definitions {
     types: HashMap<String, TypeDef>,
     pub search_parameters: Vec<SearchParamSource>,
     patient_compartment: HashMap<String, Vec<String>>,
+    /// The codes of the value sets required bindings name, by system (only those the package
+    /// lets be listed: see `cargo xtask fhir-definitions`).
+    value_sets: HashMap<String, HashMap<String, HashSet<String>>>,
 }
 
 impl Definitions {
@@ -75,6 +102,19 @@ impl Definitions {
     /// `name` as the definitions hold it (so that it lives as long as they do), if it is a type.
     pub fn type_key(&self, name: &str) -> Option<&str> {
         self.types.get_key_value(name).map(|(key, _)| key.as_str())
+    }
+
+    /// Every primitive type, by name.
+    pub fn primitive_types(&self) -> impl Iterator<Item = (&str, &TypeDef)> {
+        self.types
+            .iter()
+            .filter(|(_, def)| def.kind == TypeKind::Primitive)
+            .map(|(name, def)| (name.as_str(), def))
+    }
+
+    /// The codes of a value set, by system; `None` if its codes cannot be listed here.
+    pub fn value_set(&self, url: &str) -> Option<&HashMap<String, HashSet<String>>> {
+        self.value_sets.get(url)
     }
 
     /// The search parameters of `resource_type` that put a resource in a patient's compartment
@@ -136,13 +176,17 @@ fn parse(text: &str) -> Definitions {
                         max: element[2].as_str().and_then(|m| m.parse().ok()),
                         choice,
                         types: strings(&element[3]),
+                        required_value_set: element[4].as_str().map(str::to_owned),
                     }
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let by_key = keys_of(&elements);
             let def = TypeDef {
                 kind,
                 is_abstract: described["abstract"] == true,
+                regex: described["regex"].as_str().map(str::to_owned),
                 elements,
+                by_key,
             };
             (name.clone(), def)
         })
@@ -166,12 +210,48 @@ fn parse(text: &str) -> Definitions {
         .flatten()
         .map(|(name, params)| (name.clone(), strings(params)))
         .collect();
+    let value_sets = json["valueSets"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(url, systems)| {
+            let systems = systems
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(system, codes)| (system.clone(), strings(codes).into_iter().collect()))
+                .collect();
+            (url.clone(), systems)
+        })
+        .collect();
     Definitions {
         resource_types: strings(&json["resourceTypes"]),
+        value_sets,
         types,
         search_parameters,
         patient_compartment,
     }
+}
+
+/// Every JSON property name the elements may appear as.
+fn keys_of(elements: &[ElementDef]) -> HashMap<String, (usize, usize)> {
+    let mut keys = HashMap::new();
+    for (e, element) in elements.iter().enumerate() {
+        if element.choice {
+            for (t, type_name) in element.types.iter().enumerate() {
+                let mut key = element.name.clone();
+                let mut chars = type_name.chars();
+                if let Some(first) = chars.next() {
+                    key.push(first.to_ascii_uppercase());
+                    key.push_str(chars.as_str());
+                }
+                keys.insert(key, (e, t));
+            }
+        } else {
+            keys.insert(element.name.clone(), (e, 0));
+        }
+    }
+    keys
 }
 
 /// The type a choice element's JSON key names: `Quantity` for `valueQuantity` of `value[x]`.

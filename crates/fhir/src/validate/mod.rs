@@ -1,6 +1,8 @@
-//! Checks a resource must pass before it is stored: the shape the REST API depends on, and the UK
-//! Core rules this service enforces itself (an NHS number must pass its modulus-11 check).
-//! Full conformance to the FHIR specification is checked by independent validators in the tests.
+//! Checks a resource must pass before it is stored: its type, its structure against the R4
+//! definitions (`structure`), and the UK Core rules this service enforces itself (an NHS number
+//! must pass its modulus-11 check).
+
+mod structure;
 
 use domain::{NhsNumber, OdsCode};
 use serde_json::Value;
@@ -17,7 +19,7 @@ pub fn check(resource: &Value, expected: ResourceType) -> Vec<Issue> {
     };
     let mut issues = Vec::new();
     match object.get("resourceType").and_then(Value::as_str) {
-        Some(t) if t == expected.as_str() => {}
+        Some(t) if t == expected.as_str() => issues.extend(structure::issues(resource, t)),
         Some(t) => issues.push(
             Issue::new(
                 "invalid",
@@ -33,6 +35,12 @@ pub fn check(resource: &Value, expected: ResourceType) -> Vec<Issue> {
         issues.push(
             Issue::new("value", "id must be 1 to 64 letters, digits, '-' or '.'")
                 .at(format!("{expected}.id")),
+        );
+    }
+    if expected == ResourceType::Appointment && structure::ends_before_it_starts(object) {
+        issues.push(
+            Issue::new("value", "an appointment must not end before it starts")
+                .at("Appointment.end"),
         );
     }
     if let Some(identifiers) = object.get("identifier").and_then(Value::as_array) {
@@ -115,6 +123,28 @@ mod tests {
                 ResourceType::Organization
             ),
             [("value", Some("Organization.identifier[0].value".to_owned()))]
+        );
+    }
+
+    #[test]
+    fn an_appointment_may_not_end_before_it_starts() {
+        let appointment = |start: &str, end: &str| {
+            json!({"resourceType": "Appointment", "status": "booked", "start": start, "end": end,
+                "participant": [{"status": "accepted", "actor": {"reference": "Patient/p1"}}]})
+        };
+        assert_eq!(
+            codes(
+                appointment("2026-12-01T10:00:00Z", "2026-12-01T09:50:00Z"),
+                ResourceType::Appointment
+            ),
+            [("value", Some("Appointment.end".to_owned()))]
+        );
+        assert_eq!(
+            codes(
+                appointment("2026-12-01T10:00:00Z", "2026-12-01T10:10:00Z"),
+                ResourceType::Appointment
+            ),
+            []
         );
     }
 
