@@ -224,6 +224,7 @@ fn interaction_of(method: &Method, route: &str, returned: &Value) -> (&'static s
         ("GET", "/{resource_type}/{id}/_history") => ("history-instance", Action::Read),
         ("GET", "/{resource_type}/{id}/_history/{version_id}") => ("vread", Action::Read),
         ("GET", _) => ("read", Action::Read),
+        ("POST", "/{resource_type}/$validate") => ("operation", Action::Execute),
         ("POST", "/" | "") => match returned["type"].as_str() {
             Some("transaction-response") => ("transaction", Action::Execute),
             _ => ("batch", Action::Execute),
@@ -241,7 +242,7 @@ fn instance_named(path: &str) -> Option<(ResourceType, &str)> {
     let resource_type = segments.next()?.parse::<ResourceType>().ok()?;
     let id = segments
         .next()
-        .filter(|id| !id.is_empty() && !id.starts_with('_'))?;
+        .filter(|id| !id.is_empty() && !id.starts_with('_') && !id.starts_with('$'))?;
     Some((resource_type, id))
 }
 

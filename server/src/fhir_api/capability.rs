@@ -84,6 +84,10 @@ fn resources() -> Value {
                 "searchInclude": includes,
                 "searchRevInclude": revincludes,
                 "searchParam": search_params,
+                "operation": [{
+                    "name": "validate",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                }],
             })
         })
         .collect();

@@ -12,6 +12,7 @@ mod error;
 mod http;
 mod media;
 mod searchset;
+mod validate;
 
 use std::collections::BTreeSet;
 
@@ -59,6 +60,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
         .route("/{resource_type}", get(search).post(create))
         .route("/{resource_type}/_history", get(type_history))
         .route("/{resource_type}/_search", post(search_by_post))
+        .route("/{resource_type}/$validate", post(validate::validate))
         .route(
             "/{resource_type}/{id}",
             get(read).put(update).delete(delete),

@@ -99,6 +99,10 @@ const FHIR_ROUTES: &[(&str, [Expect; 8])] = &[
         [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
     ),
     (
+        "POST Observation/$validate for A",
+        [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
+    ),
+    (
         "PUT Patient/A (update)",
         [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
     ),
@@ -341,6 +345,9 @@ fn fhir_request(app: &TestApp, route: &str, a: &PatientA, current_a: &Value) -> 
             client.get(url(&format!("Appointment?patient=Patient/{}", a.id)))
         }
         "GET Observation/A's (read)" => client.get(url(&format!("Observation/{}", a.observation))),
+        "POST Observation/$validate for A" => {
+            fhir_json(client.post(url("Observation/$validate")), &observation)
+        }
         "POST Observation for A (create)" => {
             fhir_json(client.post(url("Observation")), &observation)
         }

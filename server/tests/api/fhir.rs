@@ -354,6 +354,36 @@ async fn a_resource_that_breaks_the_specification_is_refused_naming_the_element(
 }
 
 #[tokio::test]
+async fn validate_answers_what_a_write_would_without_storing_anything() {
+    let app = spawn_app().await;
+    let invalid =
+        json!({"resourceType": "Patient", "gender": "banana", "name": [{"family": "Validatee"}]});
+    let response = send_json(&app, Method::POST, "Patient/$validate", &invalid).await;
+    assert_eq!(response.status(), 200);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    assert_eq!(outcome["issue"][0]["severity"], "error");
+    assert_eq!(outcome["issue"][0]["expression"], json!(["Patient.gender"]));
+
+    // The operation's other form: the resource as a parameter.
+    let valid = json!({"resourceType": "Parameters", "parameter": [{"name": "resource",
+        "resource": {"resourceType": "Patient", "gender": "female", "name": [{"family": "Validatee"}]}}]});
+    let response = send_json(&app, Method::POST, "Patient/$validate", &valid).await;
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["issue"][0]["severity"], "information", "{outcome}");
+
+    let stored: Value = app
+        .fhir(Method::GET, "Patient?family=validatee&_summary=count")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["total"], 0, "nothing was stored");
+}
+
+#[tokio::test]
 async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancelling_frees_it() {
     let app = spawn_app().await;
     let slot = json!({"resourceType": "Slot", "status": "free", "schedule": {"reference": "Schedule/s1"},

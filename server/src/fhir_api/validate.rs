@@ -1,0 +1,57 @@
+//! `POST [base]/[type]/$validate`: the checks a create or update makes, without storing. The
+//! answer is an OperationOutcome with status 200 either way: its issues say whether the resource
+//! would be accepted, and where it would not.
+
+use axum::{
+    Extension,
+    extract::{Path, Query},
+    http::HeaderMap,
+};
+use backend::auth::{ApiClient, Interaction};
+use fhir::{ResourceType, operation_outcome};
+use serde_json::Value;
+
+use super::{
+    FhirResult, FormatQuery,
+    access::permit,
+    body::FhirBody,
+    http::{json_body, negotiate, resource_type},
+    media::fhir_json,
+};
+
+pub(super) async fn validate(
+    Extension(client): Extension<ApiClient>,
+    Path(name): Path<String>,
+    Query(query): Query<FormatQuery>,
+    headers: HeaderMap,
+    FhirBody(body): FhirBody,
+) -> FhirResult {
+    let resource_type = resource_type(&name)?;
+    // Whoever may write the type may ask whether a resource of it would be accepted.
+    permit(&client, resource_type, Interaction::Create)
+        .or_else(|_| permit(&client, resource_type, Interaction::Update))?;
+    negotiate(&headers, query.format.as_deref())?;
+    let body = json_body(&headers, &body)?;
+    let resource = resource_of(body, resource_type);
+    let issues = fhir::validate::check(&resource, resource_type);
+    Ok(fhir_json(if issues.is_empty() {
+        operation_outcome::information("No problems found: the resource would be accepted.")
+    } else {
+        operation_outcome::errors(&issues)
+    }))
+}
+
+/// The resource to check: the body itself, or the `resource` parameter of a Parameters body
+/// (the operation's other form).
+fn resource_of(body: Value, resource_type: ResourceType) -> Value {
+    if body["resourceType"] != "Parameters" || resource_type == ResourceType::Parameters {
+        return body;
+    }
+    body["parameter"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "resource")
+        .map(|p| p["resource"].clone())
+        .unwrap_or(body)
+}
