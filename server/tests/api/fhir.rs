@@ -384,6 +384,41 @@ async fn validate_answers_what_a_write_would_without_storing_anything() {
 }
 
 #[tokio::test]
+async fn decimals_come_back_with_the_precision_they_were_written_with() {
+    let app = spawn_app().await;
+    let observation = r#"{"resourceType": "Observation", "status": "final", "code": {"text": "Potassium"},
+        "valueQuantity": {"value": 1.50, "unit": "mmol/L"},
+        "referenceRange": [{"low": {"value": 0.1000}, "high": {"value": 12345678901234567890.123}}]}"#;
+    let created = app
+        .fhir(Method::POST, "Observation")
+        .header("content-type", FHIR_JSON)
+        .body(observation)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text = app
+        .fhir(Method::GET, &format!("Observation/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for exact in [
+        "\"value\":1.50",
+        "\"value\":0.1000",
+        "\"value\":12345678901234567890.123",
+    ] {
+        assert!(text.contains(exact), "{exact} in {text}");
+    }
+}
+
+#[tokio::test]
 async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancelling_frees_it() {
     let app = spawn_app().await;
     let slot = json!({"resourceType": "Slot", "status": "free", "schedule": {"reference": "Schedule/s1"},
