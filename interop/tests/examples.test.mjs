@@ -129,6 +129,11 @@ test('search, history and error responses are valid FHIR too', async () => {
     'Slot?status=free&_count=3&_include=Slot:schedule',
     'Appointment?_count=2&_include=Appointment:patient',
     'Patient?_summary=count',
+    // Parts of each match, still valid resources.
+    'Patient?_summary=true&_count=5',
+    'Patient?_summary=text&_count=2',
+    'Patient?_summary=data&_count=2',
+    'Observation?_elements=subject,value&_count=5',
     // Uncounted: a searchset without `total`, with a next link.
     'Patient?_count=2&_total=none',
     'Observation?patient=Patient/example&_sort=date',

@@ -156,7 +156,8 @@ pub fn generate(dir: &Path) -> Result<String> {
 
 /// A definition's snapshot elements, grouped by the type or backbone element that holds them:
 /// `Patient` holds `name`, `Patient.contact` holds `Patient.contact.name`. Each element is
-/// `[name, min, max, [type, …]]` (and the value set of a required binding, if any), where a backbone element's type is its own path (the key of
+/// `[name, min, max, [type, …]]`, then `{"required": value set, "summary": true}` if it has a
+/// required binding or is in the summary (`_summary=true`), where a backbone element's type is its own path (the key of
 /// its children) and a `contentReference` is the path it refers to.
 fn elements_by_owner(
     definition: &Value,
@@ -191,15 +192,22 @@ fn elements_by_owner(
         let min = element["min"].as_u64().unwrap_or(0);
         let max = element["max"].as_str().unwrap_or("*");
         let mut described = json!([name, min, max, types]);
+        let mut flags = serde_json::Map::new();
         let binding = &element["binding"];
         if binding["strength"] == "required"
             && let Some(value_set) = binding["valueSet"].as_str()
         {
             let url = value_set.split('|').next().unwrap_or_default();
             required_value_sets.insert(url.to_owned());
-            if let Some(array) = described.as_array_mut() {
-                array.push(json!(url));
-            }
+            flags.insert("required".into(), json!(url));
+        }
+        if element["isSummary"] == true {
+            flags.insert("summary".into(), json!(true));
+        }
+        if !flags.is_empty()
+            && let Some(array) = described.as_array_mut()
+        {
+            array.push(Value::Object(flags));
         }
         owners.entry(owner.to_owned()).or_default().push(described);
     }

@@ -12,6 +12,7 @@ pub mod read;
 mod resource_type;
 pub mod search;
 pub mod snomed;
+pub mod subset;
 pub mod validate;
 
 pub use resource_type::{ResourceType, UnknownResourceType};

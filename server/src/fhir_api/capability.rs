@@ -129,6 +129,7 @@ fn statement(base_url: &str, resources: Value) -> Value {
                 { "name": "_offset", "type": "number" },
                 { "name": "_sort", "type": "string" },
                 { "name": "_summary", "type": "token" },
+                { "name": "_elements", "type": "string" },
                 { "name": "_total", "type": "token" },
             ],
         }],

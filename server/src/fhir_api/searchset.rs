@@ -39,7 +39,13 @@ pub fn bundle(
     let entries: Vec<Value> = page
         .matches
         .into_iter()
-        .map(|m| entry(m.resource, "match"))
+        .map(|m| {
+            let mut resource = m.resource;
+            if let Some(subset) = &query.subset {
+                subset.apply(&mut resource);
+            }
+            entry(resource, "match")
+        })
         .chain(
             page.included
                 .into_iter()

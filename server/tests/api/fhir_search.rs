@@ -324,3 +324,26 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
     });
     assert!(read_procedure, "{trail}");
 }
+
+#[tokio::test]
+async fn summary_and_elements_return_part_of_each_match_marked_as_such() {
+    let app = spawn_app().await;
+    let bundle = search(&app, "Patient?_elements=birthDate&_count=3").await;
+    let patients = entries(&bundle, "match");
+    assert_eq!(patients.len(), 3);
+    for patient in patients {
+        assert!(patient.get("birthDate").is_some(), "{patient}");
+        assert!(patient.get("name").is_none(), "{patient}");
+        assert_eq!(patient["meta"]["tag"][0]["code"], "SUBSETTED");
+    }
+    let bundle = search(&app, "Patient?_summary=true&_count=3").await;
+    for patient in entries(&bundle, "match") {
+        assert!(patient.get("name").is_some() && patient.get("text").is_none());
+    }
+    let refused = app
+        .fhir(Method::GET, "Patient?_elements=colour")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}

@@ -23,6 +23,8 @@ pub struct ElementDef {
     pub types: Vec<String>,
     /// The value set a required binding names: a code here must be one of its codes.
     pub required_value_set: Option<String>,
+    /// Part of the summary a client asks for with `_summary=true`.
+    pub in_summary: bool,
 }
 
 impl ElementDef {
@@ -176,7 +178,8 @@ fn parse(text: &str) -> Definitions {
                         max: element[2].as_str().and_then(|m| m.parse().ok()),
                         choice,
                         types: strings(&element[3]),
-                        required_value_set: element[4].as_str().map(str::to_owned),
+                        required_value_set: element[4]["required"].as_str().map(str::to_owned),
+                        in_summary: element[4]["summary"] == true,
                     }
                 })
                 .collect::<Vec<_>>();

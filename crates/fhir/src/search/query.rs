@@ -4,7 +4,7 @@ use super::{
     index::{date_range, normalise},
     params::{ParamDef, ParamKind, params_of, reference_param},
 };
-use crate::{ResourceType, operation_outcome::Issue, relative_reference};
+use crate::{ResourceType, operation_outcome::Issue, relative_reference, subset::Subset};
 
 pub const DEFAULT_COUNT: i64 = 20;
 pub const MAX_COUNT: i64 = 1000;
@@ -82,6 +82,8 @@ pub struct SearchQuery {
     pub offset: i64,
     pub sort: Vec<Sort>,
     pub summary_count: bool,
+    /// `_summary=true|text|data` or `_elements`: the part of each match to return.
+    pub subset: Option<Subset>,
     pub total: Total,
     pub includes: Vec<Include>,
     pub revincludes: Vec<Include>,
@@ -111,6 +113,7 @@ impl SearchQuery {
             offset: 0,
             sort: Vec::new(),
             summary_count: false,
+            subset: None,
             total: Total::Accurate,
             includes: Vec::new(),
             revincludes: Vec::new(),
@@ -139,6 +142,9 @@ pub fn parse_query(
                 query.summary_count = true;
                 Ok(())
             }
+            "_summary" => Subset::summary(value).map(|subset| query.subset = subset),
+            "_elements" => Subset::elements(resource_type.as_str(), value)
+                .map(|subset| query.subset = Some(subset)),
             "_total" => parse_total(value).map(|total| query.total = total),
             "_sort" => parse_sort(resource_type, value).map(|sort| query.sort = sort),
             "_include" => parse_include(value, Some(resource_type)).map(|i| query.includes.push(i)),
@@ -169,6 +175,12 @@ pub fn parse_query(
         if let Err(diagnostics) = result {
             issues.push(Issue::new("not-supported", diagnostics).at(key.clone()));
         }
+    }
+    let keys = |name: &str| pairs.iter().any(|(k, _)| k == name);
+    if keys("_elements") && pairs.iter().any(|(k, v)| k == "_summary" && v != "false") {
+        issues.push(
+            Issue::new("not-supported", "use _summary or _elements, not both").at("_elements"),
+        );
     }
     if issues.is_empty() {
         Ok(query)
@@ -430,6 +442,16 @@ mod tests {
             Total::Accurate
         );
         assert!(parse(Slot, "_total=some").is_err());
+        assert_eq!(
+            parse(Slot, "_summary=true").unwrap().subset,
+            Some(Subset::Summary)
+        );
+        assert_eq!(
+            parse(Slot, "_elements=start,status").unwrap().subset,
+            Some(Subset::Elements(vec!["start".into(), "status".into()]))
+        );
+        assert!(parse(Slot, "_elements=colour").is_err());
+        assert!(parse(Slot, "_elements=start&_summary=true").is_err());
         assert_eq!(
             q.sort,
             [Sort {
