@@ -686,6 +686,8 @@ fn last_updated(sql: &mut Sql, any_of: &[Test]) {
             Comparator::Lt => sql.push("r.last_updated < ").text(low),
             Comparator::Ge => sql.push("r.last_updated >= ").text(low),
             Comparator::Le => sql.push("r.last_updated < ").text(high),
+            Comparator::StartsAfter => sql.push("r.last_updated >= ").text(high),
+            Comparator::EndsBefore => sql.push("r.last_updated < ").text(low),
         };
         sql.push(")");
     }
@@ -763,6 +765,13 @@ fn matches(sql: &mut Sql, test: &Test) {
                         .int(*low)
                         .push(" OR i.high <= ")
                         .int(*high);
+                }
+                // Wholly after the value, or wholly before it.
+                Comparator::StartsAfter => {
+                    sql.push("i.low >= ").int(*high);
+                }
+                Comparator::EndsBefore => {
+                    sql.push("i.high <= ").int(*low);
                 }
             }
             sql

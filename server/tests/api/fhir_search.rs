@@ -287,6 +287,10 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
     assert_eq!(search(&app, &by_patient).await["total"], 1, "a bare id");
     assert_eq!(total("Procedure?date=2024-03").await, 1, "the period");
     assert_eq!(total("Procedure?date=2025").await, 0);
+    assert_eq!(total("Procedure?date=sa2024-02").await, 1, "starts after");
+    assert_eq!(total("Procedure?date=sa2024-03-01").await, 0, "overlaps");
+    assert_eq!(total("Procedure?date=eb2024-04").await, 1, "ends before");
+    assert_eq!(total("Procedure?date=eb2024-03-02").await, 0, "overlaps");
     assert_eq!(
         total("Procedure?instantiates-uri=https://example.org/protocols/appendix").await,
         1,

@@ -17,6 +17,10 @@ pub enum Comparator {
     Le,
     Gt,
     Ge,
+    /// `sa`: starts after the value's range ends.
+    StartsAfter,
+    /// `eb`: ends before the value's range starts.
+    EndsBefore,
 }
 
 /// One way a value can match.
@@ -289,7 +293,9 @@ fn parse_dates(value: &str) -> Result<Vec<Test>, String> {
                 Some("le") => (Comparator::Le, &v[2..]),
                 Some("gt") => (Comparator::Gt, &v[2..]),
                 Some("ge") => (Comparator::Ge, &v[2..]),
-                Some("sa" | "eb" | "ap") => {
+                Some("sa") => (Comparator::StartsAfter, &v[2..]),
+                Some("eb") => (Comparator::EndsBefore, &v[2..]),
+                Some("ap") => {
                     return Err(format!("the {} prefix is not supported", &v[..2]));
                 }
                 _ => (Comparator::Eq, v),
@@ -412,6 +418,15 @@ mod tests {
             q.conditions[1].any_of[0],
             Test::Date(Comparator::Lt, _, _)
         ));
+        let outside = parse(Slot, "start=sa2026-12-01&start=eb2026-12-03").unwrap();
+        assert!(matches!(
+            outside.conditions[0].any_of[0],
+            Test::Date(Comparator::StartsAfter, _, _)
+        ));
+        assert!(matches!(
+            outside.conditions[1].any_of[0],
+            Test::Date(Comparator::EndsBefore, _, _)
+        ));
         assert_eq!(
             q.conditions[2].any_of,
             [Test::Reference("Schedule/s1".into())]
@@ -481,7 +496,7 @@ mod tests {
     fn unknown_or_malformed_parameters_are_refused_with_reasons() {
         let errors = parse(
             Patient,
-            "colour=blue&birthdate=sa2020&_count=5000&family:fuzzy=x&_include=Slot:schedule",
+            "colour=blue&birthdate=ap2020&_count=5000&family:fuzzy=x&_include=Slot:schedule",
         )
         .unwrap_err();
         assert_eq!(errors.len(), 5, "{errors:?}");

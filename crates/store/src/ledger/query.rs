@@ -449,6 +449,8 @@ fn time(sql: &mut Sql, column: &str, comparator: Comparator, low: i64, high: i64
         Comparator::Le => sql.push(&format!("{column} < ")).int(high),
         Comparator::Gt => sql.push(&format!("{column} >= ")).int(high),
         Comparator::Ge => sql.push(&format!("{column} >= ")).int(low),
+        Comparator::StartsAfter => sql.push(&format!("{column} >= ")).int(high),
+        Comparator::EndsBefore => sql.push(&format!("{column} < ")).int(low),
     };
 }
 
