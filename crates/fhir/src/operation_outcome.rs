@@ -33,15 +33,33 @@ pub fn errors(issues: &[Issue]) -> Value {
     let issue: Vec<Value> = issues
         .iter()
         .map(|i| {
-            let mut issue =
-                json!({ "severity": "error", "code": i.code, "diagnostics": i.diagnostics });
+            let mut issue = json!({
+                "severity": "error", "code": i.code, "diagnostics": printable(&i.diagnostics),
+            });
             if let Some(expression) = &i.expression {
-                issue["expression"] = json!([expression]);
+                issue["expression"] = json!([printable(expression)]);
             }
             issue
         })
         .collect();
     json!({ "resourceType": "OperationOutcome", "issue": issue })
+}
+
+/// `text` with its control characters written out (`\u{7}`): diagnostics often quote what a
+/// client sent, and are read in logs and terminals, where a raw control character can do harm.
+pub(crate) fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// An OperationOutcome saying all went well, for responses that have no resource to return.
@@ -55,6 +73,20 @@ pub fn information(diagnostics: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_from_the_input_are_written_out() {
+        let outcome = errors(&[Issue::new(
+            "not-supported",
+            "col\u{1b}[31mour is not a search parameter",
+        )
+        .at("col\u{7}our")]);
+        assert_eq!(
+            outcome["issue"][0]["diagnostics"],
+            "col\\u{1b}[31mour is not a search parameter"
+        );
+        assert_eq!(outcome["issue"][0]["expression"][0], "col\\u{7}our");
+    }
 
     #[test]
     fn an_error_names_its_code_words_and_place() {

@@ -212,6 +212,17 @@ async fn client_mistakes_get_the_right_status_and_an_operation_outcome() {
     .await;
     assert_eq!(outcome(wrong_type, 400).await["code"], "invalid");
 
+    // What the client sent is quoted back printable: no control character reaches a terminal.
+    let control = app
+        .fhir(Method::GET, "Patient?col%1B%5B31mour=blue")
+        .send()
+        .await
+        .unwrap();
+    let issue = outcome(control, 400).await;
+    let said = issue["diagnostics"].as_str().unwrap();
+    assert!(said.contains("col\\u{1b}[31mour"), "{said}");
+    assert!(!said.chars().any(char::is_control));
+
     let unknown_type = app.fhir(Method::GET, "Spaceship/1").send().await.unwrap();
     assert_eq!(outcome(unknown_type, 404).await["code"], "not-supported");
     let unknown_id = app

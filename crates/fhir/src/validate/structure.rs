@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     definitions::{ElementDef, TypeDef, TypeKind, r4},
-    operation_outcome::Issue,
+    operation_outcome::{Issue, printable},
 };
 
 /// Every problem found in `resource`, a resource of type `resource_type`.
@@ -409,17 +409,7 @@ fn type_label(at: &str) -> String {
 
 /// A property name as it may appear in a message: printable, at most 64 characters.
 fn shown(name: &str) -> String {
-    let mut shown: String = name
-        .chars()
-        .take(64)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_unicode().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
+    let mut shown = printable(&name.chars().take(64).collect::<String>());
     if name.chars().count() > 64 {
         shown.push('…');
     }
