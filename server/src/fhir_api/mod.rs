@@ -28,7 +28,7 @@ use backend::{
     Db, FhirRepository,
     auth::{ApiClient, Interaction},
 };
-use fhir::{ResourceType, operation_outcome::Issue};
+use fhir::{ResourceType, operation_outcome::Issue, subset::Subset};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{Found, HistoryEntry, VersionedJson};
@@ -85,6 +85,36 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
 struct FormatQuery {
     #[serde(rename = "_format")]
     format: Option<String>,
+}
+
+/// A read's parameters: the format, and which part of the resource (`_summary`, `_elements`).
+#[derive(Debug, Deserialize)]
+struct ReadQuery {
+    #[serde(rename = "_format")]
+    format: Option<String>,
+    #[serde(rename = "_summary")]
+    summary: Option<String>,
+    #[serde(rename = "_elements")]
+    elements: Option<String>,
+}
+
+impl ReadQuery {
+    fn subset(&self, resource_type: ResourceType) -> Result<Option<Subset>, FhirApiError> {
+        let refused = |at: &str, text: String| {
+            FhirApiError::BadRequest(vec![Issue::new("not-supported", text).at(at)])
+        };
+        match (&self.summary, &self.elements) {
+            (Some(summary), None) => Subset::summary(summary).map_err(|e| refused("_summary", e)),
+            (None, Some(elements)) => Subset::elements(resource_type.as_str(), elements)
+                .map(Some)
+                .map_err(|e| refused("_elements", e)),
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => Err(refused(
+                "_elements",
+                "use _summary or _elements, not both".to_owned(),
+            )),
+        }
+    }
 }
 
 type FhirResult = Result<Response, FhirApiError>;
@@ -200,15 +230,23 @@ async fn read(
     State(db): State<Db>,
     Extension(client): Extension<ApiClient>,
     Path((name, id)): Path<(String, String)>,
-    Query(query): Query<FormatQuery>,
+    Query(query): Query<ReadQuery>,
     headers: HeaderMap,
 ) -> FhirResult {
     let resource_type = resource_type(&name)?;
     permit(&client, resource_type, Interaction::Read)?;
     negotiate(&headers, query.format.as_deref())?;
+    let subset = query.subset(resource_type)?;
     match db.read_json(resource_type, &id).await? {
-        Found::Current(read) => {
+        Found::Current(mut read) => {
             let sent = sent_by_read(resource_type, &id, &read)?;
+            if let Some(subset) = subset {
+                let mut resource: Value = serde_json::from_str(&read.json).map_err(|error| {
+                    FhirApiError::Internal(format!("a stored resource: {error}"))
+                })?;
+                subset.apply(&mut resource);
+                read.json = resource.to_string();
+            }
             Ok(versioned_text_response(read, sent))
         }
         Found::Deleted { .. } => Err(FhirApiError::Gone),

@@ -344,6 +344,22 @@ async fn summary_and_elements_return_part_of_each_match_marked_as_such() {
     for patient in entries(&bundle, "match") {
         assert!(patient.get("name").is_some() && patient.get("text").is_none());
     }
+    // A read takes them too.
+    let id = entries(&bundle, "match")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let read = app
+        .get_fhir(&format!("Patient/{id}?_elements=birthDate"))
+        .await;
+    assert!(read.get("name").is_none() && read.get("birthDate").is_some());
+    assert_eq!(read["meta"]["tag"][0]["code"], "SUBSETTED");
+    let refused = app
+        .fhir(Method::GET, &format!("Patient/{id}?_summary=maybe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
     let refused = app
         .fhir(Method::GET, "Patient?_elements=colour")
         .send()
