@@ -280,6 +280,8 @@ impl<'q> Plan<'q> {
                 _ if condition.param == "_id" || condition.param == "_lastUpdated" => {
                     on_resource.push(condition)
                 }
+                // Whether a resource has any row for the parameter: asked of each resource.
+                [Test::Missing(_)] => on_resource.push(condition),
                 [test @ Test::Date(..)] => dates.entry(condition.param).or_default().push(test),
                 any_of => on_index.push(OnIndex::Values {
                     param: condition.param,
@@ -439,6 +441,17 @@ impl<'q> Plan<'q> {
                 last_updated(sql, &condition.any_of);
                 continue;
             }
+            if let [Test::Missing(missing)] = condition.any_of.as_slice() {
+                sql.push(if *missing {
+                    " AND NOT EXISTS"
+                } else {
+                    " AND EXISTS"
+                })
+                .push(" (SELECT 1 FROM search_index m WHERE m.rid = r.rid AND m.param = ")
+                .text(condition.param)
+                .push(")");
+                continue;
+            }
             let ids: Vec<String> = condition
                 .any_of
                 .iter()
@@ -512,7 +525,7 @@ impl OnIndex<'_> {
                 Test::Reference(_) | Test::Id(_) | Test::Token { code: Some(_), .. } => 0,
                 Test::Exact(_) | Test::StartsWith(_) => 1,
                 Test::Date(..) => 2,
-                Test::Token { code: None, .. } | Test::Contains(_) => 3,
+                Test::Token { code: None, .. } | Test::Contains(_) | Test::Missing(_) => 3,
             })
             .max()
             .unwrap_or(3)
@@ -726,8 +739,8 @@ fn matches(sql: &mut Sql, test: &Test) {
             }
         }
         Test::Reference(reference) => sql.push("i.value = ").text(reference.as_str()),
-        // `_id` is answered from `resources` (see `filter`); it has no index rows.
-        Test::Id(_) => sql.push("1 = 0"),
+        // `_id` and `:missing` are answered from `resources` (see `filter`).
+        Test::Id(_) | Test::Missing(_) => sql.push("1 = 0"),
         Test::Date(comparator, low, high) => {
             let within = |sql: &mut Sql| {
                 sql.push("i.low >= ")

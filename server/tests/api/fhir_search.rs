@@ -300,6 +300,13 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
     assert_eq!(total("Patient?email=procter@example.org").await, 1);
     assert_eq!(total("Patient?family=procter&deceased=true").await, 1);
     assert_eq!(total("Patient?family=procter&deceased=false").await, 0);
+    assert_eq!(
+        total("Patient?family=procter&birthdate:missing=true").await,
+        1
+    );
+    assert_eq!(total("Patient?family=procter&email:missing=false").await, 1);
+    assert_eq!(total("Patient?family=procter&email:missing=true").await, 0);
+    assert_eq!(total("Procedure?performer:missing=true").await, 1, "alone");
     let everything = search(
         &app,
         &format!("Patient?_id={patient_id}&_revinclude=Procedure:subject&_revinclude=ServiceRequest:patient"),

@@ -42,6 +42,8 @@ pub enum Test {
     /// A date comparison against the `[low, high)` range of the search value.
     Date(Comparator, i64, i64),
     Id(String),
+    /// `:missing=true` (no value for the parameter at all) or `:missing=false` (some value).
+    Missing(bool),
 }
 
 /// One search parameter: matches when any of its tests does (comma means OR). Several conditions
@@ -236,6 +238,11 @@ fn parse_condition(
                 code: Some(v.to_owned()),
             })
             .collect(),
+        (_, Some("missing")) => match value {
+            "true" => vec![Test::Missing(true)],
+            "false" => vec![Test::Missing(false)],
+            _ => return Err(format!("{}:missing takes true or false", def.name)),
+        },
         (_, Some(modifier)) => {
             return Err(format!(
                 "the :{modifier} modifier is not supported on {}",
@@ -440,6 +447,14 @@ mod tests {
             "a bare id is one of any type the parameter may point to: {:?}",
             q.conditions[0].any_of
         );
+    }
+
+    #[test]
+    fn missing_asks_whether_a_parameter_has_any_value() {
+        let q = parse(Patient, "birthdate:missing=true&gender:missing=false").unwrap();
+        assert_eq!(q.conditions[0].any_of, [Test::Missing(true)]);
+        assert_eq!(q.conditions[1].any_of, [Test::Missing(false)]);
+        assert!(parse(Patient, "gender:missing=maybe").is_err());
     }
 
     #[test]
