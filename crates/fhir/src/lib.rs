@@ -8,6 +8,7 @@ pub mod build;
 pub mod compartment;
 pub mod definitions;
 pub mod operation_outcome;
+pub mod patch;
 pub mod read;
 mod resource_type;
 pub mod search;

@@ -30,11 +30,20 @@ impl Issue {
 
 /// An OperationOutcome of error-severity issues.
 pub fn errors(issues: &[Issue]) -> Value {
+    of_severity("error", issues)
+}
+
+/// An OperationOutcome of warnings: what a request that succeeded should know.
+pub fn warnings(issues: &[Issue]) -> Value {
+    of_severity("warning", issues)
+}
+
+fn of_severity(severity: &str, issues: &[Issue]) -> Value {
     let issue: Vec<Value> = issues
         .iter()
         .map(|i| {
             let mut issue = json!({
-                "severity": "error", "code": i.code, "diagnostics": printable(&i.diagnostics),
+                "severity": severity, "code": i.code, "diagnostics": printable(&i.diagnostics),
             });
             if let Some(expression) = &i.expression {
                 issue["expression"] = json!([printable(expression)]);

@@ -231,6 +231,7 @@ fn interaction_of(method: &Method, route: &str, returned: &Value) -> (&'static s
         },
         ("POST", _) => ("create", Action::Create),
         ("PUT", _) => ("update", Action::Update),
+        ("PATCH", _) => ("patch", Action::Update),
         ("DELETE", _) => ("delete", Action::Delete),
         _ => ("operation", Action::Execute),
     }
@@ -321,6 +322,9 @@ mod tests {
             (Method::POST, "/{resource_type}", "create"),
             (Method::PUT, "/{resource_type}/{id}", "update"),
             (Method::DELETE, "/{resource_type}/{id}", "delete"),
+            (Method::PATCH, "/{resource_type}/{id}", "patch"),
+            (Method::PUT, "/{resource_type}", "update"),
+            (Method::DELETE, "/{resource_type}", "delete"),
             (Method::POST, "/", "batch"),
         ];
         for (method, route, expected) in cases {

@@ -36,6 +36,19 @@ enum Request {
         resource_type: ResourceType,
         id: String,
     },
+    /// `PUT Type?criteria`: becomes an `Update` of the match (or a create) once resolved.
+    ConditionalUpdate {
+        resource_type: ResourceType,
+        criteria: String,
+        resource: Value,
+    },
+    /// `DELETE Type?criteria`: becomes a `Delete` of the match, or `Nothing`.
+    ConditionalDelete {
+        resource_type: ResourceType,
+        criteria: String,
+    },
+    /// A conditional delete that matched nothing: 204, nothing written.
+    Nothing,
     Read {
         resource_type: ResourceType,
         id: String,
@@ -98,6 +111,17 @@ impl Request {
                 refuse_if_append_only(*resource_type)?;
                 permit(client, *resource_type, Interaction::Delete)
             }
+            Request::ConditionalUpdate { resource_type, .. } => {
+                refuse_if_append_only(*resource_type)?;
+                permit(client, *resource_type, Interaction::Update)?;
+                permit(client, *resource_type, Interaction::Search)
+            }
+            Request::ConditionalDelete { resource_type, .. } => {
+                refuse_if_append_only(*resource_type)?;
+                permit(client, *resource_type, Interaction::Delete)?;
+                permit(client, *resource_type, Interaction::Search)
+            }
+            Request::Nothing => Ok(()),
             Request::Read { resource_type, .. } => {
                 permit(client, *resource_type, Interaction::Read)
             }
@@ -113,6 +137,64 @@ fn authorized(entry: &Value, client: &ApiClient) -> Result<Request, FhirApiError
     let request = parse(entry)?;
     request.authorize(client)?;
     Ok(request)
+}
+
+/// A conditional update or delete as the plain request its criteria resolve to (the match is
+/// written from the version found); any other request as it is.
+async fn resolved(db: &Db, client: &ApiClient, request: Request) -> Result<Request, FhirApiError> {
+    match request {
+        Request::ConditionalUpdate {
+            resource_type,
+            criteria,
+            resource,
+        } => {
+            let body_id = resource["id"].as_str().map(str::to_owned);
+            let (id, if_match) = match conditional_match(db, resource_type, &criteria).await? {
+                Some(existing) => {
+                    let id = existing.resource["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    if body_id.is_some_and(|body_id| body_id != id) {
+                        return Err(FhirApiError::BadRequest(vec![Issue::new(
+                            "invalid",
+                            "The id in the resource is not the id of the resource the criteria match",
+                        )]));
+                    }
+                    (id, Some(existing.version_id))
+                }
+                None => match body_id {
+                    Some(id) => (id, None),
+                    None => {
+                        permit(client, resource_type, Interaction::Create)?;
+                        (store::new_id(), None)
+                    }
+                },
+            };
+            Ok(Request::Update {
+                resource_type,
+                id,
+                resource,
+                if_match,
+            })
+        }
+        Request::ConditionalDelete {
+            resource_type,
+            criteria,
+        } => Ok(
+            match conditional_match(db, resource_type, &criteria).await? {
+                Some(existing) => Request::Delete {
+                    resource_type,
+                    id: existing.resource["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                },
+                None => Request::Nothing,
+            },
+        ),
+        other => Ok(other),
+    }
 }
 
 pub async fn process(
@@ -141,7 +223,10 @@ async fn batch(db: &Db, client: &ApiClient, base: &str, entries: Vec<Value>) -> 
     let mut responses = Vec::new();
     for entry in &entries {
         let outcome = match authorized(entry, client) {
-            Ok(request) => run_alone(db, client, base, request).await,
+            Ok(request) => match resolved(db, client, request).await {
+                Ok(request) => run_alone(db, client, base, request).await,
+                Err(error) => Err(error),
+            },
             Err(error) => Err(error),
         };
         responses.push(response_entry(base, outcome));
@@ -161,6 +246,16 @@ async fn transaction(
             authorized(entry, client).map_err(|e| FhirApiError::InEntry(index, Box::new(e)))?,
         );
     }
+    // Conditional entries resolve to the resources they mean before anything is written; a
+    // conditional update's fullUrl then names its match, so other entries can refer to it.
+    let mut plain = Vec::with_capacity(requests.len());
+    for (index, request) in requests.into_iter().enumerate() {
+        let request = resolved(db, client, request)
+            .await
+            .map_err(|e| FhirApiError::InEntry(index, Box::new(e)))?;
+        plain.push(request);
+    }
+    let mut requests = plain;
 
     // Creates get their ids up front, so that entries can refer to each other by fullUrl.
     let mut outcomes: Vec<Option<Outcome>> = requests.iter().map(|_| None).collect();
@@ -197,6 +292,14 @@ async fn transaction(
             if let Some(full_url) = entries[index]["fullUrl"].as_str() {
                 new_ids.insert(full_url.to_owned(), format!("{resource_type}/{id}"));
             }
+        }
+        if let Request::Update {
+            resource_type, id, ..
+        } = request
+            && let Some(full_url) = entries[index]["fullUrl"].as_str()
+            && full_url.starts_with("urn:")
+        {
+            new_ids.insert(full_url.to_owned(), format!("{resource_type}/{id}"));
         }
     }
     for request in &mut requests {
@@ -320,6 +423,16 @@ async fn run_alone(
                 body: None,
             }
         }
+        Request::Nothing => Outcome {
+            status: StatusCode::NO_CONTENT,
+            written: None,
+            body: None,
+        },
+        Request::ConditionalUpdate { .. } | Request::ConditionalDelete { .. } => {
+            return Err(FhirApiError::Internal(
+                "a conditional entry reached run_alone unresolved".to_owned(),
+            ));
+        }
         Request::Read { resource_type, id } => match store::read(db, resource_type, &id).await? {
             Found::Current(v) => Outcome::written(StatusCode::OK, v),
             Found::Deleted { .. } => return Err(FhirApiError::Gone),
@@ -338,7 +451,7 @@ async fn run_alone(
                 client,
                 store::search::search(db, resource_type, &parsed).await?,
             );
-            let bundle = super::searchset::bundle(base, resource_type, &pairs, &parsed, page);
+            let bundle = super::searchset::bundle(base, resource_type, &pairs, &parsed, page, &[]);
             Outcome {
                 status: StatusCode::OK,
                 written: None,
@@ -395,6 +508,18 @@ fn parse(entry: &Value) -> Result<Request, FhirApiError> {
                 if_match,
             })
         }
+        ("PUT", [name]) if !query.is_empty() => {
+            let resource_type = typed(name)?;
+            Ok(Request::ConditionalUpdate {
+                resource_type,
+                criteria: query.to_owned(),
+                resource: checked_resource(entry["resource"].clone(), resource_type)?,
+            })
+        }
+        ("DELETE", [name]) if !query.is_empty() => Ok(Request::ConditionalDelete {
+            resource_type: typed(name)?,
+            criteria: query.to_owned(),
+        }),
         ("DELETE", [name, id]) => Ok(Request::Delete {
             resource_type: typed(name)?,
             id: (*id).to_owned(),

@@ -10,10 +10,11 @@ use fhir::{
 use serde_json::{Value, json};
 
 /// The type-level interactions every supported type has.
-const INTERACTIONS: [&str; 8] = [
+const INTERACTIONS: [&str; 9] = [
     "read",
     "vread",
     "update",
+    "patch",
     "delete",
     "history-instance",
     "create",
@@ -68,10 +69,11 @@ fn resources() -> Value {
             let interaction: Vec<Value> = INTERACTIONS
                 .iter()
                 .filter(|&&code| {
-                    t != ResourceType::AuditEvent || !matches!(code, "update" | "delete")
+                    t != ResourceType::AuditEvent || !matches!(code, "update" | "patch" | "delete")
                 })
                 .map(|code| json!({ "code": code }))
                 .collect();
+            let changeable = t != ResourceType::AuditEvent;
             json!({
                 "type": t.as_str(),
                 "interaction": interaction,
@@ -79,8 +81,8 @@ fn resources() -> Value {
                 "readHistory": true,
                 "updateCreate": true,
                 "conditionalCreate": true,
-                "conditionalUpdate": false,
-                "conditionalDelete": "not-supported",
+                "conditionalUpdate": changeable,
+                "conditionalDelete": if changeable { "single" } else { "not-supported" },
                 "searchInclude": includes,
                 "searchRevInclude": revincludes,
                 "searchParam": search_params,
@@ -107,7 +109,11 @@ fn statement(base_url: &str, resources: Value) -> Value {
         }],
         "description": "Every interaction but this one needs a bearer token from the token \
             endpoint (OAuth2 client credentials, SMART v2 system scopes such as system/Patient.rs). \
-            Every access to patient data is recorded as an AuditEvent; AuditEvents are append-only.",
+            Every access to patient data is recorded as an AuditEvent; AuditEvents are append-only. \
+            PATCH takes JSON Patch (application/json-patch+json). Writes honour \
+            Prefer: return=minimal|representation|OperationOutcome; searches honour \
+            Prefer: handling=lenient (unknown parameters ignored and listed in an OperationOutcome \
+            entry) and handling=strict (the default: unknown parameters refused).",
     });
     json!({
         "resourceType": "CapabilityStatement",

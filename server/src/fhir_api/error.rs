@@ -39,8 +39,10 @@ pub enum FhirApiError {
     NotImplemented(&'static str),
     /// The URL exists but not with this HTTP method: 405.
     MethodNotAllowed,
-    /// A conditional create's criteria match more than one resource: 412.
+    /// A conditional interaction's criteria match more than one resource: 412.
     MultipleMatches,
+    /// A PATCH body in a format other than JSON Patch: 415.
+    NotJsonPatch,
     /// A transaction failed at this entry; nothing of it was stored.
     InEntry(usize, Box<FhirApiError>),
     /// Our fault. The cause is logged here, once, and never sent.
@@ -93,7 +95,14 @@ impl FhirApiError {
                 StatusCode::PRECONDITION_FAILED,
                 vec![Issue::new(
                     "multiple-matches",
-                    "The If-None-Exist criteria match more than one resource",
+                    "The criteria match more than one resource: make them narrower",
+                )],
+            ),
+            FhirApiError::NotJsonPatch => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                vec![Issue::new(
+                    "not-supported",
+                    "Send a PATCH body as a JSON Patch (application/json-patch+json)",
                 )],
             ),
             FhirApiError::Unauthenticated => (
@@ -223,6 +232,15 @@ impl From<store::WriteError> for FhirApiError {
             WriteError::Rule(issue) => FhirApiError::Unprocessable(vec![issue]),
             WriteError::Store(error) => error.into(),
         }
+    }
+}
+
+/// A write's error when the version it expected was the server's own choice (the version just
+/// read), not the client's `If-Match`: someone else's change in between is a conflict to retry.
+pub fn from_our_expectation(error: store::WriteError) -> FhirApiError {
+    match error {
+        store::WriteError::VersionMismatch { .. } => FhirApiError::Conflict,
+        other => other.into(),
     }
 }
 

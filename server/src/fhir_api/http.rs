@@ -29,6 +29,94 @@ pub fn versioned_response(
     )
 }
 
+/// What a client asked a write to answer with (`Prefer: return=…`): the resource (the default),
+/// nothing but the headers, or an OperationOutcome saying what happened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Return {
+    #[default]
+    Representation,
+    Minimal,
+    OperationOutcome,
+}
+
+/// The `Prefer` header's preferences (RFC 7240), any number of them in one or several headers.
+fn preferences(headers: &HeaderMap) -> impl Iterator<Item = (String, String)> + '_ {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|preference| {
+            let (name, value) = preference.split(';').next()?.split_once('=')?;
+            Some((
+                name.trim().to_ascii_lowercase(),
+                value.trim().trim_matches('"').to_ascii_lowercase(),
+            ))
+        })
+}
+
+/// `Prefer: return=minimal|representation|OperationOutcome`; anything else is the default.
+pub fn prefer_return(headers: &HeaderMap) -> Return {
+    preferences(headers)
+        .find(|(name, _)| name == "return")
+        .map_or(Return::Representation, |(_, value)| match value.as_str() {
+            "minimal" => Return::Minimal,
+            "operationoutcome" => Return::OperationOutcome,
+            _ => Return::Representation,
+        })
+}
+
+/// `Prefer: handling=lenient`: a search ignores parameters it does not know, and says so.
+pub fn prefer_lenient(headers: &HeaderMap) -> bool {
+    preferences(headers).any(|(name, value)| name == "handling" && value == "lenient")
+}
+
+/// A write's answer in the form the client preferred, with its version headers. However little
+/// the body says, the response names the record written and whose it is, for the audit.
+pub fn written_response(
+    status: StatusCode,
+    written: Versioned,
+    location: Option<String>,
+    preferred: Return,
+) -> Response {
+    let kind = written.resource["resourceType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let id = written.resource["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let sent = SentRecords {
+        records: [fhir::reference(&kind, &id)].into(),
+        patients: fhir::compartment::patients_of(&written.resource),
+    };
+    let mut response = match preferred {
+        Return::Representation => return versioned_response(status, written, location),
+        Return::Minimal => (status, Body::empty()).into_response(),
+        Return::OperationOutcome => {
+            let what = if status == StatusCode::CREATED {
+                "Created"
+            } else {
+                "Stored"
+            };
+            let text = format!("{what} {kind}/{id} at version {}", written.version_id);
+            (
+                status,
+                fhir_json(fhir::operation_outcome::information(&text)),
+            )
+                .into_response()
+        }
+    };
+    response.extensions_mut().insert(sent);
+    with_version_headers(
+        response,
+        written.version_id,
+        &written.last_updated,
+        location,
+    )
+}
+
 /// A resource read as stored text, with its version headers, naming what `sent` names.
 pub fn versioned_text_response(read: VersionedJson, sent: SentRecords) -> Response {
     let response = fhir_json_text(read.json, sent);
@@ -54,6 +142,18 @@ fn with_version_headers(
         headers.insert(header::LOCATION, location);
     }
     response
+}
+
+/// Where a written version lives, for `Location`.
+pub fn location(written: &Versioned) -> String {
+    format!(
+        "/fhir/{}/{}/_history/{}",
+        written.resource["resourceType"]
+            .as_str()
+            .unwrap_or_default(),
+        written.resource["id"].as_str().unwrap_or_default(),
+        written.version_id
+    )
 }
 
 pub fn no_content() -> Response {

@@ -8,9 +8,11 @@ mod access;
 mod body;
 mod bundle;
 mod capability;
+mod conditional;
 mod error;
 mod http;
 mod media;
+mod patch;
 mod searchset;
 mod validate;
 
@@ -37,8 +39,8 @@ use access::{permit, readable_includes, refuse_if_append_only};
 use body::FhirBody;
 use error::FhirApiError;
 use http::{
-    base_url, if_match, json_body, negotiate, no_content, resource_type, versioned_response,
-    versioned_text_response,
+    base_url, if_match, json_body, location, negotiate, no_content, prefer_lenient, prefer_return,
+    resource_type, versioned_response, versioned_text_response, written_response,
 };
 use media::{SentRecords, fhir_json};
 
@@ -57,13 +59,20 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     };
     Router::new()
         .route("/", post(batch_or_transaction))
-        .route("/{resource_type}", get(search).post(create))
+        .route(
+            "/{resource_type}",
+            get(search)
+                .post(create)
+                .put(conditional::conditional_update)
+                .delete(conditional::conditional_delete)
+                .patch(patch::conditional_patch),
+        )
         .route("/{resource_type}/_history", get(type_history))
         .route("/{resource_type}/_search", post(search_by_post))
         .route("/{resource_type}/$validate", post(validate::validate))
         .route(
             "/{resource_type}/{id}",
-            get(read).put(update).delete(delete),
+            get(read).put(update).delete(delete).patch(patch::patch),
         )
         .route("/{resource_type}/{id}/_history", get(history))
         .route("/{resource_type}/{id}/_history/{version_id}", get(vread))
@@ -171,6 +180,11 @@ async fn run_search(
         .find(|(k, _)| k == "_format")
         .map(|(_, v)| v.as_str());
     negotiate(headers, format)?;
+    let (pairs, ignored) = if prefer_lenient(headers) {
+        fhir::search::supported_pairs(resource_type, &pairs)
+    } else {
+        (pairs, Vec::new())
+    };
     let query =
         fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
     let page = readable_includes(client, db.search(resource_type, &query).await?);
@@ -181,6 +195,7 @@ async fn run_search(
         &pairs,
         &query,
         page,
+        &ignored,
     )))
 }
 
@@ -207,7 +222,12 @@ async fn create(
         })?;
         if let Some(existing) = conditional_match(&db, resource_type, criteria).await? {
             // Already there: nothing is created, and the client is shown what exists.
-            return Ok(versioned_response(StatusCode::OK, existing, None));
+            return Ok(written_response(
+                StatusCode::OK,
+                existing,
+                None,
+                prefer_return(&headers),
+            ));
         }
     }
     let written = db
@@ -218,11 +238,12 @@ async fn create(
         .unwrap_or_default()
         .to_owned();
     tracing::info!(resource_type = %resource_type, id, "created");
-    let location = format!("/fhir/{resource_type}/{id}/_history/{}", written.version_id);
-    Ok(versioned_response(
+    let location = location(&written);
+    Ok(written_response(
         StatusCode::CREATED,
         written,
         Some(location),
+        prefer_return(&headers),
     ))
 }
 
@@ -335,8 +356,13 @@ async fn update(
     } else {
         StatusCode::OK
     };
-    let location = format!("/fhir/{resource_type}/{id}/_history/{}", written.version_id);
-    Ok(versioned_response(status, written, Some(location)))
+    let location = location(&written);
+    Ok(written_response(
+        status,
+        written,
+        Some(location),
+        prefer_return(&headers),
+    ))
 }
 
 async fn delete(
@@ -471,8 +497,9 @@ fn checked_resource(resource: Value, expected: ResourceType) -> Result<Value, Fh
     }
 }
 
-/// The one resource matching conditional-create criteria (`identifier=…`, optionally with a
-/// leading `Type?`), `None` when nothing matches, 412 when several do.
+/// The one resource matching a conditional interaction's criteria (`identifier=…`, optionally
+/// with a leading `Type?`), `None` when nothing matches, 412 when several do. Criteria that
+/// filter nothing are refused: they would match every resource of the type.
 async fn conditional_match(
     db: &Db,
     resource_type: ResourceType,
@@ -484,14 +511,14 @@ async fn conditional_match(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(criteria.as_bytes())
         .into_owned()
         .collect();
-    if pairs.is_empty() {
-        return Err(FhirApiError::BadRequest(vec![Issue::new(
-            "required",
-            "If-None-Exist has no criteria",
-        )]));
-    }
     let mut query =
         fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
+    if query.conditions.is_empty() {
+        return Err(FhirApiError::BadRequest(vec![Issue::new(
+            "required",
+            "A conditional request needs search criteria that say which resource it means",
+        )]));
+    }
     // Two matches are as many as it takes to know: no need to count them all.
     query.count = 2;
     query.offset = 0;

@@ -1,6 +1,7 @@
-//! The searchset Bundle: matches, includes, the total and paging links.
+//! The searchset Bundle: matches, includes, the total and paging links, and what the search
+//! left out.
 
-use fhir::{ResourceType, search::SearchQuery};
+use fhir::{ResourceType, operation_outcome::Issue, search::SearchQuery};
 use serde_json::{Value, json};
 use store::search::SearchPage;
 
@@ -10,6 +11,7 @@ pub fn bundle(
     pairs: &[(String, String)],
     query: &SearchQuery,
     page: SearchPage,
+    ignored: &[Issue],
 ) -> Value {
     let link_to = |offset: i64| {
         let mut url = form_urlencoded::Serializer::new(String::new());
@@ -51,6 +53,12 @@ pub fn bundle(
                 .into_iter()
                 .map(|i| entry(i.resource, "include")),
         )
+        .chain((!ignored.is_empty()).then(|| {
+            json!({
+                "resource": fhir::operation_outcome::warnings(ignored),
+                "search": { "mode": "outcome" },
+            })
+        }))
         .collect();
     let mut bundle = json!({
         "resourceType": "Bundle",

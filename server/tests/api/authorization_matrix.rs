@@ -106,8 +106,21 @@ const FHIR_ROUTES: &[(&str, [Expect; 8])] = &[
         "PUT Patient/A (update)",
         [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
     ),
+    ("PATCH Patient/A", [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO]),
+    (
+        "PUT Patient?identifier=A (conditional update)",
+        [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
+    ),
+    (
+        "PATCH Patient?identifier=A (conditional patch)",
+        [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
+    ),
     (
         "DELETE Observation/A's",
+        [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
+    ),
+    (
+        "DELETE Observation?subject=A (conditional delete)",
         [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
     ),
     (
@@ -354,7 +367,29 @@ fn fhir_request(app: &TestApp, route: &str, a: &PatientA, current_a: &Value) -> 
         "PUT Patient/A (update)" => {
             fhir_json(client.put(url(&format!("Patient/{}", a.id))), current_a)
         }
+        "PATCH Patient/A" => client
+            .patch(url(&format!("Patient/{}", a.id)))
+            .header("content-type", "application/json-patch+json")
+            .body(r#"[{"op": "replace", "path": "/gender", "value": "unknown"}]"#),
+        "PUT Patient?identifier=A (conditional update)" => fhir_json(
+            client.put(url(&format!(
+                "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{}",
+                a.nhs_number
+            ))),
+            current_a,
+        ),
+        "PATCH Patient?identifier=A (conditional patch)" => client
+            .patch(url(&format!(
+                "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{}",
+                a.nhs_number
+            )))
+            .header("content-type", "application/json-patch+json")
+            .body(r#"[{"op": "replace", "path": "/gender", "value": "unknown"}]"#),
         "DELETE Observation/A's" => client.delete(url(&format!("Observation/{}", a.observation))),
+        "DELETE Observation?subject=A (conditional delete)" => client.delete(url(&format!(
+            "Observation?subject=Patient/{}&_id={}",
+            a.id, a.observation
+        ))),
         "POST transaction for A" => fhir_json(
             client.post(format!("{}/fhir", app.address)),
             &json!({"resourceType": "Bundle", "type": "transaction", "entry": [{

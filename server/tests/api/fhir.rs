@@ -79,6 +79,7 @@ async fn metadata_states_fhir_r4_and_only_the_interactions_implemented() {
             "read",
             "vread",
             "update",
+            "patch",
             "delete",
             "history-instance",
             "create",

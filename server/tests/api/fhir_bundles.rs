@@ -192,3 +192,62 @@ async fn type_history_lists_the_latest_versions_newest_first() {
     assert_eq!(modified.len(), 5);
     assert!(modified.windows(2).all(|w| w[0] >= w[1]), "{modified:?}");
 }
+
+#[tokio::test]
+async fn conditional_updates_and_deletes_in_bundles_resolve_to_the_resource_they_mean() {
+    let app = spawn_app().await;
+    let by_identifier = "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9997700082";
+    let transaction = |family: &str| {
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"fullUrl": "urn:uuid:0b9f2c4e-2d7a-4a52-8f0e-6c1d3b5a7e90",
+             "resource": {"resourceType": "Patient", "name": [{"family": family}],
+                "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number",
+                    "value": "9997700082"}]},
+             "request": {"method": "PUT", "url": by_identifier}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+                "subject": {"reference": "urn:uuid:0b9f2c4e-2d7a-4a52-8f0e-6c1d3b5a7e90"}},
+             "request": {"method": "POST", "url": "Observation"}},
+        ]})
+    };
+    let (status, first) = post_bundle(&app, &transaction("Bundlesby")).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["entry"][0]["response"]["status"], "201 Created");
+    let id = first["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        first["entry"][1]["resource"]["subject"]["reference"],
+        format!("Patient/{id}")
+    );
+
+    let (_, second) = post_bundle(&app, &transaction("Bundlesby-Jones")).await;
+    assert_eq!(second["entry"][0]["response"]["status"], "200 OK");
+    assert_eq!(second["entry"][0]["resource"]["id"], id.as_str());
+    assert_eq!(second["entry"][0]["resource"]["meta"]["versionId"], "2");
+    assert_eq!(total(&app, "Patient?family=Bundlesby").await, 1);
+
+    let batch = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "DELETE", "url": format!("Observation?subject=Patient/{id}")}},
+        {"request": {"method": "DELETE", "url": "Observation?code=http://loinc.org|no-such-code"}},
+        {"request": {"method": "DELETE", "url": "Patient?family=Bundlesby&_count=1"}},
+    ]});
+    let (_, answered) = post_bundle(&app, &batch).await;
+    let statuses: Vec<&str> = answered["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["response"]["status"].as_str().unwrap())
+        .collect();
+    // Two Observations name the patient: too many to delete by those criteria.
+    assert_eq!(
+        statuses,
+        [
+            "412 Precondition Failed",
+            "204 No Content",
+            "204 No Content"
+        ]
+    );
+    assert_eq!(total(&app, "Patient?family=Bundlesby").await, 0);
+}

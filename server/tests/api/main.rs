@@ -11,6 +11,7 @@ mod fhir;
 mod fhir_access;
 mod fhir_bundles;
 mod fhir_search;
+mod fhir_writes;
 mod helpers;
 mod identity_provider;
 mod pages;

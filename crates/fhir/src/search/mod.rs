@@ -11,5 +11,5 @@ pub use index::{IndexEntry, NAME_PAIR_SEPARATOR, NAME_PAIRS, date_range, index_e
 pub use params::{INDEX_VERSION, ParamDef, ParamKind, params_of, reference_param};
 pub use query::{
     Comparator, Condition, DEFAULT_COUNT, Include, MAX_COUNT, SearchQuery, Sort, Test, Total,
-    parse_query,
+    parse_query, supported_pairs,
 };

@@ -195,6 +195,66 @@ pub fn parse_query(
     }
 }
 
+/// `Prefer: handling=lenient`: the pairs of `pairs` this server can apply, and a warning for each
+/// it leaves out (a parameter it does not know, a modifier it does not support). A malformed value
+/// of a known parameter is still refused by [`parse_query`]: leniency is about what the server
+/// knows, not about a date with a typo in it.
+pub fn supported_pairs(
+    resource_type: ResourceType,
+    pairs: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<Issue>) {
+    let mut ignored = Vec::new();
+    let supported = pairs
+        .iter()
+        .filter(|(key, _)| {
+            let (name, modifier) = match key.split_once(':') {
+                Some((name, modifier)) => (name, Some(modifier)),
+                None => (key.as_str(), None),
+            };
+            let supported = name.starts_with('_') && CONTROL_PARAMETERS.contains(&name)
+                || params_of(resource_type)
+                    .iter()
+                    .find(|p| p.name == name)
+                    .is_some_and(|def| modifier.is_none_or(|m| supports_modifier(def.kind, m)));
+            if !supported {
+                ignored.push(
+                    Issue::new(
+                        "not-supported",
+                        format!(
+                            "{key} is not supported on {resource_type} here, so it was ignored"
+                        ),
+                    )
+                    .at(key.clone()),
+                );
+            }
+            supported
+        })
+        .cloned()
+        .collect();
+    (supported, ignored)
+}
+
+/// The parameters every search takes, whatever its type.
+const CONTROL_PARAMETERS: &[&str] = &[
+    "_format",
+    "_pretty",
+    "_count",
+    "_offset",
+    "_summary",
+    "_elements",
+    "_total",
+    "_sort",
+    "_include",
+    "_revinclude",
+    "_id",
+    "_lastUpdated",
+];
+
+/// The modifiers a parameter of `kind` takes here.
+fn supports_modifier(kind: ParamKind, modifier: &str) -> bool {
+    modifier == "missing" || kind == ParamKind::String && matches!(modifier, "exact" | "contains")
+}
+
 fn parse_total(value: &str) -> Result<Total, String> {
     match value {
         "none" => Ok(Total::None),
@@ -516,5 +576,31 @@ mod tests {
         .unwrap_err();
         assert_eq!(errors.len(), 5, "{errors:?}");
         assert!(errors[0].contains("colour is not a search parameter of Patient"));
+    }
+
+    #[test]
+    fn lenient_handling_leaves_out_only_what_the_server_does_not_know() {
+        let pairs: Vec<(String, String)> = [
+            ("family", "Smith"),
+            ("colour", "blue"),
+            ("family:phonetic", "Smyth"),
+            ("birthdate", "not-a-date"),
+            ("_count", "5"),
+            ("gender:missing", "false"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (kept, ignored) = supported_pairs(ResourceType::Patient, &pairs);
+        let kept: Vec<&str> = kept.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kept, ["family", "birthdate", "_count", "gender:missing"]);
+        let ignored: Vec<&str> = ignored
+            .iter()
+            .filter_map(|i| i.expression.as_deref())
+            .collect();
+        assert_eq!(ignored, ["colour", "family:phonetic"]);
+        // The malformed date is a known parameter: it is still refused, leniently or not.
+        let (kept, _) = supported_pairs(ResourceType::Patient, &pairs);
+        assert!(parse_query(ResourceType::Patient, &kept).is_err());
     }
 }
