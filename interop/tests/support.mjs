@@ -119,7 +119,7 @@ export function validationErrors(resource) {
 // again before it runs out.
 let tokenEndpoint;
 let token;
-async function bearer() {
+export async function bearer() {
   if (!token || Date.now() > token.renewAt) {
     const response = await fetch(tokenEndpoint, {
       method: 'POST',

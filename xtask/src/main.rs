@@ -221,6 +221,7 @@ fn interop(database_url: Option<String>) -> Result {
             "--test-reporter=spec",
             "tests/examples.test.mjs",
             "tests/booking.test.mjs",
+            "tests/clients.test.mjs",
         ],
     )
     .dir(dir);
