@@ -1,8 +1,10 @@
-// A second FHIR client nobody here wrote (fhir-kit-client, as many Node integrations use it) does
-// what a lab or registration system does day to day: sends patients in a batch, counts and pages
-// through a search, updates a patient it knows only by NHS number, and patches one element.
-// Every resource it gets back is checked by both independent validators.
+// Two more FHIR clients nobody here wrote (fhir-kit-client, as many Node integrations use it, and
+// fhirpy, the Python one) do what a lab or registration system does day to day: send patients in a
+// batch, count and page through a search, update a patient known only by NHS number, and patch
+// one element. Every resource fhir-kit-client gets back is checked by both validators.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from 'fhir-kit-client';
 import { bearer, startServer, validationErrors } from './support.mjs';
@@ -106,4 +108,14 @@ test('an update by NHS number changes the one patient it names', async () => {
       return true;
     },
   );
+});
+
+test('fhirpy, the Python client, sends a batch, counts, pages and updates by NHS number', async () => {
+  // interop/.venv is made by `cargo xtask test` from interop/requirements.txt.
+  const python = path.join(import.meta.dirname, '../.venv/bin/python');
+  const script = path.join(import.meta.dirname, 'fhirpy_client.py');
+  const run = spawnSync(python, [script, server.base, await bearer()], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.error, undefined, `could not run ${python}: ${run.error}`);
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  assert.match(run.stdout, /all worked/);
 });

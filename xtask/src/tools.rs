@@ -66,8 +66,40 @@ pub fn ensure_test_tools() -> Result {
     }
     npm_install(&project_root().join("end2end"), &["playwright"])?;
     // Node 22 from the npm registry (Medplum's validator needs it), the official R4 examples and
-    // the validators, for the interoperability suite.
-    npm_install(&project_root().join("interop"), &["node"])
+    // the validators, for the interoperability suite; and fhirpy from PyPI, its Python client.
+    npm_install(&project_root().join("interop"), &["node"])?;
+    python_venv(&project_root().join("interop"))
+}
+
+/// `dir/.venv` with the pinned packages of `dir/requirements.txt`, made again when the
+/// requirements change.
+fn python_venv(dir: &Path) -> Result {
+    let venv = dir.join(".venv");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = venv.join("installed");
+    if let (Some(done), Some(wanted)) = (
+        modified(&installed),
+        modified(&dir.join("requirements.txt")),
+    ) && done >= wanted
+    {
+        return Ok(());
+    }
+    Cmd::new("python3", &["-m", "venv", ".venv"])
+        .dir(dir.to_path_buf())
+        .run()?;
+    Cmd::new(
+        ".venv/bin/pip",
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "requirements.txt",
+        ],
+    )
+    .dir(dir.to_path_buf())
+    .run()?;
+    std::fs::write(&installed, "").map_err(|e| format!("{}: {e}", installed.display()))
 }
 
 /// The variables cargo-leptos sets when it builds the server. Some are read at compile time by
