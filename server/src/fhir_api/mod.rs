@@ -1,5 +1,6 @@
-//! The FHIR R4 REST API under `/fhir`: read, vread, create, update, delete and instance history
-//! of every supported type, JSON only, every error an OperationOutcome.
+//! The FHIR R4 REST API under `/fhir`: read, vread, create, update, patch, delete (the writes
+//! conditional too), history, search, batch and transaction of every R4 type, JSON only, every
+//! error an OperationOutcome.
 //!
 //! Every interaction but `/metadata` and the SMART configuration needs a bearer token from
 //! `/oauth2/token`; each handler checks the token's scopes for what it does ([`access`]).
