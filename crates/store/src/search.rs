@@ -281,7 +281,7 @@ impl<'q> Plan<'q> {
                     on_resource.push(condition)
                 }
                 // Whether a resource has any row for the parameter: asked of each resource.
-                [Test::Missing(_)] => on_resource.push(condition),
+                [Test::Missing(_) | Test::Not(_)] => on_resource.push(condition),
                 [test @ Test::Date(..)] => dates.entry(condition.param).or_default().push(test),
                 any_of => on_index.push(OnIndex::Values {
                     param: condition.param,
@@ -452,6 +452,22 @@ impl<'q> Plan<'q> {
                 .push(")");
                 continue;
             }
+            if let [Test::Not(none_of)] = condition.any_of.as_slice() {
+                sql.push(" AND NOT EXISTS (SELECT 1 FROM search_index i WHERE i.rid = r.rid")
+                    .push(" AND i.param = ")
+                    .text(condition.param)
+                    .push(" AND (");
+                for (n, test) in none_of.iter().enumerate() {
+                    if n > 0 {
+                        sql.push(" OR ");
+                    }
+                    sql.push("(");
+                    matches(sql, test);
+                    sql.push(")");
+                }
+                sql.push("))");
+                continue;
+            }
             let ids: Vec<String> = condition
                 .any_of
                 .iter()
@@ -525,7 +541,10 @@ impl OnIndex<'_> {
                 Test::Reference(_) | Test::Id(_) | Test::Token { code: Some(_), .. } => 0,
                 Test::Exact(_) | Test::StartsWith(_) => 1,
                 Test::Date(..) => 2,
-                Test::Token { code: None, .. } | Test::Contains(_) | Test::Missing(_) => 3,
+                Test::Token { code: None, .. }
+                | Test::Contains(_)
+                | Test::Missing(_)
+                | Test::Not(_) => 3,
             })
             .max()
             .unwrap_or(3)
@@ -739,8 +758,8 @@ fn matches(sql: &mut Sql, test: &Test) {
             }
         }
         Test::Reference(reference) => sql.push("i.value = ").text(reference.as_str()),
-        // `_id` and `:missing` are answered from `resources` (see `filter`).
-        Test::Id(_) | Test::Missing(_) => sql.push("1 = 0"),
+        // `_id`, `:missing` and `:not` are answered from `resources` (see `filter`).
+        Test::Id(_) | Test::Missing(_) | Test::Not(_) => sql.push("1 = 0"),
         Test::Date(comparator, low, high) => {
             let within = |sql: &mut Sql| {
                 sql.push("i.low >= ")

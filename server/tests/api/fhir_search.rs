@@ -307,6 +307,18 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
     assert_eq!(total("Patient?family=procter&email:missing=false").await, 1);
     assert_eq!(total("Patient?family=procter&email:missing=true").await, 0);
     assert_eq!(total("Procedure?performer:missing=true").await, 1, "alone");
+    // :not matches what has no such value, including what has no value at all.
+    assert_eq!(total("Patient?family=procter&gender:not=male").await, 1);
+    let not_code = |code: &str| format!("Procedure?patient={patient_id}&code:not={code}");
+    assert_eq!(
+        search(&app, &not_code("http://snomed.info/sct|80146002")).await["total"],
+        0
+    );
+    assert_eq!(search(&app, &not_code("80146002,12345")).await["total"], 0);
+    assert_eq!(
+        search(&app, &not_code("http://snomed.info/sct|12345")).await["total"],
+        1
+    );
     let everything = search(
         &app,
         &format!("Patient?_id={patient_id}&_revinclude=Procedure:subject&_revinclude=ServiceRequest:patient"),

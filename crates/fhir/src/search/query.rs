@@ -44,6 +44,9 @@ pub enum Test {
     Id(String),
     /// `:missing=true` (no value for the parameter at all) or `:missing=false` (some value).
     Missing(bool),
+    /// `:not`: no value of the parameter matches any of these tokens (a resource with no value
+    /// at all matches too, as the specification says).
+    Not(Vec<Test>),
 }
 
 /// One search parameter: matches when any of its tests does (comma means OR). Several conditions
@@ -252,7 +255,11 @@ const CONTROL_PARAMETERS: &[&str] = &[
 
 /// The modifiers a parameter of `kind` takes here.
 fn supports_modifier(kind: ParamKind, modifier: &str) -> bool {
-    modifier == "missing" || kind == ParamKind::String && matches!(modifier, "exact" | "contains")
+    match kind {
+        ParamKind::String => matches!(modifier, "missing" | "exact" | "contains"),
+        ParamKind::Token => matches!(modifier, "missing" | "not"),
+        _ => modifier == "missing",
+    }
 }
 
 fn parse_total(value: &str) -> Result<Total, String> {
@@ -284,6 +291,7 @@ fn parse_condition(
             values.map(|v| Test::Contains(normalise(v))).collect()
         }
         (ParamKind::Token, None) => values.map(token).collect(),
+        (ParamKind::Token, Some("not")) => vec![Test::Not(values.map(token).collect())],
         (ParamKind::Reference, None) => values
             .map(|v| references(def, v))
             .collect::<Result<Vec<_>, _>>()?
@@ -515,6 +523,16 @@ mod tests {
         assert_eq!(q.conditions[0].any_of, [Test::Missing(true)]);
         assert_eq!(q.conditions[1].any_of, [Test::Missing(false)]);
         assert!(parse(Patient, "gender:missing=maybe").is_err());
+    }
+
+    #[test]
+    fn not_is_a_token_that_no_value_may_match() {
+        let q = parse(Patient, "gender:not=male,female").unwrap();
+        assert_eq!(
+            q.conditions[0].any_of,
+            [Test::Not(vec![token("male"), token("female")])]
+        );
+        assert!(parse(Patient, "family:not=Smith").is_err(), "tokens only");
     }
 
     #[test]
