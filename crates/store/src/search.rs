@@ -539,7 +539,7 @@ impl OnIndex<'_> {
             .iter()
             .map(|test| match test {
                 Test::Reference(_) | Test::Id(_) | Test::Token { code: Some(_), .. } => 0,
-                Test::Exact(_) | Test::StartsWith(_) => 1,
+                Test::Exact(_) | Test::StartsWith(_) | Test::Chained { .. } => 1,
                 Test::Date(..) => 2,
                 Test::Token { code: None, .. }
                 | Test::Contains(_)
@@ -758,6 +758,26 @@ fn matches(sql: &mut Sql, test: &Test) {
             }
         }
         Test::Reference(reference) => sql.push("i.value = ").text(reference.as_str()),
+        // The references to the target's resources that meet the chain's condition: the
+        // condition is asked of the target's own index rows (this alias `i` shadows the outer
+        // one inside the sub-query, so `matches` serves at every link of a chain).
+        Test::Chained { target, condition } => {
+            sql.push("i.value IN (SELECT i.resource_type || '/' || c.id FROM search_index i")
+                .push(" JOIN resources c ON c.rid = i.rid WHERE i.resource_type = ")
+                .text(target.as_str())
+                .push(" AND i.param = ")
+                .text(condition.param)
+                .push(" AND (");
+            for (n, test) in condition.any_of.iter().enumerate() {
+                if n > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push("(");
+                matches(sql, test);
+                sql.push(")");
+            }
+            sql.push("))")
+        }
         // `_id`, `:missing` and `:not` are answered from `resources` (see `filter`).
         Test::Id(_) | Test::Missing(_) | Test::Not(_) => sql.push("1 = 0"),
         Test::Date(comparator, low, high) => {

@@ -307,6 +307,25 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
     assert_eq!(total("Patient?family=procter&email:missing=false").await, 1);
     assert_eq!(total("Patient?family=procter&email:missing=true").await, 0);
     assert_eq!(total("Procedure?performer:missing=true").await, 1, "alone");
+    // Chains: the Procedures of the patient with this email, by a typed and an untyped link.
+    assert_eq!(
+        total("Procedure?subject:Patient.email=procter@example.org").await,
+        1
+    );
+    assert_eq!(
+        total("Procedure?patient.family=procter&code=80146002").await,
+        1
+    );
+    assert_eq!(
+        total("Procedure?patient.family=nobody-by-this-name").await,
+        0
+    );
+    let ledger = app
+        .fhir(Method::GET, "AuditEvent?patient.family=procter")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ledger.status(), 400, "the ledger takes no chains");
     // :not matches what has no such value, including what has no value at all.
     assert_eq!(total("Patient?family=procter&gender:not=male").await, 1);
     let not_code = |code: &str| format!("Procedure?patient={patient_id}&code:not={code}");

@@ -47,6 +47,12 @@ pub enum Test {
     /// `:not`: no value of the parameter matches any of these tokens (a resource with no value
     /// at all matches too, as the specification says).
     Not(Vec<Test>),
+    /// A chain (`subject:Patient.identifier=…`): the reference points to a resource of `target`
+    /// that meets `condition`.
+    Chained {
+        target: ResourceType,
+        condition: Box<Condition>,
+    },
 }
 
 /// One search parameter: matches when any of its tests does (comma means OR). Several conditions
@@ -172,6 +178,9 @@ pub fn parse_query(
                     any_of,
                 });
             }),
+            _ if name.contains('.') || modifier.is_some_and(|m| m.contains('.')) => {
+                chain(resource_type, key, value).map(|c| query.conditions.push(c))
+            }
             _ => match params_of(resource_type).iter().find(|p| p.name == name) {
                 Some(def) => {
                     parse_condition(def, modifier, value).map(|c| query.conditions.push(c))
@@ -198,6 +207,83 @@ pub fn parse_query(
     }
 }
 
+/// A chained parameter (`subject:Patient.identifier`, `patient.name`, or longer chains) as a
+/// condition on the reference parameter it starts with. Without a type, the chain follows every
+/// type the reference may point to that has the next parameter.
+fn chain(resource_type: ResourceType, key: &str, value: &str) -> Result<Condition, String> {
+    let (head, rest) = key
+        .split_once('.')
+        .ok_or_else(|| format!("{key} is not a chain"))?;
+    let (name, target) = match head.split_once(':') {
+        Some((name, target)) => (name, Some(target)),
+        None => (head, None),
+    };
+    let def = params_of(resource_type)
+        .iter()
+        .find(|p| p.name == name && p.kind == ParamKind::Reference)
+        .ok_or_else(|| format!("{name} is not a reference parameter of {resource_type}"))?;
+    let targets: Vec<ResourceType> = match target {
+        Some(target) => {
+            let target: ResourceType = target
+                .parse()
+                .map_err(|_| format!("{target} is not a resource type"))?;
+            if !def.targets.is_empty() && !def.targets.contains(&target.as_str()) {
+                return Err(format!("{name} never points to a {target}"));
+            }
+            vec![target]
+        }
+        None => def.targets.iter().filter_map(|t| t.parse().ok()).collect(),
+    };
+    let next = rest.split(['.', ':']).next().unwrap_or(rest);
+    let mut any_of = Vec::new();
+    for target in targets {
+        let knows_next = next == "_id" || params_of(target).iter().any(|p| p.name == next);
+        if !knows_next {
+            continue;
+        }
+        let condition = if rest.contains('.') {
+            chain(target, rest, value)?
+        } else {
+            let mut parsed =
+                parse_query(target, &[(rest.to_owned(), value.to_owned())]).map_err(|issues| {
+                    issues
+                        .into_iter()
+                        .map(|i| i.diagnostics)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })?;
+            match parsed.conditions.pop() {
+                Some(condition) if chainable(&condition) => condition,
+                _ => return Err(format!("{rest} cannot end a chain")),
+            }
+        };
+        any_of.push(Test::Chained {
+            target,
+            condition: Box::new(condition),
+        });
+    }
+    if any_of.is_empty() {
+        return Err(format!(
+            "no type {name} points to has a search parameter {next}"
+        ));
+    }
+    Ok(Condition {
+        param: def.name,
+        any_of,
+    })
+}
+
+/// Whether a condition can be asked of the index rows of a chain's target: values, not the
+/// questions answered from the resources themselves.
+fn chainable(condition: &Condition) -> bool {
+    condition.param != "_id"
+        && condition.param != "_lastUpdated"
+        && condition
+            .any_of
+            .iter()
+            .all(|t| !matches!(t, Test::Missing(_) | Test::Not(_)))
+}
+
 /// `Prefer: handling=lenient`: the pairs of `pairs` this server can apply, and a warning for each
 /// it leaves out (a parameter it does not know, a modifier it does not support). A malformed value
 /// of a known parameter is still refused by [`parse_query`]: leniency is about what the server
@@ -214,7 +300,9 @@ pub fn supported_pairs(
                 Some((name, modifier)) => (name, Some(modifier)),
                 None => (key.as_str(), None),
             };
-            let supported = name.starts_with('_') && CONTROL_PARAMETERS.contains(&name)
+            // A chain's every link is checked when it is parsed.
+            let supported = key.contains('.')
+                || name.starts_with('_') && CONTROL_PARAMETERS.contains(&name)
                 || params_of(resource_type)
                     .iter()
                     .find(|p| p.name == name)
@@ -523,6 +611,55 @@ mod tests {
         assert_eq!(q.conditions[0].any_of, [Test::Missing(true)]);
         assert_eq!(q.conditions[1].any_of, [Test::Missing(false)]);
         assert!(parse(Patient, "gender:missing=maybe").is_err());
+    }
+
+    #[test]
+    fn chains_follow_references_to_the_types_that_have_the_next_parameter() {
+        let q = parse(
+            ResourceType::Observation,
+            "subject:Patient.identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018",
+        )
+        .unwrap();
+        let [Test::Chained { target, condition }] = q.conditions[0].any_of.as_slice() else {
+            panic!("{:?}", q.conditions);
+        };
+        assert_eq!((q.conditions[0].param, *target), ("subject", Patient));
+        assert_eq!(condition.param, "identifier");
+        // Untyped: every target with a `name` parameter (Patient, Group, Device, Location …).
+        let q = parse(ResourceType::Observation, "subject.name=Smith").unwrap();
+        let targets: Vec<ResourceType> = q.conditions[0]
+            .any_of
+            .iter()
+            .filter_map(|t| match t {
+                Test::Chained { target, .. } => Some(*target),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            targets.contains(&Patient) && targets.len() > 1,
+            "{targets:?}"
+        );
+        // Two links: the appointment's patient's general practitioner's name.
+        assert!(
+            parse(
+                ResourceType::Appointment,
+                "patient.general-practitioner:Practitioner.name=Who"
+            )
+            .is_ok()
+        );
+        assert!(
+            parse(ResourceType::Observation, "status.name=x").is_err(),
+            "not a reference"
+        );
+        assert!(parse(ResourceType::Observation, "subject:Patient.colour=blue").is_err());
+        assert!(parse(ResourceType::Observation, "subject:Slot.name=x").is_err());
+        assert!(
+            parse(
+                ResourceType::Observation,
+                "subject:Patient.gender:missing=true"
+            )
+            .is_err()
+        );
     }
 
     #[test]

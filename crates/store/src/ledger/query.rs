@@ -236,6 +236,13 @@ pub(crate) async fn search(
             "_include and _revinclude are not supported on AuditEvent",
         ));
     }
+    let plain =
+        |test: &Test| !matches!(test, Test::Missing(_) | Test::Not(_) | Test::Chained { .. });
+    if !query.conditions.iter().all(|c| c.any_of.iter().all(plain)) {
+        return Err(StoreError::NotSupported(
+            "AuditEvent is searched by plain values: no :missing, :not or chains",
+        ));
+    }
     let mut descending = None;
     for sort in &query.sort {
         if !matches!(sort.param, "date" | "_lastUpdated" | "_id") {
