@@ -277,7 +277,7 @@ impl<'q> Plan<'q> {
         let mut dates = std::collections::BTreeMap::<&str, Vec<&Test>>::new();
         for condition in conditions {
             match condition.any_of.as_slice() {
-                _ if condition.param == "_id" || condition.param == "_lastUpdated" => {
+                _ if matches!(condition.param, "_id" | "_lastUpdated" | "_has") => {
                     on_resource.push(condition)
                 }
                 // Whether a resource has any row for the parameter: asked of each resource.
@@ -452,6 +452,37 @@ impl<'q> Plan<'q> {
                 .push(")");
                 continue;
             }
+            if let [
+                Test::Has {
+                    source,
+                    reference,
+                    condition,
+                },
+            ] = condition.any_of.as_slice()
+            {
+                // What some resource of `source` meeting the condition points to, as `Type/id`.
+                sql.push(" AND r.resource_type || '/' || r.id IN (SELECT h.value")
+                    .push(" FROM search_index h WHERE h.resource_type = ")
+                    .text(source.as_str())
+                    .push(" AND h.param = ")
+                    .text(*reference)
+                    .push(" AND h.value IS NOT NULL AND h.rid IN (SELECT i.rid FROM search_index i")
+                    .push(" WHERE i.resource_type = ")
+                    .text(source.as_str())
+                    .push(" AND i.param = ")
+                    .text(condition.param)
+                    .push(" AND (");
+                for (n, test) in condition.any_of.iter().enumerate() {
+                    if n > 0 {
+                        sql.push(" OR ");
+                    }
+                    sql.push("(");
+                    matches(sql, test);
+                    sql.push(")");
+                }
+                sql.push(")))");
+                continue;
+            }
             if let [Test::Not(none_of)] = condition.any_of.as_slice() {
                 sql.push(" AND NOT EXISTS (SELECT 1 FROM search_index i WHERE i.rid = r.rid")
                     .push(" AND i.param = ")
@@ -544,7 +575,8 @@ impl OnIndex<'_> {
                 Test::Token { code: None, .. }
                 | Test::Contains(_)
                 | Test::Missing(_)
-                | Test::Not(_) => 3,
+                | Test::Not(_)
+                | Test::Has { .. } => 3,
             })
             .max()
             .unwrap_or(3)
@@ -779,7 +811,7 @@ fn matches(sql: &mut Sql, test: &Test) {
             sql.push("))")
         }
         // `_id`, `:missing` and `:not` are answered from `resources` (see `filter`).
-        Test::Id(_) | Test::Missing(_) | Test::Not(_) => sql.push("1 = 0"),
+        Test::Id(_) | Test::Missing(_) | Test::Not(_) | Test::Has { .. } => sql.push("1 = 0"),
         Test::Date(comparator, low, high) => {
             let within = |sql: &mut Sql| {
                 sql.push("i.low >= ")

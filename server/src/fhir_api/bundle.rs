@@ -149,7 +149,9 @@ async fn resolved(db: &Db, client: &ApiClient, request: Request) -> Result<Reque
             resource,
         } => {
             let body_id = resource["id"].as_str().map(str::to_owned);
-            let (id, if_match) = match conditional_match(db, resource_type, &criteria).await? {
+            let (id, if_match) = match conditional_match(db, client, resource_type, &criteria)
+                .await?
+            {
                 Some(existing) => {
                     let id = existing.resource["id"]
                         .as_str()
@@ -182,7 +184,7 @@ async fn resolved(db: &Db, client: &ApiClient, request: Request) -> Result<Reque
             resource_type,
             criteria,
         } => Ok(
-            match conditional_match(db, resource_type, &criteria).await? {
+            match conditional_match(db, client, resource_type, &criteria).await? {
                 Some(existing) => Request::Delete {
                     resource_type,
                     id: existing.resource["id"]
@@ -269,7 +271,7 @@ async fn transaction(
         } = request
         {
             let target = match if_none_exist {
-                Some(criteria) => conditional_match(db, *resource_type, criteria)
+                Some(criteria) => conditional_match(db, client, *resource_type, criteria)
                     .await
                     .map_err(|e| FhirApiError::InEntry(index, Box::new(e)))?,
                 None => None,
@@ -398,7 +400,8 @@ async fn run_alone(
             if_none_exist,
         } => {
             if let Some(criteria) = if_none_exist
-                && let Some(existing) = conditional_match(db, resource_type, &criteria).await?
+                && let Some(existing) =
+                    conditional_match(db, client, resource_type, &criteria).await?
             {
                 return Ok(Outcome::written(StatusCode::OK, existing));
             }
@@ -445,8 +448,7 @@ async fn run_alone(
             let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect();
-            let parsed = fhir::search::parse_query(resource_type, &pairs)
-                .map_err(FhirApiError::BadRequest)?;
+            let parsed = super::parsed_search(client, resource_type, &pairs)?;
             let page = readable_includes(
                 client,
                 store::search::search(db, resource_type, &parsed).await?,

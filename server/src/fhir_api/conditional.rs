@@ -48,7 +48,12 @@ pub async fn conditional_update(
     let body_id = resource["id"].as_str().map(str::to_owned);
     let expected = if_match(&headers)?;
     let now = jiff::Timestamp::now();
-    let matched = conditional_match(&db, resource_type, criteria.as_deref().unwrap_or_default());
+    let matched = conditional_match(
+        &db,
+        &client,
+        resource_type,
+        criteria.as_deref().unwrap_or_default(),
+    );
     let (written, created) = match matched.await? {
         Some(existing) => {
             let id = existing.resource["id"]
@@ -121,7 +126,12 @@ pub async fn conditional_delete(
     refuse_if_append_only(resource_type)?;
     permit(&client, resource_type, Interaction::Delete)?;
     permit(&client, resource_type, Interaction::Search)?;
-    let matched = conditional_match(&db, resource_type, criteria.as_deref().unwrap_or_default());
+    let matched = conditional_match(
+        &db,
+        &client,
+        resource_type,
+        criteria.as_deref().unwrap_or_default(),
+    );
     let Some(existing) = matched.await? else {
         return Ok(no_content());
     };

@@ -186,8 +186,7 @@ async fn run_search(
     } else {
         (pairs, Vec::new())
     };
-    let query =
-        fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
+    let query = parsed_search(client, resource_type, &pairs)?;
     let page = readable_includes(client, db.search(resource_type, &query).await?);
     let base = base_url(headers);
     Ok(fhir_json(searchset::bundle(
@@ -221,7 +220,7 @@ async fn create(
                 "If-None-Exist must be plain text",
             )])
         })?;
-        if let Some(existing) = conditional_match(&db, resource_type, criteria).await? {
+        if let Some(existing) = conditional_match(&db, &client, resource_type, criteria).await? {
             // Already there: nothing is created, and the client is shown what exists.
             return Ok(written_response(
                 StatusCode::OK,
@@ -498,11 +497,27 @@ fn checked_resource(resource: Value, expected: ResourceType) -> Result<Value, Fh
     }
 }
 
+/// A search's parameters, parsed, once the client is known to be allowed to search every type
+/// they consult (a chain's targets, `_has` sources): else the answer would tell what those hold.
+fn parsed_search(
+    client: &ApiClient,
+    resource_type: ResourceType,
+    pairs: &[(String, String)],
+) -> Result<fhir::search::SearchQuery, FhirApiError> {
+    let query =
+        fhir::search::parse_query(resource_type, pairs).map_err(FhirApiError::BadRequest)?;
+    for consulted in query.types_consulted() {
+        permit(client, consulted, Interaction::Search)?;
+    }
+    Ok(query)
+}
+
 /// The one resource matching a conditional interaction's criteria (`identifier=…`, optionally
 /// with a leading `Type?`), `None` when nothing matches, 412 when several do. Criteria that
 /// filter nothing are refused: they would match every resource of the type.
 async fn conditional_match(
     db: &Db,
+    client: &ApiClient,
     resource_type: ResourceType,
     criteria: &str,
 ) -> Result<Option<store::Versioned>, FhirApiError> {
@@ -512,8 +527,7 @@ async fn conditional_match(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(criteria.as_bytes())
         .into_owned()
         .collect();
-    let mut query =
-        fhir::search::parse_query(resource_type, &pairs).map_err(FhirApiError::BadRequest)?;
+    let mut query = parsed_search(client, resource_type, &pairs)?;
     if query.conditions.is_empty() {
         return Err(FhirApiError::BadRequest(vec![Issue::new(
             "required",

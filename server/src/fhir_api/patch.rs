@@ -63,7 +63,12 @@ pub async fn conditional_patch(
     permit(&client, resource_type, Interaction::Search)?;
     negotiate(&headers, None)?;
     let operations = json_patch(&headers, &body)?;
-    let matched = conditional_match(&db, resource_type, criteria.as_deref().unwrap_or_default());
+    let matched = conditional_match(
+        &db,
+        &client,
+        resource_type,
+        criteria.as_deref().unwrap_or_default(),
+    );
     let current = matched.await?.ok_or(FhirApiError::NotFound)?;
     apply_and_store(&db, resource_type, current, &operations, &headers).await
 }

@@ -86,6 +86,16 @@ const FHIR_ROUTES: &[(&str, [Expect; 8])] = &[
         "POST Patient/_search",
         [WHO, WHO, WHO, WHO, WHO, WHO, WHO, OK],
     ),
+    // Patients are readable, Observations are not: a search of patients by their observations
+    // (or of anything through a chain) would tell what the Observations hold.
+    (
+        "GET Patient?_has:Observation:patient:code=… (reverse chain)",
+        [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
+    ),
+    (
+        "GET Patient?general-practitioner:Practitioner.name=… (chain)",
+        [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
+    ),
     (
         "GET Appointment?patient=A",
         [WHO, WHO, WHO, WHO, WHO, WHO, WHO, NO],
@@ -354,6 +364,15 @@ fn fhir_request(app: &TestApp, route: &str, a: &PatientA, current_a: &Value) -> 
             .post(url("Patient/_search"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(format!("_id={}", a.id)),
+        "GET Patient?_has:Observation:patient:code=… (reverse chain)" => client.get(url(
+            &format!("Patient?_id={}&_has:Observation:patient:code=8867-4", a.id),
+        )),
+        "GET Patient?general-practitioner:Practitioner.name=… (chain)" => {
+            client.get(url(&format!(
+                "Patient?_id={}&general-practitioner:Practitioner.name=a",
+                a.id
+            )))
+        }
         "GET Appointment?patient=A" => {
             client.get(url(&format!("Appointment?patient=Patient/{}", a.id)))
         }

@@ -326,6 +326,15 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
         .await
         .unwrap();
     assert_eq!(ledger.status(), 400, "the ledger takes no chains");
+    // _has: the patients a Procedure with this code points to.
+    assert_eq!(
+        total("Patient?_has:Procedure:patient:code=80146002").await,
+        1
+    );
+    assert_eq!(
+        total("Patient?family=procter&_has:Procedure:patient:code=12345").await,
+        0
+    );
     // :not matches what has no such value, including what has no value at all.
     assert_eq!(total("Patient?family=procter&gender:not=male").await, 1);
     let not_code = |code: &str| format!("Procedure?patient={patient_id}&code:not={code}");

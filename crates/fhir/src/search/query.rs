@@ -53,6 +53,13 @@ pub enum Test {
         target: ResourceType,
         condition: Box<Condition>,
     },
+    /// A reverse chain (`_has:Observation:patient:code=…`): some resource of `source` whose
+    /// `reference` parameter points here meets `condition`.
+    Has {
+        source: ResourceType,
+        reference: &'static str,
+        condition: Box<Condition>,
+    },
 }
 
 /// One search parameter: matches when any of its tests does (comma means OR). Several conditions
@@ -172,6 +179,7 @@ pub fn parse_query(
                 });
                 Ok(())
             }
+            "_has" => has(resource_type, key, value).map(|c| query.conditions.push(c)),
             "_lastUpdated" => parse_dates(value).map(|any_of| {
                 query.conditions.push(Condition {
                     param: "_lastUpdated",
@@ -273,11 +281,80 @@ fn chain(resource_type: ResourceType, key: &str, value: &str) -> Result<Conditio
     })
 }
 
+/// `_has:Source:reference:param[:modifier]=value`: resources that some `Source` points to through
+/// its `reference` parameter, where that `Source` meets `param=value` (one level).
+fn has(resource_type: ResourceType, key: &str, value: &str) -> Result<Condition, String> {
+    let mut parts = key.splitn(4, ':').skip(1);
+    let (Some(source), Some(reference), Some(rest)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err("_has takes the form _has:Type:reference:parameter=value".to_owned());
+    };
+    let source: ResourceType = source
+        .parse()
+        .map_err(|_| format!("{source} is not a resource type"))?;
+    if source == ResourceType::AuditEvent {
+        return Err("_has cannot look into the audit trail".to_owned());
+    }
+    let def = params_of(source)
+        .iter()
+        .find(|p| p.name == reference && p.kind == ParamKind::Reference)
+        .ok_or_else(|| format!("{reference} is not a reference parameter of {source}"))?;
+    if !def.targets.is_empty() && !def.targets.contains(&resource_type.as_str()) {
+        return Err(format!(
+            "{source}.{reference} never points to a {resource_type}"
+        ));
+    }
+    let mut parsed =
+        parse_query(source, &[(rest.to_owned(), value.to_owned())]).map_err(|issues| {
+            issues
+                .into_iter()
+                .map(|i| i.diagnostics)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+    match parsed.conditions.pop() {
+        Some(condition) if chainable(&condition) => Ok(Condition {
+            param: "_has",
+            any_of: vec![Test::Has {
+                source,
+                reference: def.name,
+                condition: Box::new(condition),
+            }],
+        }),
+        _ => Err(format!("{rest} cannot end a _has")),
+    }
+}
+
+impl SearchQuery {
+    /// Every type whose resources the search consults besides its own: the targets of chains and
+    /// the sources of `_has`, however deep. A client must be allowed to search each of them,
+    /// or the search would tell it what they hold.
+    pub fn types_consulted(&self) -> Vec<ResourceType> {
+        fn walk(test: &Test, into: &mut Vec<ResourceType>) {
+            let (kind, condition) = match test {
+                Test::Chained { target, condition } => (*target, condition),
+                Test::Has {
+                    source, condition, ..
+                } => (*source, condition),
+                _ => return,
+            };
+            if !into.contains(&kind) {
+                into.push(kind);
+            }
+            condition.any_of.iter().for_each(|t| walk(t, into));
+        }
+        let mut types = Vec::new();
+        for condition in &self.conditions {
+            condition.any_of.iter().for_each(|t| walk(t, &mut types));
+        }
+        types
+    }
+}
+
 /// Whether a condition can be asked of the index rows of a chain's target: values, not the
 /// questions answered from the resources themselves.
 fn chainable(condition: &Condition) -> bool {
-    condition.param != "_id"
-        && condition.param != "_lastUpdated"
+    !matches!(condition.param, "_id" | "_lastUpdated" | "_has")
         && condition
             .any_of
             .iter()
@@ -339,6 +416,7 @@ const CONTROL_PARAMETERS: &[&str] = &[
     "_revinclude",
     "_id",
     "_lastUpdated",
+    "_has",
 ];
 
 /// The modifiers a parameter of `kind` takes here.
@@ -657,6 +735,48 @@ mod tests {
             parse(
                 ResourceType::Observation,
                 "subject:Patient.gender:missing=true"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn has_finds_what_other_resources_point_to_and_names_the_types_it_consults() {
+        let q = parse(Patient, "_has:Observation:patient:code=1234-5").unwrap();
+        let [
+            Test::Has {
+                source,
+                reference,
+                condition,
+            },
+        ] = q.conditions[0].any_of.as_slice()
+        else {
+            panic!("{:?}", q.conditions);
+        };
+        assert_eq!(
+            (*source, *reference, condition.param),
+            (Observation, "patient", "code")
+        );
+        assert_eq!(q.types_consulted(), [Observation]);
+        let q = parse(
+            Patient,
+            "_has:Observation:patient:performer:Practitioner.name=Who",
+        )
+        .unwrap();
+        assert_eq!(q.types_consulted(), [Observation, Practitioner]);
+        assert!(parse(Patient, "_has:Observation:patient").is_err());
+        assert!(
+            parse(Patient, "_has:Observation:status:code=x").is_err(),
+            "not a reference"
+        );
+        assert!(
+            parse(Patient, "_has:Slot:schedule:status=free").is_err(),
+            "not to a Patient"
+        );
+        assert!(
+            parse(
+                Patient,
+                "_has:Observation:patient:_has:Device:patient:type=x"
             )
             .is_err()
         );

@@ -240,7 +240,7 @@ pub(crate) async fn search(
         |test: &Test| !matches!(test, Test::Missing(_) | Test::Not(_) | Test::Chained { .. });
     if !query.conditions.iter().all(|c| c.any_of.iter().all(plain)) {
         return Err(StoreError::NotSupported(
-            "AuditEvent is searched by plain values: no :missing, :not or chains",
+            "AuditEvent is searched by plain values: no :missing, :not, chains or _has",
         ));
     }
     let mut descending = None;
