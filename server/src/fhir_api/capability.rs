@@ -110,6 +110,9 @@ fn statement(base_url: &str, resources: Value) -> Value {
         "description": "Every interaction but this one needs a bearer token from the token \
             endpoint (OAuth2 client credentials, SMART v2 system scopes such as system/Patient.rs). \
             Every access to patient data is recorded as an AuditEvent; AuditEvents are append-only. \
+            Searches take chained parameters (subject:Patient.identifier=…), _has, :missing, \
+            :not (tokens), :exact and :contains (strings), and the sa/eb date prefixes; a chain \
+            or _has needs the search scope of every type it consults. \
             PATCH takes JSON Patch (application/json-patch+json). Writes honour \
             Prefer: return=minimal|representation|OperationOutcome; searches honour \
             Prefer: handling=lenient (unknown parameters ignored and listed in an OperationOutcome \
