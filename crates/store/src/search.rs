@@ -17,6 +17,8 @@
 //!   the name pairs (`fhir::search::NAME_PAIRS`); sorted `family,given` it is read in that order
 //!   up to the page's end.
 
+use std::collections::HashSet;
+
 use fhir::{
     ResourceType,
     search::{
@@ -178,25 +180,56 @@ async fn finish(
         .collect::<Result<Vec<_>, _>>()?;
 
     let mut included = Vec::new();
-    for include in &query.includes {
-        let mut sql = Sql::default();
-        sql.push("SELECT DISTINCT value FROM search_index WHERE param = ")
-            .text(include.param)
-            .push(" AND rid IN (");
-        list(&mut sql, rids.iter().copied());
-        sql.push(")");
-        let references: Vec<(String,)> = sql.query_as().fetch_all(db.pool()).await?;
-        for (reference,) in references {
-            let Some((target, id)) = reference.split_once('/') else {
-                continue;
-            };
-            let Ok(target) = target.parse::<ResourceType>() else {
-                continue;
-            };
-            if let Found::Current(v) = resources::read(db, target, id).await? {
-                included.push(v);
+    // Each round follows the includes from the resources the last one brought: the matches
+    // first (`_include` and `_include:iterate`), then what was included (`:iterate` only).
+    let mut seen: HashSet<String> = matches
+        .iter()
+        .filter_map(|m| m.resource["id"].as_str())
+        .map(|id| format!("{resource_type}/{id}"))
+        .collect();
+    let mut frontier: Vec<(ResourceType, Vec<i64>)> = vec![(resource_type, rids)];
+    for round in 0..=MAX_INCLUDE_ROUNDS {
+        let mut next: Vec<(ResourceType, Vec<i64>)> = Vec::new();
+        for (source, source_rids) in &frontier {
+            let first = query.includes.iter().filter(|_| round == 0);
+            for include in first.chain(&query.iterated) {
+                if include.source != *source {
+                    continue;
+                }
+                let mut sql = Sql::default();
+                sql.push("SELECT DISTINCT value FROM search_index WHERE param = ")
+                    .text(include.param)
+                    .push(" AND rid IN (");
+                list(&mut sql, source_rids.iter().copied());
+                sql.push(")");
+                let references: Vec<(String,)> = sql.query_as().fetch_all(db.pool()).await?;
+                for (reference,) in references {
+                    if !seen.insert(reference.clone()) {
+                        continue;
+                    }
+                    let Some((target, id)) = reference.split_once('/') else {
+                        continue;
+                    };
+                    let Ok(target) = target.parse::<ResourceType>() else {
+                        continue;
+                    };
+                    if let Found::Current(v) = resources::read(db, target, id).await? {
+                        included.push(v);
+                        if !query.iterated.is_empty() {
+                            let rid = rid_of(db, target, id).await?;
+                            match next.iter_mut().find(|(t, _)| *t == target) {
+                                Some((_, rids)) => rids.extend(rid),
+                                None => next.push((target, rid.into_iter().collect())),
+                            }
+                        }
+                    }
+                }
             }
         }
+        if next.is_empty() || query.iterated.is_empty() {
+            break;
+        }
+        frontier = next;
     }
     for include in &query.revincludes {
         let references: Vec<String> = matches
@@ -225,6 +258,21 @@ async fn finish(
         matches,
         included,
     })
+}
+
+/// How many times `_include:iterate` is followed past the matches: enough for the chains FHIR's
+/// examples use (an appointment's slot's schedule's practitioner), and a bound on a cycle.
+const MAX_INCLUDE_ROUNDS: usize = 4;
+
+/// The search-index key of a current resource.
+async fn rid_of(db: &Db, resource_type: ResourceType, id: &str) -> Result<Option<i64>, StoreError> {
+    let mut sql = Sql::default();
+    sql.push("SELECT rid FROM resources WHERE resource_type = ")
+        .text(resource_type.as_str())
+        .push(" AND id = ")
+        .text(id);
+    let row: Option<(i64,)> = sql.query_as().fetch_optional(db.pool()).await?;
+    Ok(row.map(|(rid,)| rid))
 }
 
 /// `$1, $2, $3`, one parameter per value; an empty list matches nothing.

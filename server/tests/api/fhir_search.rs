@@ -205,6 +205,34 @@ async fn a_patients_appointments_come_with_the_patient_and_revinclude_finds_them
     )
     .await;
     assert_eq!(entries(&bundle, "include").len(), appointments.len());
+
+    // _include:iterate follows on from what was included: each slot's schedule comes too.
+    let bundle = search(
+        &app,
+        &format!(
+            "Appointment?patient={patient_ref}&_include=Appointment:slot&_include:iterate=Slot:schedule"
+        ),
+    )
+    .await;
+    let included = entries(&bundle, "include");
+    let of_type = |kind: &str| -> Vec<&Value> {
+        included
+            .iter()
+            .copied()
+            .filter(|r| r["resourceType"] == kind)
+            .collect()
+    };
+    let (slots, schedules) = (of_type("Slot"), of_type("Schedule"));
+    assert!(!slots.is_empty() && !schedules.is_empty(), "{bundle}");
+    for slot in &slots {
+        let schedule = slot["schedule"]["reference"].as_str().unwrap();
+        assert!(
+            schedules
+                .iter()
+                .any(|s| format!("Schedule/{}", s["id"].as_str().unwrap()) == schedule),
+            "{schedule} is included"
+        );
+    }
 }
 
 #[tokio::test]

@@ -108,6 +108,10 @@ pub struct SearchQuery {
     pub subset: Option<Subset>,
     pub total: Total,
     pub includes: Vec<Include>,
+    /// `_include:iterate`: followed from the matches and from whatever is included, again and
+    /// again (to a bounded depth), so `Appointment?_include=Appointment:slot&_include:iterate=
+    /// Slot:schedule` brings each slot's schedule too.
+    pub iterated: Vec<Include>,
     pub revincludes: Vec<Include>,
 }
 
@@ -138,6 +142,7 @@ impl SearchQuery {
             subset: None,
             total: Total::Accurate,
             includes: Vec::new(),
+            iterated: Vec::new(),
             revincludes: Vec::new(),
         }
     }
@@ -169,8 +174,15 @@ pub fn parse_query(
                 .map(|subset| query.subset = Some(subset)),
             "_total" => parse_total(value).map(|total| query.total = total),
             "_sort" => parse_sort(resource_type, value).map(|sort| query.sort = sort),
-            "_include" => parse_include(value, Some(resource_type)).map(|i| query.includes.push(i)),
-            "_revinclude" => parse_include(value, None).map(|i| query.revincludes.push(i)),
+            "_include" => match modifier {
+                None => parse_include(value, Some(resource_type)).map(|i| query.includes.push(i)),
+                Some("iterate") => parse_include(value, None).map(|i| query.iterated.push(i)),
+                Some(other) => Err(format!("_include:{other} is not supported")),
+            },
+            "_revinclude" => match modifier {
+                None => parse_include(value, None).map(|i| query.revincludes.push(i)),
+                Some(other) => Err(format!("_revinclude:{other} is not supported")),
+            },
             "_id" => {
                 let any_of = value.split(',').map(|id| Test::Id(id.to_owned())).collect();
                 query.conditions.push(Condition {
@@ -832,6 +844,16 @@ mod tests {
                 param: "schedule"
             }]
         );
+        let q = parse(Appointment, "_include:iterate=Slot:schedule").unwrap();
+        assert_eq!(
+            q.iterated,
+            [Include {
+                source: Slot,
+                param: "schedule"
+            }]
+        );
+        assert!(parse(Appointment, "_include:recurse=Slot:schedule").is_err());
+        assert!(parse(Patient, "_revinclude:iterate=Appointment:patient").is_err());
         let q = parse(Patient, "_revinclude=Appointment:patient").unwrap();
         assert_eq!(
             q.revincludes,

@@ -231,7 +231,7 @@ pub(crate) async fn search(
     keys: Keys,
     query: &SearchQuery,
 ) -> Result<SearchPage, StoreError> {
-    if !query.includes.is_empty() || !query.revincludes.is_empty() {
+    if !query.includes.is_empty() || !query.iterated.is_empty() || !query.revincludes.is_empty() {
         return Err(StoreError::NotSupported(
             "_include and _revinclude are not supported on AuditEvent",
         ));
