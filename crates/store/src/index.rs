@@ -3,8 +3,9 @@
 //! the widest date range each date parameter has indexed (`search_widths`, which bounds a date
 //! search's scan), and the rebuild at start-up when `fhir::search::INDEX_VERSION` changed.
 //!
-//! Rows refer to a resource by its `rid`, not its type and id. Its two value indexes are partial:
-//! strings, tokens and references in one, dates in the other. A date parameter has one row per
+//! Rows refer to a resource by its `rid`, not its type and id. Its three value indexes are
+//! partial: strings, tokens and references (and quantities' units) in one, dates in another,
+//! numbers and quantities in the third. A date parameter has one row per
 //! resource (the earliest, should a resource carry two), so a date scan needs no deduplicating.
 //! `search_widths` keeps only ranges wider than a parameter's usual (a second for the instants of
 //! a Slot's or an Appointment's start, a day otherwise), and a period open at one end as unbounded.
@@ -57,8 +58,8 @@ pub(crate) async fn insert_index(
         .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO search_index (rid, resource_type, param, system, value, exact, low, high) VALUES {}",
-            placeholders(tx, chunk.len(), 8)
+            "INSERT INTO search_index (rid, resource_type, param, system, value, exact, low, high, number_low, number_high) VALUES {}",
+            placeholders(tx, chunk.len(), 10)
         );
         let mut query = sqlx::query(&sql);
         for (rid, resource_type, entry) in chunk {
@@ -71,6 +72,17 @@ pub(crate) async fn insert_index(
                 .bind(entry.exact.clone())
                 .bind(entry.low)
                 .bind(entry.high);
+            for number in [entry.number_low, entry.number_high] {
+                query = match number {
+                    Some(number) => query.bind(number),
+                    // sqlx 0.8's Any driver declares a missing f64 to PostgreSQL as a `real`
+                    // and a present one as a `double precision`, and PostgreSQL refuses the
+                    // statement it keeps prepared once a row's number switches between the
+                    // two ("incorrect binary data format"). A missing f32 is declared as a
+                    // `double precision`: the same type either way.
+                    None => query.bind(None::<f32>),
+                };
+            }
         }
         query.execute(&mut **tx).await?;
     }

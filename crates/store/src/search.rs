@@ -22,7 +22,8 @@ use std::collections::HashSet;
 use fhir::{
     ResourceType,
     search::{
-        Comparator, Condition, NAME_PAIR_SEPARATOR, NAME_PAIRS, ParamKind, SearchQuery, Test, Total,
+        Amount, Comparator, Condition, NAME_PAIR_SEPARATOR, NAME_PAIRS, ParamKind, SearchQuery,
+        Test, Total,
     },
 };
 
@@ -143,6 +144,12 @@ fn order_by(sql: &mut Sql, sorts: &[fhir::search::Sort], alias: &str) {
             (param, ParamKind::Date) => {
                 sql.push(&format!(
                     "(SELECT MIN(i.low + 0) FROM search_index i WHERE i.rid = {alias}.rid AND i.param = "
+                ));
+                sql.text(param).push(")")
+            }
+            (param, ParamKind::Number | ParamKind::Quantity) => {
+                sql.push(&format!(
+                    "(SELECT MIN(i.number_low + 0) FROM search_index i WHERE i.rid = {alias}.rid AND i.param = "
                 ));
                 sql.text(param).push(")")
             }
@@ -593,7 +600,7 @@ impl OnIndex<'_> {
     }
 
     /// Which index rows the condition reads: dates, ORed ones too (`date=2024,2025`), are on
-    /// the date rows.
+    /// the date rows; numbers and quantities on the number rows.
     fn column(&self) -> Column {
         if let OnIndex::NamePair { .. } = self {
             return Column::Value;
@@ -601,6 +608,11 @@ impl OnIndex<'_> {
         let (tests, _) = self.tests();
         if tests.iter().all(|t| matches!(t, Test::Date(..))) {
             Column::Low
+        } else if tests
+            .iter()
+            .all(|t| matches!(t, Test::Number(_) | Test::Quantity { .. }))
+        {
+            Column::Number
         } else {
             Column::Value
         }
@@ -619,7 +631,7 @@ impl OnIndex<'_> {
             .map(|test| match test {
                 Test::Reference(_) | Test::Id(_) | Test::Token { code: Some(_), .. } => 0,
                 Test::Exact(_) | Test::StartsWith(_) | Test::Chained { .. } => 1,
-                Test::Date(..) => 2,
+                Test::Date(..) | Test::Number(_) | Test::Quantity { .. } => 2,
                 Test::Token { code: None, .. }
                 | Test::Contains(_)
                 | Test::Missing(_)
@@ -649,6 +661,7 @@ impl OnIndex<'_> {
         sql.push(match self.column() {
             Column::Value => " AND i.value IS NOT NULL AND (",
             Column::Low => " AND i.low IS NOT NULL AND (",
+            Column::Number => " AND i.number_low IS NOT NULL AND (",
         });
         let (tests, joiner) = self.tests();
         for (n, test) in tests.iter().enumerate() {
@@ -761,6 +774,8 @@ enum Column {
     Value,
     /// Dates: `search_index_by_date`.
     Low,
+    /// Numbers and quantities: `search_index_by_number`.
+    Number,
 }
 
 /// `_lastUpdated` conditions (ORed), on the time each resource's current version was stored
@@ -784,7 +799,8 @@ fn last_updated(sql: &mut Sql, any_of: &[Test]) {
         let (low, high) = (at(*low), at(*high));
         sql.push("(");
         match comparator {
-            Comparator::Eq => sql
+            // A stored instant is a point: it overlaps the value's range when within it.
+            Comparator::Eq | Comparator::Approximately => sql
                 .push("r.last_updated >= ")
                 .text(low)
                 .push(" AND r.last_updated < ")
@@ -905,8 +921,96 @@ fn matches(sql: &mut Sql, test: &Test) {
                 Comparator::EndsBefore => {
                     sql.push("i.high <= ").int(*low);
                 }
+                // The ranges overlap: the specification leaves the closeness to the server, and
+                // a date's own precision is the closeness its writer chose.
+                Comparator::Approximately => {
+                    sql.push("i.low < ")
+                        .int(*high)
+                        .push(" AND i.high > ")
+                        .int(*low);
+                }
             }
             sql
         }
+        Test::Number(amount) => amount_matches(sql, amount),
+        Test::Quantity {
+            amount,
+            system,
+            code,
+        } => {
+            amount_matches(sql, amount);
+            if let Some(system) = system {
+                sql.push(" AND i.system = ").text(system.as_str());
+            }
+            match (system, code) {
+                (_, None) => sql,
+                (Some(_), Some(code)) => sql.push(" AND i.value = ").text(code.as_str()),
+                // Without a system, the code may be the unit's code or the unit as written.
+                (None, Some(code)) => sql
+                    .push(" AND (i.value = ")
+                    .text(code.as_str())
+                    .push(" OR i.exact = ")
+                    .text(code.as_str())
+                    .push(")"),
+            }
+        }
     };
+}
+
+/// A number or quantity index row's `[number_low, number_high]` against a search amount, as the
+/// specification's prefixes read for ranges: `eq` the value's precision contains the row's
+/// range, `gt` some of the row's range lies above the value, `sa` all of it, and so on.
+fn amount_matches<'s>(sql: &'s mut Sql, amount: &Amount) -> &'s mut Sql {
+    let Amount {
+        comparator,
+        value,
+        low,
+        high,
+    } = *amount;
+    let within = |sql: &mut Sql| {
+        sql.push("i.number_low >= ")
+            .float(low)
+            .push(" AND i.number_high < ")
+            .float(high);
+    };
+    match comparator {
+        Comparator::Eq => within(sql),
+        Comparator::Ne => {
+            sql.push("NOT (");
+            within(sql);
+            sql.push(")");
+        }
+        Comparator::Gt => {
+            sql.push("i.number_high > ").float(value);
+        }
+        Comparator::Lt => {
+            sql.push("i.number_low < ").float(value);
+        }
+        Comparator::Ge => {
+            sql.push("i.number_high >= ").float(value);
+        }
+        Comparator::Le => {
+            sql.push("i.number_low <= ").float(value);
+        }
+        Comparator::StartsAfter => {
+            sql.push("i.number_low > ").float(value);
+        }
+        Comparator::EndsBefore => {
+            sql.push("i.number_high < ").float(value);
+        }
+        // Within a tenth of the value (the specification's suggestion), or of its precision
+        // for a zero.
+        Comparator::Approximately => {
+            let margin = if value == 0.0 {
+                high - value
+            } else {
+                value.abs() / 10.0
+            };
+            sql.push("i.number_low <= ")
+                .float(value + margin)
+                .push(" AND i.number_high >= ")
+                .float(value - margin);
+        }
+    }
+    sql
 }

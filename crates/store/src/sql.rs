@@ -14,6 +14,7 @@ pub(crate) struct Sql {
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    Float(f64),
 }
 
 impl From<String> for Bind {
@@ -40,6 +41,10 @@ impl Sql {
 
     pub(crate) fn int(&mut self, value: i64) -> &mut Self {
         self.bind(Bind::Int(value))
+    }
+
+    pub(crate) fn float(&mut self, value: f64) -> &mut Self {
+        self.bind(Bind::Float(value))
     }
 
     pub(crate) fn bind(&mut self, value: Bind) -> &mut Self {
@@ -78,6 +83,7 @@ impl Sql {
             query = match bind {
                 Bind::Text(t) => query.bind(t.as_str()),
                 Bind::Int(i) => query.bind(*i),
+                Bind::Float(f) => query.bind(*f),
             };
         }
         query

@@ -324,6 +324,24 @@ async fn any_r4_type_is_stored_and_found_by_the_specifications_parameters() {
         1,
         "a uri"
     );
+    assert_eq!(
+        total("Procedure?instantiates-uri:below=https://example.org/protocols").await,
+        1,
+        "a uri below"
+    );
+    assert_eq!(
+        total("Procedure?instantiates-uri:above=https://example.org/protocols/appendix/v2").await,
+        1,
+        "a uri above"
+    );
+    assert_eq!(
+        total("Procedure?instantiates-uri:below=https://example.org/other").await,
+        0
+    );
+    let typed = format!("Procedure?subject:Patient={patient_id}");
+    assert_eq!(search(&app, &typed).await["total"], 1, "a typed reference");
+    let wrong_type = format!("Procedure?subject:Group={patient_id}");
+    assert_eq!(search(&app, &wrong_type).await["total"], 0);
     assert_eq!(total("ServiceRequest?code=26604007&intent=order").await, 1);
     assert_eq!(total("Patient?email=procter@example.org").await, 1);
     assert_eq!(total("Patient?family=procter&deceased=true").await, 1);
@@ -441,4 +459,166 @@ async fn summary_and_elements_return_part_of_each_match_marked_as_such() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 400);
+}
+
+#[tokio::test]
+async fn numbers_and_quantities_are_compared_with_prefixes_units_and_precision() {
+    let app = spawn_app().await;
+    let patient: Value = app
+        .fhir_with(
+            Method::POST,
+            "Patient",
+            &json!({"resourceType": "Patient", "name": [{"family": "Measured"}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let subject = format!("Patient/{}", patient["id"].as_str().unwrap());
+    let ucum = "http://unitsofmeasure.org";
+    let observation = |text: &str, value: Value| {
+        json!({"resourceType": "Observation", "status": "final", "code": {"text": text},
+            "subject": {"reference": subject}, "valueQuantity": value})
+    };
+    let written = [
+        observation(
+            "Pulse",
+            json!({"value": 72, "unit": "beats/minute", "system": ucum, "code": "/min"}),
+        ),
+        observation(
+            "Temperature",
+            json!({"value": 37.5, "unit": "°C", "system": ucum, "code": "Cel"}),
+        ),
+        observation(
+            "Weight",
+            json!({"value": 70.25, "unit": "kg", "system": ucum, "code": "kg"}),
+        ),
+        json!({"resourceType": "Observation", "status": "final", "code": {"text": "Blood pressure"},
+            "subject": {"reference": subject},
+            "component": [
+                {"code": {"text": "Systolic"}, "valueQuantity": {"value": 140, "unit": "mmHg", "system": ucum, "code": "mm[Hg]"}},
+                {"code": {"text": "Diastolic"}, "valueQuantity": {"value": 90, "unit": "mmHg", "system": ucum, "code": "mm[Hg]"}}]}),
+        json!({"resourceType": "RiskAssessment", "status": "final", "subject": {"reference": subject},
+            "prediction": [{"probabilityDecimal": 0.8}]}),
+        json!({"resourceType": "Condition", "subject": {"reference": subject},
+            "code": {"text": "Asthma"},
+            "onsetRange": {"low": {"value": 40, "unit": "years", "system": ucum, "code": "a"},
+                           "high": {"value": 50, "unit": "years", "system": ucum, "code": "a"}}}),
+    ];
+    for resource in &written {
+        let response = app
+            .fhir_with(
+                Method::POST,
+                resource["resourceType"].as_str().unwrap(),
+                resource,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{resource}");
+    }
+    let found = |query: String| {
+        let app = &app;
+        async move {
+            let bundle = search(app, &query).await;
+            let mut names: Vec<String> = entries(&bundle, "match")
+                .iter()
+                .map(|r| r["code"]["text"].as_str().unwrap_or("risk").to_owned())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    let values = |value: &str| format!("Observation?subject={subject}&value-quantity={value}");
+    assert_eq!(found(values("72")).await, ["Pulse"]);
+    assert_eq!(
+        found(values("72.0")).await,
+        ["Pulse"],
+        "72.0 spans 71.95 to 72.05"
+    );
+    assert!(
+        found(values("72.3")).await.is_empty(),
+        "outside 72.3's precision"
+    );
+    assert_eq!(
+        found(values("70")).await,
+        ["Weight"],
+        "70 spans 69.5 to 70.5"
+    );
+    assert!(found(values("70.2")).await.is_empty(), "70.25 is not 70.2");
+    assert_eq!(found(values("gt70")).await, ["Pulse", "Weight"]);
+    assert_eq!(found(values("ge70.25")).await, ["Pulse", "Weight"]);
+    assert_eq!(found(values("lt70")).await, ["Temperature"]);
+    assert_eq!(found(values("ne72")).await, ["Temperature", "Weight"]);
+    assert_eq!(
+        found(values("ap80")).await,
+        ["Pulse"],
+        "within a tenth of 80"
+    );
+    assert_eq!(found(values("sa70.25")).await, ["Pulse"]);
+    assert_eq!(found(values("eb37.6")).await, ["Temperature"]);
+    // Units: by system and code, by code alone, or as written.
+    assert_eq!(found(values(&format!("72|{ucum}|/min"))).await, ["Pulse"]);
+    assert!(found(values(&format!("72|{ucum}|kg"))).await.is_empty());
+    assert_eq!(found(values("gt30||Cel")).await, ["Temperature"]);
+    assert_eq!(found(values("72||beats/minute")).await, ["Pulse"]);
+    assert_eq!(found(values("gt0,37.5")).await.len(), 3, "ORed values");
+    let components =
+        |value: &str| format!("Observation?subject={subject}&component-value-quantity={value}");
+    assert_eq!(found(components("gt130")).await, ["Blood pressure"]);
+    assert!(found(components("gt150")).await.is_empty());
+    let combined =
+        |value: &str| format!("Observation?subject={subject}&combo-value-quantity={value}");
+    assert_eq!(found(combined("ge72")).await, ["Blood pressure", "Pulse"]);
+    // A number parameter, and a quantity read from a Range (40 to 50 years).
+    let risk = |value: &str| format!("RiskAssessment?subject={subject}&probability={value}");
+    assert_eq!(found(risk("gt0.5")).await.len(), 1);
+    assert_eq!(found(risk("0.8")).await.len(), 1);
+    assert!(found(risk("lt0.5")).await.is_empty());
+    let onset = |value: &str| format!("Condition?subject={subject}&onset-age={value}");
+    assert_eq!(
+        found(onset("ge45")).await,
+        ["Asthma"],
+        "the range reaches 45"
+    );
+    assert_eq!(
+        found(onset("lt45")).await,
+        ["Asthma"],
+        "and starts below it"
+    );
+    assert!(found(onset("sa45")).await.is_empty(), "not wholly above");
+    assert_eq!(found(onset("eb60||a")).await, ["Asthma"]);
+    assert!(found(onset("lt30")).await.is_empty());
+    // Sorted by value, largest first.
+    let sorted = search(
+        &app,
+        &format!("Observation?subject={subject}&value-quantity=gt0&_sort=-value-quantity"),
+    )
+    .await;
+    let order: Vec<&str> = entries(&sorted, "match")
+        .iter()
+        .map(|r| r["code"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["Pulse", "Weight", "Temperature"]);
+    for bad in [
+        "value-quantity=high",
+        "value-quantity=5|mg",
+        "probability=gtx",
+    ] {
+        let kind = if bad.starts_with("probability") {
+            "RiskAssessment"
+        } else {
+            "Observation"
+        };
+        let response = app
+            .fhir(Method::GET, &format!("{kind}?{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{bad}");
+        let outcome: Value = response.json().await.unwrap();
+        assert_eq!(outcome["resourceType"], "OperationOutcome", "{bad}");
+    }
 }

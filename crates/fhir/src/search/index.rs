@@ -4,6 +4,7 @@ use jiff::{Timestamp, civil, tz::Offset};
 use serde_json::Value;
 
 use super::{
+    amount::{Measured, measured},
     expression::Node,
     params::{ParamDef, ParamKind, params_of},
 };
@@ -12,7 +13,9 @@ use crate::{ResourceType, relative_reference};
 /// One indexed value. Strings: `value` normalised (lower case), `exact` as written. Tokens:
 /// `system` and `value` (the code). References: `value` is `Type/id`. Dates: `[low, high)` in
 /// seconds since the epoch, as wide as the value's precision (`1990` covers the whole year).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Numbers and quantities: `[number_low, number_high]` (a point, or a `Range`'s bounds), with a
+/// quantity's unit as a token (`system`, `value` its code) and as written (`exact`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct IndexEntry {
     pub param: &'static str,
     pub system: Option<String>,
@@ -20,6 +23,8 @@ pub struct IndexEntry {
     pub exact: Option<String>,
     pub low: Option<i64>,
     pub high: Option<i64>,
+    pub number_low: Option<f64>,
+    pub number_high: Option<f64>,
 }
 
 impl IndexEntry {
@@ -31,6 +36,8 @@ impl IndexEntry {
             exact: Some(text.to_owned()),
             low: None,
             high: None,
+            number_low: None,
+            number_high: None,
         }
     }
 
@@ -42,6 +49,8 @@ impl IndexEntry {
             exact: None,
             low: None,
             high: None,
+            number_low: None,
+            number_high: None,
         }
     }
 
@@ -53,6 +62,21 @@ impl IndexEntry {
             exact: None,
             low: Some(low),
             high: Some(high),
+            number_low: None,
+            number_high: None,
+        }
+    }
+
+    fn amount(param: &'static str, measured: Measured) -> Self {
+        Self {
+            param,
+            system: measured.system,
+            value: measured.code,
+            exact: measured.unit,
+            low: None,
+            high: None,
+            number_low: Some(measured.low),
+            number_high: Some(measured.high),
         }
     }
 }
@@ -124,6 +148,8 @@ pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<Index
                 exact: None,
                 low: None,
                 high: None,
+                number_low: None,
+                number_high: None,
             })
             .collect();
         entries.extend(pairs);
@@ -182,6 +208,10 @@ fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
                 .collect()
         }
         ParamKind::Token => tokens(def.name, value, type_name),
+        ParamKind::Number | ParamKind::Quantity => measured(value, type_name)
+            .map(|m| IndexEntry::amount(def.name, m))
+            .into_iter()
+            .collect(),
         ParamKind::Uri => value
             .as_str()
             .map(|uri| IndexEntry::token(def.name, None, uri))

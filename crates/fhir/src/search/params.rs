@@ -2,7 +2,7 @@
 //! definitions (`crate::definitions`), each with its parsed FHIRPath expression.
 //!
 //! A parameter is offered when its type is one this server searches by (string, token,
-//! reference, date, uri) and its expression is within the subset `expression` evaluates;
+//! reference, date, uri, number, quantity) and its expression is within the subset `expression` evaluates;
 //! `phonetic` is not, as a search by it would promise a sound-alike match that a prefix match is
 //! not. What is offered is exactly what the CapabilityStatement lists.
 
@@ -14,8 +14,8 @@ use crate::{ResourceType, definitions::r4};
 /// Bump whenever the definitions change, or what `index_entries` derives from them: the store
 /// rebuilds its index when it sees a new one (unless a migration brought it up to date: 3 added
 /// the patients' name pairs, which migrations derive from the family and given rows; 4 took
-/// every parameter from the specification, for every type).
-pub const INDEX_VERSION: i64 = 4;
+/// every parameter from the specification, for every type; 5 added numbers and quantities).
+pub const INDEX_VERSION: i64 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -24,6 +24,8 @@ pub enum ParamKind {
     Reference,
     Date,
     Uri,
+    Number,
+    Quantity,
 }
 
 impl ParamKind {
@@ -35,6 +37,8 @@ impl ParamKind {
             ParamKind::Reference => "reference",
             ParamKind::Date => "date",
             ParamKind::Uri => "uri",
+            ParamKind::Number => "number",
+            ParamKind::Quantity => "quantity",
         }
     }
 
@@ -45,6 +49,8 @@ impl ParamKind {
             "reference" => ParamKind::Reference,
             "date" => ParamKind::Date,
             "uri" => ParamKind::Uri,
+            "number" => ParamKind::Number,
+            "quantity" => ParamKind::Quantity,
             _ => return None,
         })
     }
@@ -184,6 +190,21 @@ mod tests {
         for name in ["patient", "subject", "code", "date", "status", "performer"] {
             assert!(procedure.contains(&name), "Procedure {name}: {procedure:?}");
         }
+        let kind = |t: ResourceType, name: &str| {
+            params_of(t).iter().find(|p| p.name == name).map(|p| p.kind)
+        };
+        assert_eq!(
+            kind(ResourceType::Observation, "value-quantity"),
+            Some(ParamKind::Quantity)
+        );
+        assert_eq!(
+            kind(ResourceType::Condition, "onset-age"),
+            Some(ParamKind::Quantity)
+        );
+        assert_eq!(
+            kind(ResourceType::RiskAssessment, "probability"),
+            Some(ParamKind::Number)
+        );
         for t in ResourceType::ALL {
             assert!(!params_of(*t).is_empty(), "{t} has no search parameters");
         }

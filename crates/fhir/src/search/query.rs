@@ -1,6 +1,9 @@
 //! What a search URL asks for, parsed once: conditions, paging, sorting, includes.
 
+pub use super::comparator::Comparator;
 use super::{
+    amount::{Amount, parse_amount, parse_quantity},
+    comparator::prefixed,
     index::{date_range, normalise},
     params::{ParamDef, ParamKind, params_of, reference_param},
 };
@@ -9,22 +12,8 @@ use crate::{ResourceType, operation_outcome::Issue, relative_reference, subset::
 pub const DEFAULT_COUNT: i64 = 20;
 pub const MAX_COUNT: i64 = 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    /// `sa`: starts after the value's range ends.
-    StartsAfter,
-    /// `eb`: ends before the value's range starts.
-    EndsBefore,
-}
-
 /// One way a value can match.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Test {
     /// Strings start with this (normalised) text: the default string search.
     StartsWith(String),
@@ -41,6 +30,15 @@ pub enum Test {
     Reference(String),
     /// A date comparison against the `[low, high)` range of the search value.
     Date(Comparator, i64, i64),
+    /// A number parameter's comparison (see `amount`).
+    Number(Amount),
+    /// A quantity's amount, and its unit when given: the unit's `system` and `code`, or without
+    /// a system, a `code` that is the unit's code or the unit as written.
+    Quantity {
+        amount: Amount,
+        system: Option<String>,
+        code: Option<String>,
+    },
     Id(String),
     /// `:missing=true` (no value for the parameter at all) or `:missing=false` (some value).
     Missing(bool),
@@ -64,7 +62,7 @@ pub enum Test {
 
 /// One search parameter: matches when any of its tests does (comma means OR). Several conditions
 /// must all match (a repeated parameter means AND).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     /// The parameter's name, or `_id` / `_lastUpdated`.
     pub param: &'static str,
@@ -97,7 +95,7 @@ pub enum Total {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
     pub conditions: Vec<Condition>,
     pub count: i64,
@@ -436,6 +434,8 @@ fn supports_modifier(kind: ParamKind, modifier: &str) -> bool {
     match kind {
         ParamKind::String => matches!(modifier, "missing" | "exact" | "contains"),
         ParamKind::Token => matches!(modifier, "missing" | "not"),
+        ParamKind::Uri => matches!(modifier, "missing" | "below" | "above"),
+        ParamKind::Reference => modifier == "missing" || modifier.parse::<ResourceType>().is_ok(),
         _ => modifier == "missing",
     }
 }
@@ -477,13 +477,39 @@ fn parse_condition(
             .flatten()
             .collect(),
         (ParamKind::Date, None) => parse_dates(value)?,
-        // A URI matches exactly, whatever system: it has none.
-        (ParamKind::Uri, None) => values
-            .map(|v| Test::Token {
-                system: None,
-                code: Some(v.to_owned()),
+        (ParamKind::Number, None) => values
+            .map(|v| parse_amount(v).map(Test::Number))
+            .collect::<Result<_, _>>()?,
+        (ParamKind::Quantity, None) => values
+            .map(|v| {
+                parse_quantity(v).map(|(amount, system, code)| Test::Quantity {
+                    amount,
+                    system,
+                    code,
+                })
             })
-            .collect(),
+            .collect::<Result<_, _>>()?,
+        // `subject:Patient=123`: the bare id in the one type named.
+        (ParamKind::Reference, Some(target)) if target.parse::<ResourceType>().is_ok() => {
+            if !def.targets.is_empty() && !def.targets.contains(&target) {
+                return Err(format!("{} never points to a {target}", def.name));
+            }
+            values
+                .map(|v| {
+                    if v.contains('/') {
+                        Test::Reference(relative_reference(v))
+                    } else {
+                        Test::Reference(format!("{target}/{v}"))
+                    }
+                })
+                .collect()
+        }
+        // A URI matches exactly, whatever system: it has none.
+        (ParamKind::Uri, None) => values.map(uri).collect(),
+        // Below: URIs that start with the value. Above: the value's own ancestors, cut at each
+        // `/` (a ValueSet's canonical URL finds it from one of its versions' URLs).
+        (ParamKind::Uri, Some("below")) => values.map(|v| Test::StartsWith(v.to_owned())).collect(),
+        (ParamKind::Uri, Some("above")) => values.flat_map(ancestors).map(uri).collect(),
         (_, Some("missing")) => match value {
             "true" => vec![Test::Missing(true)],
             "false" => vec![Test::Missing(false)],
@@ -500,6 +526,27 @@ fn parse_condition(
         param: def.name,
         any_of,
     })
+}
+
+fn uri(value: &str) -> Test {
+    Test::Token {
+        system: None,
+        code: Some(value.to_owned()),
+    }
+}
+
+/// `value` and every part of it that ends before a `/` past the scheme's `//`.
+fn ancestors(value: &str) -> Vec<&str> {
+    let after_scheme = value.find("//").map_or(0, |at| at + 2);
+    let mut found: Vec<&str> = value[after_scheme..]
+        .match_indices('/')
+        .map(|(at, _)| &value[..after_scheme + at])
+        .filter(|prefix| prefix.len() > after_scheme)
+        .collect();
+    found.push(value.trim_end_matches('/'));
+    found.push(value);
+    found.dedup();
+    found
 }
 
 fn token(value: &str) -> Test {
@@ -539,20 +586,7 @@ fn parse_dates(value: &str) -> Result<Vec<Test>, String> {
     value
         .split(',')
         .map(|v| {
-            let (comparator, date) = match v.get(..2) {
-                Some("eq") => (Comparator::Eq, &v[2..]),
-                Some("ne") => (Comparator::Ne, &v[2..]),
-                Some("lt") => (Comparator::Lt, &v[2..]),
-                Some("le") => (Comparator::Le, &v[2..]),
-                Some("gt") => (Comparator::Gt, &v[2..]),
-                Some("ge") => (Comparator::Ge, &v[2..]),
-                Some("sa") => (Comparator::StartsAfter, &v[2..]),
-                Some("eb") => (Comparator::EndsBefore, &v[2..]),
-                Some("ap") => {
-                    return Err(format!("the {} prefix is not supported", &v[..2]));
-                }
-                _ => (Comparator::Eq, v),
-            };
+            let (comparator, date) = prefixed(v);
             let (low, high) =
                 date_range(date).ok_or_else(|| format!("{date} is not a FHIR date"))?;
             Ok(Test::Date(comparator, low, high))
@@ -865,10 +899,47 @@ mod tests {
     }
 
     #[test]
+    fn references_take_a_type_and_uris_take_below_and_above() {
+        let q = parse(Observation, "subject:Patient=p1").unwrap();
+        assert_eq!(
+            q.conditions[0].any_of,
+            [Test::Reference("Patient/p1".into())]
+        );
+        assert!(
+            parse(Observation, "patient:Device=d1").is_err(),
+            "never a Device"
+        );
+        let q = parse(ValueSet, "url:below=http://acme.org/fhir").unwrap();
+        assert_eq!(
+            q.conditions[0].any_of,
+            [Test::StartsWith("http://acme.org/fhir".into())]
+        );
+        let q = parse(ValueSet, "url:above=http://acme.org/fhir/ValueSet/123/").unwrap();
+        let codes: Vec<&str> = q.conditions[0]
+            .any_of
+            .iter()
+            .filter_map(|t| match t {
+                Test::Token { code, .. } => code.as_deref(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "http://acme.org",
+                "http://acme.org/fhir",
+                "http://acme.org/fhir/ValueSet",
+                "http://acme.org/fhir/ValueSet/123",
+                "http://acme.org/fhir/ValueSet/123/"
+            ]
+        );
+    }
+
+    #[test]
     fn unknown_or_malformed_parameters_are_refused_with_reasons() {
         let errors = parse(
             Patient,
-            "colour=blue&birthdate=ap2020&_count=5000&family:fuzzy=x&_include=Slot:schedule",
+            "colour=blue&birthdate=ap2020x&_count=5000&family:fuzzy=x&_include=Slot:schedule",
         )
         .unwrap_err();
         assert_eq!(errors.len(), 5, "{errors:?}");

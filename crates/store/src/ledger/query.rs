@@ -440,7 +440,8 @@ fn filter(sql: &mut Sql, condition: &Condition, keys: Keys) -> Result<(), StoreE
 fn time(sql: &mut Sql, column: &str, comparator: Comparator, low: i64, high: i64) {
     let (low, high) = (low.saturating_mul(1000), high.saturating_mul(1000));
     match comparator {
-        Comparator::Eq => sql
+        // An instant is a point: it overlaps the value's range when it lies within it.
+        Comparator::Eq | Comparator::Approximately => sql
             .push(&format!("({column} >= "))
             .int(low)
             .push(&format!(" AND {column} < "))
