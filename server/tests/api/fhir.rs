@@ -339,6 +339,30 @@ async fn a_resource_that_breaks_the_specification_is_refused_naming_the_element(
             "Observation.valueString",
         ),
         (
+            json!({"resourceType": "Appointment", "status": "booked",
+                "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}]}),
+            400,
+            "Appointment.start",
+        ),
+        (
+            json!({"resourceType": "Observation", "status": "final", "code": {"text": "Pulse"},
+                "valueQuantity": {"value": 72, "code": "/min"}}),
+            400,
+            "Observation.valueQuantity.system",
+        ),
+        (
+            json!({"resourceType": "Observation", "status": "final", "code": {"text": "Pulse"},
+                "valueQuantity": {"value": 72}, "dataAbsentReason": {"text": "not asked"}}),
+            400,
+            "Observation.dataAbsentReason",
+        ),
+        (
+            json!({"resourceType": "Observation", "status": "final", "code": {"text": "Pulse"},
+                "performer": [{"reference": "#nobody"}]}),
+            400,
+            "Observation.performer[0].reference",
+        ),
+        (
             json!({"resourceType": "Appointment", "status": "proposed",
                 "start": "2026-12-01T10:00:00Z", "end": "2026-12-01T09:00:00Z",
                 "participant": [{"status": "needs-action"}]}),

@@ -2,6 +2,7 @@
 //! definitions (`structure`), and the UK Core rules this service enforces itself (an NHS number
 //! must pass its modulus-11 check).
 
+mod invariants;
 mod structure;
 
 use domain::{NhsNumber, OdsCode};
@@ -37,11 +38,18 @@ pub fn check(resource: &Value, expected: ResourceType) -> Vec<Issue> {
                 .at(format!("{expected}.id")),
         );
     }
-    if expected == ResourceType::Appointment && structure::ends_before_it_starts(object) {
+    if expected == ResourceType::Appointment && invariants::ends_before_it_starts(object) {
         issues.push(
             Issue::new("value", "an appointment must not end before it starts")
                 .at("Appointment.end"),
         );
+    }
+    if issues.is_empty() {
+        // Invariants read the elements as the structure says they are: only once it does.
+        let resource_type = expected.as_str();
+        for broken in invariants::of_resource(resource_type, object) {
+            issues.push(Issue::new("invariant", broken.diagnostics).at(broken.at));
+        }
     }
     if let Some(identifiers) = object.get("identifier").and_then(Value::as_array) {
         for (n, identifier) in identifiers.iter().enumerate() {

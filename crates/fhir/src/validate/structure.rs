@@ -15,6 +15,8 @@ use crate::{
     operation_outcome::{Issue, printable},
 };
 
+use super::invariants;
+
 /// Every problem found in `resource`, a resource of type `resource_type`.
 pub(super) fn issues(resource: &Value, resource_type: &str) -> Vec<Issue> {
     let mut walker = Walker { issues: Vec::new() };
@@ -258,13 +260,8 @@ impl Walker {
             TypeKind::Complex | TypeKind::Backbone => match value.as_object() {
                 Some(object) => {
                     self.object(object, def, at, false);
-                    if type_name == "Period" && ends_before_it_starts(object) {
-                        // Invariant per-1: a Period's start is not after its end.
-                        self.report(
-                            "invariant",
-                            "a period must not end before it starts (per-1)".into(),
-                            &format!("{at}.end"),
-                        );
+                    for broken in invariants::of_type(type_name, object, at) {
+                        self.report("invariant", broken.diagnostics, &broken.at);
                     }
                 }
                 None => {
@@ -318,22 +315,6 @@ impl Walker {
                 at,
             );
         }
-    }
-}
-
-/// `start` and `end` both given and the whole of `start` after the whole of `end` (FHIR compares
-/// values of different precision only where they cannot overlap: `2024-03` is not after
-/// `2024-03-15`).
-pub(super) fn ends_before_it_starts(object: &Map<String, Value>) -> bool {
-    let span = |key: &str| {
-        object
-            .get(key)?
-            .as_str()
-            .and_then(crate::search::date_range)
-    };
-    match (span("start"), span("end")) {
-        (Some((start, _)), Some((_, end))) => start >= end,
-        _ => false,
     }
 }
 
