@@ -16,6 +16,10 @@ pub static RULE: ExclusiveHold = ExclusiveHold {
     party: patient_id,
     is_free: |slot| slot["status"] == "free",
     mark: |slot, taken| slot["status"] = json!(if taken { "busy" } else { "free" }),
+    incomplete: |appointment| {
+        appointment.get("start").is_none() && appointment.get("end").is_none()
+    },
+    complete: times_from_slots,
     held_at: "Appointment.slot",
     missing_held: "The appointment's slot does not exist",
 };
@@ -26,6 +30,22 @@ pub(crate) fn patient_id(appointment: &Value) -> Option<&str> {
         .as_array()?
         .iter()
         .find_map(|p| p["actor"]["reference"].as_str()?.strip_prefix("Patient/"))
+}
+
+/// An appointment that names its slots but not its times (as a FHIR client may book) runs from
+/// the first slot's start to the last slot's end (invariant app-3: a booked appointment has
+/// times). Instants compare as written only when written alike, so they are parsed.
+fn times_from_slots(appointment: &mut Value, slots: &[Value]) {
+    let instant = |slot: &Value, key: &str| {
+        let text = slot[key].as_str()?;
+        Some((text.parse::<jiff::Timestamp>().ok()?, text.to_owned()))
+    };
+    let start = slots.iter().filter_map(|s| instant(s, "start")).min();
+    let end = slots.iter().filter_map(|s| instant(s, "end")).max();
+    if let (Some((_, start)), Some((_, end))) = (start, end) {
+        appointment["start"] = json!(start);
+        appointment["end"] = json!(end);
+    }
 }
 
 /// The Slots an active Appointment holds (`slot[].reference` = `Slot/<id>`); none once it is

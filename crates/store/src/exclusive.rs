@@ -14,10 +14,10 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::{
-    error::WriteError,
+    error::{StoreError, WriteError},
     rule::ExclusiveHold,
     transaction::SqlTransaction,
-    versions::{read_current, rewrite_in},
+    versions::{lock_current, read_current, rewrite_in},
 };
 
 /// Brings the holds and the held resources in line with the holder `id` as just written
@@ -96,4 +96,41 @@ async fn mark(
         (rule.mark)(resource, taken)
     })
     .await
+}
+
+/// Fills in what a holder about to be written leaves out and may take from the resources it
+/// holds (an appointment's times from its slots; see [`ExclusiveHold::incomplete`]). A held
+/// resource written in the same batch (`alongside`) is read from there, any other from the
+/// store; one that exists in neither is left for [`on_holder_write`] to refuse.
+pub(crate) async fn complete_holder(
+    tx: &mut SqlTransaction,
+    rule: &ExclusiveHold,
+    holder: &mut Value,
+    alongside: &[Value],
+) -> Result<(), WriteError> {
+    if !(rule.incomplete)(holder) {
+        return Ok(());
+    }
+    let mut ids = (rule.holds)(holder);
+    // Locked in one order by every writer, so that two holders never wait for each other.
+    ids.sort();
+    let mut held = Vec::new();
+    for id in ids {
+        let written_alongside = alongside
+            .iter()
+            .find(|r| r["resourceType"] == rule.held.as_str() && r["id"] == id.as_str());
+        if let Some(resource) = written_alongside {
+            held.push(resource.clone());
+            continue;
+        }
+        // Locked, not merely read: the write marks it taken later in this transaction, and on
+        // SQLite a plain read first could not be followed by a write (see `lock_current`).
+        if let Some(current) = lock_current(tx, rule.held, &id).await?
+            && !current.deleted
+        {
+            held.push(serde_json::from_str(&current.content).map_err(StoreError::CorruptResource)?);
+        }
+    }
+    (rule.complete)(holder, &held);
+    Ok(())
 }

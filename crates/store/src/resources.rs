@@ -59,6 +59,7 @@ pub async fn insert_new_many(
     }
     let rule = tx.rule;
     let tx = &mut tx.sql;
+    let resources = complete_holders(tx, rule, resources).await?;
     struct Row {
         resource_type: ResourceType,
         id: String,
@@ -323,6 +324,9 @@ pub async fn update_in(
     }
     let rule = tx.rule;
     let tx = &mut tx.sql;
+    if let Some(rule) = rule.filter(|rule| rule.holder == resource_type) {
+        exclusive::complete_holder(tx, rule, &mut resource, &[]).await?;
+    }
     let last_updated = instant(now);
     let resource = without_version_meta(resource);
     let content = resource.to_string();
@@ -604,6 +608,26 @@ pub async fn read_in(
 
 /// The rule the database was opened with, kept by a write of its holder type (an Appointment
 /// takes or gives back its Slots).
+/// `resources` with every holder of the rule completed from what it holds (see
+/// [`exclusive::complete_holder`]), before any of them is stored.
+async fn complete_holders(
+    tx: &mut SqlTransaction,
+    rule: Option<&'static ExclusiveHold>,
+    mut resources: Vec<Value>,
+) -> Result<Vec<Value>, WriteError> {
+    let Some(rule) = rule else {
+        return Ok(resources);
+    };
+    for n in 0..resources.len() {
+        if resources[n]["resourceType"] == rule.holder.as_str() {
+            let mut holder = resources[n].take();
+            exclusive::complete_holder(tx, rule, &mut holder, &resources).await?;
+            resources[n] = holder;
+        }
+    }
+    Ok(resources)
+}
+
 async fn apply_rules(
     tx: &mut SqlTransaction,
     rule: Option<&'static ExclusiveHold>,

@@ -20,6 +20,11 @@ pub struct ExclusiveHold {
     pub is_free: fn(&Value) -> bool,
     /// Marks a held resource taken (`true`) or free again (`false`).
     pub mark: fn(&mut Value, bool),
+    /// Whether a holder, as written, leaves out what it may take from what it holds (an
+    /// appointment without its times); then `complete` fills that in from the held resources,
+    /// before the holder is stored.
+    pub incomplete: fn(&Value) -> bool,
+    pub complete: fn(&mut Value, &[Value]),
     /// Where a holder refers to what it holds (`Appointment.slot`), and what a client is told
     /// when that does not exist.
     pub held_at: &'static str,

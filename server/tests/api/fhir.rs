@@ -493,6 +493,19 @@ async fn booking_over_http_takes_the_slot_refuses_a_double_booking_and_cancellin
     assert_eq!(booked.len(), 1);
     let slot: Value = app.get_fhir("Slot/http-slot").await;
     assert_eq!(slot["status"], "busy");
+    // The client named the slot, not the times: the appointment keeps the slot's (app-3).
+    let stored: Value = app
+        .get_fhir(&format!(
+            "Appointment/{}",
+            booked[0]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(stored["start"], "2026-12-01T09:00:00+00:00");
+    assert_eq!(stored["end"], "2026-12-01T09:10:00+00:00");
+    assert_eq!(
+        booked[0]["start"], stored["start"],
+        "the response is what was stored"
+    );
 
     let mut cancelled = booked[0].clone();
     cancelled["status"] = json!("cancelled");

@@ -55,6 +55,41 @@ async fn a_transaction_stores_every_entry_and_links_them_by_full_url() {
 }
 
 #[tokio::test]
+async fn an_appointment_booked_by_its_slots_runs_from_the_first_start_to_the_last_end() {
+    let app = spawn_app().await;
+    let slot = |start: &str, end: &str| {
+        json!({"resourceType": "Slot", "status": "free", "schedule": {"reference": "Schedule/s1"},
+            "start": start, "end": end})
+    };
+    // The later slot is listed first, and the earlier one is written in another offset: the
+    // times are compared as instants, not as text.
+    let (later, earlier) = (
+        "urn:uuid:0b6f3c3e-8d2a-4f4e-9a57-1c2d3e4f5a61",
+        "urn:uuid:0b6f3c3e-8d2a-4f4e-9a57-1c2d3e4f5a62",
+    );
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": later, "resource": slot("2026-12-02T10:10:00+00:00", "2026-12-02T10:20:00+00:00"),
+         "request": {"method": "POST", "url": "Slot"}},
+        {"fullUrl": earlier, "resource": slot("2026-12-02T11:00:00+01:00", "2026-12-02T11:10:00+01:00"),
+         "request": {"method": "POST", "url": "Slot"}},
+        {"resource": {"resourceType": "Appointment", "status": "booked",
+            "slot": [{"reference": later}, {"reference": earlier}],
+            "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}]},
+         "request": {"method": "POST", "url": "Appointment"}},
+    ]});
+    let (status, response) = post_bundle(&app, &bundle).await;
+    assert_eq!(status, 200, "{response}");
+    let id = response["entry"][2]["resource"]["id"].as_str().unwrap();
+    let appointment: Value = app.get_fhir(&format!("Appointment/{id}")).await;
+    assert_eq!(appointment["start"], "2026-12-02T11:00:00+01:00");
+    assert_eq!(appointment["end"], "2026-12-02T10:20:00+00:00");
+    for slot in appointment["slot"].as_array().unwrap() {
+        let slot = app.get_fhir(slot["reference"].as_str().unwrap()).await;
+        assert_eq!(slot["status"], "busy");
+    }
+}
+
+#[tokio::test]
 async fn a_failing_entry_rolls_the_whole_transaction_back() {
     let app = spawn_app().await;
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
