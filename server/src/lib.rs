@@ -9,6 +9,7 @@ mod clinic_events;
 pub mod config;
 mod fhir_api;
 mod identity;
+mod nul_guard;
 mod oauth;
 mod probes;
 mod rate_limit;

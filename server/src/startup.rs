@@ -331,6 +331,7 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
         )
         .merge(browser)
         .with_state(state)
+        .layer(middleware::from_fn(crate::nul_guard::refuse_nul))
         .layer(middleware::from_fn({
             let behind_proxy = config.behind_proxy;
             move |request, next| client_address::resolve(behind_proxy, request, next)

@@ -222,6 +222,7 @@ fn interop(database_url: Option<String>) -> Result {
             "tests/examples.test.mjs",
             "tests/booking.test.mjs",
             "tests/clients.test.mjs",
+            "tests/fuzz.test.mjs",
         ],
     )
     .dir(dir);

@@ -66,7 +66,8 @@ pub fn ensure_test_tools() -> Result {
     }
     npm_install(&project_root().join("end2end"), &["playwright"])?;
     // Node 22 from the npm registry (Medplum's validator needs it), the official R4 examples and
-    // the validators, for the interoperability suite; and fhirpy from PyPI, its Python client.
+    // the validators, for the interoperability suite; and from PyPI fhirpy, its Python client,
+    // and schemathesis, its fuzzer.
     npm_install(&project_root().join("interop"), &["node"])?;
     python_venv(&project_root().join("interop"))
 }

@@ -16,9 +16,7 @@ pub static RULE: ExclusiveHold = ExclusiveHold {
     party: patient_id,
     is_free: |slot| slot["status"] == "free",
     mark: |slot, taken| slot["status"] = json!(if taken { "busy" } else { "free" }),
-    incomplete: |appointment| {
-        appointment.get("start").is_none() && appointment.get("end").is_none()
-    },
+    incomplete: needs_times,
     complete: times_from_slots,
     held_at: "Appointment.slot",
     missing_held: "The appointment's slot does not exist",
@@ -30,6 +28,15 @@ pub(crate) fn patient_id(appointment: &Value) -> Option<&str> {
         .as_array()?
         .iter()
         .find_map(|p| p["actor"]["reference"].as_str()?.strip_prefix("Patient/"))
+}
+
+/// Whether an appointment lacks the times it must have (app-3): one that is only proposed,
+/// cancelled or waitlisted may leave them out, and is stored as written.
+fn needs_times(appointment: &Value) -> bool {
+    let status = appointment["status"].as_str().unwrap_or_default();
+    appointment.get("start").is_none()
+        && appointment.get("end").is_none()
+        && !matches!(status, "proposed" | "cancelled" | "waitlist")
 }
 
 /// An appointment that names its slots but not its times (as a FHIR client may book) runs from

@@ -45,7 +45,8 @@ fn of_severity(severity: &str, issues: &[Issue]) -> Value {
             let mut issue = json!({
                 "severity": severity, "code": i.code, "diagnostics": printable(&i.diagnostics),
             });
-            if let Some(expression) = &i.expression {
+            // FHIR strings are never empty: an issue about a nameless parameter names nothing.
+            if let Some(expression) = i.expression.as_ref().filter(|e| !e.is_empty()) {
                 issue["expression"] = json!([printable(expression)]);
             }
             issue
@@ -54,15 +55,18 @@ fn of_severity(severity: &str, issues: &[Issue]) -> Value {
     json!({ "resourceType": "OperationOutcome", "issue": issue })
 }
 
-/// `text` with its control characters written out (`\u{7}`): diagnostics often quote what a
-/// client sent, and are read in logs and terminals, where a raw control character can do harm.
+/// `text` with its control characters and any whitespace but the space written out (`\u{7}`,
+/// `\u{a0}`): diagnostics often quote what a client sent, and are read in logs and terminals,
+/// where a raw control character can do harm; and a FHIR string (`[ \r\n\t\S]+`) holds no
+/// other whitespace.
 pub(crate) fn printable(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    let unprintable = |c: char| c.is_control() || (c.is_whitespace() && c != ' ');
+    if !text.chars().any(unprintable) {
         return text.to_owned();
     }
     text.chars()
         .flat_map(|c| {
-            if c.is_control() {
+            if unprintable(c) {
                 c.escape_unicode().collect::<Vec<_>>()
             } else {
                 vec![c]
@@ -95,6 +99,20 @@ mod tests {
             "col\\u{1b}[31mour is not a search parameter"
         );
         assert_eq!(outcome["issue"][0]["expression"][0], "col\\u{7}our");
+    }
+
+    #[test]
+    fn diagnostics_are_fhir_strings_whatever_was_sent() {
+        let outcome =
+            errors(&[Issue::new("not-supported", "1\u{a0}2\u{2028} is not a FHIR date").at("")]);
+        assert_eq!(
+            outcome["issue"][0]["diagnostics"],
+            "1\\u{a0}2\\u{2028} is not a FHIR date"
+        );
+        assert!(
+            outcome["issue"][0].get("expression").is_none(),
+            "an empty expression is no FHIR string: {outcome}"
+        );
     }
 
     #[test]

@@ -233,7 +233,7 @@ async fn batch(db: &Db, client: &ApiClient, base: &str, entries: Vec<Value>) -> 
         };
         responses.push(response_entry(base, outcome));
     }
-    json!({ "resourceType": "Bundle", "type": "batch-response", "entry": responses })
+    answer("batch-response", responses)
 }
 
 async fn transaction(
@@ -382,7 +382,7 @@ async fn transaction(
         };
         responses.push(response_entry(base, outcome));
     }
-    Ok(json!({ "resourceType": "Bundle", "type": "transaction-response", "entry": responses }))
+    Ok(answer("transaction-response", responses))
 }
 
 /// One request on its own (a batch entry, or a transaction's read after the commit).
@@ -463,10 +463,29 @@ async fn run_alone(
     })
 }
 
+/// The response Bundle; with no entries when there were none (FHIR has no empty lists).
+fn answer(bundle_type: &str, responses: Vec<Value>) -> Value {
+    let mut bundle = json!({ "resourceType": "Bundle", "type": bundle_type });
+    if !responses.is_empty() {
+        bundle["entry"] = Value::Array(responses);
+    }
+    bundle
+}
+
 fn parse(entry: &Value) -> Result<Request, FhirApiError> {
     let bad = |text: &str| {
         FhirApiError::BadRequest(vec![Issue::new("invalid", text).at("Bundle.entry.request")])
     };
+    // As in a request's own URL (`crate::nul_guard`): no database can search for a NUL.
+    let holds_nul = entry["request"]
+        .as_object()
+        .into_iter()
+        .flat_map(|request| request.values())
+        .filter_map(Value::as_str)
+        .any(|text| text.contains('\0') || text.contains("%00"));
+    if holds_nul {
+        return Err(bad("request holds a NUL character, which is never valid"));
+    }
     let method = entry["request"]["method"]
         .as_str()
         .ok_or_else(|| bad("request.method is missing"))?;

@@ -74,7 +74,7 @@ fn resources() -> Value {
                 .map(|code| json!({ "code": code }))
                 .collect();
             let changeable = t != ResourceType::AuditEvent;
-            json!({
+            let mut resource = json!({
                 "type": t.as_str(),
                 "interaction": interaction,
                 "versioning": "versioned",
@@ -90,7 +90,12 @@ fn resources() -> Value {
                     "name": "validate",
                     "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
                 }],
-            })
+            });
+            // FHIR has no empty arrays: a type nothing refers to lists no revincludes at all.
+            if let Some(fields) = resource.as_object_mut() {
+                fields.retain(|_, value| value.as_array().is_none_or(|a| !a.is_empty()));
+            }
+            resource
         })
         .collect();
     Value::Array(resources)

@@ -7,7 +7,7 @@
 
 use axum::{
     Extension,
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
 };
 use backend::{
@@ -23,6 +23,7 @@ use super::{
     body::FhirBody,
     checked_body, conditional_match,
     error::{FhirApiError, from_our_expectation},
+    extract::Path,
     http::{
         if_match, location, negotiate, no_content, prefer_return, resource_type, written_response,
     },

@@ -11,8 +11,10 @@ mod bundle;
 mod capability;
 mod conditional;
 mod error;
+mod extract;
 mod http;
 mod media;
+mod openapi;
 mod patch;
 mod searchset;
 mod validate;
@@ -21,7 +23,7 @@ use std::collections::BTreeSet;
 
 use axum::{
     Extension, Router,
-    extract::{Path, Query, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     middleware,
     response::Response,
@@ -39,6 +41,7 @@ use store::{Found, HistoryEntry, VersionedJson};
 use access::{permit, readable_includes, refuse_if_append_only};
 use body::FhirBody;
 use error::FhirApiError;
+use extract::{Path, Query};
 use http::{
     base_url, if_match, json_body, location, negotiate, no_content, prefer_lenient, prefer_return,
     resource_type, versioned_response, versioned_text_response, written_response,
@@ -57,6 +60,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
         let base = base_url(&headers);
         let server = base.trim_end_matches("/fhir");
         axum::Json(crate::oauth::smart_configuration(server))
+    };
+    let openapi = |headers: HeaderMap| async move {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            openapi::document(&base_url(&headers)),
+        )
     };
     Router::new()
         .route("/", post(batch_or_transaction))
@@ -85,6 +94,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
             access::authenticate_and_audit,
         ))
         .route("/metadata", get(metadata))
+        .route("/openapi.json", get(openapi))
         .route("/.well-known/smart-configuration", get(smart_configuration))
         .fallback(|| async { FhirApiError::NotImplemented("That interaction") })
         .method_not_allowed_fallback(|| async { FhirApiError::MethodNotAllowed })
@@ -454,7 +464,7 @@ async fn type_history(
     negotiate(&headers, query.format.as_deref())?;
     let count = query
         .count
-        .unwrap_or(fhir::search::DEFAULT_COUNT)
+        .map_or(fhir::search::DEFAULT_COUNT, i64::from)
         .clamp(1, fhir::search::MAX_COUNT);
     let entries = store::type_history(&db, resource_type, count).await?;
     let base = base_url(&headers);
@@ -471,8 +481,9 @@ async fn type_history(
 struct HistoryQuery {
     #[serde(rename = "_format")]
     format: Option<String>,
+    /// A whole number, so that a negative or repeated `_count` is refused, not guessed at.
     #[serde(rename = "_count")]
-    count: Option<i64>,
+    count: Option<u32>,
 }
 
 /// The body as a resource of `expected` type that passes this server's own checks.

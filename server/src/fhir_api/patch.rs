@@ -7,7 +7,7 @@
 
 use axum::{
     Extension,
-    extract::{Path, Query, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode, header},
 };
 use backend::{
@@ -24,6 +24,7 @@ use super::{
     body::FhirBody,
     checked_resource, conditional_match,
     error::{FhirApiError, from_our_expectation},
+    extract::{Path, Query},
     http::{if_match, location, negotiate, prefer_return, resource_type, written_response},
 };
 

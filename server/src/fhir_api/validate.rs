@@ -2,11 +2,7 @@
 //! answer is an OperationOutcome with status 200 either way: its issues say whether the resource
 //! would be accepted, and where it would not.
 
-use axum::{
-    Extension,
-    extract::{Path, Query},
-    http::HeaderMap,
-};
+use axum::{Extension, http::HeaderMap};
 use backend::auth::{ApiClient, Interaction};
 use fhir::{ResourceType, operation_outcome};
 use serde_json::Value;
@@ -15,6 +11,7 @@ use super::{
     FhirResult, FormatQuery,
     access::permit,
     body::FhirBody,
+    extract::{Path, Query},
     http::{json_body, negotiate, resource_type},
     media::fhir_json,
 };

@@ -106,6 +106,11 @@ impl Definitions {
         self.types.get_key_value(name).map(|(key, _)| key.as_str())
     }
 
+    /// Every type (datatypes, backbone elements by path, resources), by name, in no order.
+    pub fn types(&self) -> impl Iterator<Item = (&str, &TypeDef)> {
+        self.types.iter().map(|(name, def)| (name.as_str(), def))
+    }
+
     /// Every primitive type, by name.
     pub fn primitive_types(&self) -> impl Iterator<Item = (&str, &TypeDef)> {
         self.types

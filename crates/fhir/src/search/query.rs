@@ -203,6 +203,7 @@ pub fn parse_query(
                 Some(def) => {
                     parse_condition(def, modifier, value).map(|c| query.conditions.push(c))
                 }
+                None if name.is_empty() => Err("a search parameter has no name".to_owned()),
                 None => Err(format!(
                     "{name} is not a search parameter of {resource_type} on this server"
                 )),

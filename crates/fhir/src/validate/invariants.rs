@@ -1,5 +1,6 @@
 //! The specification's invariants that guard a record's meaning, each checked in Rust and
-//! reported with its key: on data types wherever they occur (`of_type`: per-1, qty-3, rng-2) and
+//! reported with its key: on data types wherever they occur (`of_type`: ext-1, per-1, qty-3,
+//! rng-2) and
 //! on whole resources (`of_resource`: ref-1 everywhere; app-2 and app-3 on an Appointment; obs-6
 //! and obs-7 on an Observation). The specification writes them in FHIRPath; these are the ones
 //! whose breach would let a client store something misleading (a blood pressure with both a
@@ -40,6 +41,19 @@ pub(super) fn of_type(type_name: &str, object: &Map<String, Value>, at: &str) ->
         broken.push(Broken {
             diagnostics: "a quantity with a unit code must say the code's system (qty-3)".into(),
             at: format!("{at}.system"),
+        });
+    }
+    // A value given only by its extensions (`_valueString`) is a value all the same.
+    if type_name == "Extension"
+        && object.contains_key("extension")
+            == object
+                .keys()
+                .any(|key| is_value_key(key.strip_prefix('_').unwrap_or(key)))
+    {
+        broken.push(Broken {
+            diagnostics: "an extension has either extensions or a value, and not both (ext-1)"
+                .into(),
+            at: format!("{at}.extension"),
         });
     }
     if type_name == "Range" {
@@ -276,6 +290,26 @@ mod tests {
             "contained": [{"resourceType": "Practitioner", "id": "p1"}],
             "performer": [{"reference": "#p1"}]});
         assert!(broken(contained).is_empty());
+    }
+
+    #[test]
+    fn an_extension_has_a_value_or_extensions_and_not_both() {
+        let object = |v: Value| v.as_object().unwrap().clone();
+        let both = object(json!({"url": "https://example.org/x", "valueString": "a",
+            "extension": [{"url": "part", "valueString": "b"}]}));
+        assert!(
+            of_type("Extension", &both, "Patient.extension[0]")[0]
+                .diagnostics
+                .contains("ext-1")
+        );
+        let neither = object(json!({"url": "https://example.org/x"}));
+        assert_eq!(of_type("Extension", &neither, "x").len(), 1);
+        for fine in [
+            json!({"url": "https://example.org/x", "valueString": "a"}),
+            json!({"url": "https://example.org/x", "extension": [{"url": "part", "valueString": "b"}]}),
+        ] {
+            assert!(of_type("Extension", &object(fine), "x").is_empty());
+        }
     }
 
     #[test]

@@ -76,7 +76,18 @@ impl Walker {
                 None => (key.as_str(), false),
             };
             let here = format!("{at}.{}", shown(name));
-            let Some((element, type_name)) = def.element_by_key(name) else {
+            // An element's `id` and an extension's `url` are FHIRPath System types, not FHIR
+            // primitives: they take no extensions (`_id`, `_url`).
+            let is_extension_type = r4()
+                .type_def("Extension")
+                .is_some_and(|extension| std::ptr::eq(def, extension));
+            let is_system_typed = name == "id" || (name == "url" && is_extension_type);
+            let found = if is_extension && is_system_typed {
+                None
+            } else {
+                def.element_by_key(name)
+            };
+            let Some((element, type_name)) = found else {
                 self.report(
                     "structure",
                     format!("{} is not an element of {}", shown(key), type_label(at)),
@@ -344,13 +355,45 @@ fn primitive_problem(value: &Value, type_name: &str) -> Option<String> {
     if text.len() > MAX_STRING {
         return Some("is longer than FHIR's limit of 1 MB".to_owned());
     }
+    // FHIR JSON: "either the property is absent, or it is present with at least one character
+    // of non-whitespace content".
+    if text.trim().is_empty() {
+        return Some("must not be empty or only whitespace".to_owned());
+    }
+    // The specification: no characters below U+0020 but tab, carriage return and line feed.
+    // (PostgreSQL could not hold a NUL in text either.)
+    if text
+        .chars()
+        .any(|c| c < ' ' && !matches!(c, '\t' | '\r' | '\n'))
+    {
+        return Some("holds a control character, which FHIR text must not".to_owned());
+    }
     // The definitions' format lets whitespace stand between groups of four; RFC 4648 (and
     // Medplum's validator) do not, and a stored attachment is decoded by others.
     if type_name == "base64Binary" && text.contains(char::is_whitespace) {
         return Some("is not valid base64 (RFC 4648): it holds whitespace".to_owned());
     }
     let matches = format_of(type_name).is_none_or(|format| format.is_match(text));
-    (!matches).then(|| format!("is not a valid FHIR {type_name}"))
+    if !matches {
+        return Some(format!("is not a valid FHIR {type_name}"));
+    }
+    // The format allows any day up to 31 in any month: the day must be one the month has.
+    let is_dated = matches!(type_name, "date" | "dateTime" | "instant");
+    let real_day = || {
+        text.get(..10)
+            .is_none_or(|day| day.parse::<jiff::civil::Date>().is_ok())
+    };
+    if is_dated && !real_day() {
+        return Some(format!("is not a valid FHIR {type_name}: no such day"));
+    }
+    // The format allows any number of decimals of a second; no clock, and no other server,
+    // keeps more than nine (a nanosecond).
+    let decimals = text.split_once('.').map_or(0, |(_, rest)| {
+        rest.chars().take_while(char::is_ascii_digit).count()
+    });
+    let is_timed = matches!(type_name, "dateTime" | "instant" | "time");
+    (is_timed && decimals > 9)
+        .then(|| format!("is not a valid FHIR {type_name}: more than nine decimals of a second"))
 }
 
 /// FHIR limits a string (and any primitive's text) to 1 MB.
@@ -439,6 +482,36 @@ mod tests {
                 ("structure", "Patient.colour".to_owned()),
                 ("structure", "Patient.name[0].nickname".to_owned()),
             ]
+        );
+        assert_eq!(
+            check(json!({"resourceType": "Patient", "birthDate": "2026-02-29"})),
+            [("value", "Patient.birthDate".to_owned())]
+        );
+        assert_eq!(
+            check(json!({"resourceType": "Patient", "birthDate": "2024-02-29"})),
+            []
+        );
+        assert_eq!(
+            check(json!({"resourceType": "Patient", "name": [{"family": " "}],
+                "meta": {"lastUpdated": "2026-12-01T09:00:00.1234567890Z"}})),
+            [
+                ("value", "Patient.meta.lastUpdated".to_owned()),
+                ("value", "Patient.name[0].family".to_owned())
+            ]
+        );
+        assert_eq!(
+            check(json!({"resourceType": "Patient", "name": [{"family": "a\u{0}b\u{7}"}]})),
+            [("value", "Patient.name[0].family".to_owned())]
+        );
+        // An id, and an extension's url, are no FHIR primitives: they take no extensions.
+        assert_eq!(
+            check(json!({"resourceType": "Patient", "name": [{"id": "n1", "_id": {"id": "x"}}]})),
+            [("structure", "Patient.name[0]._id".to_owned())]
+        );
+        assert_eq!(
+            check(json!({"resourceType": "Patient",
+                "extension": [{"url": "https://example.org/x", "_url": {"id": "u"}, "valueString": "a"}]})),
+            [("structure", "Patient.extension[0]._url".to_owned())]
         );
     }
 
