@@ -110,14 +110,7 @@ test('every valid official example round-trips unchanged and every invalid one i
   for (const line of refusedInvalid) console.log(`    ${line}`);
   console.log(`  accepted by the server (${acceptedInvalid.length}): ${acceptedInvalid.join(', ')}`);
   assert.deepEqual(failures, []);
-  // Broken only by invariant sdf-4 (a FHIRPath rule: a structure that is not abstract has a
-  // base definition), which the server does not evaluate yet.
-  assert.deepEqual(acceptedInvalid, [
-    'StructureDefinition/Definition',
-    'StructureDefinition/Event',
-    'StructureDefinition/FiveWs',
-    'StructureDefinition/Request',
-  ]);
+  assert.deepEqual(acceptedInvalid, [], 'every example the validators reject is refused');
   assert.deepEqual([...unsupported], [], 'every type in the package is supported');
   // A validator that rejected everything would make this test pass vacuously.
   assert.ok(invalidAsPublished.length < sent / 50, `${invalidAsPublished.length} examples called invalid`);

@@ -629,7 +629,10 @@ impl OnIndex<'_> {
         tests
             .iter()
             .map(|test| match test {
-                Test::Reference(_) | Test::Id(_) | Test::Token { code: Some(_), .. } => 0,
+                Test::Reference(_)
+                | Test::Id(_)
+                | Test::OfType(_)
+                | Test::Token { code: Some(_), .. } => 0,
                 Test::Exact(_) | Test::StartsWith(_) | Test::Chained { .. } => 1,
                 Test::Date(..) | Test::Number(_) | Test::Quantity { .. } => 2,
                 Test::Token { code: None, .. }
@@ -833,6 +836,12 @@ fn matches(sql: &mut Sql, test: &Test) {
                 .text(format!("{prefix}\u{10FFFF}"))
         }
         Test::Exact(text) => sql.push("i.exact = ").text(text.as_str()),
+        // By `value`, which the index serves; `exact` tells it from a plain token's row.
+        Test::OfType(typed) => sql
+            .push("i.value = ")
+            .text(typed.as_str())
+            .push(" AND i.exact = ")
+            .text(typed.as_str()),
         Test::Contains(text) => {
             let escaped = text
                 .replace('\\', "\\\\")

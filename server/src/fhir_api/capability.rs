@@ -116,7 +116,8 @@ fn statement(base_url: &str, resources: Value) -> Value {
             endpoint (OAuth2 client credentials, SMART v2 system scopes such as system/Patient.rs). \
             Every access to patient data is recorded as an AuditEvent; AuditEvents are append-only. \
             Searches take chained parameters (subject:Patient.identifier=…), _has, :missing, \
-            :not (tokens), :exact and :contains (strings), every prefix (eq ne gt lt ge le sa eb \
+            :not and :of-type (tokens), :exact and :contains (strings), :Type (references), \
+            :below and :above (URIs), every prefix (eq ne gt lt ge le sa eb \
             ap) on dates, numbers and quantities, _include:iterate; a chain or _has needs the \
             search scope of every type it consults. Number and quantity values match to the \
             precision they are written with (100 is 99.5 to 100.5); units are compared as \
@@ -124,7 +125,8 @@ fn statement(base_url: &str, resources: Value) -> Value {
             PATCH takes JSON Patch (application/json-patch+json). Writes honour \
             Prefer: return=minimal|representation|OperationOutcome; searches honour \
             Prefer: handling=lenient (unknown parameters ignored and listed in an OperationOutcome \
-            entry) and handling=strict (the default: unknown parameters refused).",
+            entry) and handling=strict (the default: unknown parameters refused). \
+            An OpenAPI document of this API, for API tooling, is at /fhir/openapi.json.",
     });
     json!({
         "resourceType": "CapabilityStatement",

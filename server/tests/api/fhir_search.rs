@@ -622,3 +622,37 @@ async fn numbers_and_quantities_are_compared_with_prefixes_units_and_precision()
         assert_eq!(outcome["resourceType"], "OperationOutcome", "{bad}");
     }
 }
+
+#[tokio::test]
+async fn identifiers_are_found_by_their_type_with_of_type() {
+    let app = spawn_app().await;
+    let v2 = "http://terminology.hl7.org/CodeSystem/v2-0203";
+    // The same number, once as a hospital's medical record number and once as a passport.
+    for (code, family) in [("MR", "Typedrecord"), ("PPN", "Typedpassport")] {
+        let patient = json!({"resourceType": "Patient", "name": [{"family": family}],
+            "identifier": [{"type": {"coding": [{"system": v2, "code": code}]},
+                "system": "https://hospital.example.org/id", "value": "X-4711"}]});
+        let created = app
+            .fhir_with(Method::POST, "Patient", &patient)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    let found = search(&app, "Patient?identifier=X-4711").await;
+    assert_eq!(found["total"], 2);
+    let record = search(&app, &format!("Patient?identifier:of-type={v2}|MR|X-4711")).await;
+    let matched = entries(&record, "match");
+    assert_eq!(matched.len(), 1, "{record}");
+    assert_eq!(matched[0]["name"][0]["family"], "Typedrecord");
+    // The type alone is no identifier, nor is the type's code on its own a token match.
+    let none = search(&app, &format!("Patient?identifier:of-type={v2}|MR|X-0000")).await;
+    assert_eq!(none["total"], 0);
+    assert_eq!(search(&app, "Patient?identifier=MR").await["total"], 0);
+    let malformed = app
+        .fhir(Method::GET, "Patient?identifier:of-type=MR|X-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+}

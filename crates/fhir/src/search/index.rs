@@ -264,6 +264,33 @@ fn bool_code(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
+/// An identifier's entries for `:of-type` (`identifier:of-type=system|code|value`: of this type,
+/// with this value), one for each coding of its type: `system|code|value` as the row's `value`
+/// (so the value index finds it) and `exact`, with no `system`. A token search cannot name it:
+/// its code never holds a `|` unless its system is empty (`|a|b|c`), which no identifier's is.
+fn of_type(param: &'static str, identifier: &Value, value: &str) -> Vec<IndexEntry> {
+    identifier["type"]["coding"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|coding| {
+            let system = coding["system"].as_str()?;
+            let code = coding["code"].as_str()?;
+            let typed = format!("{system}|{code}|{value}");
+            Some(IndexEntry {
+                param,
+                system: None,
+                value: Some(typed.clone()),
+                exact: Some(typed),
+                low: None,
+                high: None,
+                number_low: None,
+                number_high: None,
+            })
+        })
+        .collect()
+}
+
 /// A token's entries by its type: a code, a `Coding`'s `system|code`, each coding of a
 /// `CodeableConcept`, an `Identifier`'s `system|value`, a `ContactPoint`'s value (its `system`
 /// is the kind of contact, not a code system).
@@ -281,11 +308,14 @@ fn tokens(param: &'static str, value: &Value, type_name: &str) -> Vec<IndexEntry
             .map(|code| IndexEntry::token(param, system(), code))
             .into_iter()
             .collect(),
-        "Identifier" => value["value"]
-            .as_str()
-            .map(|code| IndexEntry::token(param, system(), code))
-            .into_iter()
-            .collect(),
+        "Identifier" => {
+            let Some(code) = value["value"].as_str() else {
+                return Vec::new();
+            };
+            let mut entries = vec![IndexEntry::token(param, system(), code)];
+            entries.extend(of_type(param, value, code));
+            entries
+        }
         "ContactPoint" => value["value"]
             .as_str()
             .map(|code| IndexEntry::token(param, None, code))
@@ -467,5 +497,36 @@ mod tests {
         );
         assert_eq!(date_range("yesterday"), None);
         assert_eq!(date_range("2026-13"), None);
+    }
+}
+
+#[cfg(test)]
+mod of_type_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_typed_identifier_is_indexed_for_of_type() {
+        let patient = json!({"resourceType": "Patient", "identifier": [{
+            "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
+            "system": "https://hospital.example.org/id", "value": "X-4711"}]});
+        let entries = index_entries(ResourceType::Patient, &patient);
+        let typed = "http://terminology.hl7.org/CodeSystem/v2-0203|MR|X-4711";
+        let of_type: Vec<_> = entries
+            .iter()
+            .filter(|e| e.param == "identifier")
+            .map(|e| (e.system.clone(), e.value.clone(), e.exact.clone()))
+            .collect();
+        assert_eq!(
+            of_type,
+            [
+                (None, Some(typed.into()), Some(typed.into())),
+                (
+                    Some("https://hospital.example.org/id".into()),
+                    Some("X-4711".into()),
+                    None
+                ),
+            ]
+        );
     }
 }

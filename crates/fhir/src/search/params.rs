@@ -15,7 +15,7 @@ use crate::{ResourceType, definitions::r4};
 /// rebuilds its index when it sees a new one (unless a migration brought it up to date: 3 added
 /// the patients' name pairs, which migrations derive from the family and given rows; 4 took
 /// every parameter from the specification, for every type; 5 added numbers and quantities).
-pub const INDEX_VERSION: i64 = 5;
+pub const INDEX_VERSION: i64 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {

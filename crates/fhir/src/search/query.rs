@@ -26,6 +26,8 @@ pub enum Test {
         system: Option<Option<String>>,
         code: Option<String>,
     },
+    /// `:of-type`: an identifier of the type `system|code` with the value, as `system|code|value`.
+    OfType(String),
     /// `Type/id`.
     Reference(String),
     /// A date comparison against the `[low, high)` range of the search value.
@@ -434,7 +436,7 @@ const CONTROL_PARAMETERS: &[&str] = &[
 fn supports_modifier(kind: ParamKind, modifier: &str) -> bool {
     match kind {
         ParamKind::String => matches!(modifier, "missing" | "exact" | "contains"),
-        ParamKind::Token => matches!(modifier, "missing" | "not"),
+        ParamKind::Token => matches!(modifier, "missing" | "not" | "of-type"),
         ParamKind::Uri => matches!(modifier, "missing" | "below" | "above"),
         ParamKind::Reference => modifier == "missing" || modifier.parse::<ResourceType>().is_ok(),
         _ => modifier == "missing",
@@ -471,6 +473,20 @@ fn parse_condition(
         }
         (ParamKind::Token, None) => values.map(token).collect(),
         (ParamKind::Token, Some("not")) => vec![Test::Not(values.map(token).collect())],
+        // `identifier:of-type=system|code|value`: all three, as the specification has it.
+        (ParamKind::Token, Some("of-type")) => values
+            .map(|v| match v.splitn(3, '|').collect::<Vec<_>>()[..] {
+                [system, code, value]
+                    if !system.is_empty() && !code.is_empty() && !value.is_empty() =>
+                {
+                    Ok(Test::OfType(v.to_owned()))
+                }
+                _ => Err(format!(
+                    "{}:of-type takes the identifier type's system|code|value",
+                    def.name
+                )),
+            })
+            .collect::<Result<_, _>>()?,
         (ParamKind::Reference, None) => values
             .map(|v| references(def, v))
             .collect::<Result<Vec<_>, _>>()?

@@ -2,7 +2,7 @@
 //! reported with its key: on data types wherever they occur (`of_type`: ext-1, per-1, qty-3,
 //! rng-2) and
 //! on whole resources (`of_resource`: ref-1 everywhere; app-2 and app-3 on an Appointment; obs-6
-//! and obs-7 on an Observation). The specification writes them in FHIRPath; these are the ones
+//! and obs-7 on an Observation; sdf-4 on a StructureDefinition). The specification writes them in FHIRPath; these are the ones
 //! whose breach would let a client store something misleading (a blood pressure with both a
 //! value and a reason it is missing, an appointment that is booked but has no time).
 
@@ -92,6 +92,18 @@ pub(super) fn of_resource(resource_type: &str, resource: &Map<String, Value>) ->
     match resource_type {
         "Appointment" => broken.extend(appointment(resource)),
         "Observation" => broken.extend(observation(resource)),
+        // sdf-4: a structure that is not abstract is built on a base definition (a profile
+        // without one would define nothing a validator could use).
+        "StructureDefinition"
+            if resource.get("abstract") != Some(&Value::Bool(true))
+                && !resource.contains_key("baseDefinition") =>
+        {
+            broken.push(Broken {
+                diagnostics: "a structure that is not abstract has a base definition (sdf-4)"
+                    .into(),
+                at: "StructureDefinition.baseDefinition".into(),
+            });
+        }
         _ => {}
     }
     broken
@@ -277,6 +289,19 @@ mod tests {
         let fine = json!({"resourceType": "Observation", "code": loinc("85354-9"),
             "component": [{"code": loinc("8480-6"), "valueQuantity": {"value": 120}}]});
         assert!(broken(fine).is_empty());
+    }
+
+    #[test]
+    fn a_structure_that_is_not_abstract_has_a_base() {
+        let baseless = json!({"resourceType": "StructureDefinition", "abstract": false});
+        assert!(broken(baseless)[0].contains("sdf-4"));
+        for fine in [
+            json!({"resourceType": "StructureDefinition", "abstract": true}),
+            json!({"resourceType": "StructureDefinition", "abstract": false,
+                "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient"}),
+        ] {
+            assert!(broken(fine.clone()).is_empty(), "{fine}");
+        }
     }
 
     #[test]
