@@ -58,8 +58,8 @@ pub(crate) async fn insert_index(
         .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO search_index (rid, resource_type, param, system, value, exact, low, high, number_low, number_high) VALUES {}",
-            placeholders(tx, chunk.len(), 10)
+            "INSERT INTO search_index (rid, resource_type, param, system, value, exact, low, high, number_low, number_high, pair_system, pair_code) VALUES {}",
+            placeholders(tx, chunk.len(), 12)
         );
         let mut query = sqlx::query(&sql);
         for (rid, resource_type, entry) in chunk {
@@ -83,6 +83,9 @@ pub(crate) async fn insert_index(
                     None => query.bind(None::<f32>),
                 };
             }
+            query = query
+                .bind(entry.pair_system.clone())
+                .bind(entry.pair_code.clone());
         }
         query.execute(&mut **tx).await?;
     }

@@ -606,6 +606,14 @@ impl OnIndex<'_> {
             return Column::Value;
         }
         let (tests, _) = self.tests();
+        // A composite's rows are those of its value's kind.
+        let tests: Vec<&Test> = tests
+            .into_iter()
+            .map(|t| match t {
+                Test::Composite { value, .. } => value.as_ref(),
+                t => t,
+            })
+            .collect();
         if tests.iter().all(|t| matches!(t, Test::Date(..))) {
             Column::Low
         } else if tests
@@ -632,6 +640,7 @@ impl OnIndex<'_> {
                 Test::Reference(_)
                 | Test::Id(_)
                 | Test::OfType(_)
+                | Test::Composite { .. }
                 | Test::Token { code: Some(_), .. } => 0,
                 Test::Exact(_) | Test::StartsWith(_) | Test::Chained { .. } => 1,
                 Test::Date(..) | Test::Number(_) | Test::Quantity { .. } => 2,
@@ -836,6 +845,25 @@ fn matches(sql: &mut Sql, test: &Test) {
                 .text(format!("{prefix}\u{10FFFF}"))
         }
         Test::Exact(text) => sql.push("i.exact = ").text(text.as_str()),
+        Test::Composite {
+            system,
+            code,
+            value,
+        } => {
+            sql.push("i.pair_code = ").text(code.as_str());
+            match system {
+                None => {}
+                Some(None) => {
+                    sql.push(" AND i.pair_system IS NULL");
+                }
+                Some(Some(system)) => {
+                    sql.push(" AND i.pair_system = ").text(system.as_str());
+                }
+            }
+            sql.push(" AND (");
+            matches(sql, value);
+            sql.push(")")
+        }
         // By `value`, which the index serves; `exact` tells it from a plain token's row.
         Test::OfType(typed) => sql
             .push("i.value = ")

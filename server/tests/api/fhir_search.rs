@@ -656,3 +656,77 @@ async fn identifiers_are_found_by_their_type_with_of_type() {
         .unwrap();
     assert_eq!(malformed.status(), 400);
 }
+
+#[tokio::test]
+async fn composites_find_a_code_and_its_value_in_the_same_element() {
+    let app = spawn_app().await;
+    let loinc = |code: &str| json!({"coding": [{"system": "http://loinc.org", "code": code}]});
+    let mmhg = |value: i64| json!({"value": value, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"});
+    // High systolic; and high diastolic with a normal systolic: "systolic above 140" is only
+    // the first, though the second holds a pressure above 140 too.
+    for (family, systolic, diastolic) in [("Highsystolic", 152, 85), ("Highdiastolic", 118, 145)] {
+        let patient: Value = app
+            .fhir_with(
+                Method::POST,
+                "Patient",
+                &json!({"resourceType": "Patient", "name": [{"family": family}]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let pressure = json!({"resourceType": "Observation", "status": "final",
+        "code": loinc("85354-9"),
+        "subject": {"reference": format!("Patient/{}", patient["id"].as_str().unwrap())},
+        "effectiveDateTime": "2026-12-01T09:30:00+00:00",
+        "component": [
+            {"code": loinc("8480-6"), "valueQuantity": mmhg(systolic)},
+            {"code": loinc("8462-4"), "valueQuantity": mmhg(diastolic)},
+        ]});
+        let created = app
+            .fhir_with(Method::POST, "Observation", &pressure)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    let families = |bundle: &Value| -> Vec<String> {
+        entries(bundle, "include")
+            .iter()
+            .map(|p| p["name"][0]["family"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let above = |query: &str| {
+        format!("Observation?component-code-value-quantity={query}&_include=Observation:subject")
+    };
+    let systolic_high = search(&app, &above("http://loinc.org|8480-6$gt140")).await;
+    assert_eq!(families(&systolic_high), ["Highsystolic"]);
+    let diastolic_high = search(
+        &app,
+        &above("8462-4$gt140|http://unitsofmeasure.org|mm[Hg]"),
+    )
+    .await;
+    assert_eq!(families(&diastolic_high), ["Highdiastolic"]);
+    let either = search(&app, &above("8480-6$gt140,8462-4$gt140")).await;
+    assert_eq!(either["total"], 2);
+    let none = search(&app, &above("http://loinc.org|8480-6$gt160")).await;
+    assert_eq!(none["total"], 0);
+    // The code of the observation itself, with a token beside it.
+    let by_code = search(
+        &app,
+        "Observation?combo-code-value-quantity=8480-6$152&_summary=count",
+    )
+    .await;
+    assert_eq!(by_code["total"], 1);
+    let malformed = app
+        .fhir(
+            Method::GET,
+            "Observation?component-code-value-quantity=8480-6",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+}

@@ -83,6 +83,9 @@ pub struct SearchParamSource {
     /// The FHIRPath expression, only the terms about `base`.
     pub expression: String,
     pub targets: Vec<String>,
+    /// A composite's components: each one's definition (a SearchParameter's URL) and its
+    /// expression, relative to what the composite's own expression finds.
+    pub components: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -210,6 +213,12 @@ fn parse(text: &str) -> Definitions {
             url: p["url"].as_str().unwrap_or_default().to_owned(),
             expression: p["expression"].as_str().unwrap_or_default().to_owned(),
             targets: strings(&p["target"]),
+            components: p["component"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| Some((c[0].as_str()?.to_owned(), c[1].as_str()?.to_owned())))
+                .collect(),
         })
         .collect();
     let patient_compartment = json["patientCompartment"]

@@ -61,6 +61,16 @@ impl Expression {
         Ok(Self { terms })
     }
 
+    /// Parses `text`, whose terms each start at an element of the node it is evaluated on (a
+    /// composite's component: `value.as(Quantity) | value.as(Range)`).
+    pub fn parse_relative(text: &str) -> Result<Self, Unsupported> {
+        let rooted: Vec<String> = split_top_level(text, " | ")
+            .into_iter()
+            .map(|term| format!("Node.{}", term.trim()))
+            .collect();
+        Self::parse(&rooted.join(" | "))
+    }
+
     /// Every node the expression finds in `resource`, a resource of type `root`.
     pub fn evaluate<'a>(&self, resource: &'a Value, root: &'static str) -> Vec<Node<'a>> {
         let mut found = Vec::new();

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{
     amount::{Measured, measured},
     expression::Node,
-    params::{ParamDef, ParamKind, params_of},
+    params::{Component, ParamDef, ParamKind, params_of},
 };
 use crate::{ResourceType, relative_reference};
 
@@ -25,6 +25,9 @@ pub struct IndexEntry {
     pub high: Option<i64>,
     pub number_low: Option<f64>,
     pub number_high: Option<f64>,
+    /// A composite's first part, the code its value was found with: `system|code`.
+    pub pair_system: Option<String>,
+    pub pair_code: Option<String>,
 }
 
 impl IndexEntry {
@@ -38,6 +41,8 @@ impl IndexEntry {
             high: None,
             number_low: None,
             number_high: None,
+            pair_system: None,
+            pair_code: None,
         }
     }
 
@@ -51,6 +56,8 @@ impl IndexEntry {
             high: None,
             number_low: None,
             number_high: None,
+            pair_system: None,
+            pair_code: None,
         }
     }
 
@@ -64,6 +71,8 @@ impl IndexEntry {
             high: Some(high),
             number_low: None,
             number_high: None,
+            pair_system: None,
+            pair_code: None,
         }
     }
 
@@ -77,6 +86,8 @@ impl IndexEntry {
             high: None,
             number_low: Some(measured.low),
             number_high: Some(measured.high),
+            pair_system: None,
+            pair_code: None,
         }
     }
 }
@@ -150,6 +161,8 @@ pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<Index
                 high: None,
                 number_low: None,
                 number_high: None,
+                pair_system: None,
+                pair_code: None,
             })
             .collect();
         entries.extend(pairs);
@@ -175,16 +188,63 @@ const ADDRESS_PARTS: &[&str] = &[
 
 /// The entries one node yields for `def`, by the node's FHIR type.
 fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
+    match def.components.as_slice() {
+        [code, value] => composite(def.name, code, value, node),
+        _ => entries_as(def.name, def.kind, node),
+    }
+}
+
+/// A composite's entries for one element it finds (an Observation, or one of its components):
+/// each code found in it paired with each value found beside it, in one row, so that a search
+/// asks for both in the same element (the systolic pressure above 140, not any pressure above
+/// 140 in an observation that also holds a systolic one).
+fn composite(
+    param: &'static str,
+    code: &Component,
+    value: &Component,
+    node: Node<'_>,
+) -> Vec<IndexEntry> {
+    let Node::Element {
+        value: element,
+        type_name,
+    } = node
+    else {
+        return Vec::new();
+    };
+    let found = |component: &Component| -> Vec<IndexEntry> {
+        component
+            .expression
+            .evaluate(element, type_name)
+            .into_iter()
+            .flat_map(|n| entries_as(param, component.kind, n))
+            .collect()
+    };
+    let codes = found(code);
+    let values = found(value);
+    codes
+        .iter()
+        .flat_map(|code| {
+            values.iter().map(move |value| IndexEntry {
+                pair_system: code.system.clone(),
+                pair_code: code.value.clone(),
+                ..value.clone()
+            })
+        })
+        .collect()
+}
+
+/// The entries one node yields for a parameter `param` of kind `kind`, by the node's FHIR type.
+fn entries_as(param: &'static str, kind: ParamKind, node: Node<'_>) -> Vec<IndexEntry> {
     let (value, type_name) = match node {
         Node::Element { value, type_name } => (value, type_name),
         Node::Bool(b) => {
-            return match def.kind {
-                ParamKind::Token => vec![IndexEntry::token(def.name, None, bool_code(b))],
+            return match kind {
+                ParamKind::Token => vec![IndexEntry::token(param, None, bool_code(b))],
                 _ => Vec::new(),
             };
         }
     };
-    match def.kind {
+    match kind {
         ParamKind::String => {
             let parts = match type_name {
                 "HumanName" => NAME_PARTS,
@@ -192,7 +252,7 @@ fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
                 _ => {
                     return value
                         .as_str()
-                        .map(|s| IndexEntry::text(def.name, s))
+                        .map(|s| IndexEntry::text(param, s))
                         .into_iter()
                         .collect();
                 }
@@ -204,17 +264,17 @@ fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
                     Value::String(s) => vec![s.as_str()],
                     _ => Vec::new(),
                 })
-                .map(|s| IndexEntry::text(def.name, s))
+                .map(|s| IndexEntry::text(param, s))
                 .collect()
         }
-        ParamKind::Token => tokens(def.name, value, type_name),
+        ParamKind::Token => tokens(param, value, type_name),
         ParamKind::Number | ParamKind::Quantity => measured(value, type_name)
-            .map(|m| IndexEntry::amount(def.name, m))
+            .map(|m| IndexEntry::amount(param, m))
             .into_iter()
             .collect(),
         ParamKind::Uri => value
             .as_str()
-            .map(|uri| IndexEntry::token(def.name, None, uri))
+            .map(|uri| IndexEntry::token(param, None, uri))
             .into_iter()
             .collect(),
         ParamKind::Reference => {
@@ -224,27 +284,29 @@ fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
                 _ => value.as_str().map(str::to_owned),
             };
             reference
-                .map(|r| IndexEntry::token(def.name, None, &r))
+                .map(|r| IndexEntry::token(param, None, &r))
                 .into_iter()
                 .collect()
         }
         ParamKind::Date => match type_name {
-            "Period" => period(def.name, value).into_iter().collect(),
+            "Period" => period(param, value).into_iter().collect(),
             "Timing" => value["event"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
                 .filter_map(date_range)
-                .map(|r| IndexEntry::range(def.name, r))
+                .map(|r| IndexEntry::range(param, r))
                 .collect(),
             _ => value
                 .as_str()
                 .and_then(date_range)
-                .map(|r| IndexEntry::range(def.name, r))
+                .map(|r| IndexEntry::range(param, r))
                 .into_iter()
                 .collect(),
         },
+        // A composite within a composite: none in R4.
+        ParamKind::Composite => Vec::new(),
     }
 }
 
@@ -286,6 +348,8 @@ fn of_type(param: &'static str, identifier: &Value, value: &str) -> Vec<IndexEnt
                 high: None,
                 number_low: None,
                 number_high: None,
+                pair_system: None,
+                pair_code: None,
             })
         })
         .collect()
@@ -527,6 +591,51 @@ mod of_type_tests {
                     None
                 ),
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod composite_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_composite_pairs_each_code_with_the_value_beside_it_only() {
+        let loinc = |code: &str| json!({"coding": [{"system": "http://loinc.org", "code": code}]});
+        let mmhg = |value: i64| json!({"value": value, "system": "http://unitsofmeasure.org", "code": "mm[Hg]"});
+        let pressure = json!({"resourceType": "Observation", "status": "final", "code": loinc("85354-9"),
+        "component": [
+            {"code": loinc("8480-6"), "valueQuantity": mmhg(142)},
+            {"code": loinc("8462-4"), "valueQuantity": mmhg(91)},
+        ]});
+        let entries = index_entries(ResourceType::Observation, &pressure);
+        let pairs: Vec<(String, f64)> = entries
+            .iter()
+            .filter(|e| e.param == "component-code-value-quantity")
+            .map(|e| (e.pair_code.clone().unwrap(), e.number_low.unwrap()))
+            .collect();
+        assert_eq!(pairs.len(), 2, "{pairs:?}");
+        assert!(
+            pairs
+                .iter()
+                .any(|(code, low)| code == "8480-6" && *low == 142.0)
+        );
+        assert!(
+            pairs
+                .iter()
+                .any(|(code, low)| code == "8462-4" && *low == 91.0)
+        );
+        let pressure_param = params_of(ResourceType::Observation)
+            .iter()
+            .find(|p| p.name == "component-code-value-quantity")
+            .unwrap();
+        assert_eq!(pressure_param.kind, ParamKind::Composite);
+        assert!(
+            entries
+                .iter()
+                .filter(|e| e.param == "component-code-value-quantity")
+                .all(|e| e.pair_system.as_deref() == Some("http://loinc.org"))
         );
     }
 }

@@ -2,20 +2,25 @@
 //! definitions (`crate::definitions`), each with its parsed FHIRPath expression.
 //!
 //! A parameter is offered when its type is one this server searches by (string, token,
-//! reference, date, uri, number, quantity) and its expression is within the subset `expression` evaluates;
+//! reference, date, uri, number, quantity, and composites of a token with a token, quantity,
+//! date or string) and its expression is within the subset `expression` evaluates;
 //! `phonetic` is not, as a search by it would promise a sound-alike match that a prefix match is
 //! not. What is offered is exactly what the CapabilityStatement lists.
 
 use std::{collections::HashMap, sync::OnceLock};
 
 use super::expression::Expression;
-use crate::{ResourceType, definitions::r4};
+use crate::{
+    ResourceType,
+    definitions::{SearchParamSource, r4},
+};
 
 /// Bump whenever the definitions change, or what `index_entries` derives from them: the store
 /// rebuilds its index when it sees a new one (unless a migration brought it up to date: 3 added
 /// the patients' name pairs, which migrations derive from the family and given rows; 4 took
-/// every parameter from the specification, for every type; 5 added numbers and quantities).
-pub const INDEX_VERSION: i64 = 6;
+/// every parameter from the specification, for every type; 5 added numbers and quantities; 6
+/// identifiers by type; 7 composites).
+pub const INDEX_VERSION: i64 = 7;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -26,6 +31,8 @@ pub enum ParamKind {
     Uri,
     Number,
     Quantity,
+    /// A code and a value found together in one element (see [`ParamDef::components`]).
+    Composite,
 }
 
 impl ParamKind {
@@ -39,6 +46,7 @@ impl ParamKind {
             ParamKind::Uri => "uri",
             ParamKind::Number => "number",
             ParamKind::Quantity => "quantity",
+            ParamKind::Composite => "composite",
         }
     }
 
@@ -51,6 +59,7 @@ impl ParamKind {
             "uri" => ParamKind::Uri,
             "number" => ParamKind::Number,
             "quantity" => ParamKind::Quantity,
+            "composite" => ParamKind::Composite,
             _ => return None,
         })
     }
@@ -72,6 +81,16 @@ pub struct ParamDef {
     /// a date's does. A search can then expect matching values to start at most a second before
     /// the time it asks about, instead of a day (see `widest_unrecorded`).
     pub instants: bool,
+    /// Composites only: the token first (the code), then the value found beside it, each read
+    /// from what the parameter's own expression finds (an Observation, each of its components).
+    pub components: Vec<Component>,
+}
+
+/// One part of a composite parameter.
+#[derive(Debug)]
+pub struct Component {
+    pub kind: ParamKind,
+    pub expression: Expression,
 }
 
 impl ParamDef {
@@ -128,6 +147,13 @@ fn build_params() -> HashMap<ResourceType, Vec<ParamDef>> {
             {
                 continue;
             }
+            let components = match kind {
+                ParamKind::Composite => match components(source, &found_types) {
+                    Some(components) => components,
+                    None => continue,
+                },
+                _ => Vec::new(),
+            };
             let targets = match expression.resolved_target() {
                 Some(target) => r4.type_key(target).into_iter().collect(),
                 None => source.targets.iter().map(String::as_str).collect(),
@@ -141,6 +167,7 @@ fn build_params() -> HashMap<ResourceType, Vec<ParamDef>> {
                 instants: kind == ParamKind::Date
                     && !found_types.is_empty()
                     && found_types.iter().all(|t| *t == "instant"),
+                components,
             });
         }
     }
@@ -148,6 +175,36 @@ fn build_params() -> HashMap<ResourceType, Vec<ParamDef>> {
         params.sort_by_key(|p| p.name);
     }
     by_type
+}
+
+/// A composite's two components, when this server can search them: a token, then a token, a
+/// quantity, a date or a string, each an expression that holds in every type `found` (what the
+/// composite's own expression finds). Of R4's 72 composites that leaves out the coordinates of
+/// a MolecularSequence (three parts, one read from the resource's root) and a
+/// DocumentReference's `relationship`, whose published components do not match its elements.
+fn components(source: &SearchParamSource, found: &[&'static str]) -> Option<Vec<Component>> {
+    let [first, second] = source.components.as_slice() else {
+        return None;
+    };
+    let component = |(definition, expression): &(String, String)| {
+        let kind = r4()
+            .search_parameters
+            .iter()
+            .find(|p| &p.url == definition)
+            .and_then(|p| ParamKind::parse(&p.kind))?;
+        let expression = Expression::parse_relative(expression).ok()?;
+        let known = !found.is_empty()
+            && found
+                .iter()
+                .all(|t| expression.result_types(t).is_some_and(|r| !r.is_empty()));
+        known.then_some(Component { kind, expression })
+    };
+    let (first, second) = (component(first)?, component(second)?);
+    let second_searchable = matches!(
+        second.kind,
+        ParamKind::Token | ParamKind::Quantity | ParamKind::Date | ParamKind::String
+    );
+    (first.kind == ParamKind::Token && second_searchable).then(|| vec![first, second])
 }
 
 /// A reference parameter of a type, for `_include` and `_revinclude`.

@@ -28,6 +28,13 @@ pub enum Test {
     },
     /// `:of-type`: an identifier of the type `system|code` with the value, as `system|code|value`.
     OfType(String),
+    /// A composite (`code$value`): a row whose code (`pair_system`, `pair_code`) is the token's
+    /// and whose value meets `value`.
+    Composite {
+        system: Option<Option<String>>,
+        code: String,
+        value: Box<Test>,
+    },
     /// `Type/id`.
     Reference(String),
     /// A date comparison against the `[low, high)` range of the search value.
@@ -521,6 +528,9 @@ fn parse_condition(
                 })
                 .collect()
         }
+        (ParamKind::Composite, None) => values
+            .map(|v| composite(def, v))
+            .collect::<Result<_, _>>()?,
         // A URI matches exactly, whatever system: it has none.
         (ParamKind::Uri, None) => values.map(uri).collect(),
         // Below: URIs that start with the value. Above: the value's own ancestors, cut at each
@@ -564,6 +574,44 @@ fn ancestors(value: &str) -> Vec<&str> {
     found.push(value);
     found.dedup();
     found
+}
+
+/// `code$value`: the code as a token, the value as the second component's kind reads it.
+fn composite(def: &ParamDef, value: &str) -> Result<Test, String> {
+    let malformed = || format!("{} takes a code and a value joined by $", def.name);
+    let (code, second) = value.split_once('$').ok_or_else(malformed)?;
+    let Test::Token {
+        system,
+        code: Some(code),
+    } = token(code)
+    else {
+        return Err(malformed());
+    };
+    let kind = def.components.get(1).map(|c| c.kind);
+    let value = match kind {
+        Some(ParamKind::Token) => token(second),
+        Some(ParamKind::String) => Test::StartsWith(normalise(second)),
+        Some(ParamKind::Quantity) => {
+            let (amount, system, code) = parse_quantity(second)?;
+            Test::Quantity {
+                amount,
+                system,
+                code,
+            }
+        }
+        Some(ParamKind::Date) => {
+            let (comparator, date) = prefixed(second);
+            let (low, high) =
+                date_range(date).ok_or_else(|| format!("{date} is not a FHIR date"))?;
+            Test::Date(comparator, low, high)
+        }
+        _ => return Err(malformed()),
+    };
+    Ok(Test::Composite {
+        system,
+        code,
+        value: Box::new(value),
+    })
 }
 
 fn token(value: &str) -> Test {
@@ -624,7 +672,10 @@ fn parse_sort(resource_type: ResourceType, value: &str) -> Result<Vec<Sort>, Str
                 "_lastUpdated" => ("_lastUpdated", ParamKind::Date),
                 _ => params_of(resource_type)
                     .iter()
-                    .find(|p| p.name == name && p.kind != ParamKind::Reference)
+                    .find(|p| {
+                        p.name == name
+                            && !matches!(p.kind, ParamKind::Reference | ParamKind::Composite)
+                    })
                     .map(|p| (p.name, p.kind))
                     .ok_or_else(|| format!("cannot sort {resource_type} by {name}"))?,
             };
