@@ -606,8 +606,6 @@ pub async fn read_in(
     versions::read_current(&mut tx.sql, resource_type, id).await
 }
 
-/// The rule the database was opened with, kept by a write of its holder type (an Appointment
-/// takes or gives back its Slots).
 /// `resources` with every holder of the rule completed from what it holds (see
 /// [`exclusive::complete_holder`]), before any of them is stored.
 async fn complete_holders(
@@ -628,6 +626,8 @@ async fn complete_holders(
     Ok(resources)
 }
 
+/// The rule the database was opened with, kept by a write of its holder type (an Appointment
+/// takes or gives back its Slots).
 async fn apply_rules(
     tx: &mut SqlTransaction,
     rule: Option<&'static ExclusiveHold>,

@@ -34,7 +34,7 @@ use crate::{
     index::{UNBOUNDED, widest_unrecorded},
     resources,
     sql::{Bind, Sql},
-    stored::{Found, instant, versioned},
+    stored::{Found, Versioned, instant, versioned},
 };
 
 /// The resources of `resource_type` that match `query`, one page of them, with includes.
@@ -49,6 +49,7 @@ pub async fn search(
     if query
         .revincludes
         .iter()
+        .chain(&query.rev_iterated)
         .any(|include| include.source == ResourceType::AuditEvent)
     {
         return Err(StoreError::NotSupported(
@@ -186,28 +187,73 @@ async fn finish(
         .map(|(_, version_id, last_updated, content)| versioned(&content, version_id, last_updated))
         .collect::<Result<Vec<_>, _>>()?;
 
+    let ids: Vec<(i64, String)> = rids
+        .into_iter()
+        .zip(matches.iter())
+        .filter_map(|(rid, m)| Some((rid, m.resource["id"].as_str()?.to_owned())))
+        .collect();
+    let included = follow_includes(db, query, resource_type, ids).await?;
+    Ok(SearchPage {
+        total,
+        more,
+        matches,
+        included,
+    })
+}
+
+/// What the search's includes bring, each resource once and none of the matches: round by
+/// round, from the resources the last round brought (the matches first), the references they
+/// hold (`_include`) and the resources that refer to them (`_revinclude`); past the first
+/// round only the `:iterate` ones, up to [`MAX_INCLUDE_ROUNDS`].
+async fn follow_includes(
+    db: &Db,
+    query: &SearchQuery,
+    resource_type: ResourceType,
+    matches: Vec<(i64, String)>,
+) -> Result<Vec<Versioned>, StoreError> {
+    let iterates = !query.iterated.is_empty() || !query.rev_iterated.is_empty();
     let mut included = Vec::new();
-    // Each round follows the includes from the resources the last one brought: the matches
-    // first (`_include` and `_include:iterate`), then what was included (`:iterate` only).
     let mut seen: HashSet<String> = matches
         .iter()
-        .filter_map(|m| m.resource["id"].as_str())
-        .map(|id| format!("{resource_type}/{id}"))
+        .map(|(_, id)| format!("{resource_type}/{id}"))
         .collect();
-    let mut frontier: Vec<(ResourceType, Vec<i64>)> = vec![(resource_type, rids)];
+    // Each resource the last round brought, by type: its key and its id.
+    let mut frontier: Vec<(ResourceType, Vec<(i64, String)>)> = vec![(resource_type, matches)];
     for round in 0..=MAX_INCLUDE_ROUNDS {
-        let mut next: Vec<(ResourceType, Vec<i64>)> = Vec::new();
-        for (source, source_rids) in &frontier {
-            let first = query.includes.iter().filter(|_| round == 0);
-            for include in first.chain(&query.iterated) {
-                if include.source != *source {
-                    continue;
-                }
+        let mut next: Vec<(ResourceType, Vec<(i64, String)>)> = Vec::new();
+        let mut bring = |target: ResourceType, rid: i64, id: String| match next
+            .iter_mut()
+            .find(|(t, _)| *t == target)
+        {
+            Some((_, members)) => members.push((rid, id)),
+            None => next.push((target, vec![(rid, id)])),
+        };
+        let (includes, revincludes) = if round == 0 {
+            (
+                query
+                    .includes
+                    .iter()
+                    .chain(&query.iterated)
+                    .collect::<Vec<_>>(),
+                query
+                    .revincludes
+                    .iter()
+                    .chain(&query.rev_iterated)
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            (
+                query.iterated.iter().collect(),
+                query.rev_iterated.iter().collect(),
+            )
+        };
+        for (source, members) in &frontier {
+            for include in includes.iter().filter(|i| i.source == *source) {
                 let mut sql = Sql::default();
                 sql.push("SELECT DISTINCT value FROM search_index WHERE param = ")
                     .text(include.param)
                     .push(" AND rid IN (");
-                list(&mut sql, source_rids.iter().copied());
+                list(&mut sql, members.iter().map(|(rid, _)| *rid));
                 sql.push(")");
                 let references: Vec<(String,)> = sql.query_as().fetch_all(db.pool()).await?;
                 for (reference,) in references {
@@ -222,52 +268,48 @@ async fn finish(
                     };
                     if let Found::Current(v) = resources::read(db, target, id).await? {
                         included.push(v);
-                        if !query.iterated.is_empty() {
-                            let rid = rid_of(db, target, id).await?;
-                            match next.iter_mut().find(|(t, _)| *t == target) {
-                                Some((_, rids)) => rids.extend(rid),
-                                None => next.push((target, rid.into_iter().collect())),
-                            }
+                        if iterates && let Some(rid) = rid_of(db, target, id).await? {
+                            bring(target, rid, id.to_owned());
                         }
                     }
                 }
             }
+            // What refers to this round's resources: a reference parameter of the source type
+            // whose value is one of them (`Type/id`).
+            for include in &revincludes {
+                let references = members.iter().map(|(_, id)| format!("{source}/{id}"));
+                let mut sql = Sql::default();
+                sql.push("SELECT r.rid, r.id, r.version_id, r.last_updated, r.content FROM resources r WHERE r.resource_type = ")
+                    .text(include.source.as_str())
+                    .push(" AND r.deleted = 0 AND r.rid IN (SELECT i.rid FROM search_index i WHERE i.resource_type = ")
+                    .text(include.source.as_str())
+                    .push(" AND i.param = ")
+                    .text(include.param)
+                    .push(" AND i.value IS NOT NULL AND i.value IN (");
+                list(&mut sql, references);
+                sql.push(")) ORDER BY r.rid");
+                let rows: Vec<(i64, String, i64, String, String)> =
+                    sql.query_as().fetch_all(db.pool()).await?;
+                for (rid, id, version_id, last_updated, content) in rows {
+                    if !seen.insert(format!("{}/{id}", include.source)) {
+                        continue;
+                    }
+                    included.push(versioned(&content, version_id, last_updated)?);
+                    if iterates {
+                        bring(include.source, rid, id);
+                    }
+                }
+            }
         }
-        if next.is_empty() || query.iterated.is_empty() {
+        if next.is_empty() || !iterates {
             break;
         }
         frontier = next;
     }
-    for include in &query.revincludes {
-        let references: Vec<String> = matches
-            .iter()
-            .filter_map(|m| m.resource["id"].as_str())
-            .map(|id| format!("{resource_type}/{id}"))
-            .collect();
-        let mut sql = Sql::default();
-        sql.push("SELECT r.version_id, r.last_updated, r.content FROM resources r WHERE r.resource_type = ")
-            .text(include.source.as_str())
-            .push(" AND r.deleted = 0 AND r.rid IN (SELECT i.rid FROM search_index i WHERE i.resource_type = ")
-            .text(include.source.as_str())
-            .push(" AND i.param = ")
-            .text(include.param)
-            .push(" AND i.value IS NOT NULL AND i.value IN (");
-        list(&mut sql, references);
-        sql.push(")) ORDER BY r.rid");
-        let rows: Vec<(i64, String, String)> = sql.query_as().fetch_all(db.pool()).await?;
-        for (version_id, last_updated, content) in rows {
-            included.push(versioned(&content, version_id, last_updated)?);
-        }
-    }
-    Ok(SearchPage {
-        total,
-        more,
-        matches,
-        included,
-    })
+    Ok(included)
 }
 
-/// How many times `_include:iterate` is followed past the matches: enough for the chains FHIR's
+/// How many times `:iterate` includes are followed past the matches: enough for the chains FHIR's
 /// examples use (an appointment's slot's schedule's practitioner), and a bound on a cycle.
 const MAX_INCLUDE_ROUNDS: usize = 4;
 

@@ -119,7 +119,7 @@ fn statement(base_url: &str, resources: Value) -> Value {
             :not and :of-type (tokens), :exact and :contains (strings), :Type (references), \
             :below and :above (URIs), every prefix (eq ne gt lt ge le sa eb \
             ap) on dates, numbers and quantities, composites (code$value, within one element), \
-            _include:iterate; a chain or _has needs the \
+            _include:iterate and _revinclude:iterate; a chain or _has needs the \
             search scope of every type it consults. Number and quantity values match to the \
             precision they are written with (100 is 99.5 to 100.5); units are compared as \
             written, without UCUM conversion. \

@@ -730,3 +730,74 @@ async fn composites_find_a_code_and_its_value_in_the_same_element() {
         .unwrap();
     assert_eq!(malformed.status(), 400);
 }
+
+#[tokio::test]
+async fn revinclude_iterate_follows_what_refers_to_what_was_included() {
+    let app = spawn_app().await;
+    let create = |resource: Value| {
+        let app = &app;
+        async move {
+            let response = app
+                .fhir_with(
+                    Method::POST,
+                    resource["resourceType"].as_str().unwrap(),
+                    &resource,
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+            response.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let patient = create(json!({"resourceType": "Patient", "name": [{"family": "Iterate"}]})).await;
+    let encounter = create(json!({"resourceType": "Encounter", "status": "finished",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+        "subject": {"reference": format!("Patient/{patient}")}}))
+    .await;
+    // Refers to the encounter only: a revinclude from the patient cannot reach it.
+    let observation = create(json!({"resourceType": "Observation", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+        "encounter": {"reference": format!("Encounter/{encounter}")}}))
+    .await;
+    let included = |bundle: &Value| -> Vec<String> {
+        let mut found: Vec<String> = entries(bundle, "include")
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r["resourceType"].as_str().unwrap(),
+                    r["id"].as_str().unwrap()
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let once = search(
+        &app,
+        &format!(
+            "Patient?_id={patient}&_revinclude=Encounter:subject&_revinclude=Observation:encounter"
+        ),
+    )
+    .await;
+    assert_eq!(included(&once), [format!("Encounter/{encounter}")]);
+    let iterated = search(
+        &app,
+        &format!(
+            "Patient?_id={patient}&_revinclude=Encounter:subject&_revinclude:iterate=Observation:encounter"
+        ),
+    )
+    .await;
+    assert_eq!(
+        included(&iterated),
+        [
+            format!("Encounter/{encounter}"),
+            format!("Observation/{observation}")
+        ]
+    );
+    assert_eq!(entries(&iterated, "match").len(), 1, "the patient, once");
+}

@@ -120,6 +120,10 @@ pub struct SearchQuery {
     /// Slot:schedule` brings each slot's schedule too.
     pub iterated: Vec<Include>,
     pub revincludes: Vec<Include>,
+    /// `_revinclude:iterate`: what refers to the matches and to whatever is included, followed
+    /// as `iterated` is (`Patient?_revinclude:iterate=Encounter:subject&_revinclude:iterate=
+    /// Observation:encounter` brings each encounter's observations too).
+    pub rev_iterated: Vec<Include>,
 }
 
 impl Condition {
@@ -151,6 +155,7 @@ impl SearchQuery {
             includes: Vec::new(),
             iterated: Vec::new(),
             revincludes: Vec::new(),
+            rev_iterated: Vec::new(),
         }
     }
 }
@@ -188,6 +193,7 @@ pub fn parse_query(
             },
             "_revinclude" => match modifier {
                 None => parse_include(value, None).map(|i| query.revincludes.push(i)),
+                Some("iterate") => parse_include(value, None).map(|i| query.rev_iterated.push(i)),
                 Some(other) => Err(format!("_revinclude:{other} is not supported")),
             },
             "_id" => {
@@ -955,7 +961,15 @@ mod tests {
             }]
         );
         assert!(parse(Appointment, "_include:recurse=Slot:schedule").is_err());
-        assert!(parse(Patient, "_revinclude:iterate=Appointment:patient").is_err());
+        let q = parse(Patient, "_revinclude:iterate=Appointment:patient").unwrap();
+        assert_eq!(
+            q.rev_iterated,
+            [Include {
+                source: Appointment,
+                param: "patient"
+            }]
+        );
+        assert!(parse(Patient, "_revinclude:recurse=Appointment:patient").is_err());
         let q = parse(Patient, "_revinclude=Appointment:patient").unwrap();
         assert_eq!(
             q.revincludes,

@@ -1,10 +1,10 @@
 //! The specification's invariants that guard a record's meaning, each checked in Rust and
 //! reported with its key: on data types wherever they occur (`of_type`: ext-1, per-1, qty-3,
-//! rng-2) and
-//! on whole resources (`of_resource`: ref-1 everywhere; app-2 and app-3 on an Appointment; obs-6
-//! and obs-7 on an Observation; sdf-4 on a StructureDefinition). The specification writes them in FHIRPath; these are the ones
-//! whose breach would let a client store something misleading (a blood pressure with both a
-//! value and a reason it is missing, an appointment that is booked but has no time).
+//! rng-2) and on whole resources (`of_resource`: ref-1 everywhere; app-2 and app-3 on an
+//! Appointment; obs-6 and obs-7 on an Observation; sdf-4 on a StructureDefinition). The
+//! specification writes them in FHIRPath; these are the ones whose breach would let a client
+//! store something misleading (a blood pressure with both a value and a reason it is missing,
+//! an appointment that is booked but has no time, an extension that says nothing).
 
 use serde_json::{Map, Value};
 
@@ -53,7 +53,7 @@ pub(super) fn of_type(type_name: &str, object: &Map<String, Value>, at: &str) ->
         broken.push(Broken {
             diagnostics: "an extension has either extensions or a value, and not both (ext-1)"
                 .into(),
-            at: format!("{at}.extension"),
+            at: at.to_owned(),
         });
     }
     if type_name == "Range" {

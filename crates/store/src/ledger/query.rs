@@ -231,7 +231,13 @@ pub(crate) async fn search(
     keys: Keys,
     query: &SearchQuery,
 ) -> Result<SearchPage, StoreError> {
-    if !query.includes.is_empty() || !query.iterated.is_empty() || !query.revincludes.is_empty() {
+    let includes = [
+        &query.includes,
+        &query.iterated,
+        &query.revincludes,
+        &query.rev_iterated,
+    ];
+    if includes.iter().any(|list| !list.is_empty()) {
         return Err(StoreError::NotSupported(
             "_include and _revinclude are not supported on AuditEvent",
         ));
