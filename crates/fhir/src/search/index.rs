@@ -340,16 +340,8 @@ fn of_type(param: &'static str, identifier: &Value, value: &str) -> Vec<IndexEnt
             let code = coding["code"].as_str()?;
             let typed = format!("{system}|{code}|{value}");
             Some(IndexEntry {
-                param,
-                system: None,
-                value: Some(typed.clone()),
-                exact: Some(typed),
-                low: None,
-                high: None,
-                number_low: None,
-                number_high: None,
-                pair_system: None,
-                pair_code: None,
+                exact: Some(typed.clone()),
+                ..IndexEntry::token(param, None, &typed)
             })
         })
         .collect()
