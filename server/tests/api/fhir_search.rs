@@ -632,12 +632,7 @@ async fn identifiers_are_found_by_their_type_with_of_type() {
         let patient = json!({"resourceType": "Patient", "name": [{"family": family}],
             "identifier": [{"type": {"coding": [{"system": v2, "code": code}]},
                 "system": "https://hospital.example.org/id", "value": "X-4711"}]});
-        let created = app
-            .fhir_with(Method::POST, "Patient", &patient)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), 201);
+        app.create_fhir(&patient).await;
     }
     let found = search(&app, "Patient?identifier=X-4711").await;
     assert_eq!(found["total"], 2);
@@ -665,18 +660,9 @@ async fn composites_find_a_code_and_its_value_in_the_same_element() {
     // High systolic; and high diastolic with a normal systolic: "systolic above 140" is only
     // the first, though the second holds a pressure above 140 too.
     for (family, systolic, diastolic) in [("Highsystolic", 152, 85), ("Highdiastolic", 118, 145)] {
-        let patient: Value = app
-            .fhir_with(
-                Method::POST,
-                "Patient",
-                &json!({"resourceType": "Patient", "name": [{"family": family}]}),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let patient = app
+            .create_fhir(&json!({"resourceType": "Patient", "name": [{"family": family}]}))
+            .await;
         let pressure = json!({"resourceType": "Observation", "status": "final",
         "code": loinc("85354-9"),
         "subject": {"reference": format!("Patient/{}", patient["id"].as_str().unwrap())},
@@ -685,12 +671,7 @@ async fn composites_find_a_code_and_its_value_in_the_same_element() {
             {"code": loinc("8480-6"), "valueQuantity": mmhg(systolic)},
             {"code": loinc("8462-4"), "valueQuantity": mmhg(diastolic)},
         ]});
-        let created = app
-            .fhir_with(Method::POST, "Observation", &pressure)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), 201);
+        app.create_fhir(&pressure).await;
     }
     let families = |bundle: &Value| -> Vec<String> {
         entries(bundle, "include")
@@ -734,24 +715,12 @@ async fn composites_find_a_code_and_its_value_in_the_same_element() {
 #[tokio::test]
 async fn revinclude_iterate_follows_what_refers_to_what_was_included() {
     let app = spawn_app().await;
-    let create = |resource: Value| {
-        let app = &app;
-        async move {
-            let response = app
-                .fhir_with(
-                    Method::POST,
-                    resource["resourceType"].as_str().unwrap(),
-                    &resource,
-                )
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 201);
-            response.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
+    let app = &app;
+    let create = |resource: Value| async move {
+        app.create_fhir(&resource).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     let patient = create(json!({"resourceType": "Patient", "name": [{"family": "Iterate"}]})).await;
     let encounter = create(json!({"resourceType": "Encounter", "status": "finished",
@@ -778,7 +747,7 @@ async fn revinclude_iterate_follows_what_refers_to_what_was_included() {
         found
     };
     let once = search(
-        &app,
+        app,
         &format!(
             "Patient?_id={patient}&_revinclude=Encounter:subject&_revinclude=Observation:encounter"
         ),
@@ -786,7 +755,7 @@ async fn revinclude_iterate_follows_what_refers_to_what_was_included() {
     .await;
     assert_eq!(included(&once), [format!("Encounter/{encounter}")]);
     let iterated = search(
-        &app,
+        app,
         &format!(
             "Patient?_id={patient}&_revinclude=Encounter:subject&_revinclude:iterate=Observation:encounter"
         ),

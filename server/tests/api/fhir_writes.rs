@@ -22,17 +22,6 @@ fn by_nhs_number(nhs_number: &str) -> String {
     format!("Patient?identifier={NHS_NUMBER_SYSTEM}|{nhs_number}")
 }
 
-async fn create(app: &TestApp, body: &Value) -> Value {
-    let kind = body["resourceType"].as_str().unwrap();
-    let response = app
-        .fhir_with(Method::POST, kind, body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
-
 async fn patch(app: &TestApp, path: &str, operations: Value) -> Response {
     app.fhir(Method::PATCH, path)
         .header("content-type", "application/json-patch+json")
@@ -53,7 +42,7 @@ async fn refusal(response: Response) -> (u16, Value) {
 #[tokio::test]
 async fn a_json_patch_changes_only_what_it_names_and_keeps_the_history() {
     let app = spawn_app().await;
-    let created = create(&app, &patient("9997700007", "Patched")).await;
+    let created = app.create_fhir(&patient("9997700007", "Patched")).await;
     let id = created["id"].as_str().unwrap();
 
     let patched = patch(
@@ -196,7 +185,7 @@ async fn a_conditional_update_creates_then_updates_the_one_match() {
     );
 
     // Two patients with the same family name: criteria matching both change neither.
-    create(&app, &patient("9997700023", "Conditional")).await;
+    app.create_fhir(&patient("9997700023", "Conditional")).await;
     let (status, issue) = refusal(
         app.fhir_with(Method::PUT, "Patient?family=Conditional", &changed)
             .send()
@@ -223,8 +212,8 @@ async fn a_conditional_update_creates_then_updates_the_one_match() {
 #[tokio::test]
 async fn a_conditional_delete_removes_the_one_match_and_never_a_crowd() {
     let app = spawn_app().await;
-    let kept = create(&app, &patient("9997700031", "Deletable")).await;
-    let gone = create(&app, &patient("9997700058", "Deletable")).await;
+    let kept = app.create_fhir(&patient("9997700031", "Deletable")).await;
+    let gone = app.create_fhir(&patient("9997700058", "Deletable")).await;
 
     let (status, _) = refusal(
         app.fhir(Method::DELETE, "Patient?family=Deletable")
@@ -330,7 +319,7 @@ async fn prefer_return_chooses_what_a_write_answers_with() {
 #[tokio::test]
 async fn lenient_handling_ignores_unknown_parameters_and_says_which() {
     let app = spawn_app().await;
-    create(&app, &patient("9997700074", "Lenient")).await;
+    app.create_fhir(&patient("9997700074", "Lenient")).await;
     let strict = app
         .fhir(Method::GET, "Patient?family=Lenient&colour=blue")
         .send()

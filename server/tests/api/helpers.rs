@@ -140,6 +140,19 @@ impl TestApp {
             .body(body.to_string())
     }
 
+    /// `POST /fhir/{type}` of `body` (its `resourceType`), which must be created: what was
+    /// stored.
+    pub async fn create_fhir(&self, body: &serde_json::Value) -> serde_json::Value {
+        let kind = body["resourceType"].as_str().expect("a resourceType");
+        let response = self
+            .fhir_with(reqwest::Method::POST, kind, body)
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED, "{kind}");
+        response.json().await.expect("a JSON body")
+    }
+
     /// `GET /fhir/{path}` and its JSON body.
     pub async fn get_fhir(&self, path: &str) -> serde_json::Value {
         let response = self
