@@ -282,8 +282,17 @@ fn type_paths(resource: &Value, common: &[Value], paths: &mut Map<String, Value>
         "validate",
         format!("Check a {name} as a write would, without storing it"),
     );
-    // The resource itself; a Parameters resource with it as `resource` is taken too.
-    validate.insert("requestBody".into(), fhir_body(name));
+    // Any JSON object: the point is to hear what is wrong with it (the resource itself, or a
+    // Parameters resource holding it as `resource`).
+    validate.insert(
+        "requestBody".into(),
+        json!({ "required": true, "content": { "application/fhir+json": {
+            "schema": {
+                "type": "object",
+                "description": format!("A {name} to check, valid or not (or Parameters holding it as `resource`)"),
+            },
+        }}}),
+    );
     validate.insert(
         "responses".into(),
         json!({

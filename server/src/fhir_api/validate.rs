@@ -1,14 +1,15 @@
-//! `POST [base]/[type]/$validate`: the checks a create or update makes, without storing. The
-//! answer is an OperationOutcome with status 200 either way: its issues say whether the resource
-//! would be accepted, and where it would not.
+//! `POST [base]/[type]/$validate`: the checks a create or update makes, without storing. Any JSON
+//! object is checked, and the answer is an OperationOutcome with status 200 either way: its issues
+//! say whether the resource would be accepted, and where it would not. A body that is not a JSON
+//! object cannot be checked at all, so it is refused (400) as a body that is not JSON is.
 
 use axum::{Extension, http::HeaderMap};
 use backend::auth::{ApiClient, Interaction};
-use fhir::{ResourceType, operation_outcome};
+use fhir::{ResourceType, operation_outcome, operation_outcome::Issue};
 use serde_json::Value;
 
 use super::{
-    FhirResult, FormatQuery,
+    FhirApiError, FhirResult, FormatQuery,
     access::permit,
     body::FhirBody,
     extract::{Path, Query},
@@ -29,6 +30,12 @@ pub(super) async fn validate(
         .or_else(|_| permit(&client, resource_type, Interaction::Update))?;
     negotiate(&headers, query.format.as_deref())?;
     let body = json_body(&headers, &body)?;
+    if !body.is_object() {
+        return Err(FhirApiError::BadRequest(vec![Issue::new(
+            "structure",
+            "The body must be a JSON object (a FHIR resource, or Parameters holding one)",
+        )]));
+    }
     let resource = resource_of(body, resource_type);
     let issues = fhir::validate::check(&resource, resource_type);
     Ok(fhir_json(if issues.is_empty() {

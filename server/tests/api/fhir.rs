@@ -508,6 +508,12 @@ async fn validate_answers_what_a_write_would_without_storing_anything() {
     let outcome: Value = response.json().await.unwrap();
     assert_eq!(outcome["issue"][0]["severity"], "information", "{outcome}");
 
+    // Something that is no resource at all cannot be checked: refused as a body that is not JSON is.
+    let response = send_json(&app, Method::POST, "Patient/$validate", &json!(["Patient"])).await;
+    assert_eq!(response.status(), 400);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["issue"][0]["code"], "structure", "{outcome}");
+
     let stored: Value = app
         .fhir(Method::GET, "Patient?family=validatee&_summary=count")
         .send()
