@@ -1,6 +1,6 @@
 // Shared steps: the accessibility scan every visited page gets, and page-state helpers.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
 
 export const javaScriptOn = (testInfo: TestInfo) => testInfo.project.use.javaScriptEnabled !== false;
 
@@ -16,26 +16,47 @@ async function inspect(page: Page, check: (scriptable: Page) => Promise<void>) {
     await check(page);
     return;
   }
-  const url = page.url();
-  const html = await page.content();
-  const context = await page.context().browser()!.newContext({
-    viewport: page.viewportSize(),
-    javaScriptEnabled: true,
-  });
-  try {
-    const copy = await context.newPage();
-    await copy.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
-    await copy.route(
-      (u) => u.href === url,
-      (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
-    );
-    await copy.goto(url);
-    await copy.waitForLoadState('load');
-    await expect(copy.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
-    await check(copy);
-  } finally {
-    await context.close();
+  const { copy, shown } = await copier(page.context().browser()!);
+  // Without its fragment: that is never part of the request the copy's route must answer.
+  shown.url = page.url().split('#')[0];
+  shown.html = await page.content();
+  await copy.setViewportSize(page.viewportSize()!);
+  // From a blank page, so that the same URL as the last copy's loads the new copy.
+  await copy.goto('about:blank');
+  await copy.goto(shown.url);
+  await copy.waitForLoadState('load');
+  await expect(copy.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  await expect(copy, 'the copy shows the page').toHaveTitle(await page.title());
+  await check(copy);
+}
+
+/** The page copies are shown in, and what it is to show next. */
+interface Copier { copy: Page; shown: { url: string; html: string } }
+
+/**
+ * One scripts-on page per browser (each worker has its own), made on first use and kept: a new
+ * browser context for every inspection took seconds on a loaded CI machine, and the no-JavaScript
+ * journeys inspect every page they visit.
+ */
+const copiers = new WeakMap<Browser, Promise<Copier>>();
+
+function copier(browser: Browser): Promise<Copier> {
+  let made = copiers.get(browser);
+  if (!made) {
+    made = (async () => {
+      const context = await browser.newContext({ javaScriptEnabled: true });
+      const copy = await context.newPage();
+      const shown = { url: '', html: '' };
+      await copy.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+      await copy.route(
+        (u) => u.href === shown.url,
+        (route) => route.fulfill({ body: shown.html, contentType: 'text/html; charset=utf-8' }),
+      );
+      return { copy, shown };
+    })();
+    copiers.set(browser, made);
   }
+  return made;
 }
 
 /** Fails on any axe-core violation of WCAG 2.0/2.1/2.2 A and AA. */
@@ -57,9 +78,9 @@ function expectClean(results: Awaited<ReturnType<AxeBuilder['analyze']>>) {
 
 /**
  * With JavaScript on, waits until the WASM has hydrated the page; without, there is nothing to wait for.
- * The suite runs the debug build, whose WASM is ~5 MB compressed on the fly: on a loaded two-core
- * CI machine its download alone has taken 5 s, so this waits up to 20 s (a wait for a state, not
- * a speed check: the release bundle's figures are in the README).
+ * The suite runs the debug build, whose WASM is 9 MB (2 MB gzipped): on a loaded two-core CI
+ * machine compiling and hydrating it has taken seconds, so this waits up to 20 s (a wait for a
+ * state, not a speed check: the release bundle's figures are in the README).
  */
 export async function ready(page: Page, testInfo: TestInfo) {
   if (javaScriptOn(testInfo)) await hydrated(page);
@@ -74,7 +95,7 @@ export async function hydrated(page: Page) {
  * No sideways scrolling: everything fits the viewport's width, as served and, with
  * `alsoWithTextAt`, again with the text sized as a browser's text-size setting sizes it (the root
  * font size), e.g. 200 %. Both in one inspection: without JavaScript each inspection is a copy of
- * the page in a new browser context, which takes seconds on CI.
+ * the page, loaded again.
  */
 export async function expectNoHorizontalScroll(page: Page, { alsoWithTextAt }: { alsoWithTextAt?: number } = {}) {
   await inspect(page, async (scriptable) => {

@@ -188,7 +188,8 @@ fn test() -> Result {
         // (the same build: see `disable-erase-components` in Cargo.toml).
         Cmd::new("cargo", &["leptos", "build", "--frontend-only"])
             .envs(tools::leptos_envs())
-            .run()
+            .run()?;
+        gzip_bundle(&project_root().join("target/site/pkg"))
     })?;
     step("official FHIR examples and validators on SQLite", || {
         interop(None)
@@ -204,6 +205,28 @@ fn test() -> Result {
         playwright(Some(postgres.create_database("end_to_end")?))
     })?;
     println!("\nxtask: every check passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Writes `name.gz` beside each file of the debug bundle, as a release build's `--precompress`
+/// does (cargo-leptos precompresses release builds only). The server sends such a file as it is;
+/// otherwise it compresses the 9 MB debug WASM for every browser context the end-to-end tests
+/// open, with its own dependencies unoptimised in a debug build: over a second each time.
+fn gzip_bundle(pkg: &std::path::Path) -> Result {
+    let entries = std::fs::read_dir(pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path
+            .extension()
+            .is_some_and(|extension| ["wasm", "js", "css"].iter().any(|e| extension == *e))
+        {
+            Cmd::new(
+                "gzip",
+                &["--keep", "--force", "-6", &path.to_string_lossy()],
+            )
+            .run()?;
+        }
+    }
     Ok(())
 }
 
