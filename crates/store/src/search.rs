@@ -658,10 +658,12 @@ impl OnIndex<'_> {
             .collect();
         if tests.iter().all(|t| matches!(t, Test::Date(..))) {
             Column::Low
-        } else if tests
-            .iter()
-            .all(|t| matches!(t, Test::Number(_) | Test::Quantity { .. }))
-        {
+        } else if tests.iter().all(|t| {
+            matches!(
+                t,
+                Test::Number(_) | Test::Quantity { .. } | Test::Near { .. }
+            )
+        }) {
             Column::Number
         } else {
             Column::Value
@@ -685,7 +687,7 @@ impl OnIndex<'_> {
                 | Test::Composite { .. }
                 | Test::Token { code: Some(_), .. } => 0,
                 Test::Exact(_) | Test::StartsWith(_) | Test::Chained { .. } => 1,
-                Test::Date(..) | Test::Number(_) | Test::Quantity { .. } => 2,
+                Test::Date(..) | Test::Number(_) | Test::Quantity { .. } | Test::Near { .. } => 2,
                 Test::Token { code: None, .. }
                 | Test::Contains(_)
                 | Test::Missing(_)
@@ -1012,6 +1014,11 @@ fn matches(sql: &mut Sql, test: &Test) {
             sql
         }
         Test::Number(amount) => amount_matches(sql, amount),
+        Test::Near {
+            latitude,
+            longitude,
+            km,
+        } => near_matches(sql, *latitude, *longitude, *km),
         Test::Quantity {
             amount,
             system,
@@ -1034,6 +1041,53 @@ fn matches(sql: &mut Sql, test: &Test) {
             }
         }
     };
+}
+
+/// Kilometres in a degree of latitude, on a sphere of the Earth's mean radius (6 371 km).
+const KM_PER_DEGREE: f64 = 6371.0 * std::f64::consts::PI / 180.0;
+
+/// A position row (latitude in `number_low`, longitude in `number_high`) within `km` of the
+/// point. First a box around the point, which the number index serves; then the distance on a
+/// flat map of the point's surroundings, on which a degree of longitude is the cosine of the
+/// latitude shorter than one of latitude: plain arithmetic, which both databases do alike
+/// (SQLite's trigonometry is a build option). Within a few tens of kilometres that is the
+/// distance along the ground to about 1 %. Where the reach crosses the antimeridian, the point
+/// is also taken a turn east or west, so that Fiji is near Samoa.
+fn near_matches(sql: &mut Sql, latitude: f64, longitude: f64, km: f64) -> &mut Sql {
+    let reach = km / KM_PER_DEGREE;
+    let shrink = latitude.to_radians().cos().max(1e-9);
+    let width = reach / shrink;
+    sql.push("i.number_low >= ")
+        .float(latitude - reach)
+        .push(" AND i.number_low <= ")
+        .float(latitude + reach)
+        .push(" AND (");
+    let centres = [longitude, longitude - 360.0, longitude + 360.0]
+        .into_iter()
+        .filter(|centre| centre - width <= 180.0 && centre + width >= -180.0);
+    for (n, centre) in centres.enumerate() {
+        if n > 0 {
+            sql.push(" OR ");
+        }
+        sql.push("(i.number_high >= ")
+            .float(centre - width)
+            .push(" AND i.number_high <= ")
+            .float(centre + width)
+            .push(" AND (i.number_low - ")
+            .float(latitude)
+            .push(") * (i.number_low - ")
+            .float(latitude)
+            .push(") + (i.number_high - ")
+            .float(centre)
+            .push(") * (i.number_high - ")
+            .float(centre)
+            .push(") * ")
+            .float(shrink * shrink)
+            .push(" <= ")
+            .float(reach * reach)
+            .push(")");
+    }
+    sql.push(")")
 }
 
 /// A number or quantity index row's `[number_low, number_high]` against a search amount, as the

@@ -770,3 +770,71 @@ async fn revinclude_iterate_follows_what_refers_to_what_was_included() {
     );
     assert_eq!(entries(&iterated, "match").len(), 1, "the patient, once");
 }
+
+#[tokio::test]
+async fn near_finds_the_places_within_a_distance_of_a_point() {
+    let app = spawn_app().await;
+    for (name, latitude, longitude) in [
+        ("Nearby Leeds", 53.7965, -1.5413),
+        ("Nearby Bradford", 53.7938, -1.7520),
+        ("Nearby York", 53.9590, -1.0815),
+        ("Nearby London", 51.5074, -0.1278),
+        ("Nearby Suva", -18.1416, 178.4415),
+    ] {
+        app.create_fhir(&json!({"resourceType": "Location", "name": name,
+            "position": {"latitude": latitude, "longitude": longitude}}))
+            .await;
+    }
+    // A place with no position is near nothing.
+    app.create_fhir(&json!({"resourceType": "Location", "name": "Nearby Nowhere"}))
+        .await;
+    let near = |point: &'static str| {
+        let app = &app;
+        async move {
+            let bundle = search(app, &format!("Location?name=Nearby&near={point}")).await;
+            let mut names: Vec<String> = entries(&bundle, "match")
+                .iter()
+                .map(|l| l["name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    // From Leeds city centre: Bradford is 13 km west, York 35 km north-east, London 270 km.
+    let leeds = "53.7997|-1.5492";
+    assert_eq!(near("53.7997|-1.5492|10|km").await, ["Nearby Leeds"]);
+    assert_eq!(
+        near("53.7997|-1.5492|20").await,
+        ["Nearby Bradford", "Nearby Leeds"]
+    );
+    assert_eq!(
+        near("53.7997|-1.5492|20000|m").await,
+        near("53.7997|-1.5492|20|km").await
+    );
+    assert_eq!(
+        near("53.7997|-1.5492|25|[mi_i]").await,
+        ["Nearby Bradford", "Nearby Leeds", "Nearby York"]
+    );
+    // Without a distance, the server's own idea of near: 5 km.
+    assert_eq!(near(leeds).await, ["Nearby Leeds"]);
+    // Across the antimeridian: Suva is 175 km west of 179.9° W.
+    assert_eq!(near("-18.1416|-179.9|200|km").await, ["Nearby Suva"]);
+    assert!(near("-18.1416|-179.9|150|km").await.is_empty());
+
+    for malformed in [
+        "91|0|5|km",
+        "53.8|-1.55|5|furlongs",
+        "53.8",
+        "53.8|west",
+        "53.8|-1.55|-1",
+    ] {
+        let response = app
+            .fhir(Method::GET, &format!("Location?near={malformed}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{malformed}");
+        let outcome: Value = response.json().await.unwrap();
+        assert_eq!(outcome["resourceType"], "OperationOutcome");
+    }
+}

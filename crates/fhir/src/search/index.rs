@@ -14,7 +14,8 @@ use crate::{ResourceType, relative_reference};
 /// `system` and `value` (the code). References: `value` is `Type/id`. Dates: `[low, high)` in
 /// seconds since the epoch, as wide as the value's precision (`1990` covers the whole year).
 /// Numbers and quantities: `[number_low, number_high]` (a point, or a `Range`'s bounds), with a
-/// quantity's unit as a token (`system`, `value` its code) and as written (`exact`).
+/// quantity's unit as a token (`system`, `value` its code) and as written (`exact`). A position
+/// (`near`): its latitude in `number_low` and its longitude in `number_high`, in degrees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexEntry {
     pub param: &'static str,
@@ -71,6 +72,21 @@ impl IndexEntry {
             high: Some(high),
             number_low: None,
             number_high: None,
+            pair_system: None,
+            pair_code: None,
+        }
+    }
+
+    fn position(param: &'static str, latitude: f64, longitude: f64) -> Self {
+        Self {
+            param,
+            system: None,
+            value: None,
+            exact: None,
+            low: None,
+            high: None,
+            number_low: Some(latitude),
+            number_high: Some(longitude),
             pair_system: None,
             pair_code: None,
         }
@@ -272,6 +288,13 @@ fn entries_as(param: &'static str, kind: ParamKind, node: Node<'_>) -> Vec<Index
             .map(|m| IndexEntry::amount(param, m))
             .into_iter()
             .collect(),
+        // Location.position: a point with both coordinates, or nothing to search.
+        ParamKind::Special => match (value["latitude"].as_f64(), value["longitude"].as_f64()) {
+            (Some(latitude), Some(longitude)) => {
+                vec![IndexEntry::position(param, latitude, longitude)]
+            }
+            _ => Vec::new(),
+        },
         ParamKind::Uri => value
             .as_str()
             .map(|uri| IndexEntry::token(param, None, uri))

@@ -19,8 +19,8 @@ use crate::{
 /// rebuilds its index when it sees a new one (unless a migration brought it up to date: 3 added
 /// the patients' name pairs, which migrations derive from the family and given rows; 4 took
 /// every parameter from the specification, for every type; 5 added numbers and quantities; 6
-/// identifiers by type; 7 composites).
-pub const INDEX_VERSION: i64 = 7;
+/// identifiers by type; 7 composites; 8 Location positions for `near`).
+pub const INDEX_VERSION: i64 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -33,6 +33,9 @@ pub enum ParamKind {
     Quantity,
     /// A code and a value found together in one element (see [`ParamDef::components`]).
     Composite,
+    /// R4's one special parameter with an expression: Location's `near`, a position on the
+    /// Earth (`latitude|longitude|distance|units`).
+    Special,
 }
 
 impl ParamKind {
@@ -47,6 +50,7 @@ impl ParamKind {
             ParamKind::Number => "number",
             ParamKind::Quantity => "quantity",
             ParamKind::Composite => "composite",
+            ParamKind::Special => "special",
         }
     }
 
@@ -60,6 +64,7 @@ impl ParamKind {
             "number" => ParamKind::Number,
             "quantity" => ParamKind::Quantity,
             "composite" => ParamKind::Composite,
+            "special" => ParamKind::Special,
             _ => return None,
         })
     }

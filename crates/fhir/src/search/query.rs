@@ -37,6 +37,12 @@ pub enum Test {
     },
     /// `Type/id`.
     Reference(String),
+    /// `near`: a position within `km` kilometres of the point (degrees, WGS84).
+    Near {
+        latitude: f64,
+        longitude: f64,
+        km: f64,
+    },
     /// A date comparison against the `[low, high)` range of the search value.
     Date(Comparator, i64, i64),
     /// A number parameter's comparison (see `amount`).
@@ -537,6 +543,7 @@ fn parse_condition(
         (ParamKind::Composite, None) => values
             .map(|v| composite(def, v))
             .collect::<Result<_, _>>()?,
+        (ParamKind::Special, None) => values.map(near).collect::<Result<_, _>>()?,
         // A URI matches exactly, whatever system: it has none.
         (ParamKind::Uri, None) => values.map(uri).collect(),
         // Below: URIs that start with the value. Above: the value's own ancestors, cut at each
@@ -665,6 +672,53 @@ fn parse_dates(value: &str) -> Result<Vec<Test>, String> {
         .collect()
 }
 
+/// How far `near` reaches when the search gives no distance (the specification leaves it to the
+/// server): a town and its surroundings.
+const NEAR_DEFAULT_KM: f64 = 5.0;
+
+/// `near=latitude|longitude|distance|units`: degrees (WGS84), then a distance in UCUM units,
+/// `km` when none is given (as the specification says), `m` or `[mi_i]`.
+fn near(value: &str) -> Result<Test, String> {
+    const USAGE: &str = "near takes latitude|longitude|distance|units, e.g. 53.8|-1.55|10|km";
+    let parts: Vec<&str> = value.split('|').collect();
+    let (latitude, longitude, distance, units) = match parts[..] {
+        [latitude, longitude] => (latitude, longitude, "", ""),
+        [latitude, longitude, distance] => (latitude, longitude, distance, ""),
+        [latitude, longitude, distance, units] => (latitude, longitude, distance, units),
+        _ => return Err(USAGE.to_owned()),
+    };
+    let degrees = |text: &str, limit: f64, what: &str| {
+        text.parse::<f64>()
+            .ok()
+            .filter(|d| (-limit..=limit).contains(d))
+            .ok_or_else(|| format!("{what} must be a number of degrees from -{limit} to {limit}"))
+    };
+    let latitude = degrees(latitude, 90.0, "near's latitude")?;
+    let longitude = degrees(longitude, 180.0, "near's longitude")?;
+    let km_per_unit = match units {
+        "" | "km" => 1.0,
+        "m" => 0.001,
+        "[mi_i]" => 1.609_344,
+        other => return Err(format!("near's units are km, m or [mi_i], not {other}")),
+    };
+    let km = match distance {
+        "" => NEAR_DEFAULT_KM,
+        distance => {
+            distance
+                .parse::<f64>()
+                .ok()
+                .filter(|d| d.is_finite() && *d >= 0.0)
+                .ok_or_else(|| format!("near's distance must be a number of at least 0: {USAGE}"))?
+                * km_per_unit
+        }
+    };
+    Ok(Test::Near {
+        latitude,
+        longitude,
+        km,
+    })
+}
+
 fn parse_sort(resource_type: ResourceType, value: &str) -> Result<Vec<Sort>, String> {
     value
         .split(',')
@@ -680,7 +734,10 @@ fn parse_sort(resource_type: ResourceType, value: &str) -> Result<Vec<Sort>, Str
                     .iter()
                     .find(|p| {
                         p.name == name
-                            && !matches!(p.kind, ParamKind::Reference | ParamKind::Composite)
+                            && !matches!(
+                                p.kind,
+                                ParamKind::Reference | ParamKind::Composite | ParamKind::Special
+                            )
                     })
                     .map(|p| (p.name, p.kind))
                     .ok_or_else(|| format!("cannot sort {resource_type} by {name}"))?,
