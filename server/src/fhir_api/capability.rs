@@ -120,7 +120,7 @@ fn statement(base_url: &str, resources: Value) -> Value {
             :below and :above (URIs), every prefix (eq ne gt lt ge le sa eb \
             ap) on dates, numbers and quantities, composites (code$value, within one element), \
             Location's near (latitude|longitude|distance|units, units km, m or [mi_i]; \
-            within 5 km when no distance is given), \
+            within 5 km when no distance is given), phonetic (one name, by American Soundex), \
             _include:iterate and _revinclude:iterate; a chain or _has needs the \
             search scope of every type it consults. Number and quantity values match to the \
             precision they are written with (100 is 99.5 to 100.5); units are compared as \

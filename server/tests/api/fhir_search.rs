@@ -838,3 +838,46 @@ async fn near_finds_the_places_within_a_distance_of_a_point() {
         assert_eq!(outcome["resourceType"], "OperationOutcome");
     }
 }
+
+#[tokio::test]
+async fn phonetic_finds_names_that_sound_alike() {
+    let app = spawn_app().await;
+    for (family, given) in [
+        ("Smyth", "Catherine"),
+        ("Smith", "Kathryn"),
+        ("Smart", "Cathy"),
+    ] {
+        app.create_fhir(
+            &json!({"resourceType": "Patient", "birthDate": "1911-11-11",
+            "name": [{"family": family, "given": [given]}]}),
+        )
+        .await;
+    }
+    let found = |query: &'static str| {
+        let app = &app;
+        async move {
+            let bundle = search(app, &format!("Patient?birthdate=1911-11-11&{query}")).await;
+            let mut families: Vec<String> = entries(&bundle, "match")
+                .iter()
+                .map(|p| p["name"][0]["family"].as_str().unwrap().to_owned())
+                .collect();
+            families.sort();
+            families
+        }
+    };
+    assert_eq!(found("phonetic=Smithe").await, ["Smith", "Smyth"]);
+    // Given names too: Catherine and Kathryn sound alike but begin differently, as Soundex hears.
+    assert_eq!(found("phonetic=Kathryn").await, ["Smith"]);
+    assert_eq!(found("phonetic=Cathy,Smart").await, ["Smart"]);
+    assert!(found("phonetic=Jones").await.is_empty());
+
+    app.create_fhir(&json!({"resourceType": "Organization", "name": "Leeds Teaching Hospitals"}))
+        .await;
+    let organisations = search(&app, "Organization?phonetic=Teeching").await;
+    assert_eq!(entries(&organisations, "match").len(), 1, "{organisations}");
+
+    for malformed in ["Patient?phonetic=123", "Patient?phonetic:exact=Smith"] {
+        let response = app.fhir(Method::GET, malformed).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{malformed}");
+    }
+}

@@ -7,6 +7,7 @@ use super::{
     amount::{Measured, measured},
     expression::Node,
     params::{Component, ParamDef, ParamKind, params_of},
+    phonetic::{self, PHONETIC},
 };
 use crate::{ResourceType, relative_reference};
 
@@ -206,6 +207,14 @@ const ADDRESS_PARTS: &[&str] = &[
 fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
     match def.components.as_slice() {
         [code, value] => composite(def.name, code, value, node),
+        // A name's sound, as a code (a string parameter by its definition).
+        _ if def.name == PHONETIC => match node {
+            Node::Element { value, type_name } => phonetic::codes(value, type_name)
+                .iter()
+                .map(|code| IndexEntry::token(def.name, None, code))
+                .collect(),
+            Node::Bool(_) => Vec::new(),
+        },
         _ => entries_as(def.name, def.kind, node),
     }
 }

@@ -6,6 +6,7 @@ mod comparator;
 mod expression;
 mod index;
 mod params;
+mod phonetic;
 mod query;
 
 pub use amount::{Amount, UNBOUNDED};

@@ -6,6 +6,7 @@ use super::{
     comparator::prefixed,
     index::{date_range, normalise},
     params::{ParamDef, ParamKind, params_of, reference_param},
+    phonetic::{PHONETIC, soundex},
 };
 use crate::{ResourceType, operation_outcome::Issue, relative_reference, subset::Subset};
 
@@ -485,6 +486,20 @@ fn parse_condition(
 ) -> Result<Condition, String> {
     let values = value.split(',');
     let any_of = match (def.kind, modifier) {
+        // One name, matched by its sound.
+        (ParamKind::String, None) if def.name == PHONETIC => values
+            .map(|v| {
+                soundex(v)
+                    .map(|code| Test::Token {
+                        system: None,
+                        code: Some(code),
+                    })
+                    .ok_or_else(|| format!("phonetic takes a name (letters A to Z), not {v}"))
+            })
+            .collect::<Result<_, _>>()?,
+        (ParamKind::String, Some(modifier)) if def.name == PHONETIC && modifier != "missing" => {
+            return Err(format!("phonetic takes no :{modifier} modifier"));
+        }
         (ParamKind::String, None) => values.map(|v| Test::StartsWith(normalise(v))).collect(),
         (ParamKind::String, Some("exact")) => values.map(|v| Test::Exact(v.to_owned())).collect(),
         (ParamKind::String, Some("contains")) => {
