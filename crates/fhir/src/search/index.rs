@@ -7,7 +7,7 @@ use super::{
     amount::{Measured, measured},
     expression::Node,
     params::{Component, ParamDef, ParamKind, params_of},
-    phonetic::{self, PHONETIC},
+    phonetic::{PHONETIC, soundex},
 };
 use crate::{ResourceType, relative_reference};
 
@@ -203,16 +203,38 @@ const ADDRESS_PARTS: &[&str] = &[
     "text",
 ];
 
+/// The strings of the named parts of a HumanName or an Address (each a string or a list).
+fn parts<'v>(value: &'v Value, names: &[&str]) -> Vec<&'v str> {
+    names
+        .iter()
+        .flat_map(|name| match &value[*name] {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            Value::String(s) => vec![s.as_str()],
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
 /// The entries one node yields for `def`, by the node's FHIR type.
 fn entries_of(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
     match def.components.as_slice() {
         [code, value] => composite(def.name, code, value, node),
         // A name's sound, as a code (a string parameter by its definition).
+        // Each word of a HumanName's family and given names, or of a plain string (an
+        // organisation's name), by its sound: `Mary-Ann Smith` is M600, A500 and S530.
         _ if def.name == PHONETIC => match node {
-            Node::Element { value, type_name } => phonetic::codes(value, type_name)
-                .iter()
-                .map(|code| IndexEntry::token(def.name, None, code))
-                .collect(),
+            Node::Element { value, type_name } => {
+                let texts = match type_name {
+                    "HumanName" => parts(value, &["family", "given"]),
+                    _ => value.as_str().into_iter().collect(),
+                };
+                texts
+                    .iter()
+                    .flat_map(|text| text.split(|c: char| c.is_whitespace() || c == '-'))
+                    .filter_map(soundex)
+                    .map(|code| IndexEntry::token(def.name, None, &code))
+                    .collect()
+            }
             Node::Bool(_) => Vec::new(),
         },
         _ => entries_as(def.name, def.kind, node),
@@ -271,7 +293,7 @@ fn entries_as(param: &'static str, kind: ParamKind, node: Node<'_>) -> Vec<Index
     };
     match kind {
         ParamKind::String => {
-            let parts = match type_name {
+            let names = match type_name {
                 "HumanName" => NAME_PARTS,
                 "Address" => ADDRESS_PARTS,
                 _ => {
@@ -282,13 +304,8 @@ fn entries_as(param: &'static str, kind: ParamKind, node: Node<'_>) -> Vec<Index
                         .collect();
                 }
             };
-            parts
-                .iter()
-                .flat_map(|part| match &value[*part] {
-                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                    Value::String(s) => vec![s.as_str()],
-                    _ => Vec::new(),
-                })
+            parts(value, names)
+                .into_iter()
                 .map(|s| IndexEntry::text(param, s))
                 .collect()
         }
@@ -661,5 +678,24 @@ mod composite_tests {
                 .filter(|e| e.param == "component-code-value-quantity")
                 .all(|e| e.pair_system.as_deref() == Some("http://loinc.org"))
         );
+    }
+}
+
+#[cfg(test)]
+mod phonetic_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_word_of_a_family_or_given_name_is_indexed_by_its_sound() {
+        let patient = json!({"resourceType": "Patient",
+            "name": [{"family": "Smith", "given": ["Mary-Ann"], "prefix": ["Dr"]}]});
+        let mut codes: Vec<String> = index_entries(ResourceType::Patient, &patient)
+            .into_iter()
+            .filter(|e| e.param == PHONETIC)
+            .filter_map(|e| e.value)
+            .collect();
+        codes.sort();
+        assert_eq!(codes, ["A500", "M600", "S530"]);
     }
 }

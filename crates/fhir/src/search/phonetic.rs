@@ -2,8 +2,6 @@
 //! and InsurancePlan). The specification leaves the algorithm to the server; this one is American
 //! Soundex, the one most registers use: `Smith`, `Smyth` and `Smithe` are all S530.
 
-use serde_json::Value;
-
 /// The search parameter's name in every type that has it.
 pub const PHONETIC: &str = "phonetic";
 
@@ -51,28 +49,6 @@ fn digit(letter: char) -> Option<char> {
     }
 }
 
-/// The codes of every word of a name the parameter finds: a HumanName's family and given names,
-/// or a plain string (an organisation's name), each word on its own (`Mary-Ann Smith` is M600,
-/// A500 and S530).
-pub fn codes(value: &Value, type_name: &str) -> Vec<String> {
-    let texts: Vec<&str> = match type_name {
-        "HumanName" => ["family", "given"]
-            .iter()
-            .flat_map(|part| match &value[*part] {
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                Value::String(s) => vec![s.as_str()],
-                _ => Vec::new(),
-            })
-            .collect(),
-        _ => value.as_str().into_iter().collect(),
-    };
-    texts
-        .iter()
-        .flat_map(|text| text.split(|c: char| c.is_whitespace() || c == '-'))
-        .filter_map(soundex)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,11 +69,5 @@ mod tests {
             assert_eq!(soundex(name).as_deref(), Some(code), "{name}");
         }
         assert_eq!(soundex("—"), None);
-    }
-
-    #[test]
-    fn every_word_of_a_name_has_its_code() {
-        let name = serde_json::json!({"family": "Smith", "given": ["Mary-Ann"], "prefix": ["Dr"]});
-        assert_eq!(codes(&name, "HumanName"), ["S530", "M600", "A500"]);
     }
 }
