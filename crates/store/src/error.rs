@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A request the store understands but does not serve (an `_include` on AuditEvent).
     #[error("{0}")]
     NotSupported(&'static str),
+    /// A search that would cost the database too much (filtering too many audit records).
+    #[error("{0}")]
+    TooCostly(&'static str),
     /// The ledger's URL names no file (its name is made from the record's, so it always does).
     #[error("the audit ledger's SQLite database must be a file")]
     LedgerNotAFile,

@@ -49,7 +49,7 @@ fn resources() -> Value {
             let ledger = |t: ResourceType| t == ResourceType::AuditEvent;
             let includes: Vec<String> = params_of(t)
                 .iter()
-                .filter(|p| p.kind == ParamKind::Reference && !ledger(t))
+                .filter(|p| p.kind == ParamKind::Reference && !p.embeds && !ledger(t))
                 .map(|p| format!("{t}:{}", p.name))
                 .collect();
             let revincludes: Vec<String> = ResourceType::ALL
@@ -60,6 +60,7 @@ fn resources() -> Value {
                         .iter()
                         .filter(move |p| {
                             p.kind == ParamKind::Reference
+                                && !p.embeds
                                 && (p.targets.is_empty() || p.targets.contains(&t.as_str()))
                         })
                         .map(move |p| format!("{source}:{}", p.name))
@@ -115,10 +116,17 @@ fn statement(base_url: &str, resources: Value) -> Value {
         "description": "Every interaction but this one needs a bearer token from the token \
             endpoint (OAuth2 client credentials, SMART v2 system scopes such as system/Patient.rs). \
             Every access to patient data is recorded as an AuditEvent; AuditEvents are append-only. \
+            AuditEvent searches use the audit ledger's indexes for patient, agent, date, type, \
+            _id and _lastUpdated; its other parameters, :missing and :not filter what those \
+            select, up to 10 000 records (beyond that the search is refused as too costly: \
+            narrow it by patient, agent or date). \
             Searches take chained parameters (subject:Patient.identifier=…), _has, :missing, \
             :not and :of-type (tokens), :exact and :contains (strings), :Type (references), \
             :below and :above (URIs), every prefix (eq ne gt lt ge le sa eb \
             ap) on dates, numbers and quantities, composites (code$value, within one element), \
+            Bundle's composition and message (the Bundle's first resource, a document's \
+            Composition or a message's MessageHeader, searched by its own parameters: \
+            composition.subject=Patient/1, message.event=…), \
             Location's near (latitude|longitude|distance|units, units km, m or [mi_i]; \
             within 5 km when no distance is given), phonetic (one name, by American Soundex), \
             _include:iterate and _revinclude:iterate; a chain or _has needs the \

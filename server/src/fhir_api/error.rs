@@ -211,11 +211,20 @@ impl FhirApiError {
 
 impl From<backend::StoreError> for FhirApiError {
     fn from(error: backend::StoreError) -> Self {
-        if let backend::StoreError::NotSupported(diagnostics) = error {
-            return FhirApiError::BadRequest(vec![fhir::operation_outcome::Issue::new(
-                "not-supported",
-                diagnostics,
-            )]);
+        match error {
+            backend::StoreError::NotSupported(diagnostics) => {
+                return FhirApiError::BadRequest(vec![fhir::operation_outcome::Issue::new(
+                    "not-supported",
+                    diagnostics,
+                )]);
+            }
+            backend::StoreError::TooCostly(diagnostics) => {
+                return FhirApiError::BadRequest(vec![fhir::operation_outcome::Issue::new(
+                    "too-costly",
+                    diagnostics,
+                )]);
+            }
+            _ => {}
         }
         FhirApiError::Internal(format!("{error}: {:?}", std::error::Error::source(&error)))
     }

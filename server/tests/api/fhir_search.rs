@@ -881,3 +881,210 @@ async fn phonetic_finds_names_that_sound_alike() {
         assert_eq!(response.status(), 400, "{malformed}");
     }
 }
+
+#[tokio::test]
+async fn audit_events_are_searched_by_every_parameter_and_a_costly_search_is_refused() {
+    let app = spawn_app().await;
+    let patients = search(&app, "Patient?_count=1").await;
+    let patient_id = entries(&patients, "match")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get_fhir(&format!("Patient/{patient_id}")).await;
+    let missing = app
+        .fhir(Method::GET, "Observation/no-such-observation")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let ids = |bundle: &Value| -> Vec<String> {
+        (entries(bundle, "match").iter())
+            .map(|event| event["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // The reads of this patient's record, by what the ledger does not index.
+    let reads = search(
+        &app,
+        &format!("AuditEvent?entity=Patient/{patient_id}&subtype=read&action=R"),
+    )
+    .await;
+    assert_eq!(reads["total"], 1, "{reads}");
+    // Refused reads: the missing Observation.
+    let refused = search(
+        &app,
+        "AuditEvent?outcome=4&entity=Observation/no-such-observation",
+    )
+    .await;
+    assert_eq!(ids(&refused).len(), 1, "{refused}");
+    let not_refused = search(&app, "AuditEvent?outcome:not=4&_count=1000").await;
+    assert!(!ids(&not_refused).contains(&ids(&refused)[0]));
+
+    // Beyond what a search may filter: refused as too costly, saying how to narrow it.
+    let db = backend::open_database(&app.database.url).await.unwrap();
+    let now = jiff::Timestamp::now();
+    let an_hour_on = now + jiff::SignedDuration::from_hours(1);
+    let read = |n: usize| {
+        store::ledger::Entry::Access(Box::new(store::ledger::AccessEntry {
+            recorded: an_hour_on.as_millisecond(),
+            interaction: "read".into(),
+            action: "R".into(),
+            outcome: "0".into(),
+            agent: store::ledger::AgentEntry {
+                kind: store::ledger::AgentKind::System,
+                reference: None,
+                identifier: Some(("https://example.org/clients".into(), "importer".into())),
+                name: "Importer".into(),
+                role: "API client".into(),
+            },
+            on_behalf_of: None,
+            purpose: "HOPERAT".into(),
+            reason: None,
+            patients: vec![format!("Patient/p{n}")],
+            records: Vec::new(),
+            query: None,
+            address: None,
+            request_id: None,
+        }))
+    };
+    let rows: Vec<_> = (0..10_000).map(read).collect();
+    db.ledger()
+        .append_all(&rows, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let costly = app
+        .fhir(Method::GET, "AuditEvent?outcome=4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(costly.status(), 400);
+    let outcome: Value = costly.json().await.unwrap();
+    assert_eq!(outcome["issue"][0]["code"], "too-costly", "{outcome}");
+    let half_an_hour_on =
+        (now + jiff::SignedDuration::from_mins(30)).strftime("%Y-%m-%dT%H:%M:%SZ");
+    let narrowed = format!("AuditEvent?outcome=4&date=lt{half_an_hour_on}&_sort=date");
+    let narrowed = ids(&search(&app, &narrowed).await);
+    assert_eq!(
+        narrowed.len(),
+        2,
+        "the refused read, and the refused search: {narrowed:?}"
+    );
+    assert_eq!(narrowed[0], ids(&refused)[0]);
+}
+
+#[tokio::test]
+async fn documents_and_messages_are_searched_by_their_first_resource() {
+    let app = spawn_app().await;
+    let patients = search(&app, "Patient?_count=2").await;
+    let patients: Vec<String> = (entries(&patients, "match").iter())
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    let document = |n: usize, patient: &str, code: &str| {
+        json!({
+            "resourceType": "Bundle",
+            "type": "document",
+            "identifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e{n}") },
+            "timestamp": "2026-12-01T10:00:00Z",
+            "entry": [
+                {
+                    "fullUrl": format!("urn:uuid:5e2b6c4e-8a1d-4c55-9d0e-5a4d3c2b1a0{n}"),
+                    "resource": {
+                        "resourceType": "Composition",
+                        "id": format!("discharge-{n}"),
+                        "status": "final",
+                        "type": { "coding": [{ "system": "http://loinc.org", "code": code }] },
+                        "subject": { "reference": format!("Patient/{patient}") },
+                        "date": "2026-12-01T10:00:00Z",
+                        "author": [{ "display": "City Hospital ward 3" }],
+                        "title": "Discharge summary",
+                    },
+                },
+            ],
+        })
+    };
+    for (n, (patient, code)) in [(&patients[0], "18842-5"), (&patients[1], "11488-4")]
+        .into_iter()
+        .enumerate()
+    {
+        let response = app
+            .fhir_with(Method::POST, "Bundle", &document(n, patient, code))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    }
+    let message = json!({
+        "resourceType": "Bundle",
+        "type": "message",
+        "timestamp": "2026-12-01T11:00:00Z",
+        "entry": [{
+            "fullUrl": "urn:uuid:7d0e8c1a-2b3c-4d5e-8f90-a1b2c3d4e5f6",
+            "resource": {
+                "resourceType": "MessageHeader",
+                "id": "admit-1",
+                "eventCoding": { "system": "http://example.org/events", "code": "admit" },
+                "source": { "endpoint": "https://example.org/ward" },
+                "focus": [{ "reference": format!("Patient/{}", patients[0]) }],
+            },
+        }],
+    });
+    let response = app
+        .fhir_with(Method::POST, "Bundle", &message)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+
+    let titles = |bundle: &Value| -> Vec<String> {
+        (entries(bundle, "match").iter())
+            .map(|b| b["entry"][0]["resource"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = format!("Bundle?composition.subject=Patient/{}", patients[0]);
+    assert_eq!(titles(&search(&app, &first).await), ["discharge-0"]);
+    let by_type = "Bundle?composition.type=http://loinc.org|11488-4";
+    assert_eq!(titles(&search(&app, by_type).await), ["discharge-1"]);
+    let both = "Bundle?composition.title=discharge&_sort=_lastUpdated";
+    assert_eq!(
+        titles(&search(&app, both).await),
+        ["discharge-0", "discharge-1"]
+    );
+    assert_eq!(
+        titles(&search(&app, "Bundle?composition=Composition/discharge-1").await),
+        ["discharge-1"]
+    );
+    let family = entries(
+        &search(&app, &format!("Patient?_id={}", patients[0])).await,
+        "match",
+    )[0]["name"][0]["family"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chained = format!("Bundle?composition.subject:Patient.family={family}&type=document");
+    assert!(titles(&search(&app, &chained).await).contains(&"discharge-0".to_owned()));
+    let admitted = format!(
+        "Bundle?message.event=admit&message.focus=Patient/{}",
+        patients[0]
+    );
+    assert_eq!(titles(&search(&app, &admitted).await), ["admit-1"]);
+    assert_eq!(
+        titles(&search(&app, "Bundle?message.event=discharge").await),
+        Vec::<String>::new()
+    );
+    let unknown = app
+        .fhir(Method::GET, "Bundle?composition.colour=red")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400);
+    let include = app
+        .fhir(Method::GET, "Bundle?_include=Bundle:composition")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        include.status(),
+        400,
+        "the composition is in the Bundle already"
+    );
+}

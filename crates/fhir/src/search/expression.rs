@@ -2,8 +2,8 @@
 //! and evaluated on a resource with the types of the R4 definitions: paths through elements
 //! (`Patient.name.given`; `Observation.value` finds every `value[x]`), unions (`|`), type
 //! filters (`(Observation.value as Quantity)`, `.as(Age)`, `.ofType(Period)`), reference targets
-//! (`.where(resolve() is Patient)`), equality filters (`.where(system='email')`), and a
-//! yes-or-no test (`Patient.deceased.exists() and Patient.deceased != false`). A parameter whose
+//! (`.where(resolve() is Patient)`), equality filters (`.where(system='email')`), the first of
+//! a list (`Bundle.entry[0]`), and a yes-or-no test (`Patient.deceased.exists() and Patient.deceased != false`). A parameter whose
 //! expression needs more than this is not offered by the server (see `params`).
 //!
 //! Every node the evaluation finds carries its FHIR type, so that what is indexed follows from
@@ -35,6 +35,8 @@ enum Step {
     OfType(String),
     ResolvesTo(String),
     WhereEquals(String, String),
+    /// `[0]`: the first of what the steps before found.
+    First,
 }
 
 /// What an expression finds: an element with its FHIR type, or a computed yes or no.
@@ -80,7 +82,11 @@ impl Expression {
                 type_name: root,
             }];
             for step in &term.steps {
-                nodes = nodes.into_iter().flat_map(|n| apply(step, n)).collect();
+                if *step == Step::First {
+                    nodes.truncate(1);
+                } else {
+                    nodes = nodes.into_iter().flat_map(|n| apply(step, n)).collect();
+                }
             }
             if term.truthy {
                 let truthy = nodes.iter().any(|n| {
@@ -134,7 +140,7 @@ impl Expression {
                         next
                     }
                     Step::OfType(wanted) => types.into_iter().filter(|t| t == wanted).collect(),
-                    Step::ResolvesTo(_) | Step::WhereEquals(..) => types,
+                    Step::ResolvesTo(_) | Step::WhereEquals(..) | Step::First => types,
                 };
             }
             all.extend(types);
@@ -176,6 +182,7 @@ fn apply<'a>(step: &Step, node: Node<'a>) -> Vec<Node<'a>> {
                 Vec::new()
             }
         }
+        Step::First => vec![node],
     }
 }
 
@@ -271,25 +278,37 @@ fn parse_path(text: &str, rooted: bool) -> Option<Vec<Step>> {
     if rooted {
         identifier(segments.next()?)?;
     }
-    segments
-        .map(|segment| {
-            if let Some(args) = call(segment, "where") {
-                if let Some(target) = args.strip_prefix("resolve() is ") {
-                    return Some(Step::ResolvesTo(identifier(target.trim())?.to_owned()));
-                }
-                let (field, literal) = args.split_once('=')?;
-                let literal = literal.trim().strip_prefix('\'')?.strip_suffix('\'')?;
-                return Some(Step::WhereEquals(
-                    identifier(field.trim())?.to_owned(),
-                    literal.to_owned(),
-                ));
-            }
-            if let Some(args) = call(segment, "as").or_else(|| call(segment, "ofType")) {
-                return Some(Step::OfType(identifier(args.trim())?.to_owned()));
-            }
-            Some(Step::Child(identifier(segment)?.to_owned()))
-        })
-        .collect()
+    let mut steps = Vec::new();
+    for segment in segments {
+        let (segment, first) = match segment.strip_suffix("[0]") {
+            Some(element) => (element, true),
+            None => (segment, false),
+        };
+        steps.push(step(segment)?);
+        if first {
+            steps.push(Step::First);
+        }
+    }
+    Some(steps)
+}
+
+/// One segment of a path: an element's name, or a function that filters.
+fn step(segment: &str) -> Option<Step> {
+    if let Some(args) = call(segment, "where") {
+        if let Some(target) = args.strip_prefix("resolve() is ") {
+            return Some(Step::ResolvesTo(identifier(target.trim())?.to_owned()));
+        }
+        let (field, literal) = args.split_once('=')?;
+        let literal = literal.trim().strip_prefix('\'')?.strip_suffix('\'')?;
+        return Some(Step::WhereEquals(
+            identifier(field.trim())?.to_owned(),
+            literal.to_owned(),
+        ));
+    }
+    if let Some(args) = call(segment, "as").or_else(|| call(segment, "ofType")) {
+        return Some(Step::OfType(identifier(args.trim())?.to_owned()));
+    }
+    Some(Step::Child(identifier(segment)?.to_owned()))
 }
 
 /// The arguments of `name(…)` when `segment` is that call.
@@ -441,6 +460,11 @@ mod tests {
             .map(|(_, t)| t)
             .collect();
         assert_eq!(types, ["Composition", "Patient"]);
+        let first: Vec<&str> = found("Bundle.entry[0].resource", &bundle)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(first, ["Composition"], "the first entry's alone");
     }
 
     #[test]
@@ -464,7 +488,7 @@ mod tests {
     #[test]
     fn expressions_beyond_the_subset_are_refused() {
         assert!(Expression::parse("Patient.name.first()").is_err());
+        assert!(Expression::parse("Bundle.entry[1].resource").is_err());
         assert!(Expression::parse("Patient.a and Patient.b").is_err());
-        assert!(Expression::parse("Bundle.entry[0].resource").is_err());
     }
 }

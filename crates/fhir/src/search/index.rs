@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{
     amount::{Measured, measured},
     expression::Node,
-    params::{Component, ParamDef, ParamKind, params_of},
+    params::{Component, ParamDef, ParamKind, embedded_name, params_of},
     phonetic::{PHONETIC, soundex},
 };
 use crate::{ResourceType, relative_reference};
@@ -142,20 +142,7 @@ pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<Index
     let mut entries = Vec::new();
     let root = resource_type.as_str();
     for def in params_of(resource_type) {
-        let found = def
-            .expression
-            .evaluate(resource, root)
-            .into_iter()
-            .flat_map(|node| entries_of(def, node));
-        if def.kind == ParamKind::Date {
-            // Searches rely on one row per resource for a date parameter (ANDed range
-            // conditions test that one row; no key is listed twice): should a resource carry
-            // two (`effectiveDateTime` and `effectivePeriod`, or a Timing's events), the
-            // earliest is indexed (as migration 0012 left the rows stored before).
-            entries.extend(found.min_by_key(|entry| (entry.low, entry.high)));
-        } else {
-            entries.extend(found);
-        }
+        entries.extend(param_entries(def, resource, root));
     }
     if resource_type == ResourceType::Patient {
         let values = |param: &str| {
@@ -188,6 +175,67 @@ pub fn index_entries(resource_type: ResourceType, resource: &Value) -> Vec<Index
         (a.param, &a.system, &a.value, a.low).cmp(&(b.param, &b.system, &b.value, b.low))
     });
     entries.dedup();
+    entries
+}
+
+/// The index entries of `resource` (a `root`) for one parameter.
+pub fn param_entries(def: &ParamDef, resource: &Value, root: &'static str) -> Vec<IndexEntry> {
+    if def.embeds {
+        let nodes = def.expression.evaluate(resource, root);
+        return nodes
+            .into_iter()
+            .flat_map(|node| embedded(def, node))
+            .collect();
+    }
+    let found = def
+        .expression
+        .evaluate(resource, root)
+        .into_iter()
+        .flat_map(|node| entries_of(def, node));
+    if def.kind == ParamKind::Date {
+        // Searches rely on one row per resource for a date parameter (ANDed range conditions
+        // test that one row; no key is listed twice): should a resource carry two
+        // (`effectiveDateTime` and `effectivePeriod`, or a Timing's events), the earliest is
+        // indexed (as migration 0012 left the rows stored before).
+        found
+            .min_by_key(|entry| (entry.low, entry.high))
+            .into_iter()
+            .collect()
+    } else {
+        found.collect()
+    }
+}
+
+/// The entries of a resource held inside the one indexed (see [`ParamDef::embeds`]): `Type/id`,
+/// then its own parameters' under their chained names. Only a resource of a type the parameter
+/// may point to (a document's Composition, not whatever a collection Bundle starts with).
+fn embedded(def: &ParamDef, node: Node<'_>) -> Vec<IndexEntry> {
+    let Node::Element { value, type_name } = node else {
+        return Vec::new();
+    };
+    let Ok(resource_type) = type_name.parse::<ResourceType>() else {
+        return Vec::new();
+    };
+    if !def.targets.contains(&type_name) {
+        return Vec::new();
+    }
+    let mut entries: Vec<IndexEntry> = (value["id"].as_str())
+        .map(|id| IndexEntry::token(def.name, None, &format!("{type_name}/{id}")))
+        .into_iter()
+        .collect();
+    for inner in params_of(resource_type) {
+        let Some(name) = embedded_name(def.name, inner.name) else {
+            continue;
+        };
+        entries.extend(
+            param_entries(inner, value, resource_type.as_str())
+                .into_iter()
+                .map(|entry| IndexEntry {
+                    param: name,
+                    ..entry
+                }),
+        );
+    }
     entries
 }
 
@@ -500,6 +548,39 @@ mod tests {
                 _ => String::new(),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_bundle_indexes_its_first_resource_when_it_is_a_document_or_a_message() {
+        let document = json!({"resourceType": "Bundle", "type": "document", "entry": [
+            {"resource": {"resourceType": "Composition", "id": "c1", "status": "final",
+                "type": {"coding": [{"system": "http://loinc.org", "code": "18842-5"}]},
+                "subject": {"reference": "Patient/p1"}, "date": "2026-12-01",
+                "author": [{"reference": "Practitioner/d1"}], "title": "Discharge summary"}},
+            {"resource": {"resourceType": "Patient", "id": "p1"}}]});
+        let entries = index_entries(ResourceType::Bundle, &document);
+        assert_eq!(values(&entries, "composition"), ["Composition/c1"]);
+        assert_eq!(values(&entries, "composition.subject"), ["Patient/p1"]);
+        assert_eq!(
+            values(&entries, "composition.type"),
+            ["http://loinc.org|18842-5"]
+        );
+        assert_eq!(values(&entries, "composition.title"), ["discharge summary"]);
+        assert!(values(&entries, "message").is_empty());
+        // A message's header; a collection that starts with a Composition is neither.
+        let message = json!({"resourceType": "Bundle", "type": "message", "entry": [
+            {"resource": {"resourceType": "MessageHeader", "id": "m1",
+                "eventCoding": {"system": "http://example.org/events", "code": "admit"},
+                "source": {"endpoint": "https://example.org/ward"},
+                "focus": [{"reference": "Encounter/e1"}]}}]});
+        let entries = index_entries(ResourceType::Bundle, &message);
+        assert_eq!(values(&entries, "message"), ["MessageHeader/m1"]);
+        assert_eq!(values(&entries, "message.focus"), ["Encounter/e1"]);
+        assert_eq!(
+            values(&entries, "message.event"),
+            ["http://example.org/events|admit"]
+        );
+        assert!(values(&entries, "composition").is_empty());
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //!
 //! A parameter is offered when its type is one this server searches by (string, token,
 //! reference, date, uri, number, quantity, and composites of a token with a token, quantity,
-//! date or string) and its expression is within the subset `expression` evaluates;
-//! `phonetic` is not, as a search by it would promise a sound-alike match that a prefix match is
-//! not. What is offered is exactly what the CapabilityStatement lists.
+//! date or string, a position for `near`, a name's sound for `phonetic`) and its expression is
+//! within the subset `expression` evaluates. What is offered is exactly what the
+//! CapabilityStatement lists. AuditEvent's too, though the audit ledger keeps them
+//! (`store::ledger` indexes a few and filters by the rest).
 
 use std::{collections::HashMap, sync::OnceLock};
 
@@ -19,8 +20,9 @@ use crate::{
 /// rebuilds its index when it sees a new one (unless a migration brought it up to date: 3 added
 /// the patients' name pairs, which migrations derive from the family and given rows; 4 took
 /// every parameter from the specification, for every type; 5 added numbers and quantities; 6
-/// identifiers by type; 7 composites; 8 Location positions for `near`, and `phonetic`).
-pub const INDEX_VERSION: i64 = 8;
+/// identifiers by type; 7 composites; 8 Location positions for `near`, and `phonetic`; 9 a
+/// Bundle's first resource, for `composition` and `message`).
+pub const INDEX_VERSION: i64 = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -89,6 +91,13 @@ pub struct ParamDef {
     /// Composites only: the token first (the code), then the value found beside it, each read
     /// from what the parameter's own expression finds (an Observation, each of its components).
     pub components: Vec<Component>,
+    /// A reference parameter whose expression finds a resource held inside this one, not a
+    /// reference to one: a Bundle's `composition` and `message`, its first resource. The
+    /// resource is indexed as `Type/id`, and by its own parameters under chained names
+    /// ([`embedded_name`]), so that `Bundle?composition.subject=…` searches documents by what
+    /// their Composition says, as the definitions intend ("this parameter provides access to
+    /// search its contents").
+    pub embeds: bool,
 }
 
 /// One part of a composite parameter.
@@ -107,9 +116,6 @@ impl ParamDef {
         if self.instants { 1 } else { 86_400 }
     }
 }
-
-/// AuditEvents are kept in the audit ledger, which indexes these (`store::ledger`).
-const AUDIT_EVENT_PARAMS: &[&str] = &["agent", "date", "patient", "type"];
 
 /// Names the server answers apart.
 const NOT_FROM_DEFINITIONS: &[&str] = &["_id", "_lastUpdated"];
@@ -147,11 +153,6 @@ fn build_params() -> HashMap<ResourceType, Vec<ParamDef>> {
             let Some(found_types) = expression.result_types(root) else {
                 continue;
             };
-            if base == ResourceType::AuditEvent
-                && !AUDIT_EVENT_PARAMS.contains(&source.code.as_str())
-            {
-                continue;
-            }
             let components = match kind {
                 ParamKind::Composite => match components(source, &found_types) {
                     Some(components) => components,
@@ -173,6 +174,7 @@ fn build_params() -> HashMap<ResourceType, Vec<ParamDef>> {
                     && !found_types.is_empty()
                     && found_types.iter().all(|t| *t == "instant"),
                 components,
+                embeds: kind == ParamKind::Reference && found_types == ["Resource"],
             });
         }
     }
@@ -212,11 +214,38 @@ fn components(source: &SearchParamSource, found: &[&'static str]) -> Option<Vec<
     (first.kind == ParamKind::Token && second_searchable).then(|| vec![first, second])
 }
 
-/// A reference parameter of a type, for `_include` and `_revinclude`.
+/// The name the index rows of an embedded resource's parameter `param` carry in the resource that
+/// holds it through `embedding` (a Bundle's first resource's `subject`: `composition.subject`).
+pub fn embedded_name(embedding: &str, param: &str) -> Option<&'static str> {
+    static NAMES: OnceLock<HashMap<(&'static str, &'static str), &'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut names = HashMap::new();
+        for resource_type in ResourceType::ALL {
+            for def in params_of(*resource_type).iter().filter(|def| def.embeds) {
+                let targets = def.targets.iter().filter_map(|t| t.parse().ok());
+                for target in targets {
+                    for inner in params_of(target) {
+                        // Built once for a fixed set of names (some hundred), so leaking is
+                        // what a `static` table of them would be.
+                        let name: &'static str =
+                            Box::leak(format!("{}.{}", def.name, inner.name).into_boxed_str());
+                        names.insert((def.name, inner.name), name);
+                    }
+                }
+            }
+        }
+        names
+    });
+    names.get(&(embedding, param)).copied()
+}
+
+/// A reference parameter of a type, for `_include`, `_revinclude` and `_has`: one that refers
+/// to a resource stored apart (not a Bundle's first resource, held in the Bundle itself, whose
+/// id need not be that of any resource stored here).
 pub fn reference_param(resource_type: ResourceType, name: &str) -> Option<&'static ParamDef> {
     params_of(resource_type)
         .iter()
-        .find(|p| p.name == name && p.kind == ParamKind::Reference)
+        .find(|p| p.name == name && p.kind == ParamKind::Reference && !p.embeds)
 }
 
 #[cfg(test)]
@@ -270,7 +299,8 @@ mod tests {
         for t in ResourceType::ALL {
             assert!(!params_of(*t).is_empty(), "{t} has no search parameters");
         }
-        assert_eq!(names(ResourceType::AuditEvent), AUDIT_EVENT_PARAMS);
+        // Kept in the audit ledger, and searched by every one of its parameters all the same.
+        assert_eq!(names(ResourceType::AuditEvent).len(), 22);
     }
 
     #[test]

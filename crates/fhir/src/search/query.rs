@@ -5,7 +5,7 @@ use super::{
     amount::{Amount, parse_amount, parse_quantity},
     comparator::prefixed,
     index::{date_range, normalise},
-    params::{ParamDef, ParamKind, params_of, reference_param},
+    params::{ParamDef, ParamKind, embedded_name, params_of, reference_param},
     phonetic::{PHONETIC, soundex},
 };
 use crate::{ResourceType, operation_outcome::Issue, relative_reference, subset::Subset};
@@ -276,28 +276,49 @@ fn chain(resource_type: ResourceType, key: &str, value: &str) -> Result<Conditio
         None => def.targets.iter().filter_map(|t| t.parse().ok()).collect(),
     };
     let next = rest.split(['.', ':']).next().unwrap_or(rest);
+    // The rest of the chain, asked of a target.
+    let condition_on = |target: ResourceType| -> Result<Condition, String> {
+        if rest.contains('.') {
+            return chain(target, rest, value);
+        }
+        let mut parsed =
+            parse_query(target, &[(rest.to_owned(), value.to_owned())]).map_err(|issues| {
+                issues
+                    .into_iter()
+                    .map(|i| i.diagnostics)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
+        match parsed.conditions.pop() {
+            Some(condition) if chainable(&condition) => Ok(condition),
+            _ => Err(format!("{rest} cannot end a chain")),
+        }
+    };
+    // A Bundle's first resource is indexed with the Bundle: the rest of the chain is a condition
+    // on those rows, under their chained names.
+    if def.embeds {
+        for target in targets {
+            if params_of(target).iter().any(|p| p.name == next) {
+                let condition = condition_on(target)?;
+                let param = embedded_name(def.name, condition.param)
+                    .ok_or_else(|| format!("{key} is not a search parameter of {resource_type}"))?;
+                return Ok(Condition {
+                    param,
+                    any_of: condition.any_of,
+                });
+            }
+        }
+        return Err(format!(
+            "{name} holds no resource with a search parameter {next}"
+        ));
+    }
     let mut any_of = Vec::new();
     for target in targets {
         let knows_next = next == "_id" || params_of(target).iter().any(|p| p.name == next);
         if !knows_next {
             continue;
         }
-        let condition = if rest.contains('.') {
-            chain(target, rest, value)?
-        } else {
-            let mut parsed =
-                parse_query(target, &[(rest.to_owned(), value.to_owned())]).map_err(|issues| {
-                    issues
-                        .into_iter()
-                        .map(|i| i.diagnostics)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })?;
-            match parsed.conditions.pop() {
-                Some(condition) if chainable(&condition) => condition,
-                _ => return Err(format!("{rest} cannot end a chain")),
-            }
-        };
+        let condition = condition_on(target)?;
         any_of.push(Test::Chained {
             target,
             condition: Box::new(condition),
@@ -328,9 +349,7 @@ fn has(resource_type: ResourceType, key: &str, value: &str) -> Result<Condition,
     if source == ResourceType::AuditEvent {
         return Err("_has cannot look into the audit trail".to_owned());
     }
-    let def = params_of(source)
-        .iter()
-        .find(|p| p.name == reference && p.kind == ParamKind::Reference)
+    let def = reference_param(source, reference)
         .ok_or_else(|| format!("{reference} is not a reference parameter of {source}"))?;
     if !def.targets.is_empty() && !def.targets.contains(&resource_type.as_str()) {
         return Err(format!(
@@ -881,6 +900,29 @@ mod tests {
         assert_eq!(q.conditions[0].any_of, [Test::Missing(true)]);
         assert_eq!(q.conditions[1].any_of, [Test::Missing(false)]);
         assert!(parse(Patient, "gender:missing=maybe").is_err());
+    }
+
+    #[test]
+    fn a_chain_through_a_bundles_first_resource_asks_the_bundles_own_rows() {
+        let q = parse(ResourceType::Bundle, "composition.subject=Patient/p1").unwrap();
+        assert_eq!(q.conditions[0].param, "composition.subject");
+        assert_eq!(
+            q.conditions[0].any_of,
+            [Test::Reference("Patient/p1".into())]
+        );
+        assert!(q.types_consulted().is_empty(), "the rows are the Bundle's");
+        // Further links follow references from there as any chain does.
+        let q = parse(
+            ResourceType::Bundle,
+            "composition.subject:Patient.family=Lopez",
+        )
+        .unwrap();
+        assert_eq!(q.conditions[0].param, "composition.subject");
+        assert_eq!(q.types_consulted(), [Patient]);
+        let q = parse(ResourceType::Bundle, "message.event=admit").unwrap();
+        assert_eq!(q.conditions[0].param, "message.event");
+        assert!(parse(ResourceType::Bundle, "composition.colour=red").is_err());
+        assert!(parse(ResourceType::Bundle, "composition=Composition/c1").is_ok());
     }
 
     #[test]

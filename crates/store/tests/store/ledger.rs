@@ -106,6 +106,103 @@ async fn rows_read_back_as_audit_events_a_patients_newest_first() {
     assert_eq!(store::count(&db, "AuditEvent").await.unwrap(), 3);
 }
 
+/// The search's result, or the store's refusal.
+async fn try_search(db: &Db, query: &str) -> Result<store::search::SearchPage, store::StoreError> {
+    let pairs: Vec<(String, String)> = (query.split('&'))
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap();
+            (key.to_owned(), value.to_owned())
+        })
+        .collect();
+    let query = parse_query(ResourceType::AuditEvent, &pairs).unwrap();
+    store::search::search(db, ResourceType::AuditEvent, &query).await
+}
+
+#[tokio::test]
+async fn every_parameter_of_audit_event_filters_within_a_bound() {
+    let (db, _database) = empty_db().await;
+    let start = Timestamp::now().as_millisecond();
+    let mut refused = read_by("a", start, "R");
+    let Entry::Access(access) = &mut refused else {
+        unreachable!()
+    };
+    access.outcome = "4".into();
+    access.address = Some("198.51.100.20".into());
+    access.records = vec!["Observation/o2".into()];
+    let sent = Entry::Resource(json!({
+        "resourceType": "AuditEvent",
+        "type": { "system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110" },
+        "recorded": "2026-12-07T09:00:00Z",
+        "outcome": "0",
+        "agent": [{ "who": { "reference": "Device/lab" }, "name": "Lab interface", "requestor": false,
+                    "policy": ["https://example.org/policy/lab"] }],
+        "source": { "site": "City Hospital", "observer": { "reference": "Device/lab" } },
+        "entity": [{ "what": { "reference": "Patient/b" }, "name": "Results sent" }],
+    }));
+    let rows = [
+        read_by("a", start, "R"),
+        refused,
+        read_by("b", start + 1, "R"),
+        sent,
+    ];
+    db.ledger()
+        .append_all(&rows, Timestamp::now())
+        .await
+        .unwrap();
+
+    let ids = |page: store::search::SearchPage| -> Vec<String> {
+        (page.matches.iter())
+            .map(|found| found.resource["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let found = |query: &'static str| {
+        let db = db.clone();
+        async move { ids(try_search(&db, query).await.unwrap()) }
+    };
+    assert_eq!(found("outcome=4").await, ["2"]);
+    assert_eq!(found("outcome:not=4&_sort=-date").await, ["4", "3", "1"]);
+    assert_eq!(found("address=198.51&patient=Patient/a").await, ["2"]);
+    assert_eq!(found("entity=Observation/o1").await, ["1", "3"]);
+    assert_eq!(
+        found("entity=Observation/o1&_count=1&_offset=1").await,
+        ["3"]
+    );
+    assert_eq!(found("subtype=read&patient=Patient/b").await, ["3"]);
+    assert_eq!(
+        found("site=City Hospital&policy=https://example.org/policy/lab").await,
+        ["4"]
+    );
+    assert_eq!(found("entity-name=results&agent-name=lab").await, ["4"]);
+    assert_eq!(found("source=Device/lab&entity=Patient/b").await, ["4"]);
+    assert_eq!(
+        found("policy:missing=true&action=R&_sort=-date").await,
+        ["3", "2", "1"]
+    );
+    let counted = try_search(&db, "action=R&_summary=count").await.unwrap();
+    assert_eq!(counted.total, Some(3));
+
+    // More rows than a search filters by what the ledger does not index: refused, with a way
+    // to narrow it.
+    let more: Vec<Entry> = (0..10_000)
+        .map(|n| read_by(&format!("c{n}"), start + 7_200_000, "R"))
+        .collect();
+    db.ledger()
+        .append_all(&more, Timestamp::now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        try_search(&db, "outcome=4").await,
+        Err(store::StoreError::TooCostly(_))
+    ));
+    assert_eq!(found("outcome=4&patient=Patient/a").await, ["2"]);
+    let an_hour_on = Timestamp::from_millisecond(start + 3_600_000).unwrap();
+    let before_them = format!(
+        "outcome=4&date=lt{}",
+        an_hour_on.strftime("%Y-%m-%dT%H:%M:%SZ")
+    );
+    assert_eq!(ids(try_search(&db, &before_them).await.unwrap()), ["2"]);
+}
+
 /// Appends `count` reads at once, taking turns over `handles`, and returns their numbers in
 /// order.
 async fn appended_at_once(handles: &[Db], count: i64) -> Vec<i64> {
