@@ -21,6 +21,7 @@ mod routes;
 #[cfg(feature = "ssr")]
 mod shell;
 
+pub use components::KeptInput;
 pub use routes::App;
 #[cfg(feature = "ssr")]
 pub use shell::shell;

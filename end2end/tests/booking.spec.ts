@@ -69,7 +69,8 @@ test('a patient books an appointment, moves it to another time and cancels it', 
   await timeRadio.check();
   await continueOn(page, testInfo);
 
-  // 4. Check the answers; the time is kept meanwhile. Without a way to contact them: an error.
+  // 4. Check the answers; the time is kept meanwhile. Without a way to contact them: an error,
+  // and what they wrote about the appointment is still there.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before booking');
   await expect(page).toHaveTitle('Check your answers – Book an appointment – Open Health');
   await expect(page.getByText(`${dayLabel}`, { exact: false }).first()).toBeVisible();
@@ -77,13 +78,15 @@ test('a patient books an appointment, moves it to another time and cancels it', 
   await expect(page.getByText(/We are keeping this time for you until/)).toBeVisible();
   await expectNoAxeViolations(page);
   await ready(page, testInfo);
+  const about = 'A cough that has lasted three weeks';
+  await page.getByLabel('What is the appointment about? (optional)').fill(about);
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.getByRole('alert')).toContainText('Select how we should contact you about this appointment');
+  await expect(page.getByLabel('What is the appointment about? (optional)')).toHaveValue(about);
   await expect(page.getByRole('alert')).toBeFocused();
   await expect(page).toHaveTitle('Error: Check your answers – Book an appointment – Open Health');
   await expectNoAxeViolations(page);
   await ready(page, testInfo);
-  await page.getByLabel('What is the appointment about? (optional)').fill('A cough that has lasted three weeks');
   await page.getByLabel('Text message').check();
   await page.getByRole('button', { name: 'Book appointment' }).click();
 

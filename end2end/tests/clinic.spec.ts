@@ -74,6 +74,8 @@ test('marking a patient as not attending before their appointment has started is
   await expect(page).toHaveTitle(/^Error: Clinic list/);
   await expect(page.getByRole('row').filter({ hasText: patient }).getByRole('cell').nth(2)).toHaveText('Booked');
   await expect(page.getByRole('row').filter({ hasText: patient })).toContainText(`Error: ${message}`);
+  // The status chosen stays chosen in the row, to change or to save later.
+  await expect(page.getByRole('row').filter({ hasText: patient }).getByLabel(`New status for ${patient}`).locator('option:checked')).toHaveText('Did not attend');
   await expectNoAxeViolations(page);
 });
 

@@ -39,10 +39,14 @@ test('a template opens exactly its times, and time off over a booked appointment
   await expect(summary.getByRole('link', { name: 'Enter a number of weeks between 1 and 12' })).toBeVisible();
   await expect(page).toHaveTitle('Error: Open appointment times – Diaries – Open Health');
   await expectNoAxeViolations(page);
+  // Everything chosen is still chosen, with JavaScript and without: only the weeks to correct.
+  await expect(page.getByLabel('Clinician').locator('option:checked')).toHaveText(name);
+  await expect(page.getByLabel('Kind of appointment').locator('option:checked')).toHaveText('GP appointment');
+  await expect(page.getByLabel('First day')).toHaveValue(firstDay);
+  await expect(page.getByLabel('For how many weeks')).toHaveValue('20');
+  await expect(page.getByLabel('Saturday')).not.toBeChecked();
+  await expect(page.getByLabel('Friday')).toBeChecked();
 
-  await page.getByLabel('Clinician').selectOption({ label: name });
-  await page.getByLabel('Kind of appointment').selectOption({ label: 'GP appointment' });
-  await page.getByLabel('First day').fill(firstDay);
   await page.getByLabel('For how many weeks').fill('6');
   await page.getByRole('button', { name: 'Open appointment times' }).click();
   // 5 days × 6 weeks × 18 ten-minute times from 9 to 12.

@@ -70,6 +70,13 @@ test('a GP elsewhere breaks the glass with a reason, and the patient reads it', 
   await expect(page).toHaveTitle(/^Error: Emergency access – Patient record/);
   await expectNoAxeViolations(page);
 
+  // Too short: refused, and what was written stays to be finished.
+  await ready(page, testInfo);
+  await page.getByLabel('Why do you need to see this record?').fill('In A&E');
+  await page.getByRole('button', { name: 'Open the record' }).click();
+  await expect(page.getByRole('alert')).toContainText('Reason must be at least 10 characters');
+  await expect(page.getByLabel('Why do you need to see this record?')).toHaveValue('In A&E');
+
   const reason = `Seen in A&E (${testInfo.project.name}), unconscious, no history available`;
   await ready(page, testInfo);
   await page.getByLabel('Why do you need to see this record?').fill(reason);

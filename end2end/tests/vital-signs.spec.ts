@@ -54,6 +54,9 @@ test('a GP records vital signs, a typo is caught, and the patient reads them on 
   const message = 'Systolic blood pressure must be between 50 and 260 mmHg';
   await expect(summary.getByRole('link', { name: message })).toBeVisible();
   await expect(page).toHaveTitle(/^Error: Record vital signs – /);
+  // What was typed is still there, with JavaScript and without, to be corrected, not retyped.
+  await expect(page.getByLabel('Systolic (upper number)')).toHaveValue('1280');
+  await expect(page.getByLabel('Diastolic (lower number)')).toHaveValue('82');
   await expectNoAxeViolations(page);
   await summary.getByRole('link', { name: message }).click();
   await expect(page.getByLabel('Systolic (upper number)')).toBeFocused();
@@ -103,6 +106,12 @@ test('a GP adds an allergy, a problem and a vaccination from coded lists, and th
   await expectNoAxeViolations(page);
   await page.getByLabel('Allergic to').selectOption({ label: 'Latex' });
   await page.getByLabel('Reaction (optional)').selectOption({ label: 'Urticaria' });
+  // The risk forgotten: the substance and reaction chosen stay chosen.
+  await page.getByRole('button', { name: 'Add the allergy' }).click();
+  await expect(summary.getByRole('link', { name: 'Select how serious a reaction could be' })).toBeVisible();
+  await expect(summary.getByRole('link', { name: 'Select what the patient is allergic to' })).toHaveCount(0);
+  await expect(page.getByLabel('Allergic to').locator('option:checked')).toHaveText('Latex');
+  await expect(page.getByLabel('Reaction (optional)').locator('option:checked')).toHaveText('Urticaria');
   await page.getByLabel('High risk: a reaction could be life-threatening').check();
   await page.getByRole('button', { name: 'Add the allergy' }).click();
   await expect(page.getByRole('heading', { name: 'Allergy added' })).toBeVisible();

@@ -9,6 +9,7 @@ mod clinic_events;
 pub mod config;
 mod fhir_api;
 mod identity;
+mod kept_input;
 mod nul_guard;
 mod oauth;
 mod probes;

@@ -302,6 +302,10 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
             _,
         >(provide_db, shell))
         .layer(middleware::from_fn_with_state(
+            identity.clone(),
+            crate::kept_input::keep_and_return,
+        ))
+        .layer(middleware::from_fn_with_state(
             identity,
             identity::resume_session,
         ))

@@ -16,7 +16,7 @@ use crate::{
             self, ALL_FIELD, CLINICIAN_FIELD, PART_FIELD, PartOfDay, TimeFilter, TimesShown,
         },
     },
-    components::{ErrorSummary, ServiceProblem},
+    components::{ErrorSummary, ServiceProblem, kept},
     error::{AppError, FieldError},
 };
 
@@ -31,9 +31,11 @@ pub fn RadioItem(
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let described = hint.as_ref().map(|_| hint_id.clone());
+    // Chosen before, when its form comes back with an error.
+    let checked = kept(name).is_some_and(|chosen| chosen == value);
     view! {
         <div class="radios-item">
-            <input class="radios-input" id=id.clone() name=name type="radio" value=value aria-describedby=described />
+            <input class="radios-input" id=id.clone() name=name type="radio" value=value checked=checked aria-describedby=described />
             <label class="radios-label" for=id>{label}</label>
             {hint.map(|hint| view! { <div class="hint radios-hint" id=hint_id>{hint}</div> })}
         </div>

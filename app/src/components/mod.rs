@@ -4,6 +4,7 @@ mod booking;
 mod error_summary;
 mod form_field;
 mod frame;
+mod kept_input;
 mod patient_banner;
 mod record_entries;
 mod scrolling_table;
@@ -18,6 +19,7 @@ pub use booking::{
 pub use error_summary::ErrorSummary;
 pub use form_field::{FormField, YesNoQuestion, described_by, error_prefix, form_outcome};
 pub use frame::{BackLink, Footer, Header, SkipLink};
+pub use kept_input::{KeptInput, kept, kept_or};
 pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;
 pub use scrolling_table::{Heading, ScrollingTable};

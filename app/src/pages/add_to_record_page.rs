@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     components::{
         BackLink, ErrorSummary, FormField, PatientBanner, ServiceProblem, described_by,
-        error_prefix, form_outcome,
+        error_prefix, form_outcome, kept,
     },
     error::{AppError, FieldError},
     patients::{
@@ -124,12 +124,22 @@ fn form_top(
     }
 }
 
-fn concept_options(list: &'static [Concept], prompt: &'static str) -> impl IntoView {
+/// The options of a coded question, the one chosen in field `name` selected when its form comes
+/// back.
+fn concept_options(
+    list: &'static [Concept],
+    prompt: &'static str,
+    name: &'static str,
+) -> impl IntoView {
+    let chosen = kept(name);
     view! {
         <option value="">{prompt}</option>
         {list
             .iter()
-            .map(|concept| view! { <option value=concept.code>{concept.display}</option> })
+            .map(|concept| {
+                let selected = chosen.as_deref() == Some(concept.code);
+                view! { <option value=concept.code selected=selected>{concept.display}</option> }
+            })
             .collect_view()}
     }
 }
@@ -144,11 +154,11 @@ fn ProblemForm(patient_id: String, banner: BannerDto, name: String) -> impl Into
             <input type="hidden" name="patient_id" value=patient_id />
             <FormField id="problem" label="Problem" hint="Coded in SNOMED CT" problems>
                 <select class="select" id="problem" name="problem" aria-describedby=described_by("problem", problems)>
-                    {concept_options(PROBLEMS, "Choose a problem")}
+                    {concept_options(PROBLEMS, "Choose a problem", "problem")}
                 </select>
             </FormField>
             <FormField id="onset" label="Since (optional)" hint="When it started, if known" problems>
-                <input class="input" type="date" id="onset" name="onset" aria-describedby=described_by("onset", problems) />
+                <input class="input" type="date" id="onset" name="onset" value=kept("onset") aria-describedby=described_by("onset", problems) />
             </FormField>
             <button class="button" type="submit">"Add the problem"</button>
         </ActionForm>
@@ -172,12 +182,12 @@ fn AllergyForm(patient_id: String, banner: BannerDto, name: String) -> impl Into
             <input type="hidden" name="patient_id" value=patient_id />
             <FormField id="substance" label="Allergic to" hint="Coded in SNOMED CT" problems>
                 <select class="select" id="substance" name="substance" aria-describedby=described_by("substance", problems)>
-                    {concept_options(ALLERGENS, "Choose a substance")}
+                    {concept_options(ALLERGENS, "Choose a substance", "substance")}
                 </select>
             </FormField>
             <FormField id="reaction" label="Reaction (optional)" hint="What happened, if known" problems>
                 <select class="select" id="reaction" name="reaction" aria-describedby=described_by("reaction", problems)>
-                    {concept_options(REACTIONS, "Not known")}
+                    {concept_options(REACTIONS, "Not known", "reaction")}
                 </select>
             </FormField>
             <div class="form-group" class:form-group-error=move || risk_error().is_some()>
@@ -186,15 +196,17 @@ fn AllergyForm(patient_id: String, banner: BannerDto, name: String) -> impl Into
                     {move || risk_error().map(|message| view! {
                         <p class="error-message" id="risk-error"><span class="sr-only">"Error: "</span>{message}</p>
                     })}
-                    {AllergyRisk::ALL
+                    {let chosen = kept("risk");
+                    AllergyRisk::ALL
                         .into_iter()
                         .enumerate()
                         .map(|(n, risk)| {
                             // The first option carries the id the error summary links to.
                             let id = if n == 0 { "risk".to_owned() } else { format!("risk-{}", risk.code()) };
+                            let checked = chosen.as_deref() == Some(risk.code());
                             view! {
                                 <div class="radios-item">
-                                    <input class="radios-input" type="radio" id=id.clone() name="risk" value=risk.code() />
+                                    <input class="radios-input" type="radio" id=id.clone() name="risk" value=risk.code() checked=checked />
                                     <label class="radios-label" for=id>{risk.label()}</label>
                                 </div>
                             }
@@ -218,11 +230,15 @@ fn VaccinationForm(patient_id: String, banner: BannerDto, name: String) -> impl 
             <FormField id="vaccine" label="Vaccine" problems>
                 <select class="select" id="vaccine" name="vaccine" aria-describedby=described_by("vaccine", problems)>
                     <option value="">"Choose a vaccine"</option>
-                    {VACCINES.iter().map(|v| view! { <option value=*v>{*v}</option> }).collect_view()}
+                    {let chosen = kept("vaccine");
+                    VACCINES
+                        .iter()
+                        .map(|v| view! { <option value=*v selected=chosen.as_deref() == Some(*v)>{*v}</option> })
+                        .collect_view()}
                 </select>
             </FormField>
             <FormField id="given" label="Given on" hint="Today, or the day it was given" problems>
-                <input class="input" type="date" id="given" name="given" aria-describedby=described_by("given", problems) />
+                <input class="input" type="date" id="given" name="given" value=kept("given") aria-describedby=described_by("given", problems) />
             </FormField>
             <button class="button" type="submit">"Record the vaccination"</button>
         </ActionForm>
@@ -244,7 +260,7 @@ fn NoteForm(patient_id: String, banner: BannerDto, name: String) -> impl IntoVie
             <input type="hidden" name="patient_id" value=patient_id />
             <input type="hidden" name="appointment" value=appointment />
             <FormField id="note" label="Consultation note" hint="History, examination, what you agreed. The patient can ask to read it." problems>
-                <textarea class="textarea max-w-2xl" id="note" name="note" rows="10" aria-describedby=described_by("note", problems)></textarea>
+                <textarea class="textarea max-w-2xl" id="note" name="note" rows="10" aria-describedby=described_by("note", problems)>{kept("note")}</textarea>
             </FormField>
             <button class="button" type="submit">"Save the note"</button>
         </ActionForm>

@@ -11,7 +11,7 @@ use crate::{
         AppointmentDto, CANCEL_REASON_FIELD, CancelAppointment, CancelDto, get_appointment,
     },
     components::{
-        AppointmentSummary, BackLink, ErrorSummary, error_prefix, form_outcome, patient_page,
+        AppointmentSummary, BackLink, ErrorSummary, error_prefix, form_outcome, kept, patient_page,
     },
     error::{AppError, FieldError},
 };
@@ -94,7 +94,7 @@ fn Cancel(appointment: AppointmentDto) -> impl IntoView {
                     name=CANCEL_REASON_FIELD
                     rows="3"
                     aria-describedby=move || error().map(|_| "cancel-reason-error")
-                ></textarea>
+                >{kept(CANCEL_REASON_FIELD)}</textarea>
             </div>
             <button class="button button-warning" type="submit">"Cancel appointment"</button>
         </ActionForm>

@@ -14,7 +14,7 @@ use crate::{
         RescheduleAppointment, SLOT_FIELD, get_held_time,
     },
     components::{
-        ErrorSummary, RadioItem, TimeUnavailable, error_prefix, form_outcome, patient_page,
+        ErrorSummary, RadioItem, TimeUnavailable, error_prefix, form_outcome, kept, patient_page,
     },
     error::AppError,
 };
@@ -146,7 +146,7 @@ fn CheckAnswers(held: HeldDto, change: Option<String>) -> impl IntoView {
                             name=REASON_FIELD
                             rows="3"
                             aria-describedby=move || if reason_error().is_some() { "reason-hint reason-error" } else { "reason-hint" }
-                        ></textarea>
+                        >{kept(REASON_FIELD)}</textarea>
                     </div>
                     <div class="form-group" class:form-group-error=move || contact_error().is_some()>
                         <fieldset class="fieldset" aria-describedby=move || contact_error().map(|_| "contact-error")>

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     clinic::{ClinicAppointmentDto, ClinicDayDto, EVERYONE, MarkAttendance, get_clinic_day},
-    components::{ErrorSummary, Heading, ScrollingTable, ServiceProblem},
+    components::{ErrorSummary, Heading, KeptInput, ScrollingTable, ServiceProblem},
     error::AppError,
 };
 
@@ -227,6 +227,11 @@ fn Row(
         )
     });
     let finished = matches!(status.as_str(), "fulfilled" | "noshow");
+    // The status chosen for this row, when its form came back with an error.
+    let chosen = KeptInput::of_page()
+        .filter(|form| form.value("id") == Some(id.as_str()))
+        .and_then(|form| form.value("status").map(str::to_owned))
+        .unwrap_or(status);
     view! {
         <tr>
             <th scope="row" class="whitespace-nowrap">
@@ -267,7 +272,7 @@ fn Row(
                         {domain::clinic::Attendance::ALL
                             .into_iter()
                             .map(|a| view! {
-                                <option value=a.fhir_status() selected=a.fhir_status() == status>{a.label()}</option>
+                                <option value=a.fhir_status() selected=a.fhir_status() == chosen>{a.label()}</option>
                             })
                             .collect_view()}
                     </select>

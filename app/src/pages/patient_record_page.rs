@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     components::{
         BackLink, ErrorSummary, PatientBanner, RecordEntries, ServiceProblem, TestResults,
-        error_prefix, form_outcome,
+        error_prefix, form_outcome, kept,
     },
     error::{AppError, FieldError},
     patients::{
@@ -211,7 +211,7 @@ fn BreakGlassForm(
                     name=REASON_FIELD
                     rows="4"
                     aria-describedby=move || if error().is_some() { "reason-hint reason-error" } else { "reason-hint" }
-                ></textarea>
+                >{kept(REASON_FIELD)}</textarea>
             </div>
             <button class="button" type="submit">"Open the record"</button>
         </ActionForm>

@@ -7,7 +7,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
-        ErrorSummary, FormField, YesNoQuestion, described_by, error_prefix, form_outcome,
+        ErrorSummary, FormField, YesNoQuestion, described_by, error_prefix, form_outcome, kept,
+        kept_or,
     },
     error::FieldError,
     pages::{SetupFormFrame, reload_on_conflict},
@@ -71,7 +72,15 @@ fn PlaceForm(
         format!("Change {name}")
     };
     let line = |n: usize| address_lines.get(n).cloned().unwrap_or_default();
-    let (line1, line2) = (line(0), line(1));
+    let (line1, line2) = (kept_or("line1", line(0)), kept_or("line2", line(1)));
+    let (name_typed, town, postcode, phone, directions) = (
+        kept_or("name", name),
+        kept_or("town", town),
+        kept_or("postcode", postcode),
+        kept_or("phone", phone),
+        kept_or("directions", directions),
+    );
+    let open = kept("open").map_or(open, |answer| answer == "yes");
     view! {
         <Title text=page_title />
         {move || {
@@ -83,7 +92,7 @@ fn PlaceForm(
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="version" value=version.to_string() />
             <FormField id="name" label="Name" hint="As patients will see it, for example Kirkstall branch surgery" problems>
-                <input class="input w-full max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
+                <input class="input w-full max-w-xl" type="text" id="name" name="name" value=name_typed autocomplete="off" aria-describedby=described_by("name", problems) />
             </FormField>
             <fieldset class="fieldset mb-6">
                 <legend class="fieldset-legend label">"Address"</legend>

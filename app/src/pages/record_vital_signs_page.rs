@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
-        BackLink, ErrorSummary, PatientBanner, ServiceProblem, error_prefix, form_outcome,
+        BackLink, ErrorSummary, PatientBanner, ServiceProblem, error_prefix, form_outcome, kept,
     },
     error::AppError,
     patients::{PatientRecordView, RecordVitalSigns, get_patient_record},
@@ -93,6 +93,7 @@ fn VitalSignsForm(patient_id: String, banner: crate::patients::BannerDto) -> imp
                         inputmode=if decimal { "decimal" } else { "numeric" }
                         autocomplete="off"
                         spellcheck="false"
+                        value=kept(id)
                         aria-describedby=move || if error().is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-hint") }
                     />
                     <span class="input-suffix" aria-hidden="true">{vital.unit()}</span>

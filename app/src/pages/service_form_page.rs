@@ -8,7 +8,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
-        ErrorSummary, FormField, YesNoQuestion, described_by, error_prefix, form_outcome,
+        ErrorSummary, FormField, KeptInput, YesNoQuestion, described_by, error_prefix,
+        form_outcome, kept, kept_or,
     },
     error::FieldError,
     pages::{SetupFormFrame, reload_on_conflict},
@@ -73,6 +74,13 @@ fn ServiceForm(
     } else {
         format!("Change {name}")
     };
+    let back = KeptInput::of_page();
+    let (name_typed, description_typed, cutoff_typed) = (
+        kept_or("name", name),
+        kept_or("description", description),
+        kept_or("cutoff", cutoff_hours.to_string()),
+    );
+    let offered = kept("offered").map_or(offered, |answer| answer == "yes");
     let places_error = move || {
         problems
             .get()
@@ -91,10 +99,10 @@ fn ServiceForm(
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="version" value=version.to_string() />
             <FormField id="name" label="Name" hint="As patients choose it, for example Physiotherapy" problems>
-                <input class="input w-full max-w-xl" type="text" id="name" name="name" value=name autocomplete="off" aria-describedby=described_by("name", problems) />
+                <input class="input w-full max-w-xl" type="text" id="name" name="name" value=name_typed autocomplete="off" aria-describedby=described_by("name", problems) />
             </FormField>
             <FormField id="description" label="What it is for" hint="Patients read this when they choose a kind of appointment" problems>
-                <textarea class="textarea max-w-2xl" id="description" name="description" rows="3" aria-describedby=described_by("description", problems)>{description}</textarea>
+                <textarea class="textarea max-w-2xl" id="description" name="description" rows="3" aria-describedby=described_by("description", problems)>{description_typed}</textarea>
             </FormField>
             <div class="form-group" class:form-group-error=move || places_error().is_some()>
                 <fieldset class="fieldset" aria-describedby="places-hint">
@@ -111,7 +119,10 @@ fn ServiceForm(
                                 // The first box carries the id the error summary links to.
                                 let box_id = if n == 0 { "places".to_owned() } else { format!("places-{n}") };
                                 let reference = place.reference();
-                                let checked = runs_at.contains(&reference);
+                                let checked = match &back {
+                                    Some(form) => form.has("places[]", &reference),
+                                    None => runs_at.contains(&reference),
+                                };
                                 view! {
                                     <div class="checkboxes-item">
                                         <input class="checkboxes-input" type="checkbox" id=box_id.clone() name="places[]" value=reference checked=checked />
@@ -125,7 +136,7 @@ fn ServiceForm(
             </div>
             <FormField id="cutoff" label="Online cancelling closes" hint="Patients can cancel online until this many hours before the appointment; after that, they phone the practice. From 0 to 168." problems>
                 <div class="input-wrapper">
-                    <input class="input input-width-5" type="text" inputmode="numeric" id="cutoff" name="cutoff" value=cutoff_hours.to_string() aria-describedby=described_by("cutoff", problems) />
+                    <input class="input input-width-5" type="text" inputmode="numeric" id="cutoff" name="cutoff" value=cutoff_typed aria-describedby=described_by("cutoff", problems) />
                     <span class="input-suffix" aria-hidden="true">"hours before"</span>
                 </div>
             </FormField>

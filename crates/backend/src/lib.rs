@@ -9,6 +9,7 @@ pub mod auth;
 pub mod booking;
 pub mod demo_data;
 pub mod diaries;
+pub mod kept_forms;
 pub mod patient_record;
 pub mod patient_search;
 pub mod practice;

@@ -1,5 +1,6 @@
-//! The two cookies the service sets, and nothing else: the session id, and the secret that ties a
-//! sign-in attempt to the browser that started it.
+//! The three cookies the service sets, and nothing else: the session id, the secret that ties a
+//! sign-in attempt to the browser that started it, and the id of a form kept for a moment
+//! (`crate::kept_input`).
 //!
 //! Both are `HttpOnly` (no script reads them) and `SameSite=Lax` (not sent on cross-site posts, yet
 //! sent when the identity provider redirects back). Over HTTPS they are `Secure` and take the
@@ -8,7 +9,10 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
-use backend::auth::sessions::{ABSOLUTE_TIMEOUT, SIGN_IN_ATTEMPT_LIFETIME};
+use backend::{
+    auth::sessions::{ABSOLUTE_TIMEOUT, SIGN_IN_ATTEMPT_LIFETIME},
+    kept_forms,
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct CookiePolicy {
@@ -52,6 +56,22 @@ impl CookiePolicy {
 
     pub fn clear_sign_in(self) -> HeaderValue {
         self.cookie(self.sign_in_name(), "", 0)
+    }
+
+    pub fn kept_form_name(self) -> &'static str {
+        if self.secure {
+            "__Host-kept-form"
+        } else {
+            "kept-form"
+        }
+    }
+
+    pub fn set_kept_form(self, id: &str) -> HeaderValue {
+        self.cookie(self.kept_form_name(), id, kept_forms::LIFETIME.as_secs())
+    }
+
+    pub fn clear_kept_form(self) -> HeaderValue {
+        self.cookie(self.kept_form_name(), "", 0)
     }
 
     fn cookie(self, name: &str, value: &str, max_age: i64) -> HeaderValue {

@@ -9,6 +9,7 @@ mod audit;
 mod booking;
 mod clinic;
 mod diaries;
+mod kept_forms;
 mod patient_search;
 mod practice;
 mod practice_setup;

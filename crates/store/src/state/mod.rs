@@ -1,13 +1,14 @@
 //! The service's own working state, apart from the clinical record: browser sessions and
-//! sign-in attempts, API clients and their tokens, break-glass rows. Reached through
-//! [`WorkingState`] (from [`Db::state`](crate::Db::state)), never through the record's
-//! interface, so that the record can live elsewhere while this stays with the service.
+//! sign-in attempts, API clients and their tokens, break-glass rows, forms kept for a moment.
+//! Reached through [`WorkingState`] (from [`Db::state`](crate::Db::state)), never through the
+//! record's interface, so that the record can live elsewhere while this stays with the service.
 //!
 //! It keeps rows and decides nothing: when a session or a token has run out, and what a stored
 //! actor or scope means, are the callers' rules; they pass the times that follow from them.
 
 pub mod api_clients;
 pub mod break_glass;
+pub mod kept_forms;
 pub mod sessions;
 
 use sqlx::AnyPool;
