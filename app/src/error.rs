@@ -1,4 +1,5 @@
-//! The error a server function may return to the browser: a stable code and nothing internal.
+//! The error a server function may return to the browser: a stable code and nothing internal;
+//! and, on the server, the response status that goes with it.
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -22,9 +23,13 @@ pub enum AppError {
     /// Something failed on our side; the person can only try again later.
     #[error("Sorry, there is a problem with the service. Try again later.")]
     ServiceUnavailable,
-    /// The request never got a proper answer (network down, request malformed).
+    /// The request never got a proper answer (network down).
     #[error("Sorry, we could not reach the service. Check your connection and try again.")]
     Unreachable,
+    /// The request was not one the service's own pages send (its form's fields missing or
+    /// malformed): a stale page, or a hand-made request.
+    #[error("Sorry, we could not understand that request. Go back, reload the page and try again.")]
+    Malformed,
     /// Nobody is signed in, or their session has ended.
     #[error("You need to sign in to do this.")]
     SignInRequired,
@@ -50,6 +55,7 @@ impl AppError {
         match self {
             Self::ServiceUnavailable => 500,
             Self::Unreachable => 503,
+            Self::Malformed => 400,
             Self::SignInRequired => 401,
             Self::NotAllowed => 403,
             Self::NotFound => 404,
@@ -94,8 +100,71 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unreachable,
+            // On the server: the request's body or method is not what the function takes, which
+            // is the asker's mistake (400), not ours (the 500 the framework would send).
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => malformed(),
             _ => AppError::ServiceUnavailable,
         }
+    }
+}
+
+/// [`AppError::Malformed`], with its status on the response the server is making.
+fn malformed() -> AppError {
+    #[cfg(feature = "ssr")]
+    return fail(AppError::Malformed);
+    #[cfg(not(feature = "ssr"))]
+    AppError::Malformed
+}
+
+/// `error`, with the response's status set to match (401, 403, 422, …): for a call from the
+/// browser's code, the status tells it that an error follows; for a page, crawlers and monitoring
+/// see the truth.
+///
+/// Except for a form posted without JavaScript: that is answered with a redirect back to the
+/// form's page (the error in its URL), and any other status would leave the browser on a blank
+/// response instead of following it.
+#[cfg(feature = "ssr")]
+pub(crate) fn fail(error: AppError) -> AppError {
+    let plain_form_post = request_parts().is_some_and(|parts| {
+        is_server_function_call(&parts)
+            && parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if !plain_form_post && let Ok(status) = http::StatusCode::from_u16(error.status()) {
+        set_response_status(status);
+    }
+    error
+}
+
+/// Sets the status of the page being rendered, for an answer that is not an error to the code
+/// asking (a page that explains a refusal, say). A server function call keeps its 200: the
+/// browser's code reads any other status as an error and would not show the explanation.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_page_status(status: http::StatusCode) {
+    if !request_parts().is_some_and(|parts| is_server_function_call(&parts)) {
+        set_response_status(status);
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn request_parts() -> Option<http::request::Parts> {
+    leptos::prelude::use_context::<http::request::Parts>()
+}
+
+#[cfg(feature = "ssr")]
+fn is_server_function_call(parts: &http::request::Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+}
+
+#[cfg(feature = "ssr")]
+fn set_response_status(status: http::StatusCode) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
     }
 }
 

@@ -63,55 +63,8 @@ pub(crate) fn require_session() -> Result<backend::auth::sessions::Session, crat
     current_session().ok_or_else(|| fail(crate::error::AppError::SignInRequired))
 }
 
-/// `error`, with the response's status set to match (401, 403, 422, …): for a call from the
-/// browser's code, the status tells it that an error follows; for a page, crawlers and monitoring
-/// see the truth.
-///
-/// Except for a form posted without JavaScript: that is answered with a redirect back to the
-/// form's page (the error in its URL), and any other status would leave the browser on a blank
-/// response instead of following it.
 #[cfg(feature = "ssr")]
-pub(crate) fn fail(error: crate::error::AppError) -> crate::error::AppError {
-    let plain_form_post = request_parts().is_some_and(|parts| {
-        is_server_function_call(&parts)
-            && parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if !plain_form_post && let Ok(status) = http::StatusCode::from_u16(error.status()) {
-        set_response_status(status);
-    }
-    error
-}
-
-/// Sets the status of the page being rendered, for an answer that is not an error to the code
-/// asking (a page that explains a refusal, say). A server function call keeps its 200: the
-/// browser's code reads any other status as an error and would not show the explanation.
-#[cfg(feature = "ssr")]
-pub(crate) fn set_page_status(status: http::StatusCode) {
-    if !request_parts().is_some_and(|parts| is_server_function_call(&parts)) {
-        set_response_status(status);
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn request_parts() -> Option<http::request::Parts> {
-    leptos::prelude::use_context::<http::request::Parts>()
-}
-
-#[cfg(feature = "ssr")]
-fn is_server_function_call(parts: &http::request::Parts) -> bool {
-    parts.uri.path().starts_with("/api/")
-}
-
-#[cfg(feature = "ssr")]
-fn set_response_status(status: http::StatusCode) {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
-}
+pub(crate) use crate::error::{fail, set_page_status};
 
 /// The address the request came from, for the audit trail.
 #[cfg(feature = "ssr")]

@@ -1,4 +1,5 @@
-//! A fresh, empty database for each test, so tests never see each other's data.
+//! A fresh, empty database for each test, so tests never see each other's data; and property
+//! tests that print their seed ([`property`]).
 //!
 //! The suite runs once per backend: `cargo xtask test` runs it on SQLite, then again with
 //! `TEST_DATABASE_URL` pointing at the throwaway PostgreSQL server it started. Here that variable
@@ -6,6 +7,8 @@
 
 // A harness that cannot set up its database must stop the test with a clear message.
 #![allow(clippy::expect_used)]
+
+pub mod property;
 
 use sqlx::{Connection as _, Executor as _, PgConnection};
 

@@ -89,6 +89,27 @@ impl Browser {
             .expect("the server answers")
     }
 
+    /// A form post of `body` as it is, accepting `accept`, from the page `referer` if given.
+    pub async fn post_raw(
+        &self,
+        url: &str,
+        body: String,
+        accept: &str,
+        referer: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", accept)
+            .body(body);
+        if let Some(page) = referer {
+            request = request.header("referer", page);
+        }
+        request.send().await.expect("the server answers")
+    }
+
     /// Follows redirects from `response` to the end; the final URL and response.
     pub async fn follow(
         &self,

@@ -15,6 +15,7 @@ mod fhir_writes;
 mod helpers;
 mod identity_provider;
 mod pages;
+mod parsers;
 mod platform;
 mod process;
 mod record_access;
