@@ -21,8 +21,9 @@ use backend::kept_forms;
 
 use crate::identity::{IdentityState, cookies};
 
-/// Far beyond any of the service's forms; a bigger body is no form of ours.
-const FORM_LIMIT: usize = 64 * 1024;
+/// What the server takes in any request body (axum's default): far beyond the longest form (a
+/// 10 000-character note is at most 120 KB encoded).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 pub async fn keep_and_return(
     State(state): State<IdentityState>,

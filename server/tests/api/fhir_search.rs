@@ -771,6 +771,20 @@ async fn revinclude_iterate_follows_what_refers_to_what_was_included() {
     assert_eq!(entries(&iterated, "match").len(), 1, "the patient, once");
 }
 
+/// What `label` reads from each match of `query`, sorted.
+async fn sorted_matches(
+    app: &TestApp,
+    query: String,
+    label: fn(&Value) -> Option<&str>,
+) -> Vec<String> {
+    let bundle = search(app, &query).await;
+    let mut labels: Vec<String> = (entries(&bundle, "match").into_iter())
+        .map(|found| label(found).unwrap_or_default().to_owned())
+        .collect();
+    labels.sort();
+    labels
+}
+
 #[tokio::test]
 async fn near_finds_the_places_within_a_distance_of_a_point() {
     let app = spawn_app().await;
@@ -789,16 +803,8 @@ async fn near_finds_the_places_within_a_distance_of_a_point() {
     app.create_fhir(&json!({"resourceType": "Location", "name": "Nearby Nowhere"}))
         .await;
     let near = |point: &'static str| {
-        let app = &app;
-        async move {
-            let bundle = search(app, &format!("Location?name=Nearby&near={point}")).await;
-            let mut names: Vec<String> = entries(&bundle, "match")
-                .iter()
-                .map(|l| l["name"].as_str().unwrap().to_owned())
-                .collect();
-            names.sort();
-            names
-        }
+        let query = format!("Location?name=Nearby&near={point}");
+        sorted_matches(&app, query, |place| place["name"].as_str())
     };
     // From Leeds city centre: Bradford is 13 km west, York 35 km north-east, London 270 km.
     let leeds = "53.7997|-1.5492";
@@ -854,16 +860,8 @@ async fn phonetic_finds_names_that_sound_alike() {
         .await;
     }
     let found = |query: &'static str| {
-        let app = &app;
-        async move {
-            let bundle = search(app, &format!("Patient?birthdate=1911-11-11&{query}")).await;
-            let mut families: Vec<String> = entries(&bundle, "match")
-                .iter()
-                .map(|p| p["name"][0]["family"].as_str().unwrap().to_owned())
-                .collect();
-            families.sort();
-            families
-        }
+        let query = format!("Patient?birthdate=1911-11-11&{query}");
+        sorted_matches(&app, query, |patient| patient["name"][0]["family"].as_str())
     };
     assert_eq!(found("phonetic=Smithe").await, ["Smith", "Smyth"]);
     // Given names too: Catherine and Kathryn sound alike but begin differently, as Soundex hears.

@@ -319,35 +319,7 @@ pub(crate) async fn search(
             return Err(StoreError::TooCostly(TOO_COSTLY));
         }
         holding(&mut rows, &wanted);
-        let mut matches = Vec::new();
-        for row in rows {
-            let event = row.entry.to_audit_event(&row.seq.to_string());
-            let mut met = true;
-            for condition in &filters {
-                met &= meets(ResourceType::AuditEvent, &event, condition).ok_or(
-                    StoreError::NotSupported("AuditEvent cannot be searched so here"),
-                )?;
-            }
-            if met {
-                matches.push(row);
-            }
-        }
-        let counted = query.summary_count || query.total == Total::Accurate;
-        let total = counted.then_some(matches.len() as i64);
-        if query.summary_count || query.count == 0 {
-            return Ok(SearchPage::count_only(total, query.offset));
-        }
-        let more = query.offset + query.count < matches.len() as i64;
-        return Ok(SearchPage {
-            total,
-            more,
-            matches: (matches.iter())
-                .skip(query.offset as usize)
-                .take(query.count as usize)
-                .map(Logged::to_versioned)
-                .collect(),
-            included: Vec::new(),
-        });
+        return filtered_page(rows, &filters, query);
     }
 
     // A patient's or an agent's rows alone are counted in the keys, without visiting a row for
@@ -396,6 +368,42 @@ pub(crate) async fn search(
         total,
         more,
         matches: rows.iter().map(Logged::to_versioned).collect(),
+        included: Vec::new(),
+    })
+}
+
+/// The page of `rows` (in the search's order) that meet every one of `filters`.
+fn filtered_page(
+    rows: Vec<Logged>,
+    filters: &[&Condition],
+    query: &SearchQuery,
+) -> Result<SearchPage, StoreError> {
+    let mut matches = Vec::new();
+    for row in rows {
+        let event = row.entry.to_audit_event(&row.seq.to_string());
+        let mut met = true;
+        for condition in filters {
+            met &= meets(ResourceType::AuditEvent, &event, condition).ok_or(
+                StoreError::NotSupported("AuditEvent cannot be searched this way"),
+            )?;
+        }
+        if met {
+            matches.push(row);
+        }
+    }
+    let counted = query.summary_count || query.total == Total::Accurate;
+    let total = counted.then_some(matches.len() as i64);
+    if query.summary_count || query.count == 0 {
+        return Ok(SearchPage::count_only(total, query.offset));
+    }
+    Ok(SearchPage {
+        total,
+        more: query.offset + query.count < matches.len() as i64,
+        matches: (matches.iter())
+            .skip(query.offset as usize)
+            .take(query.count as usize)
+            .map(Logged::to_versioned)
+            .collect(),
         included: Vec::new(),
     })
 }
