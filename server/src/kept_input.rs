@@ -4,8 +4,9 @@
 //! (Leptos's `__err`), and the page is rendered afresh: without this, empty. So when a plain
 //! form post's answer is that redirect, the form's fields are kept (`backend::kept_forms`)
 //! under an id in a short-lived cookie; the page's request then takes them, once, and hands
-//! them to the page as [`KeptInput`], which the form's fields show. A browser with scripts
-//! never comes here: its form stays on the page.
+//! them to the page as [`KeptInput`], which the form's fields show. Not after a conflict: then
+//! the page shows what is stored now. A browser with scripts never comes here: its form stays on
+//! the page.
 
 use axum::{
     body::Body,
@@ -16,8 +17,9 @@ use axum::{
 };
 use jiff::Timestamp;
 
-use app::KeptInput;
+use app::{KeptInput, error::AppError};
 use backend::kept_forms;
+use base64::{Engine as _, engine::general_purpose::URL_SAFE};
 
 use crate::identity::{IdentityState, cookies};
 
@@ -76,17 +78,23 @@ async fn keep(state: &IdentityState, request: Request, next: Next) -> Response {
     response
 }
 
-/// The path of the page a response sends the browser back to with a server function's error.
+/// The path of the page a response sends the browser back to with a server function's error;
+/// `None` for a conflict (someone else saved first), where the form must show what is stored
+/// now, as it does with JavaScript (`app::pages::reload_on_conflict`), not what was typed over
+/// the older version.
 fn page_of_error(response: &Response) -> Option<String> {
     if !response.status().is_redirection() {
         return None;
     }
     let location = response.headers().get(header::LOCATION)?.to_str().ok()?;
     let uri: Uri = location.parse().ok()?;
-    uri.query()?
-        .split('&')
-        .any(|pair| pair.starts_with("__err="))
-        .then(|| uri.path().to_owned())
+    let (_, error) =
+        form_urlencoded::parse(uri.query()?.as_bytes()).find(|(key, _)| key == "__err")?;
+    // Leptos's encoding of the error: URL-safe base64 of its JSON.
+    let error = URL_SAFE.decode(error.as_bytes()).ok()?;
+    let conflict =
+        serde_json::from_slice::<AppError>(&error).is_ok_and(|e| e == AppError::Conflict);
+    (!conflict).then(|| uri.path().to_owned())
 }
 
 /// A page shown again with a form's error: takes what was kept for it, if anything, and hands it
@@ -128,16 +136,34 @@ mod tests {
         (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
     }
 
+    /// The address Leptos sends a form posted without JavaScript back to with `error`.
+    fn back_with(page: &str, error: &AppError) -> String {
+        let error = URL_SAFE.encode(serde_json::to_vec(error).unwrap_or_default());
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("__path", "/api/record_vital_signs")
+            .append_pair("__err", &error)
+            .finish();
+        format!("http://127.0.0.1:3000{page}?{query}")
+    }
+
     #[test]
     fn the_page_is_the_one_the_error_is_sent_back_to() {
+        let page = "/patients/1/vital-signs";
+        let invalid = AppError::invalid("systolic", "Enter a number");
         assert_eq!(
-            page_of_error(&redirect(
-                "http://127.0.0.1:3000/patients/1/vital-signs?__path=%2Fapi%2Frecord&__err=abc"
-            ))
-            .as_deref(),
-            Some("/patients/1/vital-signs")
+            page_of_error(&redirect(&back_with(page, &invalid))).as_deref(),
+            Some(page)
         );
         assert_eq!(page_of_error(&redirect("/appointments/1/booked")), None);
         assert_eq!(page_of_error(&StatusCode::OK.into_response()), None);
+    }
+
+    #[test]
+    fn a_conflict_shows_what_is_stored_now_not_what_was_typed() {
+        let page = "/practice/services/1";
+        assert_eq!(
+            page_of_error(&redirect(&back_with(page, &AppError::Conflict))),
+            None
+        );
     }
 }

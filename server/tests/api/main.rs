@@ -14,6 +14,7 @@ mod fhir_search;
 mod fhir_writes;
 mod helpers;
 mod identity_provider;
+mod kept_forms;
 mod pages;
 mod parsers;
 mod platform;
