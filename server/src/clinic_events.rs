@@ -2,9 +2,11 @@
 //! marked, a booking, a cancellation) by server-sent events, so every screen showing the list
 //! fetches it again without a reload.
 //!
-//! Each connection asks the database once a second for its change marker (the newest
-//! Appointment write, an indexed look-up). That sees a write made by any server process behind a
-//! load balancer, with no channel between them, for one cheap query per second per open list.
+//! Each connection hears of every committed write from the store (`store::changes`): on
+//! PostgreSQL by `LISTEN/NOTIFY`, so a change made through any server process behind a load
+//! balancer reaches lists open through every other; with nothing written, nothing is sent or
+//! read.
+//!
 //! The events carry no patient data: the list itself comes through its server function, which
 //! checks the session again.
 
@@ -22,10 +24,10 @@ use axum::{
 use backend::{Db, auth::sessions::Session};
 use domain::identity::Actor;
 use fhir::ResourceType;
+use store::Change;
+use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-/// How often a connection looks for changes.
-const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// A connection ends after this long; the browser reconnects at once, and so is checked against
 /// its session again (which may have ended meanwhile).
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -42,26 +44,20 @@ pub async fn clinic_events(State(db): State<Db>, session: Option<Extension<Sessi
         }
         None => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
     }
-    let seen = db
-        .last_change(ResourceType::Appointment)
-        .await
-        .ok()
-        .flatten();
     let until = Instant::now() + CONNECTION_LIFETIME;
-    let changes = futures_util::stream::unfold((db, seen), move |(db, mut seen)| async move {
-        while Instant::now() < until {
-            tokio::time::sleep(CHECK_EVERY).await;
-            // A failed check is tried again next second; the list on screen stays as it was.
-            let Ok(newest) = db.last_change(ResourceType::Appointment).await else {
-                continue;
+    let heard = db.changes();
+    let changes = futures_util::stream::unfold(heard, move |mut heard| async move {
+        loop {
+            let change = match tokio::time::timeout_at(until, heard.recv()).await {
+                Err(_) | Ok(Err(RecvError::Closed)) => return None,
+                Ok(Err(RecvError::Lagged(_))) => Change::Unknown,
+                Ok(Ok(change)) => change,
             };
-            if newest != seen {
-                seen = newest;
+            if change.concerns(ResourceType::Appointment) {
                 let event = Event::default().event("changed").data("appointments");
-                return Some((Ok::<_, Infallible>(event), (db, seen)));
+                return Some((Ok::<_, Infallible>(event), heard));
             }
         }
-        None
     });
     Sse::new(changes)
         .keep_alive(KeepAlive::default())

@@ -1,8 +1,6 @@
 //! The OAuth2 token endpoint for backend systems (client-credentials grant, SMART system scopes)
 //! and the SMART configuration document that tells clients where it is.
 
-use std::time::Instant;
-
 use axum::{
     Json, Router,
     body::Bytes,
@@ -120,7 +118,8 @@ async fn token(
     if let Some(axum::Extension(ClientAddress(address))) = address {
         state
             .limiter
-            .check(address, Instant::now())
+            .check(address, jiff::Timestamp::now())
+            .await
             .map_err(|retry| TokenRefusal::TooManyRequests(retry.0.as_secs()))?;
     }
     let is_form = headers

@@ -112,7 +112,7 @@ impl Application {
             seed_demo_data(&db).await?;
             register_demo_client(&db).await?;
         }
-        let identity = identity_providers(&config)?;
+        let identity = identity_providers(&config, &db)?;
         let router = router(&config, listener.local_addr()?, db, identity);
         Ok(Self { listener, router })
     }
@@ -228,7 +228,7 @@ async fn seed_demo_data(db: &Db) -> anyhow::Result<()> {
 
 /// The identity providers configured, with their keys parsed now so that a bad one stops the
 /// start rather than a sign-in.
-fn identity_providers(config: &Config) -> anyhow::Result<Identity> {
+fn identity_providers(config: &Config, db: &Db) -> anyhow::Result<Identity> {
     let provider = |name: &str, provider: &Option<crate::config::OidcProviderConfig>| {
         provider
             .clone()
@@ -242,7 +242,12 @@ fn identity_providers(config: &Config) -> anyhow::Result<Identity> {
         cookies: CookiePolicy {
             secure: config.secure_cookies(),
         },
-        limiter: RateLimiter::new(SIGN_IN_ATTEMPTS_PER_MINUTE, Duration::from_secs(60)),
+        limiter: RateLimiter::new(
+            db.state().clone(),
+            "sign-in",
+            SIGN_IN_ATTEMPTS_PER_MINUTE,
+            Duration::from_secs(60),
+        ),
     })
 }
 
@@ -326,7 +331,12 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
             "/oauth2",
             oauth::router(
                 state.db.clone(),
-                RateLimiter::new(TOKEN_REQUESTS_PER_MINUTE, Duration::from_secs(60)),
+                RateLimiter::new(
+                    state.db.state().clone(),
+                    "token",
+                    TOKEN_REQUESTS_PER_MINUTE,
+                    Duration::from_secs(60),
+                ),
             ),
         )
         .nest_service(

@@ -17,8 +17,13 @@ use std::sync::Arc;
 use sqlx::AnyPool;
 
 use crate::{
-    error::StoreError, ledger::Ledger, reads_by_id::ReadsById, rule::ExclusiveHold,
-    state::WorkingState, transaction::Transaction,
+    changes::{Change, ChangeFeed},
+    error::StoreError,
+    ledger::Ledger,
+    reads_by_id::ReadsById,
+    rule::ExclusiveHold,
+    state::WorkingState,
+    transaction::Transaction,
 };
 
 pub use crate::database::Backend;
@@ -42,6 +47,8 @@ pub struct Parts {
     pub(crate) rule: Option<&'static ExclusiveHold>,
     /// The same pool, behind the working state's own interface.
     pub(crate) state: WorkingState,
+    /// Announcements of committed writes (see [`crate::changes`]).
+    pub(crate) changes: Arc<ChangeFeed>,
     /// SQLite only: while any clone holds this, a task checkpoints the write-ahead log
     /// (`crate::open`).
     pub(crate) _checkpoints: Option<Arc<()>>,
@@ -77,18 +84,10 @@ impl Db {
         Ok(())
     }
 
-    /// When a record of `resource_type` last changed, written by any process: a marker to watch
-    /// for changes by (`None` while there is no such record).
-    pub async fn last_change(
-        &self,
-        resource_type: fhir::ResourceType,
-    ) -> Result<Option<String>, StoreError> {
-        let (newest,): (Option<String>,) =
-            sqlx::query_as("SELECT MAX(last_updated) FROM resources WHERE resource_type = $1")
-                .bind(resource_type.as_str())
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(newest)
+    /// Hears of every write committed from now on, by any server process (see
+    /// [`crate::changes`]).
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.subscribe()
     }
 
     /// How commits are made durable, as the database reports it: SQLite's `synchronous`
@@ -126,7 +125,11 @@ impl Db {
 
     /// Begins a write transaction; its writes keep the database's rule.
     pub async fn begin(&self) -> Result<Transaction, StoreError> {
-        Ok(Transaction::new(self.pool.begin().await?, self.rule))
+        Ok(Transaction::new(
+            self.pool.begin().await?,
+            self.rule,
+            self.changes.clone(),
+        ))
     }
 
     pub fn backend(&self) -> Backend {

@@ -7,6 +7,7 @@
 //! above as data ([`ExclusiveHold`]) when the database is opened; Cargo then refuses any import from
 //! here back up into the use cases.
 
+pub mod changes;
 mod database;
 pub mod db;
 pub mod disk;
@@ -30,6 +31,7 @@ mod transaction;
 mod versions;
 mod wal;
 
+pub use changes::Change;
 pub use db::Db;
 pub use error::{StoreError, WriteError};
 pub use ledger::Ledger;

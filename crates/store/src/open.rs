@@ -9,6 +9,7 @@ use sqlx::{
 };
 
 use crate::{
+    changes::ChangeFeed,
     db::{Backend, Db, Parts},
     error::StoreError,
     gathered_reads::GatheredReads,
@@ -111,6 +112,7 @@ impl Db {
             (Backend::Sqlite, None) => ReadsById::Pooled(pool.clone()),
         };
         Ok(Self::new(Parts {
+            changes: ChangeFeed::new(backend, pool.clone(), &url),
             state: WorkingState::new(pool.clone()),
             reads,
             pool,

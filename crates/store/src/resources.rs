@@ -57,6 +57,14 @@ pub async fn insert_new_many(
     {
         return Err(kept_in_the_ledger());
     }
+    for resource in &resources {
+        if let Some(resource_type) = resource["resourceType"]
+            .as_str()
+            .and_then(|t| t.parse::<ResourceType>().ok())
+        {
+            tx.writes(resource_type);
+        }
+    }
     let rule = tx.rule;
     let tx = &mut tx.sql;
     let resources = complete_holders(tx, rule, resources).await?;
@@ -322,6 +330,7 @@ pub async fn update_in(
             current: current.version_id,
         });
     }
+    tx.writes(resource_type);
     let rule = tx.rule;
     let tx = &mut tx.sql;
     if let Some(rule) = rule.filter(|rule| rule.holder == resource_type) {
@@ -370,6 +379,7 @@ pub async fn delete_in(
     if resource_type == ResourceType::AuditEvent {
         return Err(kept_in_the_ledger());
     }
+    tx.writes(resource_type);
     let rule = tx.rule;
     let tx = &mut tx.sql;
     let last_updated = instant(now);

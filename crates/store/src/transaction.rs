@@ -2,9 +2,12 @@
 //! hold, which carries the rule the database was opened with; and the few facts of SQL that
 //! differ between the two databases inside a transaction.
 
+use std::{collections::BTreeSet, sync::Arc};
+
+use fhir::ResourceType;
 use sqlx::Any;
 
-use crate::{error::StoreError, rule::ExclusiveHold};
+use crate::{changes::ChangeFeed, error::StoreError, rule::ExclusiveHold};
 
 /// sqlx's transaction on either database, for the statements inside this crate.
 pub(crate) type SqlTransaction = sqlx::Transaction<'static, Any>;
@@ -15,11 +18,32 @@ pub(crate) type SqlTransaction = sqlx::Transaction<'static, Any>;
 pub struct Transaction {
     pub(crate) sql: SqlTransaction,
     pub(crate) rule: Option<&'static ExclusiveHold>,
+    /// Told what was written once it is committed (see [`crate::changes`]).
+    feed: Arc<ChangeFeed>,
+    written: BTreeSet<ResourceType>,
 }
 
 impl Transaction {
-    pub(crate) fn new(sql: SqlTransaction, rule: Option<&'static ExclusiveHold>) -> Self {
-        Self { sql, rule }
+    pub(crate) fn new(
+        sql: SqlTransaction,
+        rule: Option<&'static ExclusiveHold>,
+        feed: Arc<ChangeFeed>,
+    ) -> Self {
+        Self {
+            sql,
+            rule,
+            feed,
+            written: BTreeSet::new(),
+        }
+    }
+
+    /// Notes that this transaction writes a resource of `resource_type`, to be announced at
+    /// commit; with it the type its rule may change (an Appointment's Slots).
+    pub(crate) fn writes(&mut self, resource_type: ResourceType) {
+        self.written.insert(resource_type);
+        if let Some(rule) = self.rule.filter(|rule| rule.holder == resource_type) {
+            self.written.insert(rule.held);
+        }
     }
 
     /// The statements of this crate's other modules run on the same transaction.
@@ -29,6 +53,7 @@ impl Transaction {
 
     pub async fn commit(self) -> Result<(), StoreError> {
         self.sql.commit().await?;
+        self.feed.announce(&self.written).await;
         Ok(())
     }
 }

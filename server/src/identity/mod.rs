@@ -10,7 +10,7 @@ pub mod cookies;
 pub mod csrf;
 mod oidc;
 
-use std::{sync::Arc, time::Instant};
+use std::sync::Arc;
 
 use axum::{
     Form, Router,
@@ -174,7 +174,7 @@ async fn begin_sign_in(
     let Some(oidc) = state.identity.provider(kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if rate_limited(&state.identity, address.as_deref()) {
+    if rate_limited(&state.identity, address.as_deref()).await {
         return SignInProblem::TooMany.redirect();
     }
     let return_to = local_path(query.return_to.as_deref());
@@ -333,7 +333,7 @@ async fn sign_in_as_persona(
     if !state.identity.demo_mode {
         return StatusCode::NOT_FOUND.into_response();
     }
-    if rate_limited(&state.identity, address.as_deref()) {
+    if rate_limited(&state.identity, address.as_deref()).await {
         return SignInProblem::TooMany.redirect();
     }
     let personas = match sign_in::demo_personas(&state.db).await {
@@ -438,11 +438,15 @@ async fn sign_out(
     response
 }
 
-fn rate_limited(identity: &Identity, address: Option<&ClientAddress>) -> bool {
+async fn rate_limited(identity: &Identity, address: Option<&ClientAddress>) -> bool {
     let Some(address) = address else {
         return false;
     };
-    identity.limiter.check(address.0, Instant::now()).is_err()
+    identity
+        .limiter
+        .check(address.0, Timestamp::now())
+        .await
+        .is_err()
 }
 
 /// A path on this site to return to; anything else (another site, `//host`, `/\host`) becomes

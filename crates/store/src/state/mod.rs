@@ -1,5 +1,6 @@
 //! The service's own working state, apart from the clinical record: browser sessions and
-//! sign-in attempts, API clients and their tokens, break-glass rows, forms kept for a moment.
+//! sign-in attempts, API clients and their tokens, break-glass rows, forms kept for a moment,
+//! attempts counted against rate limits.
 //! Reached through [`WorkingState`] (from [`Db::state`](crate::Db::state)), never through the
 //! record's interface, so that the record can live elsewhere while this stays with the service.
 //!
@@ -9,6 +10,7 @@
 pub mod api_clients;
 pub mod break_glass;
 pub mod kept_forms;
+pub mod rate_windows;
 pub mod sessions;
 
 use sqlx::AnyPool;

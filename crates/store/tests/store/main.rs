@@ -5,6 +5,7 @@
 // A failed expectation in a test helper is a failed test with a message, which is what we want.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod changes;
 mod ledger;
 mod resources;
 
