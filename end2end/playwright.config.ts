@@ -62,6 +62,80 @@ const chromium = {
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 const laptop = { viewport: { width: 1366, height: 768 } };
 
+// The server: one process, or with E2E_PROCESSES=n (the PostgreSQL run) n processes on the one
+// database behind HAProxy from Debian, as a practice that outgrows one process runs them. The
+// balancer takes the base URL's port, the processes the ports after it, and it sends each request
+// to the next process in turn: no sticky sessions, so every journey crosses processes.
+const processes = Number(process.env.E2E_PROCESSES ?? 1);
+if (processes > 1 && !process.env.E2E_DATABASE_URL) {
+  throw new Error('E2E_PROCESSES needs E2E_DATABASE_URL: several processes share one PostgreSQL database');
+}
+const serverEnv = (bindPort: number) => ({
+  HEALTH_BIND_ADDR: `127.0.0.1:${bindPort}`,
+  HEALTH_DATA_DIR: process.env.E2E_DATA_DIR!,
+  HEALTH_DEMO_MODE: 'true',
+  HEALTH_LOG: 'warn',
+  HEALTH_PUBLIC_URL: baseURL,
+  HEALTH_PATIENT_OIDC_ISSUER: `http://127.0.0.1:${patientIssuerPort}`,
+  HEALTH_PATIENT_OIDC_CLIENT_ID: 'health-patient',
+  HEALTH_PATIENT_OIDC_PRIVATE_KEY_FILE: patientKeyFile,
+  HEALTH_STAFF_OIDC_ISSUER: `http://127.0.0.1:${staffIssuerPort}`,
+  HEALTH_STAFF_OIDC_CLIENT_ID: 'health-staff',
+  HEALTH_STAFF_OIDC_CLIENT_SECRET: 'staff-client-secret-for-tests-only',
+  // Set by `cargo xtask test` for the PostgreSQL run; unset, the server uses SQLite in the data dir.
+  ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
+  ...(processes > 1 ? { HEALTH_BEHIND_PROXY: 'true' } : {}),
+});
+const serverProcess = (bindPort: number) => ({
+  command: process.env.E2E_SERVER_BIN ?? 'target/debug/server',
+  cwd: '..',
+  url: `http://127.0.0.1:${bindPort}/readyz`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: 'pipe' as const,
+  env: serverEnv(bindPort),
+});
+const balancerConfigFile = path.join(dataDir, 'haproxy.cfg');
+const servers = processes === 1
+  ? [serverProcess(port)]
+  : [
+    ...Array.from({ length: processes }, (_, n) => serverProcess(port + 1 + n)),
+    {
+      command: `/usr/sbin/haproxy -db -f ${writeBalancerConfig()}`,
+      url: `${baseURL}/readyz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+  ];
+
+// HAProxy's configuration for the run: round robin over the processes, each checked by its
+// /readyz, loopback only; the client's address passed on in X-Forwarded-For.
+function writeBalancerConfig(): string {
+  const backends = Array.from({ length: processes }, (_, n) =>
+    `  server health${n + 1} 127.0.0.1:${port + 1 + n} check inter 500ms fall 2 rise 1`);
+  fs.writeFileSync(balancerConfigFile, [
+    'global',
+    '  maxconn 4096',
+    'defaults',
+    '  mode http',
+    '  option forwardfor',
+    '  option redispatch',
+    '  retries 2',
+    '  timeout connect 2s',
+    '  timeout client 120s',
+    '  timeout server 120s',
+    'frontend web',
+    `  bind 127.0.0.1:${port}`,
+    '  default_backend health',
+    'backend health',
+    '  balance roundrobin',
+    '  option httpchk GET /readyz',
+    ...backends,
+    '',
+  ].join('\n'));
+  return balancerConfigFile;
+}
+
 export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
@@ -83,27 +157,5 @@ export default defineConfig({
     url: `http://127.0.0.1:${staffIssuerPort}/.well-known/openid-configuration`,
     reuseExistingServer: false,
     timeout: 30_000,
-  }, {
-    command: process.env.E2E_SERVER_BIN ?? 'target/debug/server',
-    cwd: '..',
-    url: `${baseURL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    env: {
-      HEALTH_BIND_ADDR: `127.0.0.1:${port}`,
-      HEALTH_DATA_DIR: process.env.E2E_DATA_DIR,
-      HEALTH_DEMO_MODE: 'true',
-      HEALTH_LOG: 'warn',
-      HEALTH_PUBLIC_URL: baseURL,
-      HEALTH_PATIENT_OIDC_ISSUER: `http://127.0.0.1:${patientIssuerPort}`,
-      HEALTH_PATIENT_OIDC_CLIENT_ID: 'health-patient',
-      HEALTH_PATIENT_OIDC_PRIVATE_KEY_FILE: patientKeyFile,
-      HEALTH_STAFF_OIDC_ISSUER: `http://127.0.0.1:${staffIssuerPort}`,
-      HEALTH_STAFF_OIDC_CLIENT_ID: 'health-staff',
-      HEALTH_STAFF_OIDC_CLIENT_SECRET: 'staff-client-secret-for-tests-only',
-      // Set by `cargo xtask test` for the PostgreSQL run; unset, the server uses SQLite in the data dir.
-      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
-    },
-  }],
+  }, ...servers],
 });

@@ -52,7 +52,11 @@ pub fn ensure_build_tools() -> Result {
     npm_install(&project_root(), &["tailwindcss", "wasm-opt"])
 }
 
-/// Debian's Chromium and PostgreSQL server, and the Playwright packages for the end-to-end tests.
+/// Where Debian's `haproxy` package puts the load balancer.
+pub const HAPROXY: &str = "/usr/sbin/haproxy";
+
+/// Debian's Chromium, PostgreSQL server and HAProxy (the load balancer in front of several
+/// server processes), and the Playwright packages for the end-to-end tests.
 pub fn ensure_test_tools() -> Result {
     let mut missing = Vec::new();
     if !Path::new("/usr/bin/chromium").exists() {
@@ -60,6 +64,9 @@ pub fn ensure_test_tools() -> Result {
     }
     if crate::postgres::server_bin_dir().is_none() {
         missing.push("postgresql");
+    }
+    if !Path::new(HAPROXY).exists() {
+        missing.push("haproxy");
     }
     if !missing.is_empty() {
         apt_install(&missing)?;
