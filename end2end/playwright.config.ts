@@ -124,6 +124,8 @@ function writeBalancerConfig(): string {
     '  timeout connect 2s',
     '  timeout client 120s',
     '  timeout server 120s',
+    // A process busy with a burst answers its check late; it is down when it refuses.
+    '  timeout check 2s',
     'frontend web',
     `  bind 127.0.0.1:${port}`,
     '  default_backend health',

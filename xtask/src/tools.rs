@@ -62,7 +62,7 @@ pub fn ensure_test_tools() -> Result {
     if !Path::new("/usr/bin/chromium").exists() {
         missing.push("chromium");
     }
-    if crate::postgres::server_bin_dir().is_none() {
+    if throwaway_postgres::server_bin_dir().is_none() {
         missing.push("postgresql");
     }
     if !Path::new(HAPROXY).exists() {

@@ -20,5 +20,6 @@ mod parsers;
 mod platform;
 mod process;
 mod record_access;
+mod scale_out;
 mod sign_in;
 mod staff_access;

@@ -10,7 +10,7 @@ use crate::helpers::http_client;
 
 /// The server process, killed if the test fails before stopping it: a leftover server would
 /// keep the suite's output open after the tests end.
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -24,7 +24,7 @@ impl Drop for Running {
 /// Starts the binary with `envs` (and a data dir of its own, port 0), and waits for the line that
 /// says where it listens. Its log goes on being read on a thread of its own (into `log`, when
 /// given), so that a busy server never blocks on a full pipe.
-fn start(
+pub(crate) fn start(
     data_dir: &std::path::Path,
     envs: &[(&str, &str)],
     log: Option<std::sync::mpsc::Sender<String>>,

@@ -1,0 +1,477 @@
+//! Several server processes on one PostgreSQL behind HAProxy (Debian's), as a practice that
+//! outgrows one process runs them: no sticky sessions, each request to the next process in turn.
+//!
+//! Each test starts its own PostgreSQL, its own processes and its own balancer, whichever backend
+//! the rest of the suite runs on: SQLite is one process by design, and a test here may kill what
+//! it started. `cargo xtask test` runs them once, in its PostgreSQL run.
+
+use std::{
+    net::TcpListener,
+    process::{Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use throwaway_postgres::{Durability, ThrowawayPostgres};
+
+use crate::{
+    helpers::http_client,
+    process::{Running, start},
+};
+
+/// Where Debian's `haproxy` package puts it (`cargo xtask test` installs it).
+const HAPROXY: &str = "/usr/sbin/haproxy";
+
+/// The deployment: fields drop in this order, the processes before the database they use.
+struct Deployment {
+    /// Through the balancer.
+    base: String,
+    /// Each process directly, by-passing the balancer.
+    processes: Vec<String>,
+    servers: Vec<Running>,
+    _balancer: Running,
+    database_url: String,
+    dir: tempfile::TempDir,
+    _postgres: ThrowawayPostgres,
+}
+
+impl Deployment {
+    /// `processes` server processes with demo data on a fresh PostgreSQL, and HAProxy in front:
+    /// ready when `/readyz` answers through the balancer.
+    async fn start(processes: usize) -> Self {
+        assert!(
+            std::path::Path::new(HAPROXY).exists(),
+            "HAProxy is not installed: `cargo xtask test` installs Debian's haproxy, or run \
+             `apt-get install haproxy`"
+        );
+        let postgres = ThrowawayPostgres::start(Durability::Off).expect("a throwaway PostgreSQL");
+        let database_url = postgres.create_database("scale_out").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let envs = [
+            ("DATABASE_URL", database_url.as_str()),
+            ("HEALTH_DEMO_MODE", "true"),
+            ("HEALTH_BEHIND_PROXY", "true"),
+            ("HEALTH_PUBLIC_URL", base.as_str()),
+        ];
+        // One after another: the first seeds the demo data, the others find it there.
+        let (servers, addresses): (Vec<_>, Vec<_>) = (0..processes)
+            .map(|_| start(dir.path(), &envs, None))
+            .unzip();
+        let servers_lines: Vec<String> = addresses
+            .iter()
+            .enumerate()
+            .map(|(n, address)| {
+                format!("  server health{n} {address} check inter 300ms fall 2 rise 1")
+            })
+            .collect();
+        let config = dir.path().join("haproxy.cfg");
+        std::fs::write(
+            &config,
+            format!(
+                "global\n  maxconn 4096\ndefaults\n  mode http\n  option forwardfor\n  \
+                 option redispatch\n  retries 2\n  timeout connect 2s\n  timeout client 60s\n  \
+                 timeout server 60s\n  timeout check 2s\nfrontend web\n  bind 127.0.0.1:{port}\n  \
+                 default_backend health\nbackend health\n  balance roundrobin\n  \
+                 option httpchk GET /readyz\n{}\n",
+                servers_lines.join("\n")
+            ),
+        )
+        .unwrap();
+        let balancer = Command::new(HAPROXY)
+            .arg("-db")
+            .arg("-f")
+            .arg(&config)
+            // It reports processes going down and up on stderr: the assertions say what matters.
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("HAProxy starts");
+        let deployment = Self {
+            base,
+            processes: addresses
+                .into_iter()
+                .map(|address| format!("http://{address}"))
+                .collect(),
+            servers,
+            _balancer: Running(balancer),
+            database_url,
+            dir,
+            _postgres: postgres,
+        };
+        let client = http_client().build().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ready = client
+                .get(format!("{}/readyz", deployment.base))
+                .send()
+                .await
+                .is_ok_and(|response| response.status() == StatusCode::OK);
+            if ready {
+                break deployment;
+            }
+            assert!(Instant::now() < deadline, "the balancer never became ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Kills process `n` with SIGKILL: no draining, no shutdown code.
+    fn kill(&mut self, n: usize) {
+        let server = &mut self.servers[n].0;
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port()
+}
+
+/// A system token for the demo client, asked of `base`.
+async fn token(client: &Client, base: &str) -> String {
+    let answer: Value = client
+        .post(format!("{base}/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", server::config::DEMO_CLIENT_ID),
+            ("client_secret", server::config::DEMO_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn get(client: &Client, base: &str, token: &str, path: &str) -> Value {
+    let response = client
+        .get(format!("{base}/fhir/{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.json().await.unwrap()
+}
+
+fn ids(bundle: &Value) -> Vec<String> {
+    bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| entry["resource"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn appointment(slot: &str, patient: &str) -> String {
+    json!({
+        "resourceType": "Appointment",
+        "status": "booked",
+        "slot": [{ "reference": format!("Slot/{slot}") }],
+        "participant": [{
+            "actor": { "reference": format!("Patient/{patient}") },
+            "status": "accepted",
+        }],
+    })
+    .to_string()
+}
+
+/// Books `slot` for `patient` through `base`: the status, or `None` when no answer came.
+async fn book(
+    client: &Client,
+    base: &str,
+    token: &str,
+    slot: &str,
+    patient: &str,
+) -> Option<(StatusCode, Value)> {
+    let response = client
+        .post(format!("{base}/fhir/Appointment"))
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .body(appointment(slot, patient))
+        .send()
+        .await
+        .ok()?;
+    let status = response.status();
+    Some((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+/// Every slot holds at most one booked appointment; returns how many hold one.
+async fn booked_slots(client: &Client, base: &str, token: &str, slots: &[String]) -> usize {
+    let mut booked = 0;
+    for slot in slots {
+        let on_slot = get(
+            client,
+            base,
+            token,
+            &format!("Appointment?slot=Slot/{slot}&status=booked&_summary=count"),
+        )
+        .await;
+        let total = on_slot["total"].as_u64().unwrap();
+        assert!(total <= 1, "slot {slot} holds {total} appointments");
+        booked += usize::try_from(total).unwrap();
+    }
+    booked
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_process_reaches_a_clinic_list_open_through_another_at_once() {
+    let deployment = Deployment::start(3).await;
+    let client = http_client().build().unwrap();
+    let (first, second, third) = (
+        &deployment.processes[0],
+        &deployment.processes[1],
+        &deployment.processes[2],
+    );
+    // A clinician signs in through one process and opens the clinic list's events on another.
+    let signed_in = client
+        .post(format!("{first}/auth/demo"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body("persona=clinician")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut events = client
+        .get(format!("{second}/clinic/events"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        events.status(),
+        StatusCode::OK,
+        "the session is valid on every process"
+    );
+    // The list has been open a moment (its process listens from the first request on).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The practice system books through a third.
+    let bearer = token(&client, third).await;
+    let slot = ids(&get(&client, third, &bearer, "Slot?status=free&_count=1").await).remove(0);
+    let patient = ids(&get(&client, third, &bearer, "Patient?_count=1").await).remove(0);
+    let (status, _) = book(&client, third, &bearer, &slot, &patient)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::CREATED);
+    let booked = Instant::now();
+
+    let mut heard = String::new();
+    while !heard.contains("event: changed") {
+        let left = Duration::from_secs(1).saturating_sub(booked.elapsed());
+        let chunk = tokio::time::timeout(left, events.chunk())
+            .await
+            .expect("the open list hears of the booking within a second")
+            .unwrap()
+            .expect("the events stay open");
+        heard.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    eprintln!(
+        "heard through another process {} ms after the booking was acknowledged",
+        booked.elapsed().as_millis()
+    );
+}
+
+/// A process killed mid-load behind the balancer: the others go on serving, the balancer sends
+/// new requests to them, every booking answered 201 is kept, and no slot is booked twice.
+/// Bookers race two to a slot; a request that gets no answer (it was on the killed process) is
+/// tried again, as a page or an app would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_one_of_three_processes_under_booking_load_loses_no_booking_and_books_no_slot_twice()
+ {
+    let mut deployment = Deployment::start(3).await;
+    let client = http_client().build().unwrap();
+    let base = deployment.base.clone();
+    let bearer = token(&client, &base).await;
+    let slots = ids(&get(&client, &base, &bearer, "Slot?status=free&_count=80").await);
+    assert_eq!(slots.len(), 80, "the demo practice has free slots");
+    let patient = ids(&get(&client, &base, &bearer, "Patient?_count=1").await).remove(0);
+
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let unanswered = Arc::new(Mutex::new(0_usize));
+    let mut bookers = Vec::new();
+    for booker in 0..8 {
+        let mine: Vec<String> = slots.iter().skip(booker % 4).step_by(4).cloned().collect();
+        let (client, base, bearer, patient) = (
+            client.clone(),
+            base.clone(),
+            bearer.clone(),
+            patient.clone(),
+        );
+        let (acknowledged, unanswered) = (acknowledged.clone(), unanswered.clone());
+        bookers.push(tokio::spawn(async move {
+            for slot in mine {
+                for _attempt in 0..3 {
+                    match book(&client, &base, &bearer, &slot, &patient).await {
+                        Some((StatusCode::CREATED, created)) => {
+                            let id = created["id"].as_str().unwrap().to_owned();
+                            acknowledged.lock().unwrap().push((slot.clone(), id));
+                            break;
+                        }
+                        // Gateway errors: the process that had it is gone.
+                        Some((status, _)) if status.is_server_error() => {}
+                        Some(_) => break, // Taken by the other booker.
+                        None => {}
+                    }
+                    *unanswered.lock().unwrap() += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while acknowledged.lock().unwrap().len() < 12 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let before_kill = acknowledged.lock().unwrap().len();
+    deployment.kill(1);
+    for booker in bookers {
+        booker.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let unanswered = *unanswered.lock().unwrap();
+    assert!(
+        before_kill > 0 && acknowledged.len() > before_kill,
+        "bookings went on after the kill: {before_kill} before, {} in all",
+        acknowledged.len()
+    );
+
+    for (slot, id) in &acknowledged {
+        let appointment = get(&client, &base, &bearer, &format!("Appointment/{id}")).await;
+        assert_eq!(appointment["status"], "booked", "acknowledged booking {id}");
+        assert_eq!(appointment["slot"][0]["reference"], format!("Slot/{slot}"));
+    }
+    // A booking the killed process committed but never answered is booked and unacknowledged;
+    // anything else booked was acknowledged.
+    let booked = booked_slots(&client, &base, &bearer, &slots).await;
+    assert!(
+        (acknowledged.len()..=acknowledged.len() + unanswered).contains(&booked),
+        "{booked} slots booked, {} bookings acknowledged, {unanswered} unanswered",
+        acknowledged.len()
+    );
+    // The audit ledger's chain runs unbroken through the kill.
+    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("verify-audit")
+        .env("HEALTH_DATA_DIR", deployment.dir.path())
+        .env("DATABASE_URL", &deployment.database_url)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "verify-audit: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    eprintln!(
+        "{} bookings acknowledged ({before_kill} before the kill), {unanswered} requests \
+         unanswered or refused by the gateway and tried again",
+        acknowledged.len()
+    );
+}
+
+/// 500 patients at once, each booking one of 50 times through the balancer: exactly 50 get one,
+/// every other is told the time has gone, nothing fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_hundred_patients_racing_for_fifty_times_through_the_balancer_book_exactly_fifty() {
+    const PATIENTS: usize = 500;
+    const TIMES: usize = 50;
+    let deployment = Deployment::start(3).await;
+    let client = http_client().build().unwrap();
+    let base = deployment.base.clone();
+    let bearer = token(&client, &base).await;
+    let slots = ids(&get(
+        &client,
+        &base,
+        &bearer,
+        &format!("Slot?status=free&_count={TIMES}"),
+    )
+    .await);
+    assert_eq!(slots.len(), TIMES);
+    let entries: Vec<Value> = (0..PATIENTS)
+        .map(|n| {
+            json!({
+                "resource": {"resourceType": "Patient", "name": [{"family": format!("Racer{n}")}]},
+                "request": {"method": "POST", "url": "Patient"},
+            })
+        })
+        .collect();
+    let created: Value = client
+        .post(format!("{base}/fhir"))
+        .bearer_auth(&bearer)
+        .header("content-type", "application/fhir+json")
+        .body(
+            json!({"resourceType": "Bundle", "type": "transaction", "entry": entries}).to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patients: Vec<String> = created["entry"]
+        .as_array()
+        .expect("the transaction's response")
+        .iter()
+        .map(|entry| {
+            let location = entry["response"]["location"].as_str().unwrap();
+            location.split('/').nth(1).unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(patients.len(), PATIENTS);
+
+    let started = Instant::now();
+    let racers: Vec<_> = patients
+        .into_iter()
+        .enumerate()
+        .map(|(n, patient)| {
+            let (client, base, bearer) = (client.clone(), base.clone(), bearer.clone());
+            let slot = slots[n % TIMES].clone();
+            tokio::spawn(async move {
+                let sent = Instant::now();
+                let answer = book(&client, &base, &bearer, &slot, &patient).await;
+                (answer.map(|(status, _)| status), sent.elapsed())
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    let mut latencies = Vec::new();
+    for racer in racers {
+        let (status, latency) = racer.await.unwrap();
+        statuses.push(status);
+        latencies.push(latency);
+    }
+    let wall = started.elapsed();
+    let booked = statuses
+        .iter()
+        .filter(|s| **s == Some(StatusCode::CREATED))
+        .count();
+    let told_gone = statuses
+        .iter()
+        .filter(|s| **s == Some(StatusCode::CONFLICT))
+        .count();
+    assert_eq!(booked, TIMES, "statuses: {statuses:?}");
+    assert_eq!(told_gone, PATIENTS - TIMES, "statuses: {statuses:?}");
+    assert_eq!(booked_slots(&client, &base, &bearer, &slots).await, TIMES);
+    latencies.sort();
+    eprintln!(
+        "{PATIENTS} patients, {TIMES} times, 3 processes: p50 {} ms, p99 {} ms, all in {} ms",
+        latencies[PATIENTS / 2].as_millis(),
+        latencies[PATIENTS * 99 / 100].as_millis(),
+        wall.as_millis()
+    );
+}
