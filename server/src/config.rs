@@ -33,6 +33,8 @@ pub struct Config {
     pub patient_login: Option<OidcProviderConfig>,
     /// The staff identity provider (NHS CIS2, or one shaped like it), if configured.
     pub staff_login: Option<OidcProviderConfig>,
+    /// How long a request may take before it is answered 503 (`crate::deadline`).
+    pub request_timeout: std::time::Duration,
 }
 
 /// One OpenID Connect provider the service signs people in with.
@@ -75,6 +77,10 @@ impl fmt::Debug for Secret {
         f.write_str("Secret(…)")
     }
 }
+
+/// How long a request may take by default: ample for a page or a 2 MB transaction Bundle, short
+/// enough that a stalled database does not hold requests (and their memory) for long.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What NHS login is asked for by default: a fully checked identity (P9) if the person has one,
 /// else P5 or P0, which the service accepts and explains (see `domain::identity::ProofingLevel`).
@@ -141,6 +147,18 @@ impl Config {
             None,
             &["openid", "profile", "nationalrbacaccess"],
         )?;
+        let request_timeout = match var("HEALTH_REQUEST_TIMEOUT_SECONDS") {
+            None => DEFAULT_REQUEST_TIMEOUT,
+            Some(seconds) => match seconds.parse::<u64>() {
+                Ok(seconds @ 1..=600) => std::time::Duration::from_secs(seconds),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "HEALTH_REQUEST_TIMEOUT_SECONDS",
+                        reason: format!("expected whole seconds from 1 to 600, got {seconds:?}"),
+                    });
+                }
+            },
+        };
         let config = Self {
             bind_addr,
             data_dir,
@@ -157,6 +175,7 @@ impl Config {
             production,
             patient_login,
             staff_login,
+            request_timeout,
         };
         config.check()?;
         Ok(config)

@@ -1,5 +1,7 @@
 //! Liveness and readiness probes for load balancers and orchestrators.
 
+use std::time::Duration;
+
 use axum::{extract::State, http::StatusCode};
 use backend::Db;
 
@@ -8,12 +10,20 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can do real work: its database answers.
+/// How long the readiness check waits for the database: a load balancer's check gives up after
+/// a second or two, and a database that slow is as good as down for the pages.
+const READY_WITHIN: Duration = Duration::from_secs(1);
+
+/// The process can do real work: its database answers, within [`READY_WITHIN`].
 pub async fn readyz(State(db): State<Db>) -> (StatusCode, &'static str) {
-    match db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(error) => {
+    match tokio::time::timeout(READY_WITHIN, db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready"),
+        Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::warn!("readiness check failed: the database did not answer in time");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }

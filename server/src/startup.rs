@@ -349,6 +349,10 @@ fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> R
         .layer(middleware::from_fn({
             let behind_proxy = config.behind_proxy;
             move |request, next| client_address::resolve(behind_proxy, request, next)
+        }))
+        .layer(middleware::from_fn({
+            let timeout = config.request_timeout;
+            move |request, next| crate::deadline::answer_within(timeout, request, next)
         }));
     router
         .layer(security_headers::FixedHeadersLayer)

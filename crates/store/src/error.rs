@@ -36,6 +36,45 @@ pub enum StoreError {
     ReaderStopped,
 }
 
+impl StoreError {
+    /// Whether the database could not be reached or could not take the work just now (it is
+    /// down, restarting, out of connections, or its disk is full): for the caller to say the
+    /// service is unavailable for the moment, rather than that something is wrong with it.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(error) => match error {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+                    // PostgreSQL's classes 08 (connection exception), 53 (insufficient
+                    // resources) and 57 (operator intervention: shut down, restarting); SQLite's
+                    // busy, locked, I/O error, full and cannot-open, kept in the low byte of its
+                    // extended codes.
+                    ["08", "53", "57"]
+                        .iter()
+                        .any(|class| code.starts_with(class))
+                        || code
+                            .parse::<i32>()
+                            .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14))
+                }),
+                _ => false,
+            },
+            Self::Sqlite(rusqlite::Error::SqliteFailure(error, _)) => matches!(
+                error.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::CannotOpen
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// Why a write was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

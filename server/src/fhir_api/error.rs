@@ -45,6 +45,9 @@ pub enum FhirApiError {
     NotJsonPatch,
     /// A transaction failed at this entry; nothing of it was stored.
     InEntry(usize, Box<FhirApiError>),
+    /// The database does not answer just now (restarting, unreachable, full): 503, with a
+    /// time to try again.
+    Unavailable,
     /// Our fault. The cause is logged here, once, and never sent.
     Internal(String),
 }
@@ -66,6 +69,11 @@ impl IntoResponse for FhirApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),
             );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
         }
         response
     }
@@ -194,6 +202,13 @@ impl FhirApiError {
                     format!("{what} is not supported yet"),
                 )],
             ),
+            FhirApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                vec![Issue::new(
+                    "transient",
+                    "The service is unavailable just now; try again in a few seconds",
+                )],
+            ),
             FhirApiError::Internal(cause) => {
                 tracing::error!(cause, "FHIR API failure");
                 (
@@ -223,6 +238,10 @@ impl From<backend::StoreError> for FhirApiError {
                     "too-costly",
                     diagnostics,
                 )]);
+            }
+            error if error.is_unavailable() => {
+                tracing::warn!(%error, source = ?std::error::Error::source(&error), "the database is unavailable");
+                return FhirApiError::Unavailable;
             }
             _ => {}
         }

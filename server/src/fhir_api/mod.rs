@@ -19,6 +19,7 @@ mod patch;
 mod searchset;
 mod validate;
 
+pub(crate) use error::FhirApiError;
 use std::collections::BTreeSet;
 
 use axum::{
@@ -40,7 +41,6 @@ use store::{Found, HistoryEntry, VersionedJson};
 
 use access::{permit, readable_includes, refuse_if_append_only};
 use body::FhirBody;
-use error::FhirApiError;
 use extract::{Path, Query};
 use http::{
     base_url, if_match, json_body, location, negotiate, no_content, prefer_lenient, prefer_return,

@@ -142,7 +142,7 @@ pub async fn resume_session(
             Ok(None) => ended = true,
             Err(error) => {
                 tracing::error!(%error, "could not read a session");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                return crate::service_problem::page();
             }
         }
     }
@@ -427,7 +427,7 @@ async fn sign_out(
             Ok(None) => {}
             Err(error) => {
                 tracing::error!(%error, "could not end a session");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                return crate::service_problem::page();
             }
         }
     }

@@ -230,6 +230,7 @@ async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
         production: false,
         patient_login: None,
         staff_login: None,
+        request_timeout: server::config::DEFAULT_REQUEST_TIMEOUT,
     };
     if let Some(identity) = &identity {
         let key = std::fs::read_to_string(&identity.patient_key_file).expect("the client key");

@@ -8,7 +8,10 @@
 use std::{
     net::TcpListener,
     process::{Command, Stdio},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -34,7 +37,7 @@ struct Deployment {
     _balancer: Running,
     database_url: String,
     dir: tempfile::TempDir,
-    _postgres: ThrowawayPostgres,
+    postgres: ThrowawayPostgres,
 }
 
 impl Deployment {
@@ -100,7 +103,7 @@ impl Deployment {
             _balancer: Running(balancer),
             database_url,
             dir,
-            _postgres: postgres,
+            postgres,
         };
         let client = http_client().build().unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -474,4 +477,373 @@ async fn five_hundred_patients_racing_for_fifty_times_through_the_balancer_book_
         latencies[PATIENTS * 99 / 100].as_millis(),
         wall.as_millis()
     );
+}
+
+/// Signs in as demo persona `persona` through `base`: the session cookie, as `name=value`.
+async fn sign_in(client: &Client, base: &str, persona: &str) -> String {
+    let signed_in = client
+        .post(format!("{base}/auth/demo"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(format!("persona={persona}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::SEE_OTHER,
+        "{persona} signs in"
+    );
+    signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// PostgreSQL stops mid-load (as in a crash or a failover) and comes back: meanwhile every
+/// process says it is not ready, pages say there is a problem with the service and the FHIR API
+/// answers with an OperationOutcome, all 503; once it is back every process serves again,
+/// without being restarted, and nothing acknowledged was lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgresql_restarted_under_load_gets_clear_503s_meanwhile_and_every_process_recovers() {
+    let deployment = Deployment::start(3).await;
+    let client = http_client().build().unwrap();
+    let base = deployment.base.clone();
+    let bearer = token(&client, &base).await;
+    let slots = ids(&get(&client, &base, &bearer, "Slot?status=free&_count=40").await);
+    let patient = ids(&get(&client, &base, &bearer, "Patient?_count=1").await).remove(0);
+    let cookie = sign_in(&client, &base, "patient-p9").await;
+
+    // Load: bookings one after another through the balancer, until the slots run out.
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let load = {
+        let (client, base, bearer, slots, patient, acknowledged) = (
+            client.clone(),
+            base.clone(),
+            bearer.clone(),
+            slots.clone(),
+            patient.clone(),
+            acknowledged.clone(),
+        );
+        tokio::spawn(async move {
+            for slot in slots {
+                if let Some((StatusCode::CREATED, created)) =
+                    book(&client, &base, &bearer, &slot, &patient).await
+                {
+                    acknowledged
+                        .lock()
+                        .unwrap()
+                        .push(created["id"].as_str().unwrap().to_owned());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    deployment.postgres.stop().unwrap();
+    // Each process in turn, all at once: a request waits a few seconds for the database before
+    // it is told the service is unavailable.
+    let checks = deployment.processes.iter().map(|process| {
+        let (client, cookie, bearer, patient) = (&client, &cookie, &bearer, &patient);
+        async move {
+            let ready = client
+                .get(format!("{process}/readyz"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                ready.status(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{process} is not ready"
+            );
+            let page = client
+                .get(format!("{process}/appointments"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                page.status(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{process}/appointments"
+            );
+            let html = page.text().await.unwrap();
+            assert!(
+                html.contains("Sorry, there is a problem with the service"),
+                "{process}/appointments: {html}"
+            );
+            let read = client
+                .get(format!("{process}/fhir/Patient/{patient}"))
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                read.status(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{process} FHIR read"
+            );
+            assert!(read.headers().contains_key("retry-after"));
+            let outcome: Value = read.json().await.unwrap();
+            assert_eq!(outcome["resourceType"], "OperationOutcome");
+        }
+    });
+    futures_util::future::join_all(checks).await;
+
+    deployment.postgres.start_again().unwrap();
+    let restarted = Instant::now();
+    for process in &deployment.processes {
+        // Ready again, and then reading and writing with no failure in between.
+        loop {
+            let ok = client
+                .get(format!("{process}/fhir/Patient/{patient}"))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .is_ok_and(|response| response.status() == StatusCode::OK);
+            if ok {
+                break;
+            }
+            assert!(
+                restarted.elapsed() < Duration::from_secs(30),
+                "{process} did not recover"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for _ in 0..20 {
+            let read = client
+                .get(format!("{process}/fhir/Patient/{patient}"))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(read.status(), StatusCode::OK, "{process} keeps serving");
+        }
+        let page = client
+            .get(format!("{process}/appointments"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.status(),
+            StatusCode::OK,
+            "{process}/appointments, signed in still"
+        );
+    }
+    eprintln!(
+        "every process served again {} ms after PostgreSQL was back",
+        restarted.elapsed().as_millis()
+    );
+    load.await.unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    for id in &acknowledged {
+        let appointment = get(&client, &base, &bearer, &format!("Appointment/{id}")).await;
+        assert_eq!(appointment["status"], "booked", "acknowledged booking {id}");
+    }
+    booked_slots(&client, &base, &bearer, &slots).await;
+    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("verify-audit")
+        .env("HEALTH_DATA_DIR", deployment.dir.path())
+        .env("DATABASE_URL", &deployment.database_url)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "verify-audit: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
+
+/// A TCP proxy that holds back everything it passes by a delay the test may change at any time:
+/// a database that has become very slow, or a network to it that has, between the server and
+/// PostgreSQL.
+struct DelayProxy {
+    port: u16,
+    delay_ms: Arc<AtomicU64>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl DelayProxy {
+    async fn start(upstream: u16) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let accepting = tokio::spawn({
+            let delay_ms = delay_ms.clone();
+            async move {
+                while let Ok((inbound, _)) = listener.accept().await {
+                    let Ok(outbound) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                    else {
+                        continue;
+                    };
+                    let (from_server, to_server) = inbound.into_split();
+                    let (from_database, to_database) = outbound.into_split();
+                    tokio::spawn(pass_on(from_server, to_database, delay_ms.clone()));
+                    tokio::spawn(pass_on(from_database, to_server, delay_ms.clone()));
+                }
+            }
+        });
+        Self {
+            port,
+            delay_ms,
+            accepting,
+        }
+    }
+
+    fn delay(&self, delay: Duration) {
+        self.delay_ms
+            .store(u64::try_from(delay.as_millis()).unwrap(), Ordering::SeqCst);
+    }
+}
+
+impl Drop for DelayProxy {
+    fn drop(&mut self) {
+        self.accepting.abort();
+    }
+}
+
+async fn pass_on(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay_ms: Arc<AtomicU64>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buffer = vec![0; 16 * 1024];
+    while let Ok(read @ 1..) = from.read(&mut buffer).await {
+        let delay = delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        if to.write_all(&buffer[..read]).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// The resident memory of process `pid`, in KiB.
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/<pid>/status")
+}
+
+/// The database stalls (every packet to and from it held back for seconds) while 200 FHIR reads
+/// and 20 pages arrive at once: each is answered 503 when its time is up (an OperationOutcome,
+/// or the "problem with the service" page), none is left hanging, the server's memory stays
+/// bounded; and once the database is quick again the server serves again by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stalled_database_gets_clear_503s_when_time_is_up_and_the_server_recovers_by_itself() {
+    let postgres = ThrowawayPostgres::start(Durability::Off).expect("a throwaway PostgreSQL");
+    let direct = postgres.create_database("slow").unwrap();
+    let proxy = DelayProxy::start(postgres.port()).await;
+    let via_proxy = direct.replace(
+        &format!(":{}/", postgres.port()),
+        &format!(":{}/", proxy.port),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (server, address) = start(
+        dir.path(),
+        &[
+            ("DATABASE_URL", via_proxy.as_str()),
+            ("HEALTH_DEMO_MODE", "true"),
+            ("HEALTH_REQUEST_TIMEOUT_SECONDS", "3"),
+        ],
+        None,
+    );
+    let base = format!("http://{address}");
+    // A request the server has not answered after this long counts as left hanging.
+    let client = http_client()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let bearer = token(&client, &base).await;
+    let patient = ids(&get(&client, &base, &bearer, "Patient?_count=1").await).remove(0);
+    let cookie = sign_in(&client, &base, "patient-p9").await;
+    let resident_before = resident_kib(server.0.id());
+
+    proxy.delay(Duration::from_secs(10));
+    let reads = (0..200).map(|_| {
+        let (client, base, bearer, patient) = (&client, &base, &bearer, &patient);
+        async move {
+            let read = client
+                .get(format!("{base}/fhir/Patient/{patient}"))
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .expect("answered in time");
+            assert_eq!(read.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let outcome: Value = read.json().await.unwrap();
+            assert_eq!(outcome["resourceType"], "OperationOutcome");
+        }
+    });
+    let pages = (0..20).map(|_| {
+        let (client, base, cookie) = (&client, &base, &cookie);
+        async move {
+            let page = client
+                .get(format!("{base}/appointments"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("answered in time");
+            assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let html = page.text().await.unwrap();
+            assert!(
+                html.contains("Sorry, there is a problem with the service"),
+                "{html}"
+            );
+        }
+    });
+    futures_util::future::join(
+        futures_util::future::join_all(reads),
+        futures_util::future::join_all(pages),
+    )
+    .await;
+    let resident_during = resident_kib(server.0.id());
+    assert!(
+        resident_during < resident_before + 64 * 1024,
+        "memory grew from {resident_before} KiB to {resident_during} KiB"
+    );
+
+    proxy.delay(Duration::ZERO);
+    let quick_again = Instant::now();
+    loop {
+        let served = client
+            .get(format!("{base}/fhir/Patient/{patient}"))
+            .bearer_auth(&bearer)
+            .send()
+            .await
+            .is_ok_and(|response| response.status() == StatusCode::OK);
+        if served {
+            break;
+        }
+        assert!(
+            quick_again.elapsed() < Duration::from_secs(60),
+            "the server did not recover"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for _ in 0..20 {
+        let read = client
+            .get(format!("{base}/fhir/Patient/{patient}"))
+            .bearer_auth(&bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::OK, "it keeps serving");
+    }
+    eprintln!(
+        "memory {resident_before} KiB before, {resident_during} KiB while stalled; serving \
+         again {} ms after the database was quick again",
+        quick_again.elapsed().as_millis()
+    );
+    drop(server);
 }
