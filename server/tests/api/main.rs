@@ -7,6 +7,7 @@
 mod authorization_matrix;
 mod browser;
 mod calendar;
+mod disk_full;
 mod fhir;
 mod fhir_access;
 mod fhir_bundles;
