@@ -88,7 +88,8 @@ fn lighthouse() -> Result {
     .run()
 }
 
-/// The benchmark (`server/benches/fhir.rs`) on each backend in turn; it prints its own tables.
+/// The benchmark (`server/benches/fhir.rs`) on each backend in turn, then the booking race
+/// through a load balancer on PostgreSQL; they print their own tables.
 fn bench(patients: &str) -> Result {
     if patients.parse::<u32>().is_err() {
         return Err(format!("bench takes a number of patients, not {patients}"));
@@ -116,7 +117,18 @@ fn bench(patients: &str) -> Result {
     };
     run(None)?;
     let postgres = ThrowawayPostgres::start(Durability::Product)?;
-    run(Some(postgres.create_database("bench")?))
+    run(Some(postgres.create_database("bench")?))?;
+    // Several processes behind a load balancer: the booking race (`server/benches/booking_race.rs`).
+    Cmd::new(
+        "cargo",
+        &["bench", "-p", "server", "--bench", "booking_race"],
+    )
+    .envs(tools::leptos_envs())
+    .env(
+        "BENCH_DATABASE_URL",
+        &postgres.create_database("booking_race")?,
+    )
+    .run()
 }
 
 fn seed() -> Result {

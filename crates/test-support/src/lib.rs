@@ -1,5 +1,6 @@
 //! A fresh, empty database for each test, so tests never see each other's data; and property
-//! tests that print their seed ([`property`]).
+//! tests that print their seed ([`property`]); the real server binary started as an operator
+//! would, alone or behind a load balancer ([`processes`]).
 //!
 //! The suite runs once per backend: `cargo xtask test` runs it on SQLite, then again with
 //! `TEST_DATABASE_URL` pointing at the throwaway PostgreSQL server it started. Here that variable
@@ -8,6 +9,7 @@
 // A harness that cannot set up its database must stop the test with a clear message.
 #![allow(clippy::expect_used)]
 
+pub mod processes;
 pub mod property;
 
 use sqlx::{Connection as _, Executor as _, PgConnection};

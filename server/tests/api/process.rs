@@ -1,59 +1,26 @@
 //! The real `server` binary as an operator runs it: configured by environment, stopped by SIGTERM.
 
 use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
 use crate::helpers::http_client;
 
-/// The server process, killed if the test fails before stopping it: a leftover server would
-/// keep the suite's output open after the tests end.
-pub(crate) struct Running(pub(crate) Child);
+pub(crate) use test_support::processes::Running;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Starts the binary with `envs` (and a data dir of its own, port 0), and waits for the line that
-/// says where it listens. Its log goes on being read on a thread of its own (into `log`, when
-/// given), so that a busy server never blocks on a full pipe.
+/// Starts this build's `server` binary (see [`test_support::processes::start_server`]).
 pub(crate) fn start(
     data_dir: &std::path::Path,
     envs: &[(&str, &str)],
     log: Option<std::sync::mpsc::Sender<String>>,
 ) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("HEALTH_BIND_ADDR", "127.0.0.1:0")
-        .env("HEALTH_DATA_DIR", data_dir)
-        .env("HEALTH_LOG", "info")
-        .envs(envs.iter().copied())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let (_, rest) = line.split_once("address=")?;
-            Some(rest.split_whitespace().next()?.to_owned())
-        })
-        .expect("the server logs the address it listens on");
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            if let Some(log) = &log {
-                let _ = log.send(line);
-            }
-        }
-    });
-    (Running(child), address)
+    test_support::processes::start_server(
+        std::path::Path::new(env!("CARGO_BIN_EXE_server")),
+        data_dir,
+        envs,
+        log,
+    )
 }
 
 #[tokio::test]

@@ -6,8 +6,7 @@
 //! it started. `cargo xtask test` runs them once, in its PostgreSQL run.
 
 use std::{
-    net::TcpListener,
-    process::{Command, Stdio},
+    process::Command,
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
@@ -17,15 +16,13 @@ use std::{
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+use test_support::processes::{free_port, start_balancer};
 use throwaway_postgres::{Durability, ThrowawayPostgres};
 
 use crate::{
     helpers::http_client,
     process::{Running, start},
 };
-
-/// Where Debian's `haproxy` package puts it (`cargo xtask test` installs it).
-const HAPROXY: &str = "/usr/sbin/haproxy";
 
 /// The deployment: fields drop in this order, the processes before the database they use.
 struct Deployment {
@@ -44,11 +41,6 @@ impl Deployment {
     /// `processes` server processes with demo data on a fresh PostgreSQL, and HAProxy in front:
     /// ready when `/readyz` answers through the balancer.
     async fn start(processes: usize) -> Self {
-        assert!(
-            std::path::Path::new(HAPROXY).exists(),
-            "HAProxy is not installed: `cargo xtask test` installs Debian's haproxy, or run \
-             `apt-get install haproxy`"
-        );
         let postgres = ThrowawayPostgres::start(Durability::Off).expect("a throwaway PostgreSQL");
         let database_url = postgres.create_database("scale_out").unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -64,35 +56,7 @@ impl Deployment {
         let (servers, addresses): (Vec<_>, Vec<_>) = (0..processes)
             .map(|_| start(dir.path(), &envs, None))
             .unzip();
-        let servers_lines: Vec<String> = addresses
-            .iter()
-            .enumerate()
-            .map(|(n, address)| {
-                format!("  server health{n} {address} check inter 300ms fall 2 rise 1")
-            })
-            .collect();
-        let config = dir.path().join("haproxy.cfg");
-        std::fs::write(
-            &config,
-            format!(
-                "global\n  maxconn 4096\ndefaults\n  mode http\n  option forwardfor\n  \
-                 option redispatch\n  retries 2\n  timeout connect 2s\n  timeout client 60s\n  \
-                 timeout server 60s\n  timeout check 2s\nfrontend web\n  bind 127.0.0.1:{port}\n  \
-                 default_backend health\nbackend health\n  balance roundrobin\n  \
-                 option httpchk GET /readyz\n{}\n",
-                servers_lines.join("\n")
-            ),
-        )
-        .unwrap();
-        let balancer = Command::new(HAPROXY)
-            .arg("-db")
-            .arg("-f")
-            .arg(&config)
-            // It reports processes going down and up on stderr: the assertions say what matters.
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("HAProxy starts");
+        let balancer = start_balancer(port, &addresses, dir.path());
         let deployment = Self {
             base,
             processes: addresses
@@ -100,7 +64,7 @@ impl Deployment {
                 .map(|address| format!("http://{address}"))
                 .collect(),
             servers,
-            _balancer: Running(balancer),
+            _balancer: balancer,
             database_url,
             dir,
             postgres,
@@ -127,13 +91,6 @@ impl Deployment {
         server.kill().unwrap();
         server.wait().unwrap();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .unwrap()
-        .port()
 }
 
 /// A system token for the demo client, asked of `base`.
