@@ -3,6 +3,7 @@
 //!
 //! It is the only crate that reads the environment; everything below it takes typed values.
 
+pub mod backup;
 mod calendar;
 mod client_address;
 mod clinic_events;

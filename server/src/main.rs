@@ -44,10 +44,32 @@ async fn main() -> anyhow::Result<()> {
                 println!("the audit ledger holds: {rows} rows, each following from the one before");
             }
         }
+        Some("backup") => {
+            let Some(dir) = std::env::args().nth(2) else {
+                bail!("usage: server backup DIR (a new directory)");
+            };
+            let done = server::backup::backup_command(&config, dir.as_ref()).await?;
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{done}");
+            }
+        }
+        Some("restore") => {
+            let Some(dir) = std::env::args().nth(2) else {
+                bail!("usage: server restore DIR (a backup, into an empty database)");
+            };
+            let rows = server::backup::restore_command(&config, dir.as_ref()).await?;
+            #[allow(clippy::print_stdout)]
+            {
+                println!(
+                    "restored; the audit ledger holds: {rows} rows, each following from the one before"
+                );
+            }
+        }
         Some(other) => {
             bail!(
-                "unknown command {other:?}: expected `serve`, `seed`, `register-client` or \
-                 `verify-audit`"
+                "unknown command {other:?}: expected `serve`, `seed`, `register-client`, \
+                 `verify-audit`, `backup` or `restore`"
             )
         }
     }

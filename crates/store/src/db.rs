@@ -117,6 +117,19 @@ impl Db {
         })
     }
 
+    /// Whether the database holds nothing yet: no schema of this service, or anyone else's
+    /// (PostgreSQL: no table in its `public` schema; SQLite: no table at all).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'",
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            }
+        };
+        let (tables,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
+        Ok(tables == 0)
+    }
+
     /// Whether the database answers at all (for readiness probes).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -7,6 +7,7 @@
 //! above as data ([`ExclusiveHold`]) when the database is opened; Cargo then refuses any import from
 //! here back up into the use cases.
 
+pub mod backup;
 pub mod changes;
 mod database;
 pub mod db;

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod authorization_matrix;
+mod backup;
 mod browser;
 mod calendar;
 mod disk_full;

@@ -237,6 +237,12 @@ impl Ledger {
         verify::verify(&self.pool, self.keys()).await
     }
 
+    /// SQLite: a consistent copy of the ledger's rows into the new file `to` (see
+    /// [`crate::backup`]).
+    pub(crate) async fn back_up_sqlite(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        crate::backup::vacuum_into(&self.pool, to).await
+    }
+
     fn keys(&self) -> Keys {
         match self.backend {
             Backend::Postgres => Keys::Beside,
@@ -246,7 +252,7 @@ impl Ledger {
 }
 
 /// `sqlite://dir/health.db?mode=rwc` → `sqlite://dir/health-audit.db?mode=rwc`.
-fn sqlite_ledger_url(record_url: &str) -> String {
+pub(crate) fn sqlite_ledger_url(record_url: &str) -> String {
     let (path, options) = match record_url.split_once('?') {
         Some((path, options)) => (path, Some(options)),
         None => (record_url, None),
