@@ -66,7 +66,9 @@ const ALLOWED_WORKSPACE_DEPS: &[(&str, &[&str])] = &[
     ("app", &["domain", "backend"]),
     ("frontend", &["app"]),
     ("server", &["app", "backend", "domain", "fhir", "store"]),
-    ("xtask", &[]),
+    ("xtask", &["throwaway-postgres"]),
+    // Standard library only: a throwaway PostgreSQL for xtask and the tests.
+    ("throwaway-postgres", &[]),
     // Dev-only: no crate may depend on it outside [dev-dependencies].
     ("test-support", &[]),
 ];

@@ -26,19 +26,9 @@ impl Db {
                 "PostgreSQL is backed up with pg_dump",
             ));
         }
-        vacuum_into(self.pool(), &dir.join(RECORD_FILE)).await?;
+        crate::database::vacuum_into(self.pool(), &dir.join(RECORD_FILE)).await?;
         self.ledger.back_up_sqlite(&dir.join(LEDGER_FILE)).await
     }
-}
-
-/// Copies the `main` database of `pool`'s file into the new file `to`, as one snapshot.
-pub(crate) async fn vacuum_into(pool: &sqlx::AnyPool, to: &Path) -> Result<(), StoreError> {
-    // `main`: the ledger's connections attach its index by patient, which is not copied.
-    sqlx::query("VACUUM main INTO $1")
-        .bind(to.to_string_lossy().into_owned())
-        .execute(pool)
-        .await?;
-    Ok(())
 }
 
 /// Where a SQLite database at `record_url` keeps its record and its ledger: the files a restore

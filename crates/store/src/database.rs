@@ -29,3 +29,16 @@ pub(crate) fn sqlite_pragma(
     connection.prepare(pragma)?.query(())?.next()?;
     Ok(())
 }
+
+/// Copies the `main` database of `pool`'s file into the new file `to`, as one snapshot.
+pub(crate) async fn vacuum_into(
+    pool: &sqlx::AnyPool,
+    to: &std::path::Path,
+) -> Result<(), StoreError> {
+    // `main`: the ledger's connections attach its index by patient, which is not copied.
+    sqlx::query("VACUUM main INTO $1")
+        .bind(to.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
+    Ok(())
+}

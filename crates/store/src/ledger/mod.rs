@@ -237,10 +237,9 @@ impl Ledger {
         verify::verify(&self.pool, self.keys()).await
     }
 
-    /// SQLite: a consistent copy of the ledger's rows into the new file `to` (see
-    /// [`crate::backup`]).
+    /// SQLite: a consistent copy of the ledger's rows into the new file `to`, for a backup.
     pub(crate) async fn back_up_sqlite(&self, to: &std::path::Path) -> Result<(), StoreError> {
-        crate::backup::vacuum_into(&self.pool, to).await
+        crate::database::vacuum_into(&self.pool, to).await
     }
 
     fn keys(&self) -> Keys {
