@@ -35,6 +35,18 @@ pub struct Config {
     pub staff_login: Option<OidcProviderConfig>,
     /// How long a request may take before it is answered 503 (`crate::deadline`).
     pub request_timeout: std::time::Duration,
+    /// Where notifications are sent by email from, if anywhere (`crate::mailer`).
+    pub mail: Option<MailConfig>,
+}
+
+/// The SMTP server notifications go through.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://host:587?tls=required`, `smtps://user:password@host:465`, or plain
+    /// `smtp://127.0.0.1:2525` on loopback (lettre's URL form).
+    pub url: Secret,
+    /// The sender, e.g. `Hillside Surgery <no-reply@hillside.example>`.
+    pub from: String,
 }
 
 /// One OpenID Connect provider the service signs people in with.
@@ -159,6 +171,19 @@ impl Config {
                 }
             },
         };
+        let mail = match (var("HEALTH_SMTP_URL"), var("HEALTH_MAIL_FROM")) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::Invalid {
+                    name: "HEALTH_MAIL_FROM",
+                    reason: "required when HEALTH_SMTP_URL is set".into(),
+                });
+            }
+            (Some(url), Some(from)) => Some(MailConfig {
+                url: Secret::new(url),
+                from,
+            }),
+        };
         let config = Self {
             bind_addr,
             data_dir,
@@ -176,6 +201,7 @@ impl Config {
             patient_login,
             staff_login,
             request_timeout,
+            mail,
         };
         config.check()?;
         Ok(config)

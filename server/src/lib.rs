@@ -12,6 +12,7 @@ mod deadline;
 mod fhir_api;
 mod identity;
 mod kept_input;
+mod mailer;
 mod nul_guard;
 mod oauth;
 mod probes;

@@ -112,6 +112,9 @@ impl Application {
             seed_demo_data(&db).await?;
             register_demo_client(&db).await?;
         }
+        if let Some(mail) = &config.mail {
+            crate::mailer::spawn(db.clone(), mail, config.public_url.clone())?;
+        }
         let identity = identity_providers(&config, &db)?;
         let router = router(&config, listener.local_addr()?, db, identity);
         Ok(Self { listener, router })

@@ -10,6 +10,7 @@ pub mod break_glass;
 pub mod clinic;
 pub mod identity;
 pub mod nhs_number;
+pub mod notifications;
 pub mod ods_code;
 pub mod practice_setup;
 pub mod terminology;

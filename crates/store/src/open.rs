@@ -113,7 +113,7 @@ impl Db {
         };
         Ok(Self::new(Parts {
             changes: ChangeFeed::new(backend, pool.clone(), &url),
-            state: WorkingState::new(pool.clone()),
+            state: WorkingState::new(pool.clone(), backend),
             reads,
             pool,
             backend,

@@ -231,6 +231,7 @@ async fn start(demo_mode: bool, sign_in: bool) -> TestApp {
         patient_login: None,
         staff_login: None,
         request_timeout: server::config::DEFAULT_REQUEST_TIMEOUT,
+        mail: None,
     };
     if let Some(identity) = &identity {
         let key = std::fs::read_to_string(&identity.patient_key_file).expect("the client key");

@@ -23,6 +23,7 @@ use crate::{
         audit::{self, AccessRecord, Action, Outcome},
         policy::Refusal,
     },
+    notifications,
 };
 use store::{Found, WriteError, reservations};
 
@@ -183,9 +184,12 @@ async fn book_held(
     if let Some(old) = &replacing {
         let record = format!("Appointment/{}", old.id);
         audit_write(db, access.clone(), "update", Action::Update, record, now).await?;
+        notifications::appointment_cancelled(db, old.id).await;
     }
     let record = format!("Appointment/{appointment_id}");
     audit_write(db, access, "create", Action::Create, record, now).await?;
+    notifications::appointment_booked(db, patient_id, &appointment_id, start, details.contact, now)
+        .await;
     Ok(Booked { appointment_id })
 }
 

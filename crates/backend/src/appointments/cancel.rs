@@ -14,6 +14,7 @@ use super::{
 use crate::{
     Db, FhirRepository,
     auth::{access::Access, audit::Action},
+    notifications,
 };
 use store::WriteError;
 
@@ -59,6 +60,7 @@ pub async fn cancel(
     };
     let record = format!("Appointment/{appointment_id}");
     audit_write(db, access, "update", Action::Update, record, now).await?;
+    notifications::appointment_cancelled(db, appointment_id).await;
     view(&mut directory, &services, &written.resource, now)
         .await?
         .ok_or(AppointmentsError::NotFound)

@@ -1,6 +1,6 @@
 //! The service's own working state, apart from the clinical record: browser sessions and
 //! sign-in attempts, API clients and their tokens, break-glass rows, forms kept for a moment,
-//! attempts counted against rate limits.
+//! attempts counted against rate limits, notifications waiting to go out.
 //! Reached through [`WorkingState`] (from [`Db::state`](crate::Db::state)), never through the
 //! record's interface, so that the record can live elsewhere while this stays with the service.
 //!
@@ -10,23 +10,31 @@
 pub mod api_clients;
 pub mod break_glass;
 pub mod kept_forms;
+pub mod notifications;
 pub mod rate_windows;
 pub mod sessions;
 
 use sqlx::AnyPool;
 
+use crate::database::Backend;
+
 /// A handle to the working state's tables; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct WorkingState {
     pool: AnyPool,
+    backend: Backend,
 }
 
 impl WorkingState {
-    pub(crate) fn new(pool: AnyPool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pool: AnyPool, backend: Backend) -> Self {
+        Self { pool, backend }
     }
 
     fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    fn backend(&self) -> Backend {
+        self.backend
     }
 }

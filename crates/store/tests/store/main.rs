@@ -7,6 +7,7 @@
 
 mod changes;
 mod ledger;
+mod notifications;
 mod resources;
 
 use store::Db;

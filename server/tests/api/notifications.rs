@@ -1,0 +1,384 @@
+//! Notifications by email, through a real SMTP server (aiosmtpd from PyPI, in `interop/.venv`,
+//! which `cargo xtask test` makes), as the patient's inbox receives them.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use test_support::processes::{Running, free_port};
+
+use crate::{helpers::http_client, process::start};
+
+/// Patient A (the demo persona "patient-p9").
+const PATIENT_A_NHS_NUMBER: &str = "9990000018";
+const ADDRESS: &str = "amina.test@example.com";
+const SERVICE_URL: &str = "http://127.0.0.1:3000";
+
+/// aiosmtpd on `port`, keeping what arrives in the maildir `dir`.
+fn smtp_server(port: u16, dir: &Path) -> Running {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/.venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: `cargo xtask test` makes it (interop/requirements.txt)",
+        python.display()
+    );
+    let child = Command::new(python)
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("aiosmtpd starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "aiosmtpd never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Running(child)
+}
+
+/// A message as its reader sees it: quoted-printable's soft line breaks and escapes undone.
+fn decoded(message: &str) -> String {
+    let joined = message.replace("=\r\n", "").replace("=\n", "");
+    let mut text = String::with_capacity(joined.len());
+    let mut rest = joined.as_str();
+    while let Some(at) = rest.find('=') {
+        text.push_str(&rest[..at]);
+        let escape = rest
+            .get(at + 1..at + 3)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escape {
+            Some(byte) if byte.is_ascii() => {
+                text.push(char::from(byte));
+                rest = &rest[at + 3..];
+            }
+            _ => {
+                text.push('=');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The messages in the maildir so far, as text.
+fn inbox(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("new")) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .map(|message| decoded(&message))
+        .collect()
+}
+
+/// Waits until the inbox holds `count` messages (or fails after 20 s).
+async fn messages(dir: &Path, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let arrived = inbox(dir);
+        if arrived.len() >= count {
+            return arrived;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {count} messages arrived: {arrived:?}",
+            arrived.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+struct Practice {
+    client: Client,
+    base: String,
+    bearer: String,
+    cookie: String,
+    patient: String,
+}
+
+impl Practice {
+    async fn fhir(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(format!("{}/fhir/{path}", self.base))
+            .bearer_auth(&self.bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// Calls server function `name` as the signed-in patient, as a form without JavaScript does.
+    async fn call(&self, name: &str, form: &[(&str, &str)]) {
+        let response = self
+            .client
+            .post(format!("{}/api/{name}", self.base))
+            .header("cookie", &self.cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "{name}: {}",
+            response.status()
+        );
+    }
+
+    /// Holds and books the first free GP time `days` ahead, asking to be contacted by email: the
+    /// appointment and its start.
+    async fn book(&self, days: i64) -> (String, String) {
+        let from = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+        let from = jiff::Timestamp::from_second(from.as_second()).unwrap();
+        let slots = self
+            .fhir(&format!(
+                "Slot?status=free&service-type=https://fhir.openhealth.example/CodeSystem/service-kind|gp\
+                 &start=ge{from}&_sort=start&_count=1"
+            ))
+            .await;
+        let slot = &slots["entry"][0]["resource"];
+        let slot_id = slot["id"].as_str().unwrap();
+        self.call("hold_time", &[("slot_id", slot_id)]).await;
+        self.call(
+            "book_appointment",
+            &[("slot_id", slot_id), ("contact", "email")],
+        )
+        .await;
+        let booked = self
+            .fhir(&format!(
+                "Appointment?slot=Slot/{slot_id}&status=booked&patient=Patient/{}",
+                self.patient
+            ))
+            .await;
+        let id = booked["entry"][0]["resource"]["id"]
+            .as_str()
+            .expect("the appointment is booked")
+            .to_owned();
+        (id, slot["start"].as_str().unwrap().to_owned())
+    }
+}
+
+/// The unsent reminders of `appointment`, with when each is due (Unix seconds).
+async fn reminders(database: &sqlx::AnyPool, appointment: &str) -> Vec<i64> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT due_at FROM notifications WHERE kind = 'appointment-reminder' \
+         AND regarding = $1 AND sent_at IS NULL AND failed_at IS NULL",
+    )
+    .bind(format!("Appointment/{appointment}"))
+    .fetch_all(database)
+    .await
+    .unwrap();
+    rows.into_iter().map(|(due,)| due).collect()
+}
+
+/// Brings the time `appointment`'s reminder is due to now, as if a day had passed.
+async fn reminder_due_now(database: &sqlx::AnyPool, appointment: &str) {
+    sqlx::query("UPDATE notifications SET due_at = $1 WHERE regarding = $2")
+        .bind(jiff::Timestamp::now().as_second())
+        .bind(format!("Appointment/{appointment}"))
+        .execute(database)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_cancelled_one_none()
+{
+    let mail_dir = tempfile::tempdir().unwrap();
+    // A maildir aiosmtpd makes itself (it makes one only where nothing is).
+    let maildir = mail_dir.path().join("maildir");
+    let smtp_port = free_port();
+    let smtp = smtp_server(smtp_port, &maildir);
+    let database = test_support::fresh_database().await;
+    let data = tempfile::tempdir().unwrap();
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    // The server's warnings go to the test's output, shown when it fails.
+    let (log, lines) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in lines.iter().filter(|line| !line.contains(" INFO ")) {
+            eprintln!("server: {line}");
+        }
+    });
+    let (_server, address) = start(
+        data.path(),
+        &[
+            ("DATABASE_URL", database.url.as_str()),
+            ("HEALTH_DEMO_MODE", "true"),
+            ("HEALTH_PUBLIC_URL", SERVICE_URL),
+            ("HEALTH_SMTP_URL", smtp_url.as_str()),
+            (
+                "HEALTH_MAIL_FROM",
+                "Demo Surgery <no-reply@practice.example>",
+            ),
+        ],
+        Some(log),
+    );
+    let base = format!("http://{address}");
+    let client = http_client().build().unwrap();
+    let token: Value = client
+        .post(format!("{base}/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", server::config::DEMO_CLIENT_ID),
+            ("client_secret", server::config::DEMO_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"].as_str().unwrap().to_owned();
+    // Patient A's record has the address they gave the practice.
+    let found: Value = client
+        .get(format!(
+            "{base}/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{PATIENT_A_NHS_NUMBER}"
+        ))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut patient = found["entry"][0]["resource"].clone();
+    let patient_id = patient["id"].as_str().unwrap().to_owned();
+    patient["telecom"] = json!([{ "system": "email", "value": ADDRESS, "use": "home" }]);
+    let updated = client
+        .put(format!("{base}/fhir/Patient/{patient_id}"))
+        .bearer_auth(&bearer)
+        .header("content-type", "application/fhir+json")
+        .body(patient.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), StatusCode::OK);
+    let signed_in = client
+        .post(format!("{base}/auth/demo"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("persona", "patient-p9")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let practice = Practice {
+        client,
+        base,
+        bearer,
+        cookie,
+        patient: patient_id,
+    };
+    sqlx::any::install_default_drivers();
+    let rows = sqlx::AnyPool::connect(&database.url).await.unwrap();
+
+    // Booked three days ahead: the confirmation comes at once, the reminder a day before.
+    let (appointment, start) = practice.book(3).await;
+    let confirmation = messages(&maildir, 1).await.remove(0);
+    // Nothing but the confirmation is due yet.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(inbox(&maildir).len(), 1);
+    assert!(
+        confirmation.contains(&format!("To: {ADDRESS}")),
+        "{confirmation}"
+    );
+    assert!(
+        confirmation.contains("Subject: Your appointment is booked"),
+        "{confirmation}"
+    );
+    assert!(
+        confirmation.contains("From: \"Demo Surgery\" <no-reply@practice.example>"),
+        "{confirmation}"
+    );
+    let when = backend::time::appointment_time(start.parse().unwrap());
+    assert!(confirmation.contains(&when), "{when} in {confirmation}");
+    assert!(confirmation.contains(&format!("{SERVICE_URL}/appointments")));
+    for clinical in ["GP appointment", "Dr ", "reason"] {
+        assert!(
+            !confirmation.contains(clinical),
+            "{clinical:?} in {confirmation}"
+        );
+    }
+    let start_second = start.parse::<jiff::Timestamp>().unwrap().as_second();
+    assert_eq!(
+        reminders(&rows, &appointment).await,
+        [start_second - 24 * 60 * 60],
+        "the reminder is due a day before"
+    );
+    reminder_due_now(&rows, &appointment).await;
+    let reminder = messages(&maildir, 2)
+        .await
+        .into_iter()
+        .find(|message| message.contains("Subject: Reminder: you have an appointment tomorrow"))
+        .expect("the reminder arrived");
+    assert!(reminder.contains(&when), "{reminder}");
+
+    // Cancelled before its reminder: no reminder goes.
+    let (cancelled, _) = practice.book(4).await;
+    messages(&maildir, 3).await;
+    assert_eq!(reminders(&rows, &cancelled).await.len(), 1);
+    practice
+        .call("cancel_appointment", &[("id", cancelled.as_str())])
+        .await;
+    assert!(reminders(&rows, &cancelled).await.is_empty(), "withdrawn");
+
+    // The mail server is down: the confirmation waits and is tried again, and arrives once it
+    // is back.
+    drop(smtp);
+    let (waiting, _) = practice.book(5).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (attempts, failure): (i64, Option<String>) = sqlx::query_as(
+            "SELECT attempts, last_failure FROM notifications \
+             WHERE kind = 'appointment-booked' AND regarding = $1",
+        )
+        .bind(format!("Appointment/{waiting}"))
+        .fetch_one(&rows)
+        .await
+        .unwrap();
+        if attempts >= 1 && failure.is_some() {
+            assert_eq!(
+                failure.as_deref(),
+                Some("the mail server could not be reached")
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the failed attempt was recorded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(inbox(&maildir).len(), 3, "nothing more arrived meanwhile");
+    let _smtp = smtp_server(smtp_port, &maildir);
+    sqlx::query(
+        "UPDATE notifications SET due_at = $1 WHERE kind = 'appointment-booked' AND regarding = $2",
+    )
+    .bind(jiff::Timestamp::now().as_second())
+    .bind(format!("Appointment/{waiting}"))
+    .execute(&rows)
+    .await
+    .unwrap();
+    let all = messages(&maildir, 4).await;
+    let confirmations = all
+        .iter()
+        .filter(|message| message.contains("Subject: Your appointment is booked"))
+        .count();
+    assert_eq!(confirmations, 3, "one for each booking");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(inbox(&maildir).len(), 4, "each notification went once");
+}
