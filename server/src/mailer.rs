@@ -28,6 +28,8 @@ const LEASE: SignedDuration = SignedDuration::from_mins(2);
 const BATCH: u32 = 20;
 /// How long sent and given-up notifications are kept (for staff to see what happened).
 const KEEP_DONE: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// How often those older than that are forgotten (a scan of the table).
+const FORGET_EVERY: SignedDuration = SignedDuration::from_hours(1);
 
 /// Sends due notifications until the process ends.
 pub fn spawn(db: Db, config: &MailConfig, service_url: String) -> anyhow::Result<()> {
@@ -38,8 +40,18 @@ pub fn spawn(db: Db, config: &MailConfig, service_url: String) -> anyhow::Result
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECK_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut forgotten_at = Timestamp::MIN;
         loop {
             every.tick().await;
+            let now = Timestamp::now();
+            if now.duration_since(forgotten_at) >= FORGET_EVERY {
+                match notifications::forget_done(db.state(), now - KEEP_DONE).await {
+                    Ok(_) => forgotten_at = now,
+                    Err(error) => {
+                        tracing::warn!(%error, "old notifications could not be forgotten")
+                    }
+                }
+            }
             if let Err(error) = deliver_due(&db, &transport, &from, &service_url).await {
                 tracing::warn!(%error, "queued notifications could not be read");
             }
@@ -54,8 +66,6 @@ async fn deliver_due(
     from: &Mailbox,
     service_url: &str,
 ) -> Result<(), store::StoreError> {
-    let now = Timestamp::now();
-    notifications::forget_done(db.state(), now - KEEP_DONE).await?;
     loop {
         let now = Timestamp::now();
         let claimed = notifications::claim_due(db.state(), now, now + LEASE, BATCH).await?;
