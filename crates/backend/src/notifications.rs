@@ -1,7 +1,8 @@
-//! Telling a patient by email what has happened to their appointments, when they asked to be
-//! contacted by email about one: a confirmation when they book, a reminder the day before. An
-//! email can be read by anyone with the inbox, so it carries the time and a link to sign in,
-//! never what the appointment is for or with whom.
+//! Telling a patient by email what has happened: about an appointment, when they asked to be
+//! contacted by email about it, its confirmation when they book and a reminder the day before;
+//! and, whenever a clinician outside their practice breaks the glass to open their record, that it
+//! happened. An email can be read by anyone with the inbox, so it carries a time and a link to
+//! sign in, never what an appointment is for, with whom, or why a record was opened.
 //!
 //! Queued in the working state (`store::state::notifications`) once the booking is committed and
 //! sent by the server's mailer, which words each one ([`compose`]) as it sends it. A failure to
@@ -23,15 +24,21 @@ use crate::{Db, FhirRepository, StoreError, time};
 pub enum Kind {
     AppointmentBooked,
     AppointmentReminder,
+    RecordOpenedInAnEmergency,
 }
 
 impl Kind {
-    pub const ALL: [Self; 2] = [Self::AppointmentBooked, Self::AppointmentReminder];
+    pub const ALL: [Self; 3] = [
+        Self::AppointmentBooked,
+        Self::AppointmentReminder,
+        Self::RecordOpenedInAnEmergency,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::AppointmentBooked => "appointment-booked",
             Self::AppointmentReminder => "appointment-reminder",
+            Self::RecordOpenedInAnEmergency => "record-opened-in-an-emergency",
         }
     }
 
@@ -53,28 +60,51 @@ pub struct Email {
 /// Words a queued notification: `details` as it was queued, `service_url` the address people
 /// reach the service at. `None` for a kind or details this version does not know.
 pub fn compose(kind: &str, details: &str, service_url: &str) -> Option<Email> {
+    const ABOUT_AN_APPOINTMENT: &str =
+        "You get this email because you asked to be contacted by email about this appointment.";
     let details: Value = serde_json::from_str(details).ok()?;
-    let start: Timestamp = details["start"].as_str()?.parse().ok()?;
-    let when = time::appointment_time(start);
-    let link = format!("{}/appointments", service_url.trim_end_matches('/'));
-    let (subject, opening) = match Kind::parse(kind)? {
+    let at = |field: &str| details[field].as_str()?.parse::<Timestamp>().ok();
+    let (subject, opening, invitation, path, why) = match Kind::parse(kind)? {
         Kind::AppointmentBooked => (
-            "Your appointment is booked".to_owned(),
-            format!("Your appointment is booked for {when}."),
+            "Your appointment is booked",
+            format!(
+                "Your appointment is booked for {}.",
+                time::appointment_time(at("start")?)
+            ),
+            "To see the details, or to change or cancel it, sign in:",
+            "/appointments",
+            ABOUT_AN_APPOINTMENT,
         ),
         Kind::AppointmentReminder => (
-            "Reminder: you have an appointment tomorrow".to_owned(),
-            format!("This is a reminder that you have an appointment on {when}."),
+            "Reminder: you have an appointment tomorrow",
+            format!(
+                "This is a reminder that you have an appointment on {}.",
+                time::appointment_time(at("start")?)
+            ),
+            "To see the details, or to change or cancel it, sign in:",
+            "/appointments",
+            ABOUT_AN_APPOINTMENT,
+        ),
+        Kind::RecordOpenedInAnEmergency => (
+            "Your GP record was opened in an emergency",
+            format!(
+                "A clinician outside your GP practice opened your record on {}, and said why.\n\n\
+                 If you do not think this should have happened, contact your GP practice.",
+                time::spoken(at("at")?)
+            ),
+            "To see who opened it and why, sign in:",
+            "/your-record/who-has-looked",
+            "You get this email because whoever opens your record outside your practice must say \
+             why, and you are told.",
         ),
     };
     Some(Email {
-        subject,
+        subject: subject.to_owned(),
         body: format!(
-            "{opening}\n\n\
-             To see the details, or to change or cancel it, sign in:\n{link}\n\n\
+            "{opening}\n\n{invitation}\n{}{path}\n\n\
              If you need medical help urgently, call 111. In an emergency, call 999.\n\n\
-             You get this email because you asked to be contacted by email about this \
-             appointment. Replies to it are not read.\n"
+             {why} Replies to it are not read.\n",
+            service_url.trim_end_matches('/')
         ),
     })
 }
@@ -115,6 +145,32 @@ pub async fn appointment_booked(
     };
     if let Err(error) = queued.await {
         tracing::warn!(%error, "the booking's emails could not be queued");
+    }
+}
+
+/// Queues the notice that a clinician outside the patient's practice broke the glass to open
+/// their record at `now`, to the address on their record. One still waiting is replaced, so a
+/// form sent twice makes one email.
+pub async fn record_opened_in_an_emergency(db: &Db, patient_id: &str, now: Timestamp) {
+    let queued = async {
+        let Some(address) = email_address(db, patient_id).await? else {
+            return Ok(());
+        };
+        let kind = Kind::RecordOpenedInAnEmergency.code();
+        let regarding = format!("Patient/{patient_id}");
+        notifications::withdraw(db.state(), kind, &regarding).await?;
+        let notification = NewNotification {
+            kind: kind.to_owned(),
+            regarding,
+            recipient: address.as_str().to_owned(),
+            details: json!({ "at": now.to_string() }).to_string(),
+            due_at: now,
+        };
+        notifications::insert(db.state(), &notification, now).await?;
+        Ok::<_, StoreError>(())
+    };
+    if let Err(error) = queued.await {
+        tracing::warn!(%error, "the notice of an emergency opening could not be queued");
     }
 }
 
@@ -164,6 +220,19 @@ mod tests {
             reminder
                 .body
                 .contains("on Tuesday 8 December 2026, 9:30am.")
+        );
+        let at = json!({ "at": "2026-12-08T14:05:00Z" }).to_string();
+        let opened = compose("record-opened-in-an-emergency", &at, "https://gp.example").unwrap();
+        assert_eq!(opened.subject, "Your GP record was opened in an emergency");
+        assert!(
+            opened
+                .body
+                .contains("on 8 December 2026 at 2:05pm, and said why.")
+        );
+        assert!(
+            opened
+                .body
+                .contains("https://gp.example/your-record/who-has-looked\n")
         );
         assert_eq!(compose("a-kind-from-the-future", &details, "x"), None);
         assert_eq!(compose("appointment-booked", "{}", "x"), None);

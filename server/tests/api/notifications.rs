@@ -193,108 +193,143 @@ async fn reminder_due_now(database: &sqlx::AnyPool, appointment: &str) {
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_cancelled_one_none()
-{
-    let mail_dir = tempfile::tempdir().unwrap();
-    // A maildir aiosmtpd makes itself (it makes one only where nothing is).
-    let maildir = mail_dir.path().join("maildir");
-    let smtp_port = free_port();
-    let smtp = smtp_server(smtp_port, &maildir);
-    let database = test_support::fresh_database().await;
-    let data = tempfile::tempdir().unwrap();
-    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
-    // The server's warnings go to the test's output, shown when it fails.
-    let (log, lines) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in lines.iter().filter(|line| !line.contains(" INFO ")) {
-            eprintln!("server: {line}");
+/// A server with demo data sending email through aiosmtpd, patient A's record holding
+/// [`ADDRESS`], and patient A signed in. Fields drop in order: the server before its database.
+struct WithMail {
+    practice: Practice,
+    maildir: PathBuf,
+    smtp_port: u16,
+    smtp: Option<Running>,
+    rows: sqlx::AnyPool,
+    _server: Running,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    _database: test_support::TestDatabase,
+}
+
+impl WithMail {
+    async fn start() -> Self {
+        let mail_dir = tempfile::tempdir().unwrap();
+        // A maildir aiosmtpd makes itself (it makes one only where nothing is).
+        let maildir = mail_dir.path().join("maildir");
+        let smtp_port = free_port();
+        let smtp = smtp_server(smtp_port, &maildir);
+        let database = test_support::fresh_database().await;
+        let data = tempfile::tempdir().unwrap();
+        let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+        // The server's warnings go to the test's output, shown when it fails.
+        let (log, lines) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in lines.iter().filter(|line| !line.contains(" INFO ")) {
+                eprintln!("server: {line}");
+            }
+        });
+        let (server, address) = start(
+            data.path(),
+            &[
+                ("DATABASE_URL", database.url.as_str()),
+                ("HEALTH_DEMO_MODE", "true"),
+                ("HEALTH_PUBLIC_URL", SERVICE_URL),
+                ("HEALTH_SMTP_URL", smtp_url.as_str()),
+                (
+                    "HEALTH_MAIL_FROM",
+                    "Demo Surgery <no-reply@practice.example>",
+                ),
+            ],
+            Some(log),
+        );
+        let base = format!("http://{address}");
+        let client = http_client().build().unwrap();
+        let token: Value = client
+            .post(format!("{base}/oauth2/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", server::config::DEMO_CLIENT_ID),
+                ("client_secret", server::config::DEMO_CLIENT_SECRET),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let bearer = token["access_token"].as_str().unwrap().to_owned();
+        // Patient A's record has the address they gave the practice.
+        let found: Value = client
+            .get(format!(
+                "{base}/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{PATIENT_A_NHS_NUMBER}"
+            ))
+            .bearer_auth(&bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut patient = found["entry"][0]["resource"].clone();
+        let patient_id = patient["id"].as_str().unwrap().to_owned();
+        patient["telecom"] = json!([{ "system": "email", "value": ADDRESS, "use": "home" }]);
+        let updated = client
+            .put(format!("{base}/fhir/Patient/{patient_id}"))
+            .bearer_auth(&bearer)
+            .header("content-type", "application/fhir+json")
+            .body(patient.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(updated.status(), StatusCode::OK);
+        let cookie = sign_in(&client, &base, "patient-p9").await;
+        sqlx::any::install_default_drivers();
+        let rows = sqlx::AnyPool::connect(&database.url).await.unwrap();
+        Self {
+            practice: Practice {
+                client,
+                base,
+                bearer,
+                cookie,
+                patient: patient_id,
+            },
+            maildir,
+            smtp_port,
+            smtp: Some(smtp),
+            rows,
+            _server: server,
+            _dirs: (mail_dir, data),
+            _database: database,
         }
-    });
-    let (_server, address) = start(
-        data.path(),
-        &[
-            ("DATABASE_URL", database.url.as_str()),
-            ("HEALTH_DEMO_MODE", "true"),
-            ("HEALTH_PUBLIC_URL", SERVICE_URL),
-            ("HEALTH_SMTP_URL", smtp_url.as_str()),
-            (
-                "HEALTH_MAIL_FROM",
-                "Demo Surgery <no-reply@practice.example>",
-            ),
-        ],
-        Some(log),
-    );
-    let base = format!("http://{address}");
-    let client = http_client().build().unwrap();
-    let token: Value = client
-        .post(format!("{base}/oauth2/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", server::config::DEMO_CLIENT_ID),
-            ("client_secret", server::config::DEMO_CLIENT_SECRET),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = token["access_token"].as_str().unwrap().to_owned();
-    // Patient A's record has the address they gave the practice.
-    let found: Value = client
-        .get(format!(
-            "{base}/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{PATIENT_A_NHS_NUMBER}"
-        ))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut patient = found["entry"][0]["resource"].clone();
-    let patient_id = patient["id"].as_str().unwrap().to_owned();
-    patient["telecom"] = json!([{ "system": "email", "value": ADDRESS, "use": "home" }]);
-    let updated = client
-        .put(format!("{base}/fhir/Patient/{patient_id}"))
-        .bearer_auth(&bearer)
-        .header("content-type", "application/fhir+json")
-        .body(patient.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(updated.status(), StatusCode::OK);
+    }
+}
+
+/// Signs in as demo persona `persona`: the session cookie, as `name=value`.
+async fn sign_in(client: &Client, base: &str, persona: &str) -> String {
     let signed_in = client
         .post(format!("{base}/auth/demo"))
         .header("sec-fetch-site", "same-origin")
-        .form(&[("persona", "patient-p9")])
+        .form(&[("persona", persona)])
         .send()
         .await
         .unwrap();
-    let cookie = signed_in.headers()["set-cookie"]
+    signed_in.headers()["set-cookie"]
         .to_str()
         .unwrap()
         .split(';')
         .next()
         .unwrap()
-        .to_owned();
-    let practice = Practice {
-        client,
-        base,
-        bearer,
-        cookie,
-        patient: patient_id,
-    };
-    sqlx::any::install_default_drivers();
-    let rows = sqlx::AnyPool::connect(&database.url).await.unwrap();
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_cancelled_one_none()
+{
+    let mut with_mail = WithMail::start().await;
+    let smtp = with_mail.smtp.take();
+    let (practice, maildir, rows) = (&with_mail.practice, &with_mail.maildir, &with_mail.rows);
 
     // Booked three days ahead: the confirmation comes at once, the reminder a day before.
     let (appointment, start) = practice.book(3).await;
-    let confirmation = messages(&maildir, 1).await.remove(0);
+    let confirmation = messages(maildir, 1).await.remove(0);
     // Nothing but the confirmation is due yet.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(inbox(&maildir).len(), 1);
+    assert_eq!(inbox(maildir).len(), 1);
     assert!(
         confirmation.contains(&format!("To: {ADDRESS}")),
         "{confirmation}"
@@ -318,12 +353,12 @@ async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_c
     }
     let start_second = start.parse::<jiff::Timestamp>().unwrap().as_second();
     assert_eq!(
-        reminders(&rows, &appointment).await,
+        reminders(rows, &appointment).await,
         [start_second - 24 * 60 * 60],
         "the reminder is due a day before"
     );
-    reminder_due_now(&rows, &appointment).await;
-    let reminder = messages(&maildir, 2)
+    reminder_due_now(rows, &appointment).await;
+    let reminder = messages(maildir, 2)
         .await
         .into_iter()
         .find(|message| message.contains("Subject: Reminder: you have an appointment tomorrow"))
@@ -332,12 +367,12 @@ async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_c
 
     // Cancelled before its reminder: no reminder goes.
     let (cancelled, _) = practice.book(4).await;
-    messages(&maildir, 3).await;
-    assert_eq!(reminders(&rows, &cancelled).await.len(), 1);
+    messages(maildir, 3).await;
+    assert_eq!(reminders(rows, &cancelled).await.len(), 1);
     practice
         .call("cancel_appointment", &[("id", cancelled.as_str())])
         .await;
-    assert!(reminders(&rows, &cancelled).await.is_empty(), "withdrawn");
+    assert!(reminders(rows, &cancelled).await.is_empty(), "withdrawn");
 
     // The mail server is down: the confirmation waits and is tried again, and arrives once it
     // is back.
@@ -350,7 +385,7 @@ async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_c
              WHERE kind = 'appointment-booked' AND regarding = $1",
         )
         .bind(format!("Appointment/{waiting}"))
-        .fetch_one(&rows)
+        .fetch_one(rows)
         .await
         .unwrap();
         if attempts >= 1 && failure.is_some() {
@@ -363,22 +398,53 @@ async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_c
         assert!(Instant::now() < deadline, "the failed attempt was recorded");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(inbox(&maildir).len(), 3, "nothing more arrived meanwhile");
-    let _smtp = smtp_server(smtp_port, &maildir);
+    assert_eq!(inbox(maildir).len(), 3, "nothing more arrived meanwhile");
+    let _smtp = smtp_server(with_mail.smtp_port, maildir);
     sqlx::query(
         "UPDATE notifications SET due_at = $1 WHERE kind = 'appointment-booked' AND regarding = $2",
     )
     .bind(jiff::Timestamp::now().as_second())
     .bind(format!("Appointment/{waiting}"))
-    .execute(&rows)
+    .execute(rows)
     .await
     .unwrap();
-    let all = messages(&maildir, 4).await;
+    let all = messages(maildir, 4).await;
     let confirmations = all
         .iter()
         .filter(|message| message.contains("Subject: Your appointment is booked"))
         .count();
     assert_eq!(confirmations, 3, "one for each booking");
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(inbox(&maildir).len(), 4, "each notification went once");
+    assert_eq!(inbox(maildir).len(), 4, "each notification went once");
+}
+
+/// A clinician outside A's practice breaks the glass to open A's record: A is told by email that
+/// it happened and where to see who and why, and the email says nothing of the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_is_told_by_email_when_their_record_is_opened_in_an_emergency() {
+    let with_mail = WithMail::start().await;
+    let practice = &with_mail.practice;
+    let clinician = sign_in(&practice.client, &practice.base, "clinician-elsewhere").await;
+    let reason = "Unconscious in A&E, needs allergies";
+    let broken = practice
+        .client
+        .post(format!("{}/api/break_glass", practice.base))
+        .header("cookie", &clinician)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("patient_id", practice.patient.as_str()),
+            ("reason", reason),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(broken.status().is_success() || broken.status().is_redirection());
+    let notice = messages(&with_mail.maildir, 1).await.remove(0);
+    assert!(notice.contains(&format!("To: {ADDRESS}")), "{notice}");
+    assert!(notice.contains("Subject: Your GP record was opened in an emergency"));
+    assert!(notice.contains(&format!("{SERVICE_URL}/your-record/who-has-looked")));
+    assert!(
+        !notice.contains("Unconscious") && !notice.contains("allergies"),
+        "{notice}"
+    );
 }

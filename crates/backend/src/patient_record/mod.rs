@@ -217,6 +217,7 @@ pub async fn break_the_glass(
         return Err(BreakGlassError::NotClinical);
     }
     break_glass::remember(db, session, patient_id, reason, now).await?;
+    crate::notifications::record_opened_in_an_emergency(db, patient_id, now).await;
     Ok(())
 }
 
