@@ -15,7 +15,10 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{helpers::http_client, process::start};
+use crate::{
+    helpers::http_client,
+    process::{demo_token, start},
+};
 
 /// Runs the server binary's `command` on the database at `url` (with `data_dir`); its stdout.
 fn server_command(url: &str, data_dir: &Path, args: &[&str]) -> String {
@@ -88,20 +91,7 @@ async fn a_backup_taken_while_writing_restores_every_resource_version_and_audit_
     );
     let base = format!("http://{address}");
     let client = http_client().build().unwrap();
-    let answer: Value = client
-        .post(format!("{base}/oauth2/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", server::config::DEMO_CLIENT_ID),
-            ("client_secret", server::config::DEMO_CLIENT_SECRET),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = answer["access_token"].as_str().unwrap().to_owned();
+    let bearer = demo_token(&client, &base).await;
     // A patient with three versions, read (and so audited) as well.
     let mut patient = json!({"resourceType": "Patient", "name": [{"family": "Backup"}]});
     let created: Value = client

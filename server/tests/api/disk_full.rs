@@ -11,7 +11,10 @@ use std::{io::Write, path::Path, process::Command};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{helpers::http_client, process::start};
+use crate::{
+    helpers::http_client,
+    process::{demo_token, start},
+};
 
 /// A tmpfs mounted at a directory for the test, unmounted when dropped.
 struct SmallDisk(tempfile::TempDir);
@@ -67,20 +70,7 @@ async fn a_full_disk_refuses_writes_clearly_keeps_everything_whole_and_recovers_
     let (server, address) = start(disk.path(), &[("HEALTH_DEMO_MODE", "true")], None);
     let base = format!("http://{address}");
     let client = http_client().build().unwrap();
-    let answer: Value = client
-        .post(format!("{base}/oauth2/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", server::config::DEMO_CLIENT_ID),
-            ("client_secret", server::config::DEMO_CLIENT_SECRET),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = answer["access_token"].as_str().unwrap().to_owned();
+    let bearer = demo_token(&client, &base).await;
     let create = |family: &'static str| {
         let (client, base, bearer) = (client.clone(), base.clone(), bearer.clone());
         async move {

@@ -11,7 +11,10 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use test_support::processes::{Running, free_port};
 
-use crate::{helpers::http_client, process::start};
+use crate::{
+    helpers::http_client,
+    process::{demo_session, demo_token, start},
+};
 
 /// Patient A (the demo persona "patient-p9").
 const PATIENT_A_NHS_NUMBER: &str = "9990000018";
@@ -239,20 +242,7 @@ impl WithMail {
         );
         let base = format!("http://{address}");
         let client = http_client().build().unwrap();
-        let token: Value = client
-            .post(format!("{base}/oauth2/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", server::config::DEMO_CLIENT_ID),
-                ("client_secret", server::config::DEMO_CLIENT_SECRET),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let bearer = token["access_token"].as_str().unwrap().to_owned();
+        let bearer = demo_token(&client, &base).await;
         // Patient A's record has the address they gave the practice.
         let found: Value = client
             .get(format!(
@@ -277,7 +267,7 @@ impl WithMail {
             .await
             .unwrap();
         assert_eq!(updated.status(), StatusCode::OK);
-        let cookie = sign_in(&client, &base, "patient-p9").await;
+        let cookie = demo_session(&client, &base, "patient-p9").await;
         sqlx::any::install_default_drivers();
         let rows = sqlx::AnyPool::connect(&database.url).await.unwrap();
         Self {
@@ -297,24 +287,6 @@ impl WithMail {
             _database: database,
         }
     }
-}
-
-/// Signs in as demo persona `persona`: the session cookie, as `name=value`.
-async fn sign_in(client: &Client, base: &str, persona: &str) -> String {
-    let signed_in = client
-        .post(format!("{base}/auth/demo"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("persona", persona)])
-        .send()
-        .await
-        .unwrap();
-    signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -424,7 +396,7 @@ async fn a_patient_who_asks_for_email_gets_a_confirmation_and_a_reminder_and_a_c
 async fn a_patient_is_told_by_email_when_their_record_is_opened_in_an_emergency() {
     let with_mail = WithMail::start().await;
     let practice = &with_mail.practice;
-    let clinician = sign_in(&practice.client, &practice.base, "clinician-elsewhere").await;
+    let clinician = demo_session(&practice.client, &practice.base, "clinician-elsewhere").await;
     let reason = "Unconscious in A&E, needs allergies";
     let broken = practice
         .client

@@ -23,6 +23,47 @@ pub(crate) fn start(
     )
 }
 
+/// A system token for the demo API client (demo mode), asked of the server at `base`.
+pub(crate) async fn demo_token(client: &reqwest::Client, base: &str) -> String {
+    let answer: serde_json::Value = client
+        .post(format!("{base}/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", server::config::DEMO_CLIENT_ID),
+            ("client_secret", server::config::DEMO_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Signs in as demo persona `persona` at `base`: the session cookie, as `name=value`.
+pub(crate) async fn demo_session(client: &reqwest::Client, base: &str, persona: &str) -> String {
+    let signed_in = client
+        .post(format!("{base}/auth/demo"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("persona", persona)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "{persona} signs in"
+    );
+    signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn the_binary_serves_then_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,22 +125,7 @@ async fn a_server_killed_mid_load_keeps_every_acknowledged_booking_and_audit_rec
     let client = http_client().build().unwrap();
     let token = |base: String| {
         let client = client.clone();
-        async move {
-            let answer: Value = client
-                .post(format!("{base}/oauth2/token"))
-                .form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", server::config::DEMO_CLIENT_ID),
-                    ("client_secret", server::config::DEMO_CLIENT_SECRET),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            answer["access_token"].as_str().unwrap().to_owned()
-        }
+        async move { demo_token(&client, &base).await }
     };
     let get = |base: String, token: String, path: String| {
         let client = client.clone();

@@ -21,7 +21,7 @@ use throwaway_postgres::{Durability, ThrowawayPostgres};
 
 use crate::{
     helpers::http_client,
-    process::{Running, start},
+    process::{Running, demo_session, demo_token, start},
 };
 
 /// The deployment: fields drop in this order, the processes before the database they use.
@@ -91,24 +91,6 @@ impl Deployment {
         server.kill().unwrap();
         server.wait().unwrap();
     }
-}
-
-/// A system token for the demo client, asked of `base`.
-async fn token(client: &Client, base: &str) -> String {
-    let answer: Value = client
-        .post(format!("{base}/oauth2/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", server::config::DEMO_CLIENT_ID),
-            ("client_secret", server::config::DEMO_CLIENT_SECRET),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
 }
 
 async fn get(client: &Client, base: &str, token: &str, path: &str) -> Value {
@@ -192,22 +174,7 @@ async fn a_change_through_one_process_reaches_a_clinic_list_open_through_another
         &deployment.processes[2],
     );
     // A clinician signs in through one process and opens the clinic list's events on another.
-    let signed_in = client
-        .post(format!("{first}/auth/demo"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body("persona=clinician")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = demo_session(&client, first, "clinician").await;
     let mut events = client
         .get(format!("{second}/clinic/events"))
         .header("cookie", cookie)
@@ -223,7 +190,7 @@ async fn a_change_through_one_process_reaches_a_clinic_list_open_through_another
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // The practice system books through a third.
-    let bearer = token(&client, third).await;
+    let bearer = demo_token(&client, third).await;
     let slot = ids(&get(&client, third, &bearer, "Slot?status=free&_count=1").await).remove(0);
     let patient = ids(&get(&client, third, &bearer, "Patient?_count=1").await).remove(0);
     let (status, _) = book(&client, third, &bearer, &slot, &patient)
@@ -258,7 +225,7 @@ async fn killing_one_of_three_processes_under_booking_load_loses_no_booking_and_
     let mut deployment = Deployment::start(3).await;
     let client = http_client().build().unwrap();
     let base = deployment.base.clone();
-    let bearer = token(&client, &base).await;
+    let bearer = demo_token(&client, &base).await;
     let slots = ids(&get(&client, &base, &bearer, "Slot?status=free&_count=80").await);
     assert_eq!(slots.len(), 80, "the demo practice has free slots");
     let patient = ids(&get(&client, &base, &bearer, "Patient?_count=1").await).remove(0);
@@ -353,7 +320,7 @@ async fn five_hundred_patients_racing_for_fifty_times_through_the_balancer_book_
     let deployment = Deployment::start(3).await;
     let client = http_client().build().unwrap();
     let base = deployment.base.clone();
-    let bearer = token(&client, &base).await;
+    let bearer = demo_token(&client, &base).await;
     let slots = ids(&get(
         &client,
         &base,
@@ -436,30 +403,6 @@ async fn five_hundred_patients_racing_for_fifty_times_through_the_balancer_book_
     );
 }
 
-/// Signs in as demo persona `persona` through `base`: the session cookie, as `name=value`.
-async fn sign_in(client: &Client, base: &str, persona: &str) -> String {
-    let signed_in = client
-        .post(format!("{base}/auth/demo"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(format!("persona={persona}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        signed_in.status(),
-        StatusCode::SEE_OTHER,
-        "{persona} signs in"
-    );
-    signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 /// PostgreSQL stops mid-load (as in a crash or a failover) and comes back: meanwhile every
 /// process says it is not ready, pages say there is a problem with the service and the FHIR API
 /// answers with an OperationOutcome, all 503; once it is back every process serves again,
@@ -469,10 +412,10 @@ async fn postgresql_restarted_under_load_gets_clear_503s_meanwhile_and_every_pro
     let deployment = Deployment::start(3).await;
     let client = http_client().build().unwrap();
     let base = deployment.base.clone();
-    let bearer = token(&client, &base).await;
+    let bearer = demo_token(&client, &base).await;
     let slots = ids(&get(&client, &base, &bearer, "Slot?status=free&_count=40").await);
     let patient = ids(&get(&client, &base, &bearer, "Patient?_count=1").await).remove(0);
-    let cookie = sign_in(&client, &base, "patient-p9").await;
+    let cookie = demo_session(&client, &base, "patient-p9").await;
 
     // Load: bookings one after another through the balancer, until the slots run out.
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -722,9 +665,9 @@ async fn a_stalled_database_gets_clear_503s_when_time_is_up_and_the_server_recov
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let bearer = token(&client, &base).await;
+    let bearer = demo_token(&client, &base).await;
     let patient = ids(&get(&client, &base, &bearer, "Patient?_count=1").await).remove(0);
-    let cookie = sign_in(&client, &base, "patient-p9").await;
+    let cookie = demo_session(&client, &base, "patient-p9").await;
     let resident_before = resident_kib(server.0.id());
 
     proxy.delay(Duration::from_secs(10));
