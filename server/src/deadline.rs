@@ -10,7 +10,11 @@
 
 use std::time::Duration;
 
-use axum::{extract::Request, middleware::Next, response::IntoResponse, response::Response};
+use axum::{
+    extract::Request,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
 
 use crate::fhir_api::FhirApiError;
 
