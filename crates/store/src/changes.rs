@@ -54,7 +54,6 @@ impl Change {
 }
 
 /// A process's side of the announcements.
-#[derive(Debug)]
 pub(crate) struct ChangeFeed {
     backend: Backend,
     pool: AnyPool,
@@ -63,6 +62,15 @@ pub(crate) struct ChangeFeed {
     /// PostgreSQL: the task holding the `LISTEN` connection, started by the first listener and
     /// stopped with the database handle.
     listening: OnceLock<AbortOnDrop>,
+}
+
+/// Without the URL, which may hold the database's password.
+impl std::fmt::Debug for ChangeFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeFeed")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ChangeFeed {
