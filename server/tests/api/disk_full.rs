@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::http_client,
-    process::{demo_token, start},
+    process::{demo_token, start, verify_audit},
 };
 
 /// A tmpfs mounted at a directory for the test, unmounted when dropped.
@@ -154,14 +154,5 @@ async fn a_full_disk_refuses_writes_clearly_keeps_everything_whole_and_recovers_
         assert_eq!(check, "ok", "{file}");
         pool.close().await;
     }
-    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("verify-audit")
-        .env("HEALTH_DATA_DIR", disk.path())
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "verify-audit: {}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    verify_audit(disk.path(), &[]);
 }

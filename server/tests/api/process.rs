@@ -23,6 +23,23 @@ pub(crate) fn start(
     )
 }
 
+/// Runs `server verify-audit` on the database the environment `envs` names (with `data_dir`) and
+/// asserts the audit ledger's chain holds: what it printed.
+pub(crate) fn verify_audit(data_dir: &std::path::Path, envs: &[(&str, &str)]) -> String {
+    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("verify-audit")
+        .env("HEALTH_DATA_DIR", data_dir)
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "verify-audit: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    String::from_utf8_lossy(&verified.stdout).into_owned()
+}
+
 /// A system token for the demo API client (demo mode), asked of the server at `base`.
 pub(crate) async fn demo_token(client: &reqwest::Client, base: &str) -> String {
     let answer: serde_json::Value = client
@@ -293,16 +310,5 @@ async fn a_server_killed_mid_load_keeps_every_acknowledged_booking_and_audit_rec
         }
     }
     // The ledger's chain runs unbroken through the kill.
-    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("verify-audit")
-        .env("HEALTH_DATA_DIR", dir.path())
-        .envs(envs.iter().copied())
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "verify-audit: {}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
-    assert!(String::from_utf8_lossy(&verified.stdout).contains("the audit ledger holds"));
+    assert!(verify_audit(dir.path(), &envs).contains("the audit ledger holds"));
 }

@@ -6,7 +6,6 @@
 //! it started. `cargo xtask test` runs them once, in its PostgreSQL run.
 
 use std::{
-    process::Command,
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
@@ -21,7 +20,7 @@ use throwaway_postgres::{Durability, ThrowawayPostgres};
 
 use crate::{
     helpers::http_client,
-    process::{Running, demo_session, demo_token, start},
+    process::{Running, demo_session, demo_token, start, verify_audit},
 };
 
 /// The deployment: fields drop in this order, the processes before the database they use.
@@ -293,16 +292,9 @@ async fn killing_one_of_three_processes_under_booking_load_loses_no_booking_and_
         acknowledged.len()
     );
     // The audit ledger's chain runs unbroken through the kill.
-    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("verify-audit")
-        .env("HEALTH_DATA_DIR", deployment.dir.path())
-        .env("DATABASE_URL", &deployment.database_url)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "verify-audit: {}",
-        String::from_utf8_lossy(&verified.stderr)
+    verify_audit(
+        deployment.dir.path(),
+        &[("DATABASE_URL", &deployment.database_url)],
     );
     eprintln!(
         "{} bookings acknowledged ({before_kill} before the kill), {unanswered} requests \
@@ -497,32 +489,16 @@ async fn postgresql_restarted_under_load_gets_clear_503s_meanwhile_and_every_pro
     deployment.postgres.start_again().unwrap();
     let restarted = Instant::now();
     for process in &deployment.processes {
-        // Ready again, and then reading and writing with no failure in between.
-        loop {
-            let ok = client
-                .get(format!("{process}/fhir/Patient/{patient}"))
-                .bearer_auth(&bearer)
-                .send()
-                .await
-                .is_ok_and(|response| response.status() == StatusCode::OK);
-            if ok {
-                break;
-            }
-            assert!(
-                restarted.elapsed() < Duration::from_secs(30),
-                "{process} did not recover"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        for _ in 0..20 {
-            let read = client
-                .get(format!("{process}/fhir/Patient/{patient}"))
-                .bearer_auth(&bearer)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(read.status(), StatusCode::OK, "{process} keeps serving");
-        }
+        // Ready again, and then reading with no failure in between.
+        serves_again(
+            &client,
+            process,
+            &bearer,
+            &patient,
+            restarted,
+            Duration::from_secs(30),
+        )
+        .await;
         let page = client
             .get(format!("{process}/appointments"))
             .header("cookie", &cookie)
@@ -546,17 +522,39 @@ async fn postgresql_restarted_under_load_gets_clear_503s_meanwhile_and_every_pro
         assert_eq!(appointment["status"], "booked", "acknowledged booking {id}");
     }
     booked_slots(&client, &base, &bearer, &slots).await;
-    let verified = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("verify-audit")
-        .env("HEALTH_DATA_DIR", deployment.dir.path())
-        .env("DATABASE_URL", &deployment.database_url)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "verify-audit: {}",
-        String::from_utf8_lossy(&verified.stderr)
+    verify_audit(
+        deployment.dir.path(),
+        &[("DATABASE_URL", &deployment.database_url)],
     );
+}
+
+/// Waits until `base` reads `patient` again (failing once `since` is `within` past), then asserts
+/// it goes on serving: 20 reads in a row, every one answered.
+async fn serves_again(
+    client: &Client,
+    base: &str,
+    bearer: &str,
+    patient: &str,
+    since: Instant,
+    within: Duration,
+) {
+    let read = || {
+        client
+            .get(format!("{base}/fhir/Patient/{patient}"))
+            .bearer_auth(bearer)
+            .send()
+    };
+    while !read()
+        .await
+        .is_ok_and(|response| response.status() == StatusCode::OK)
+    {
+        assert!(since.elapsed() < within, "{base} did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for _ in 0..20 {
+        let status = read().await.unwrap().status();
+        assert_eq!(status, StatusCode::OK, "{base} keeps serving");
+    }
 }
 
 /// A TCP proxy that holds back everything it passes by a delay the test may change at any time:
@@ -715,31 +713,15 @@ async fn a_stalled_database_gets_clear_503s_when_time_is_up_and_the_server_recov
 
     proxy.delay(Duration::ZERO);
     let quick_again = Instant::now();
-    loop {
-        let served = client
-            .get(format!("{base}/fhir/Patient/{patient}"))
-            .bearer_auth(&bearer)
-            .send()
-            .await
-            .is_ok_and(|response| response.status() == StatusCode::OK);
-        if served {
-            break;
-        }
-        assert!(
-            quick_again.elapsed() < Duration::from_secs(60),
-            "the server did not recover"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    for _ in 0..20 {
-        let read = client
-            .get(format!("{base}/fhir/Patient/{patient}"))
-            .bearer_auth(&bearer)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(read.status(), StatusCode::OK, "it keeps serving");
-    }
+    serves_again(
+        &client,
+        &base,
+        &bearer,
+        &patient,
+        quick_again,
+        Duration::from_secs(60),
+    )
+    .await;
     eprintln!(
         "memory {resident_before} KiB before, {resident_during} KiB while stalled; serving \
          again {} ms after the database was quick again",
