@@ -18,10 +18,11 @@ use crate::{
     pages::{
         AddToRecordPage, AppointmentBookedPage, AppointmentCancelledPage, BlockTimePage,
         CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
-        ChooseServicePage, ChooseTimePage, ClinicPage, DiariesPage, FindPatientPage, HomePage,
-        MyAppointmentsPage, MyRecordPage, NotFoundPage, OpenTimesPage, PatientRecordPage,
-        PlaceFormPage, PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage, ServiceFormPage,
-        SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
+        ChooseServicePage, ChooseTimePage, ClinicPage, DiariesPage, EmailChoicesPage,
+        FailingEmailsPage, FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage,
+        NotFoundPage, OpenTimesPage, PatientRecordPage, PlaceFormPage, PracticeCancelPage,
+        PracticeCancelledPage, PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage,
+        ServiceFormPage, SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
     },
 };
 
@@ -103,6 +104,26 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("clinic") view=ClinicPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("clinic"), StaticSegment("appointments"), ParamSegment("id"), StaticSegment("cancel"))
+                            view=PracticeCancelPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("clinic"), StaticSegment("appointments"), ParamSegment("id"), StaticSegment("cancelled"))
+                            view=PracticeCancelledPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("settings"), StaticSegment("emails"))
+                            view=EmailChoicesPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("practice"), StaticSegment("emails"))
+                            view=FailingEmailsPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=StaticSegment("availability") view=DiariesPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("practice") view=PracticeSetupPage ssr=SsrMode::Async />
                         <Route

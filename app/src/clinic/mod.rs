@@ -1,10 +1,14 @@
-//! The practice's clinic list for its staff: a day's appointments, and marking where each
-//! patient is (arrived, in consultation, finished, did not attend).
+//! The practice's clinic list for its staff: a day's appointments, marking where each patient is
+//! (arrived, in consultation, finished, did not attend), and cancelling one for the practice.
 
+mod cancel_for_the_practice;
 mod get_clinic_day;
+mod get_practice_appointment;
 mod mark_attendance;
 
+pub use cancel_for_the_practice::{CancelForThePractice, cancel_for_the_practice};
 pub use get_clinic_day::{GetClinicDay, get_clinic_day};
+pub use get_practice_appointment::{GetPracticeAppointment, get_practice_appointment};
 pub use mark_attendance::{MarkAttendance, mark_attendance};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +16,41 @@ use serde::{Deserialize, Serialize};
 pub const STATUS_FIELD: &str = "status";
 /// `clinician=all` in the address: every clinician's appointments.
 pub const EVERYONE: &str = "all";
+
+/// The form field of the reason the practice gives for cancelling.
+pub const PRACTICE_REASON_FIELD: &str = "reason";
+
+/// An appointment as the practice's staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeAppointmentDto {
+    pub appointment: crate::appointments::AppointmentDto,
+    pub patient_name: String,
+    /// "999 000 0018".
+    pub nhs_number: Option<String>,
+    /// "Email", "Phone call", …: how the patient asked to be contacted about it.
+    pub contact: Option<String>,
+    /// It has not started and is not cancelled: the practice may cancel it.
+    pub cancellable: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::appointments::PracticeAppointment> for PracticeAppointmentDto {
+    fn from(found: backend::appointments::PracticeAppointment) -> Self {
+        use domain::booking::CancelRefusal;
+
+        let cancellable = matches!(
+            found.appointment.cancellable,
+            Ok(()) | Err(CancelRefusal::TooLate { .. })
+        );
+        Self {
+            contact: found.appointment.contact.map(|c| c.label().to_owned()),
+            cancellable,
+            appointment: found.appointment.into(),
+            patient_name: found.patient_name,
+            nhs_number: found.nhs_number.map(|n| n.to_string()),
+        }
+    }
+}
 
 /// A day's clinic list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,9 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                     <a class="header-link" href="/your-record/who-has-looked">
                         "Who has looked at your record"
                     </a>
+                    <a class="header-link" href="/settings/emails">
+                        "Emails"
+                    </a>
                 }
                 .into_any()
             } else {

@@ -227,6 +227,13 @@ fn Row(
         )
     });
     let finished = matches!(status.as_str(), "fulfilled" | "noshow");
+    // Before the patient has arrived, the practice may still cancel it.
+    let cancel = (status == "booked").then(|| {
+        (
+            format!("/clinic/appointments/{id}/cancel"),
+            format!(" for {patient_name}, {time}"),
+        )
+    });
     // The status chosen for this row, when its form came back with an error.
     let chosen = KeptInput::of_page()
         .filter(|form| form.value("id") == Some(id.as_str()))
@@ -249,6 +256,11 @@ fn Row(
                 {note.map(|(href, label)| view! {
                     <a class="block" href=href>
                         "Write a note"<span class="sr-only">{label}</span>
+                    </a>
+                })}
+                {cancel.map(|(href, label)| view! {
+                    <a class="block" href=href>
+                        "Cancel appointment"<span class="sr-only">{label}</span>
                     </a>
                 })}
                 <span class="block text-nhs-secondary-text">{place}</span>

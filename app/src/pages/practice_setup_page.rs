@@ -56,6 +56,7 @@ fn Setup(setup: PracticeSetupDto) -> impl IntoView {
         }
     };
     view! {
+        <p><a href="/practice/emails">"Emails that could not be sent"</a></p>
         <h2>"Services"</h2>
         <p>"The kinds of appointment patients choose from when they book online."</p>
         <p><a class="button button-secondary" href="/practice/services/new">"Add a service"</a></p>

@@ -74,15 +74,17 @@ fn Blocked(found: InTheWayDto, closed: usize) -> impl IntoView {
             view! {
                 <div class="warning-callout">
                     <h2>{heading}</h2>
-                    <p class="mb-0">"They have not been cancelled. Contact each patient to arrange another time."</p>
+                    <p class="mb-0">"They have not been cancelled. Contact each patient to arrange another time, or cancel the appointment for the practice."</p>
                 </div>
                 <ScrollingTable
                     caption="Appointments still booked"
-                    headings=&[Heading::Text("When"), Heading::Text("Patient"), Heading::Text("Appointment")]
+                    headings=&[Heading::Text("When"), Heading::Text("Patient"), Heading::Text("Appointment"), Heading::Action]
                 >
                     {appointments
                         .into_iter()
-                        .map(|a| view! {
+                        .map(|a| {
+                            let cancel_label = format!(" the appointment of {}, {}", a.patient_name, a.when);
+                            view! {
                             <tr>
                                 <th scope="row">{a.when}</th>
                                 <td>
@@ -90,8 +92,13 @@ fn Blocked(found: InTheWayDto, closed: usize) -> impl IntoView {
                                     {a.nhs_number.map(|n| view! { <span class="block whitespace-nowrap">"NHS number "{n}</span> })}
                                 </td>
                                 <td>{a.service}</td>
+                                <td>
+                                    <a href=format!("/clinic/appointments/{}/cancel", a.id)>
+                                        "Cancel"<span class="sr-only">{cancel_label}</span>
+                                    </a>
+                                </td>
                             </tr>
-                        })
+                        }})
                         .collect_view()}
                 </ScrollingTable>
             }

@@ -207,7 +207,7 @@ impl From<backend::patient_record::PatientRecord> for PatientRecordDto {
             banner: record.banner.into(),
             break_glass_reason: match record.basis {
                 Basis::BreakGlass(reason) => Some(reason.as_str().to_owned()),
-                Basis::Own | Basis::Proxy | Basis::CareTeam => None,
+                Basis::Own | Basis::Proxy | Basis::CareTeam | Basis::PracticeOffice => None,
             },
             allergies: entries(record.allergies),
             problems: entries(record.problems),

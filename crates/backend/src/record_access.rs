@@ -237,7 +237,7 @@ pub async fn access_log(
             .iter()
             .find(|grant| grant.patient_id == target)
             .map(|grant| grant.patient_name.clone()),
-        Basis::Own | Basis::CareTeam | Basis::BreakGlass(_) => None,
+        Basis::Own | Basis::CareTeam | Basis::BreakGlass(_) | Basis::PracticeOffice => None,
     };
     audit_record.basis = Some(basis);
     audit::record(db, &audit_record, now).await?;

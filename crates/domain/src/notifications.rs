@@ -1,5 +1,5 @@
-//! Notifications by email: the address they go to, parsed once, and the rule for trying again
-//! when the mail server does not take one.
+//! Notifications by email: the address they go to, parsed once, the topics a patient chooses
+//! among, and the rule for trying again when the mail server does not take one.
 
 use std::time::Duration;
 
@@ -46,6 +46,35 @@ impl EmailAddress {
 impl std::fmt::Debug for EmailAddress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("EmailAddress(..)")
+    }
+}
+
+/// What a patient may choose to be emailed about, or not: every topic is on until they turn it
+/// off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Topic {
+    /// An appointment they asked to be emailed about: booked, a reminder, cancelled by the
+    /// practice.
+    Appointments,
+    /// Their record opened in an emergency by a clinician outside their practice.
+    EmergencyAccess,
+}
+
+impl Topic {
+    pub const ALL: [Self; 2] = [Self::Appointments, Self::EmergencyAccess];
+
+    /// The form value, and the stored one.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Appointments => "appointments",
+            Self::EmergencyAccess => "emergency-access",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|topic| topic.code() == code.trim())
     }
 }
 

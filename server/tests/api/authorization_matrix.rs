@@ -181,13 +181,38 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ),
     // Each patient's own list: never A's appointments for anyone else.
     ("my_appointments", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
-    // One of A's appointments, and cancelling one (a fresh one per caller): A, A's proxy, a
-    // clinician of A's practice. Breaking the glass is for clinical need, not diaries.
-    ("appointment", true, [WHO, OK, NO, OK, OK, NO, NO, WHO]),
+    // One of A's appointments: A, A's proxy, the staff of A's practice (reception included).
+    // Breaking the glass is for clinical need, not diaries.
+    ("appointment", true, [WHO, OK, NO, OK, OK, NO, OK, WHO]),
+    // Cancelling one online (a fresh one per caller), by the patient's rules: A and A's proxy.
     (
         "cancel_appointment",
         true,
-        [WHO, OK, NO, OK, OK, NO, NO, WHO],
+        [WHO, OK, NO, OK, NO, NO, NO, WHO],
+    ),
+    // One of A's appointments as the practice sees it, and cancelling one for the practice (a
+    // fresh one per caller): the staff of A's practice, reception included.
+    (
+        "practice_appointment",
+        true,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
+    (
+        "cancel_for_the_practice",
+        false,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
+    // What each patient is emailed about: their own choice, nobody else's (a proxy chooses
+    // their own, not A's).
+    ("email_choices", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    ("choose_emails", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    // The emails the mail server kept refusing, A's among them, and sending A's again: the
+    // practice's administrators.
+    ("failing_emails", true, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
+    (
+        "send_email_again",
+        false,
+        [WHO, NO, NO, NO, NO, NO, OK, WHO],
     ),
     // Each patient's own record: never A's for anyone else; staff open records by patient.
     ("my_record", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
@@ -259,6 +284,8 @@ struct PatientA {
     free_slot: String,
     /// A word only A's allergy record holds: clinical detail no refusal may carry.
     allergy: &'static str,
+    /// An email to A that the mail server kept refusing.
+    failing_email: String,
 }
 
 struct Callers {
@@ -326,8 +353,10 @@ async fn patient_a(app: &TestApp) -> PatientA {
         .unwrap()
         .to_owned();
     let appointment = book_for(app, &id, 3).await;
+    let failing_email = failing_email(app, &id).await;
     PatientA {
         appointment,
+        failing_email,
         free_slot,
         id,
         nhs_number: "9990000018".into(),
@@ -465,7 +494,13 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         "held_time" => form(&[("slot", &a.free_slot)]),
         "alternatives" => form(&[("slot", &a.free_slot), ("expired", "false")]),
         "book_appointment" => form(&[("slot_id", &a.free_slot), ("contact", "text")]),
-        "appointment" => form(&[("id", &a.appointment)]),
+        "appointment" | "practice_appointment" => form(&[("id", &a.appointment)]),
+        "cancel_for_the_practice" => form(&[
+            ("id", &book_for(app, &a.id, 7).await),
+            ("reason", "The clinician is unwell"),
+        ]),
+        "choose_emails" => form(&[("appointments", "on")]),
+        "send_email_again" => form(&[("id", &a.failing_email)]),
         "cancel_appointment" => form(&[("id", &book_for(app, &a.id, 4).await)]),
         "reschedule_appointment" => form(&[
             ("id", &book_for(app, &a.id, 5).await),
@@ -553,6 +588,33 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         }
         _ => String::new(),
     }
+}
+
+/// An email to patient `patient_id` that the mail server refused at every attempt, as the
+/// mailer leaves one: given up, for the practice's office to see.
+async fn failing_email(app: &TestApp, patient_id: &str) -> String {
+    use store::state::notifications::{self, NewNotification};
+
+    let db = store::Db::connect(&app.database.url, None).await.unwrap();
+    let now = jiff::Timestamp::now();
+    let email = NewNotification {
+        kind: "appointment-booked".into(),
+        patient_id: patient_id.to_owned(),
+        regarding: format!("Appointment/{patient_id}"),
+        recipient: "nobody@invalid.example".into(),
+        details: json!({ "start": now.to_string() }).to_string(),
+        due_at: now,
+    };
+    let id = notifications::insert(db.state(), &email, now)
+        .await
+        .unwrap();
+    notifications::claim_due(db.state(), now, now, 100)
+        .await
+        .unwrap();
+    notifications::give_up(db.state(), &id, now, "the mail server refused it (550)")
+        .await
+        .unwrap();
+    id
 }
 
 /// Dr Okafor's PractitionerRole (the "clinician" persona's own diary) and its place.

@@ -124,10 +124,15 @@ impl Practice {
 
     /// Calls server function `name` as the signed-in patient, as a form without JavaScript does.
     async fn call(&self, name: &str, form: &[(&str, &str)]) {
+        self.call_as(&self.cookie, name, form).await;
+    }
+
+    /// Calls server function `name` in the session of `cookie`, as a form without JavaScript does.
+    async fn call_as(&self, cookie: &str, name: &str, form: &[(&str, &str)]) {
         let response = self
             .client
             .post(format!("{}/api/{name}", self.base))
-            .header("cookie", &self.cookie)
+            .header("cookie", cookie)
             .header("sec-fetch-site", "same-origin")
             .form(form)
             .send()
@@ -170,6 +175,19 @@ impl Practice {
             .expect("the appointment is booked")
             .to_owned();
         (id, slot["start"].as_str().unwrap().to_owned())
+    }
+
+    /// Page `path` as the session of `cookie` sees it.
+    async fn page(&self, cookie: &str, path: &str) -> String {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.unwrap()
     }
 }
 
@@ -419,4 +437,149 @@ async fn a_patient_is_told_by_email_when_their_record_is_opened_in_an_emergency(
         !notice.contains("Unconscious") && !notice.contains("allergies"),
         "{notice}"
     );
+}
+
+/// Patient A turns appointment emails off (what was waiting is withdrawn, and a new booking
+/// brings none) and on again; the practice's office cancels an appointment and A is told, with
+/// nothing of why in the email; an email the mail server refused at every try shows on the
+/// office's list and goes once sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_chooses_their_emails_and_the_practice_cancelling_or_resending_reaches_them() {
+    let mut with_mail = WithMail::start().await;
+    let smtp = with_mail.smtp.take();
+    let (practice, maildir, rows) = (&with_mail.practice, &with_mail.maildir, &with_mail.rows);
+    let (first, _) = practice.book(3).await;
+    messages(maildir, 1).await;
+    assert_eq!(reminders(rows, &first).await.len(), 1);
+
+    let page = practice.page(&practice.cookie, "/settings/emails").await;
+    assert!(page.contains(ADDRESS), "the page says where emails go");
+    assert_eq!(
+        page.matches(" checked").count(),
+        2,
+        "every topic is on at first"
+    );
+
+    // Everything off: the waiting reminder is withdrawn, a new booking brings no email.
+    practice.call("choose_emails", &[]).await;
+    assert!(reminders(rows, &first).await.is_empty(), "withdrawn");
+    let page = practice
+        .page(&practice.cookie, "/settings/emails?saved=yes")
+        .await;
+    assert!(page.contains("Your choices are saved"));
+    assert_eq!(page.matches(" checked").count(), 0, "{page}");
+    let (second, second_start) = practice.book(4).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        inbox(maildir).len(),
+        1,
+        "no email while appointment emails are off"
+    );
+    assert!(reminders(rows, &second).await.is_empty());
+
+    // Appointment emails on again; the practice's office cancels the second appointment.
+    practice
+        .call("choose_emails", &[("appointments", "on")])
+        .await;
+    let office = demo_session(&practice.client, &practice.base, "administrator").await;
+    let seen = practice
+        .page(&office, &format!("/clinic/appointments/{second}/cancel"))
+        .await;
+    assert!(
+        seen.contains("Cancel an appointment for the practice"),
+        "{seen}"
+    );
+    assert!(seen.contains("999 000 0018"), "whose it is");
+    let why = "Dr Okafor is unwell today";
+    practice
+        .call_as(
+            &office,
+            "cancel_for_the_practice",
+            &[("id", second.as_str()), ("reason", why)],
+        )
+        .await;
+    let notice = messages(maildir, 2)
+        .await
+        .into_iter()
+        .find(|message| message.contains("Subject: Your appointment has been cancelled"))
+        .expect("the notice arrived");
+    let when = backend::time::appointment_time(second_start.parse().unwrap());
+    assert!(notice.contains(&when), "{notice}");
+    assert!(
+        !notice.contains("unwell") && !notice.contains("Okafor"),
+        "{notice}"
+    );
+    let cancelled = practice.fhir(&format!("Appointment/{second}")).await;
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancelationReason"]["coding"][0]["code"], "prov");
+    assert_eq!(cancelled["cancelationReason"]["text"], why);
+    let done = practice
+        .page(
+            &office,
+            &format!("/clinic/appointments/{second}/cancelled?emailed=yes"),
+        )
+        .await;
+    assert!(done.contains("Appointment cancelled"), "{done}");
+    let theirs = practice.page(&practice.cookie, "/appointments").await;
+    assert!(theirs.contains(why), "the patient reads why when signed in");
+
+    // The mail server refuses a confirmation at every try: given up, listed for the office.
+    drop(smtp);
+    let (third, _) = practice.book(5).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let failing_id = loop {
+        // Seven tries already failed: the next is the last.
+        sqlx::query(
+            "UPDATE notifications SET attempts = 7, due_at = $1 \
+             WHERE regarding = $2 AND kind = 'appointment-booked' AND claimed_until IS NULL \
+             AND failed_at IS NULL",
+        )
+        .bind(jiff::Timestamp::now().as_second())
+        .bind(format!("Appointment/{third}"))
+        .execute(rows)
+        .await
+        .unwrap();
+        let given_up: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM notifications WHERE regarding = $1 AND failed_at IS NOT NULL",
+        )
+        .bind(format!("Appointment/{third}"))
+        .fetch_optional(rows)
+        .await
+        .unwrap();
+        if let Some((id,)) = given_up {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "the email was given up");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let list = practice.page(&office, "/practice/emails").await;
+    assert!(list.contains("Appointment booked"), "{list}");
+    assert!(list.contains("999 000 0018"), "{list}");
+    assert!(
+        list.contains("the mail server could not be reached"),
+        "{list}"
+    );
+    assert!(list.contains("after 8 tries"), "{list}");
+    let patients_view = practice
+        .client
+        .post(format!("{}/api/failing_emails", practice.base))
+        .header("cookie", &practice.cookie)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patients_view.status(), StatusCode::FORBIDDEN);
+
+    let _smtp = smtp_server(with_mail.smtp_port, maildir);
+    practice
+        .call_as(&office, "send_email_again", &[("id", failing_id.as_str())])
+        .await;
+    let all = messages(maildir, 3).await;
+    let confirmations = all
+        .iter()
+        .filter(|message| message.contains("Subject: Your appointment is booked"))
+        .count();
+    assert_eq!(confirmations, 2, "the first booking's and the resent one");
+    let list = practice.page(&office, "/practice/emails").await;
+    assert!(list.contains("Every email has been sent"), "{list}");
 }

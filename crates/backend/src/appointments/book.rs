@@ -11,7 +11,7 @@ use super::{
     AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory, Gone,
     access_to, audit_write, availability, booking_patient,
     booking_reference::new_reference,
-    cancel::cancelled,
+    cancel::{By, cancelled},
     holds::{slot_and_service, unavailable},
     list::{read, view},
     references,
@@ -162,7 +162,11 @@ async fn book_held(
         Some(Err(error)) => return Err(error.into()),
     };
     if let Some(old) = &replacing {
-        let cancelled = cancelled(old.resource.clone(), "Moved to another time by the patient");
+        let cancelled = cancelled(
+            old.resource.clone(),
+            By::Patient,
+            "Moved to another time by the patient",
+        );
         match store::update_in(
             &mut tx,
             ResourceType::Appointment,

@@ -1,6 +1,7 @@
-//! Cancelling an appointment online, within the service's rules: not once it has started, nor
-//! inside the service's cut-off (the practice may already have turned others away). The store's
-//! booking rules free the slot in the same write.
+//! Cancelling an appointment online, by its patient (or their proxy), within the service's
+//! rules: not once it has started, nor inside the service's cut-off (the practice may already
+//! have turned others away). The store's booking rules free the slot in the same write. (The
+//! practice cancels in `for_the_practice`.)
 
 use domain::booking::AppointmentReason;
 use fhir::ResourceType;
@@ -13,7 +14,11 @@ use super::{
 };
 use crate::{
     Db, FhirRepository,
-    auth::{access::Access, audit::Action},
+    auth::{
+        access::Access,
+        audit::{AccessRecord, Action},
+        policy::{Basis, Refusal},
+    },
     notifications,
 };
 use store::WriteError;
@@ -28,6 +33,9 @@ pub async fn cancel(
     reason: Option<&AppointmentReason>,
     now: Timestamp,
 ) -> Result<Appointment, AppointmentsError> {
+    if !matches!(access.basis, Basis::Own | Basis::Proxy) {
+        return Err(AppointmentsError::Refused(Refusal::NotTheirs));
+    }
     let (appointment, patient_id, version) = read(db, appointment_id).await?;
     let access = access_to(access, &patient_id)?;
     let services = availability::services(db).await?;
@@ -40,12 +48,35 @@ pub async fn cancel(
         .map_err(AppointmentsError::CannotCancel)?;
 
     let reason = reason.map_or("Cancelled online by the patient", AppointmentReason::as_str);
-    let appointment = cancelled(appointment, reason);
-    // Based on the version just checked: if it changed meanwhile, nothing is written.
+    let written = write_cancelled(
+        db,
+        access,
+        (appointment_id, appointment, version),
+        (By::Patient, reason),
+        now,
+    )
+    .await?;
+    notifications::appointment_cancelled(db, appointment_id).await;
+    view(&mut directory, &services, &written, now)
+        .await?
+        .ok_or(AppointmentsError::NotFound)
+}
+
+/// Writes `appointment` (`id` at `version`, as just checked) cancelled by `by` for `reason`,
+/// and audits the write with `access`: the stored appointment. If it changed meanwhile, nothing
+/// is written.
+pub(super) async fn write_cancelled(
+    db: &Db,
+    access: AccessRecord,
+    (id, appointment, version): (&str, Value, i64),
+    (by, reason): (By, &str),
+    now: Timestamp,
+) -> Result<Value, AppointmentsError> {
+    let appointment = cancelled(appointment, by, reason);
     let written = db
         .update(
             ResourceType::Appointment,
-            appointment_id,
+            id,
             appointment,
             Some(version),
             now,
@@ -58,22 +89,30 @@ pub async fn cancel(
         }
         Err(error) => return Err(error.into()),
     };
-    let record = format!("Appointment/{appointment_id}");
+    let record = format!("Appointment/{id}");
     audit_write(db, access, "update", Action::Update, record, now).await?;
-    notifications::appointment_cancelled(db, appointment_id).await;
-    view(&mut directory, &services, &written.resource, now)
-        .await?
-        .ok_or(AppointmentsError::NotFound)
+    Ok(written.resource)
 }
 
-/// `appointment` cancelled by its patient, for `reason`.
-pub(super) fn cancelled(mut appointment: Value, reason: &str) -> Value {
+/// Who cancelled an appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum By {
+    Patient,
+    Practice,
+}
+
+/// `appointment` cancelled by `by`, for `reason`.
+pub(super) fn cancelled(mut appointment: Value, by: By, reason: &str) -> Value {
+    let (code, display) = match by {
+        By::Patient => ("pat", "Patient"),
+        By::Practice => ("prov", "Provider"),
+    };
     appointment["status"] = json!("cancelled");
     appointment["cancelationReason"] = json!({
         "coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
-            "code": "pat",
-            "display": "Patient",
+            "code": code,
+            "display": display,
         }],
         "text": reason,
     });

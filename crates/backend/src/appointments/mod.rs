@@ -15,6 +15,7 @@ mod booking_reference;
 pub mod calendar;
 mod cancel;
 pub mod clinic;
+mod for_the_practice;
 mod holds;
 mod list;
 
@@ -23,6 +24,9 @@ use std::collections::HashMap;
 pub use availability::{free_days, free_times, service, services};
 pub use book::{Booked, BookingDetails, book, reschedule};
 pub use cancel::cancel;
+pub use for_the_practice::{
+    PracticeAppointment, PracticeCancelled, appointment_for_the_practice, cancel_for_the_practice,
+};
 pub use holds::{held, hold, instead_of};
 pub use list::{appointment, appointments, patient_of};
 

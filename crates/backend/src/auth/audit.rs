@@ -216,7 +216,12 @@ fn agent_of(agent: &Agent, basis: Option<&Basis>) -> (AgentEntry, &'static str) 
                 name: staff.display_name.clone(),
                 role: format!("{}, {}", staff.role.label(), staff.organisation.as_str()),
             },
-            "TREAT",
+            // The practice's office runs its business (appointments), it does not treat.
+            if basis == Some(&Basis::PracticeOffice) {
+                "HOPERAT"
+            } else {
+                "TREAT"
+            },
         ),
     }
 }

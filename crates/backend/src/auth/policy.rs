@@ -7,7 +7,8 @@
 //! - A clinician sees the records of patients registered with their own organisation. Any other
 //!   record needs break-glass: a stated reason, which lasts for the session, is written into the
 //!   audit event of every access it covers and is shown to the patient.
-//! - A practice administrator runs diaries and registrations and sees no clinical record.
+//! - A practice administrator runs diaries and registrations, and manages the appointments of
+//!   the practice's patients (cancelling one for them); they see no clinical record.
 
 use domain::{
     OdsCode,
@@ -38,6 +39,8 @@ pub enum Basis {
     CareTeam,
     /// A clinician from elsewhere who broke the glass, for this reason.
     BreakGlass(BreakGlassReason),
+    /// Staff of the patient's practice who are not clinicians: their appointments only.
+    PracticeOffice,
 }
 
 /// Why they may not.
@@ -101,7 +104,11 @@ pub fn decide(actor: &Actor, subject: Subject<'_>, grants: &Grants) -> Result<Ba
         }
         Actor::Staff(staff) => {
             if staff.role != StaffRole::Clinician {
-                return Err(Refusal::NotClinical);
+                return if subject.practice == Some(&staff.organisation) {
+                    Ok(Basis::PracticeOffice)
+                } else {
+                    Err(Refusal::NotClinical)
+                };
             }
             if subject.practice == Some(&staff.organisation) {
                 return Ok(Basis::CareTeam);
@@ -130,10 +137,14 @@ pub enum Purpose {
 
 /// The rule, pure: does `basis` open the record for `purpose`? Breaking the glass is for
 /// clinical need, which appointments (the practice's business) are not; patients and proxies
-/// read their record but do not write the clinical one.
+/// read their record but do not write the clinical one; the practice's office sees no clinical
+/// record at all.
 pub fn serves(basis: &Basis, purpose: Purpose) -> Result<(), Refusal> {
     match (purpose, basis) {
         (Purpose::Appointments, Basis::BreakGlass(_)) => Err(Refusal::BreakGlassRequired),
+        (Purpose::ReadRecord | Purpose::WriteRecord, Basis::PracticeOffice) => {
+            Err(Refusal::NotClinical)
+        }
         (Purpose::WriteRecord, Basis::Own | Basis::Proxy) => Err(Refusal::NotTheirs),
         _ => Ok(()),
     }
@@ -362,13 +373,30 @@ mod tests {
     }
 
     #[test]
-    fn an_administrator_sees_no_clinical_record_even_at_their_practice() {
+    fn an_administrator_manages_their_practices_appointments_and_sees_no_clinical_record() {
         let home = OdsCode::parse("Y90001").unwrap();
+        let elsewhere = OdsCode::parse("Y90002").unwrap();
         let manager = staff(StaffRole::Administrator, "Y90001");
+        let basis = decide(&manager, at("a", Some(&home)), &Grants::default());
+        assert_eq!(basis, Ok(Basis::PracticeOffice));
         assert_eq!(
-            decide(&manager, at("a", Some(&home)), &Grants::default()),
+            serves(&Basis::PracticeOffice, Purpose::ReadRecord),
             Err(Refusal::NotClinical)
         );
+        assert_eq!(
+            serves(&Basis::PracticeOffice, Purpose::WriteRecord),
+            Err(Refusal::NotClinical)
+        );
+        assert_eq!(
+            serves(&Basis::PracticeOffice, Purpose::Appointments),
+            Ok(())
+        );
+        for practice in [Some(&elsewhere), None] {
+            assert_eq!(
+                decide(&manager, at("a", practice), &Grants::default()),
+                Err(Refusal::NotClinical)
+            );
+        }
     }
 
     #[test]

@@ -1,14 +1,27 @@
 //! Telling a patient by email what has happened: about an appointment, when they asked to be
-//! contacted by email about it, its confirmation when they book and a reminder the day before;
-//! and, whenever a clinician outside their practice breaks the glass to open their record, that it
-//! happened. An email can be read by anyone with the inbox, so it carries a time and a link to
-//! sign in, never what an appointment is for, with whom, or why a record was opened.
+//! contacted by email about it, its confirmation when they book, a reminder the day before and a
+//! notice if the practice cancels it; and, whenever a clinician outside their practice breaks the
+//! glass to open their record, that it happened. An email can be read by anyone with the inbox,
+//! so it carries a time and a link to sign in, never what an appointment is for, with whom, or
+//! why a record was opened or an appointment cancelled.
 //!
-//! Queued in the working state (`store::state::notifications`) once the booking is committed and
-//! sent by the server's mailer, which words each one ([`compose`]) as it sends it. A failure to
-//! queue never undoes the booking: it is logged, and the booking stands.
+//! The patient chooses the topics they want ([`choices`], [`choose`]); all are on until they turn
+//! one off, which also withdraws what is waiting. Queued in the working state
+//! (`store::state::notifications`) once what it tells is committed, and sent by the server's
+//! mailer, which words each one ([`compose`]) as it sends it. A failure to queue never undoes
+//! what happened: it is logged, and the booking or cancellation stands. The practice's office
+//! sees those the mail server kept refusing ([`failing`]) and can send one again ([`try_again`]).
 
-use domain::{booking::ContactPreference, notifications::EmailAddress};
+mod choices;
+mod failing;
+
+pub use choices::{ChoicesError, EmailChoices, choices, choose};
+pub use failing::{FailingEmail, FailingError, failing, try_again};
+
+use domain::{
+    booking::ContactPreference,
+    notifications::{EmailAddress, Topic},
+};
 use fhir::ResourceType;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -24,13 +37,15 @@ use crate::{Db, FhirRepository, StoreError, time};
 pub enum Kind {
     AppointmentBooked,
     AppointmentReminder,
+    AppointmentCancelledByThePractice,
     RecordOpenedInAnEmergency,
 }
 
 impl Kind {
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::AppointmentBooked,
         Self::AppointmentReminder,
+        Self::AppointmentCancelledByThePractice,
         Self::RecordOpenedInAnEmergency,
     ];
 
@@ -38,7 +53,18 @@ impl Kind {
         match self {
             Self::AppointmentBooked => "appointment-booked",
             Self::AppointmentReminder => "appointment-reminder",
+            Self::AppointmentCancelledByThePractice => "appointment-cancelled-by-the-practice",
             Self::RecordOpenedInAnEmergency => "record-opened-in-an-emergency",
+        }
+    }
+
+    /// The topic a patient turns it on or off with.
+    pub fn topic(self) -> Topic {
+        match self {
+            Self::AppointmentBooked
+            | Self::AppointmentReminder
+            | Self::AppointmentCancelledByThePractice => Topic::Appointments,
+            Self::RecordOpenedInAnEmergency => Topic::EmergencyAccess,
         }
     }
 
@@ -85,6 +111,16 @@ pub fn compose(kind: &str, details: &str, service_url: &str) -> Option<Email> {
             "/appointments",
             ABOUT_AN_APPOINTMENT,
         ),
+        Kind::AppointmentCancelledByThePractice => (
+            "Your appointment has been cancelled",
+            format!(
+                "Your GP practice has cancelled your appointment on {}. We are sorry.",
+                time::appointment_time(at("start")?)
+            ),
+            "To see why, and to book another time, sign in:",
+            "/appointments",
+            ABOUT_AN_APPOINTMENT,
+        ),
         Kind::RecordOpenedInAnEmergency => (
             "Your GP record was opened in an emergency",
             format!(
@@ -124,7 +160,7 @@ pub async fn appointment_booked(
         return;
     }
     let queued = async {
-        let Some(address) = email_address(db, patient_id).await? else {
+        let Some(address) = address_if_wanted(db, patient_id, Topic::Appointments).await? else {
             return Ok(());
         };
         let regarding = format!("Appointment/{appointment_id}");
@@ -134,6 +170,7 @@ pub async fn appointment_booked(
         for (kind, due_at) in [(Kind::AppointmentBooked, now)].into_iter().chain(reminder) {
             let notification = NewNotification {
                 kind: kind.code().to_owned(),
+                patient_id: patient_id.to_owned(),
                 regarding: regarding.clone(),
                 recipient: address.as_str().to_owned(),
                 details: details.clone(),
@@ -153,7 +190,7 @@ pub async fn appointment_booked(
 /// form sent twice makes one email.
 pub async fn record_opened_in_an_emergency(db: &Db, patient_id: &str, now: Timestamp) {
     let queued = async {
-        let Some(address) = email_address(db, patient_id).await? else {
+        let Some(address) = address_if_wanted(db, patient_id, Topic::EmergencyAccess).await? else {
             return Ok(());
         };
         let kind = Kind::RecordOpenedInAnEmergency.code();
@@ -161,6 +198,7 @@ pub async fn record_opened_in_an_emergency(db: &Db, patient_id: &str, now: Times
         notifications::withdraw(db.state(), kind, &regarding).await?;
         let notification = NewNotification {
             kind: kind.to_owned(),
+            patient_id: patient_id.to_owned(),
             regarding,
             recipient: address.as_str().to_owned(),
             details: json!({ "at": now.to_string() }).to_string(),
@@ -183,17 +221,66 @@ pub async fn appointment_cancelled(db: &Db, appointment_id: &str) {
     }
 }
 
-/// The email address on the patient's record, if it has one that can be used.
-async fn email_address(db: &Db, patient_id: &str) -> Result<Option<EmailAddress>, StoreError> {
+/// Withdraws the reminder of an appointment the practice has cancelled and, when the patient
+/// asked to be contacted by email about it and wants appointment emails, queues the notice.
+/// Answers whether it did.
+pub async fn appointment_cancelled_by_the_practice(
+    db: &Db,
+    patient_id: &str,
+    appointment_id: &str,
+    start: Timestamp,
+    contact: Option<ContactPreference>,
+    now: Timestamp,
+) -> bool {
+    appointment_cancelled(db, appointment_id).await;
+    if contact != Some(ContactPreference::Email) {
+        return false;
+    }
+    let queued = async {
+        let Some(address) = address_if_wanted(db, patient_id, Topic::Appointments).await? else {
+            return Ok(false);
+        };
+        let notification = NewNotification {
+            kind: Kind::AppointmentCancelledByThePractice.code().to_owned(),
+            patient_id: patient_id.to_owned(),
+            regarding: format!("Appointment/{appointment_id}"),
+            recipient: address.as_str().to_owned(),
+            details: json!({ "start": start.to_string() }).to_string(),
+            due_at: now,
+        };
+        notifications::insert(db.state(), &notification, now).await?;
+        Ok::<_, StoreError>(true)
+    };
+    queued.await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "the notice of a cancellation could not be queued");
+        false
+    })
+}
+
+/// The address on the patient's record, if they want emails about `topic` and it has one.
+async fn address_if_wanted(
+    db: &Db,
+    patient_id: &str,
+    topic: Topic,
+) -> Result<Option<EmailAddress>, StoreError> {
+    let off = notifications::turned_off(db.state(), patient_id).await?;
+    if off.iter().any(|code| code == topic.code()) {
+        return Ok(None);
+    }
     let Found::Current(patient) = db.read(ResourceType::Patient, patient_id).await? else {
         return Ok(None);
     };
-    Ok(patient.resource["telecom"]
+    Ok(address_on(&patient.resource))
+}
+
+/// The first usable email address of a Patient resource.
+fn address_on(patient: &Value) -> Option<EmailAddress> {
+    patient["telecom"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|telecom| telecom["system"] == "email")
-        .find_map(|telecom| EmailAddress::parse(telecom["value"].as_str()?).ok()))
+        .find_map(|telecom| EmailAddress::parse(telecom["value"].as_str()?).ok())
 }
 
 #[cfg(test)]
@@ -234,6 +321,17 @@ mod tests {
                 .body
                 .contains("https://gp.example/your-record/who-has-looked\n")
         );
+        let cancelled = compose(
+            "appointment-cancelled-by-the-practice",
+            &details,
+            "https://gp.example",
+        )
+        .unwrap();
+        assert_eq!(cancelled.subject, "Your appointment has been cancelled");
+        assert!(cancelled.body.starts_with(
+            "Your GP practice has cancelled your appointment on Tuesday 8 December 2026, 9:30am."
+        ));
+        assert!(cancelled.body.contains("https://gp.example/appointments\n"));
         assert_eq!(compose("a-kind-from-the-future", &details, "x"), None);
         assert_eq!(compose("appointment-booked", "{}", "x"), None);
     }
