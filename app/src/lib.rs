@@ -12,6 +12,7 @@ pub mod components;
 pub mod diaries;
 pub mod error;
 pub mod health_record;
+pub mod messages;
 pub mod notifications;
 pub mod pages;
 pub mod patients;

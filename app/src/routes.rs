@@ -18,11 +18,12 @@ use crate::{
     pages::{
         AddToRecordPage, AppointmentBookedPage, AppointmentCancelledPage, BlockTimePage,
         CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
-        ChooseServicePage, ChooseTimePage, ClinicPage, DiariesPage, EmailChoicesPage,
-        FailingEmailsPage, FindPatientPage, HomePage, MyAppointmentsPage, MyRecordPage,
-        NotFoundPage, OpenTimesPage, PatientRecordPage, PlaceFormPage, PracticeCancelPage,
-        PracticeCancelledPage, PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage,
-        ServiceFormPage, SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
+        ChooseServicePage, ChooseTimePage, ClinicPage, ConversationPage, DiariesPage,
+        EmailChoicesPage, FailingEmailsPage, FindPatientPage, HomePage, InboxConversationPage,
+        InboxPage, MyAppointmentsPage, MyMessagesPage, MyRecordPage, NewMessagePage, NotFoundPage,
+        OpenTimesPage, PatientRecordPage, PlaceFormPage, PracticeCancelPage, PracticeCancelledPage,
+        PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage, ServiceFormPage, SignInPage,
+        SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
     },
 };
 
@@ -112,6 +113,23 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("clinic"), StaticSegment("appointments"), ParamSegment("id"), StaticSegment("cancelled"))
                             view=PracticeCancelledPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("messages") view=MyMessagesPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("messages"), StaticSegment("new"))
+                            view=NewMessagePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("messages"), ParamSegment("id"))
+                            view=ConversationPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("inbox") view=InboxPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("inbox"), ParamSegment("id"))
+                            view=InboxConversationPage
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -76,6 +76,9 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                     <a class="header-link" href="/appointments">
                         "Appointments"
                     </a>
+                    <a class="header-link" href="/messages">
+                        "Messages"
+                    </a>
                     <a class="header-link" href="/your-record/who-has-looked">
                         "Who has looked at your record"
                     </a>
@@ -88,6 +91,9 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                 view! {
                     <a class="header-link" href="/clinic">
                         "Clinic list"
+                    </a>
+                    <a class="header-link" href="/inbox">
+                        "Inbox"
                     </a>
                     <a class="header-link" href="/availability">
                         "Diaries"

@@ -11,6 +11,7 @@ use crate::error::AppError;
 pub async fn choose_emails(
     appointments: Option<String>,
     emergency_access: Option<String>,
+    messages: Option<String>,
 ) -> Result<(), AppError> {
     use backend::{
         appointments as booking,
@@ -28,6 +29,7 @@ pub async fn choose_emails(
     let wanted: Vec<Topic> = [
         (Topic::Appointments, appointments.is_some()),
         (Topic::EmergencyAccess, emergency_access.is_some()),
+        (Topic::Messages, messages.is_some()),
     ]
     .into_iter()
     .filter_map(|(topic, ticked)| ticked.then_some(topic))

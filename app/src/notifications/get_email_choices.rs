@@ -43,5 +43,6 @@ pub async fn get_email_choices() -> Result<PatientView<EmailChoicesDto>, AppErro
         address: choices.address.as_ref().map(|a| a.as_str().to_owned()),
         appointments: on(Topic::Appointments),
         emergency_access: on(Topic::EmergencyAccess),
+        messages: on(Topic::Messages),
     }))
 }

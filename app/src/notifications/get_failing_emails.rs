@@ -31,6 +31,7 @@ pub async fn get_failing_emails() -> Result<Vec<FailingEmailDto>, AppError> {
                     "Appointment cancelled by the practice"
                 }
                 Some(Kind::RecordOpenedInAnEmergency) => "Record opened in an emergency",
+                Some(Kind::MessageFromThePractice) => "Message from the practice",
                 None => "An email this version does not know",
             }
             .to_owned(),

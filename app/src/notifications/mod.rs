@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// The form field of each topic: a checkbox, sent only when ticked.
 pub const APPOINTMENTS_FIELD: &str = "appointments";
 pub const EMERGENCY_ACCESS_FIELD: &str = "emergency_access";
+pub const MESSAGES_FIELD: &str = "messages";
 
 /// What the "emails we send you" page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +24,7 @@ pub struct EmailChoicesDto {
     pub address: Option<String>,
     pub appointments: bool,
     pub emergency_access: bool,
+    pub messages: bool,
 }
 
 /// An email given up on, for the practice's office.

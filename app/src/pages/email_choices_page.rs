@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     components::patient_page,
     notifications::{
-        APPOINTMENTS_FIELD, ChooseEmails, EMERGENCY_ACCESS_FIELD, EmailChoicesDto,
+        APPOINTMENTS_FIELD, ChooseEmails, EMERGENCY_ACCESS_FIELD, EmailChoicesDto, MESSAGES_FIELD,
         get_email_choices,
     },
 };
@@ -40,6 +40,7 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
         address,
         appointments,
         emergency_access,
+        messages,
     } = choices;
     let failed = move || {
         action
@@ -84,6 +85,14 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
                             <label class="label checkboxes-label" for=APPOINTMENTS_FIELD>"Appointments"</label>
                             <div class="hint checkboxes-hint" id="appointments-hint">
                                 "When you book one and ask to be contacted by email: a confirmation, a reminder the day before, and a message if the practice has to cancel it."
+                            </div>
+                        </div>
+                        <div class="checkboxes-item">
+                            <input class="checkboxes-input" id=MESSAGES_FIELD name=MESSAGES_FIELD type="checkbox" value="on"
+                                checked=messages aria-describedby="messages-hint" />
+                            <label class="label checkboxes-label" for=MESSAGES_FIELD>"Messages from the practice"</label>
+                            <div class="hint checkboxes-hint" id="messages-hint">
+                                "When the practice replies to you or writes to you. The email asks you to sign in to read it."
                             </div>
                         </div>
                         <div class="checkboxes-item">

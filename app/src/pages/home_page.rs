@@ -120,6 +120,7 @@ fn PatientHome(next: Option<AppointmentDto>) -> impl IntoView {
                 <li><a href="/book">"Book an appointment"</a></li>
                 <li><a href="/appointments">"See and manage your appointments"</a></li>
                 <li><a href="/your-record">"See your health record"</a></li>
+                <li><a href="/messages">"Send a message to the practice"</a></li>
                 <li><a href="/settings/emails">"Choose the emails we send you"</a></li>
             </ul>
         </section>

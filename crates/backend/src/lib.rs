@@ -10,6 +10,7 @@ pub mod booking;
 pub mod demo_data;
 pub mod diaries;
 pub mod kept_forms;
+pub mod messages;
 pub mod notifications;
 pub mod patient_record;
 pub mod patient_search;

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod break_glass;
 pub mod clinic;
 pub mod identity;
+pub mod messages;
 pub mod nhs_number;
 pub mod notifications;
 pub mod ods_code;

@@ -58,16 +58,19 @@ pub enum Topic {
     Appointments,
     /// Their record opened in an emergency by a clinician outside their practice.
     EmergencyAccess,
+    /// A reply or a new message from the practice.
+    Messages,
 }
 
 impl Topic {
-    pub const ALL: [Self; 2] = [Self::Appointments, Self::EmergencyAccess];
+    pub const ALL: [Self; 3] = [Self::Appointments, Self::EmergencyAccess, Self::Messages];
 
     /// The form value, and the stored one.
     pub fn code(self) -> &'static str {
         match self {
             Self::Appointments => "appointments",
             Self::EmergencyAccess => "emergency-access",
+            Self::Messages => "messages",
         }
     }
 

@@ -206,6 +206,34 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     // their own, not A's).
     ("email_choices", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
     ("choose_emails", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    // Messages: each patient's own conversations, and starting one (a proxy writes for
+    // themselves). A's conversation: A, A's proxy and the staff of A's practice read it and
+    // reply; the practice's staff take it (from whoever had it) and close it (a fresh one
+    // each). The inbox: any staff member, each seeing their own practice's
+    // (checked below).
+    ("my_messages", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    (
+        "start_conversation",
+        false,
+        [WHO, OK, OK, OK, NO, NO, NO, WHO],
+    ),
+    ("conversation", true, [WHO, OK, NO, OK, OK, NO, OK, WHO]),
+    (
+        "reply_to_conversation",
+        false,
+        [WHO, OK, NO, OK, OK, NO, OK, WHO],
+    ),
+    (
+        "take_conversation",
+        false,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
+    (
+        "close_conversation",
+        false,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
+    ("inbox", true, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
     // The emails the mail server kept refusing, A's among them, and sending A's again: the
     // practice's administrators.
     ("failing_emails", true, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
@@ -286,6 +314,8 @@ struct PatientA {
     allergy: &'static str,
     /// An email to A that the mail server kept refusing.
     failing_email: String,
+    /// A conversation A started with the practice.
+    conversation: String,
 }
 
 struct Callers {
@@ -354,7 +384,9 @@ async fn patient_a(app: &TestApp) -> PatientA {
         .to_owned();
     let appointment = book_for(app, &id, 3).await;
     let failing_email = failing_email(app, &id).await;
+    let conversation = conversation_of_a(app).await;
     PatientA {
+        conversation,
         appointment,
         failing_email,
         free_slot,
@@ -501,6 +533,14 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         ]),
         "choose_emails" => form(&[("appointments", "on")]),
         "send_email_again" => form(&[("id", &a.failing_email)]),
+        "start_conversation" => form(&[
+            ("topic", "admin"),
+            ("subject", "A letter"),
+            ("message", "Please send a letter."),
+        ]),
+        "conversation" | "take_conversation" => form(&[("id", &a.conversation)]),
+        "reply_to_conversation" => form(&[("id", &a.conversation), ("message", "Thank you.")]),
+        "close_conversation" => form(&[("id", &conversation_of_a(app).await)]),
         "cancel_appointment" => form(&[("id", &book_for(app, &a.id, 4).await)]),
         "reschedule_appointment" => form(&[
             ("id", &book_for(app, &a.id, 5).await),
@@ -588,6 +628,29 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         }
         _ => String::new(),
     }
+}
+
+/// A new conversation patient A starts with the practice: its id.
+async fn conversation_of_a(app: &TestApp) -> String {
+    let patient = crate::helpers::Browser::new();
+    patient.sign_in_as_persona(&app.address, "patient-p9").await;
+    let response = patient
+        .post_form(
+            &format!("{}/api/start_conversation", app.address),
+            &[
+                ("topic", "medical-question"),
+                ("subject", "About my tablets"),
+                ("message", "Should I take them with food?"),
+            ],
+        )
+        .await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    location
+        .trim_start_matches("/messages/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 /// An email to patient `patient_id` that the mail server refused at every attempt, as the
@@ -744,20 +807,23 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
         }
     }
 
-    // The clinic list of A's day: A is on the practice's, and on no other practice's.
-    for (role, on_it) in [
-        (Role::ClinicianHere, true),
-        (Role::Administrator, true),
-        (Role::ClinicianElsewhere, false),
+    // The clinic list of A's day, and the inbox with A's conversations: A is in the practice's,
+    // and in no other practice's.
+    for (function, role, on_it) in [
+        ("clinic_day", Role::ClinicianHere, true),
+        ("clinic_day", Role::Administrator, true),
+        ("clinic_day", Role::ClinicianElsewhere, false),
+        ("inbox", Role::ClinicianHere, true),
+        ("inbox", Role::ClinicianElsewhere, false),
     ] {
         let list = callers
             .authorize(
                 role,
                 client
-                    .post(format!("{}/api/clinic_day", app.address))
+                    .post(format!("{}/api/{function}", app.address))
                     .header("sec-fetch-site", "same-origin")
                     .header("content-type", "application/x-www-form-urlencoded")
-                    .body(server_function_body(&app, "clinic_day", &a).await),
+                    .body(server_function_body(&app, function, &a).await),
             )
             .send()
             .await
@@ -765,7 +831,11 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
             .text()
             .await
             .unwrap();
-        assert_eq!(list.contains(&a.family), on_it, "{role:?}: {list}");
+        assert_eq!(
+            list.contains(&a.family),
+            on_it,
+            "{function} as {role:?}: {list}"
+        );
         if !on_it {
             assert!(
                 !list.contains(&a.id) && !list.contains(&a.nhs_number),

@@ -17,6 +17,7 @@ mod fhir_writes;
 mod helpers;
 mod identity_provider;
 mod kept_forms;
+mod messages;
 mod notifications;
 mod pages;
 mod parsers;

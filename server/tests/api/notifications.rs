@@ -456,7 +456,7 @@ async fn a_patient_chooses_their_emails_and_the_practice_cancelling_or_resending
     assert!(page.contains(ADDRESS), "the page says where emails go");
     assert_eq!(
         page.matches(" checked").count(),
-        2,
+        3,
         "every topic is on at first"
     );
 
@@ -582,4 +582,50 @@ async fn a_patient_chooses_their_emails_and_the_practice_cancelling_or_resending
     assert_eq!(confirmations, 2, "the first booking's and the resent one");
     let list = practice.page(&office, "/practice/emails").await;
     assert!(list.contains("Every email has been sent"), "{list}");
+}
+
+/// The practice replies to patient A's message: A is emailed that there is a message, and where
+/// to read it, with nothing of what it says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_is_emailed_when_the_practice_replies_to_their_message() {
+    let with_mail = WithMail::start().await;
+    let practice = &with_mail.practice;
+    let started = practice
+        .client
+        .post(format!("{}/api/start_conversation", practice.base))
+        .header("cookie", &practice.cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("topic", "test-results"),
+            ("subject", "My blood test"),
+            ("message", "Are my cholesterol results back?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = started.headers()["location"].to_str().unwrap().to_owned();
+    let id = location
+        .trim_start_matches("/messages/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let office = demo_session(&practice.client, &practice.base, "administrator").await;
+    practice
+        .call_as(
+            &office,
+            "reply_to_conversation",
+            &[
+                ("id", id.as_str()),
+                ("message", "Yes: your cholesterol is normal."),
+            ],
+        )
+        .await;
+    let email = messages(&with_mail.maildir, 1).await.remove(0);
+    assert!(email.contains(&format!("To: {ADDRESS}")), "{email}");
+    assert!(email.contains("Subject: You have a message from your GP practice"));
+    assert!(email.contains(&format!("{SERVICE_URL}/messages")));
+    for private in ["cholesterol", "blood test", "normal"] {
+        assert!(!email.contains(private), "{private:?} in {email}");
+    }
 }

@@ -131,14 +131,7 @@ pub async fn clinic_day(
         }
         appointments.sort_by_key(|a| a.start);
     }
-    let mut access = AccessRecord::person_reading(
-        &session.actor,
-        format!("Organization/{}", staff.organisation),
-        address,
-    );
-    access.interaction = "search-type";
-    access.action = Action::Execute;
-    access.records.clear();
+    let mut access = AccessRecord::staff_listing(&session.actor, &staff.organisation, address);
     for appointment in &appointments {
         access
             .records

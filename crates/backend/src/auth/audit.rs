@@ -108,6 +108,24 @@ impl AccessRecord {
     }
 }
 
+impl AccessRecord {
+    /// `actor`, one of the staff of the organisation with ODS code `organisation`, listing the
+    /// records of many patients (a search): the caller adds each record and patient listed.
+    pub fn staff_listing(
+        actor: &Actor,
+        organisation: &domain::OdsCode,
+        address: Option<String>,
+    ) -> Self {
+        let mut record =
+            Self::person_reading(actor, format!("Organization/{organisation}"), address);
+        record.interaction = "search-type";
+        record.action = Action::Execute;
+        record.records.clear();
+        record.patients.clear();
+        record
+    }
+}
+
 /// Appends `record` to the audit ledger, returning once it is durable. Callers treat a failure
 /// as a failure of the access itself: data is not handed out unaudited.
 pub async fn record(db: &Db, record: &AccessRecord, now: Timestamp) -> Result<(), WriteError> {

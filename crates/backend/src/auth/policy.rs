@@ -133,15 +133,19 @@ pub enum Purpose {
     Appointments,
     /// Writing to the clinical record.
     WriteRecord,
+    /// Reading and writing the patient's conversations with the practice.
+    Messages,
 }
 
 /// The rule, pure: does `basis` open the record for `purpose`? Breaking the glass is for
-/// clinical need, which appointments (the practice's business) are not; patients and proxies
+/// clinical need, which appointments and messages (the practice's business) are not; patients and proxies
 /// read their record but do not write the clinical one; the practice's office sees no clinical
 /// record at all.
 pub fn serves(basis: &Basis, purpose: Purpose) -> Result<(), Refusal> {
     match (purpose, basis) {
-        (Purpose::Appointments, Basis::BreakGlass(_)) => Err(Refusal::BreakGlassRequired),
+        (Purpose::Appointments | Purpose::Messages, Basis::BreakGlass(_)) => {
+            Err(Refusal::BreakGlassRequired)
+        }
         (Purpose::ReadRecord | Purpose::WriteRecord, Basis::PracticeOffice) => {
             Err(Refusal::NotClinical)
         }
@@ -464,5 +468,14 @@ mod tests {
         check(&Basis::Proxy, Purpose::WriteRecord, Err(Refusal::NotTheirs));
         check(&Basis::CareTeam, Purpose::WriteRecord, Ok(()));
         check(&glass, Purpose::WriteRecord, Ok(()));
+        for basis in [
+            Basis::Own,
+            Basis::Proxy,
+            Basis::CareTeam,
+            Basis::PracticeOffice,
+        ] {
+            check(&basis, Purpose::Messages, Ok(()));
+        }
+        check(&glass, Purpose::Messages, Err(Refusal::BreakGlassRequired));
     }
 }

@@ -17,7 +17,7 @@ use super::Kind;
 use crate::{
     Db, FhirRepository, StoreError,
     auth::{
-        audit::{self, AccessRecord, Action},
+        audit::{self, AccessRecord},
         policy::{self, Refusal},
         sessions::Session,
     },
@@ -64,14 +64,7 @@ pub async fn failing(
 ) -> Result<Vec<FailingEmail>, FailingError> {
     let staff = administrator(session)?;
     let listed = of_practice(db, staff).await?;
-    let mut access = AccessRecord::person_reading(
-        &session.actor,
-        format!("Organization/{}", staff.organisation),
-        address,
-    );
-    access.interaction = "search-type";
-    access.action = Action::Execute;
-    access.records.clear();
+    let mut access = AccessRecord::staff_listing(&session.actor, &staff.organisation, address);
     access.patients = listed
         .iter()
         .map(|email| format!("Patient/{}", email.patient_id))

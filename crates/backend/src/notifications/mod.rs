@@ -39,14 +39,16 @@ pub enum Kind {
     AppointmentReminder,
     AppointmentCancelledByThePractice,
     RecordOpenedInAnEmergency,
+    MessageFromThePractice,
 }
 
 impl Kind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::AppointmentBooked,
         Self::AppointmentReminder,
         Self::AppointmentCancelledByThePractice,
         Self::RecordOpenedInAnEmergency,
+        Self::MessageFromThePractice,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +57,7 @@ impl Kind {
             Self::AppointmentReminder => "appointment-reminder",
             Self::AppointmentCancelledByThePractice => "appointment-cancelled-by-the-practice",
             Self::RecordOpenedInAnEmergency => "record-opened-in-an-emergency",
+            Self::MessageFromThePractice => "message-from-the-practice",
         }
     }
 
@@ -65,6 +68,7 @@ impl Kind {
             | Self::AppointmentReminder
             | Self::AppointmentCancelledByThePractice => Topic::Appointments,
             Self::RecordOpenedInAnEmergency => Topic::EmergencyAccess,
+            Self::MessageFromThePractice => Topic::Messages,
         }
     }
 
@@ -120,6 +124,16 @@ pub fn compose(kind: &str, details: &str, service_url: &str) -> Option<Email> {
             "To see why, and to book another time, sign in:",
             "/appointments",
             ABOUT_AN_APPOINTMENT,
+        ),
+        Kind::MessageFromThePractice => (
+            "You have a message from your GP practice",
+            format!(
+                "Your GP practice wrote to you on {}.",
+                time::spoken(at("at")?)
+            ),
+            "To read it and reply, sign in:",
+            "/messages",
+            "You get this email because you have a conversation with your GP practice.",
         ),
         Kind::RecordOpenedInAnEmergency => (
             "Your GP record was opened in an emergency",
@@ -189,27 +203,59 @@ pub async fn appointment_booked(
 /// their record at `now`, to the address on their record. One still waiting is replaced, so a
 /// form sent twice makes one email.
 pub async fn record_opened_in_an_emergency(db: &Db, patient_id: &str, now: Timestamp) {
-    let queued = async {
-        let Some(address) = address_if_wanted(db, patient_id, Topic::EmergencyAccess).await? else {
-            return Ok(());
-        };
-        let kind = Kind::RecordOpenedInAnEmergency.code();
-        let regarding = format!("Patient/{patient_id}");
-        notifications::withdraw(db.state(), kind, &regarding).await?;
-        let notification = NewNotification {
-            kind: kind.to_owned(),
-            patient_id: patient_id.to_owned(),
-            regarding,
-            recipient: address.as_str().to_owned(),
-            details: json!({ "at": now.to_string() }).to_string(),
-            due_at: now,
-        };
-        notifications::insert(db.state(), &notification, now).await?;
-        Ok::<_, StoreError>(())
-    };
+    let regarding = format!("Patient/{patient_id}");
+    let queued = replacing_any_waiting(
+        db,
+        patient_id,
+        Kind::RecordOpenedInAnEmergency,
+        regarding,
+        now,
+    );
     if let Err(error) = queued.await {
         tracing::warn!(%error, "the notice of an emergency opening could not be queued");
     }
+}
+
+/// Queues the email telling the patient that the practice wrote in conversation
+/// `conversation_id` at `now`, if they want such emails. One still waiting for that
+/// conversation is replaced, so several replies in a row make one email.
+pub async fn message_from_the_practice(
+    db: &Db,
+    patient_id: &str,
+    conversation_id: &str,
+    now: Timestamp,
+) {
+    let regarding = format!("Communication/{conversation_id}");
+    let queued =
+        replacing_any_waiting(db, patient_id, Kind::MessageFromThePractice, regarding, now);
+    if let Err(error) = queued.await {
+        tracing::warn!(%error, "the email about a message could not be queued");
+    }
+}
+
+/// Queues a `kind` notification about `regarding` that happened `at` now, to the patient's
+/// address if they want its topic, in place of one of the same still waiting.
+async fn replacing_any_waiting(
+    db: &Db,
+    patient_id: &str,
+    kind: Kind,
+    regarding: String,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(address) = address_if_wanted(db, patient_id, kind.topic()).await? else {
+        return Ok(());
+    };
+    notifications::withdraw(db.state(), kind.code(), &regarding).await?;
+    let notification = NewNotification {
+        kind: kind.code().to_owned(),
+        patient_id: patient_id.to_owned(),
+        regarding,
+        recipient: address.as_str().to_owned(),
+        details: json!({ "at": now.to_string() }).to_string(),
+        due_at: now,
+    };
+    notifications::insert(db.state(), &notification, now).await?;
+    Ok(())
 }
 
 /// Withdraws the reminder of an appointment that has been cancelled or moved.

@@ -1,0 +1,165 @@
+//! Messages between patients and their practice: the patient's conversations, starting one and
+//! replying; the practice's inbox (unassigned, mine, others', waiting for the patient, closed),
+//! taking a conversation, replying and closing it. Plain forms that redirect, so every step
+//! works without JavaScript.
+
+mod close_conversation;
+mod get_conversation;
+mod get_inbox;
+mod get_my_messages;
+mod reply_to_conversation;
+mod start_conversation;
+mod take_conversation;
+
+pub use close_conversation::{CloseConversation, close_conversation};
+pub use get_conversation::{GetConversation, get_conversation};
+pub use get_inbox::{GetInbox, get_inbox};
+pub use get_my_messages::{GetMyMessages, get_my_messages};
+pub use reply_to_conversation::{ReplyToConversation, reply_to_conversation};
+use serde::{Deserialize, Serialize};
+pub use start_conversation::{StartConversation, start_conversation};
+pub use take_conversation::{TakeConversation, take_conversation};
+
+/// Form fields.
+pub const TOPIC_FIELD: &str = "topic";
+pub const SUBJECT_FIELD: &str = "subject";
+pub const MESSAGE_FIELD: &str = "message";
+
+/// A conversation as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationDto {
+    pub id: String,
+    pub subject: String,
+    /// "Medical question".
+    pub topic: String,
+    /// In the reader's words: "Waiting for the practice", "The practice has replied", …
+    pub status: String,
+    /// "7 December 2026 at 10:04am": when anyone last wrote or acted.
+    pub changed: String,
+    pub datetime: String,
+    /// For the practice: whose it is.
+    pub patient_name: Option<String>,
+    pub nhs_number: Option<String>,
+    /// For the practice: who has it.
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDto {
+    pub from: String,
+    pub from_the_practice: bool,
+    pub when: String,
+    pub datetime: String,
+    pub text: String,
+}
+
+/// A conversation with its messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadDto {
+    pub conversation: ConversationDto,
+    pub messages: Vec<MessageDto>,
+    pub closed: bool,
+    /// The reader is the practice's staff.
+    pub for_the_practice: bool,
+    /// The reader has it (the practice's staff member it is assigned to).
+    pub theirs: bool,
+}
+
+/// A queue of the practice's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxDto {
+    /// The queue's code (`unassigned`, `mine`, …).
+    pub queue: String,
+    pub conversations: Vec<ConversationDto>,
+}
+
+/// The inbox's queues, as its links name them: (code, name).
+pub const QUEUES: [(&str, &str); 5] = [
+    ("unassigned", "Unassigned"),
+    ("mine", "Assigned to you"),
+    ("others", "Assigned to others"),
+    ("waiting", "Waiting for the patient"),
+    ("closed", "Closed"),
+];
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use backend::{messages, time};
+    use domain::messages::State;
+
+    use super::*;
+
+    impl ConversationDto {
+        pub(super) fn of(conversation: &messages::Conversation, for_the_practice: bool) -> Self {
+            let status = match (conversation.state, for_the_practice) {
+                (State::New | State::Taken, false) => "Waiting for the practice",
+                (State::New, true) => "New",
+                (State::Taken, true) => "Waiting for a reply",
+                (State::Answered, false) => "The practice has replied",
+                (State::Answered, true) => "Waiting for the patient",
+                (State::Closed, _) => "Closed",
+            };
+            Self {
+                id: conversation.id.clone(),
+                subject: conversation.subject.clone(),
+                topic: conversation
+                    .topic
+                    .map_or("Other", |topic| topic.short_label())
+                    .to_owned(),
+                status: status.to_owned(),
+                changed: time::spoken(conversation.changed_at),
+                datetime: conversation.changed_at.to_string(),
+                patient_name: None,
+                nhs_number: None,
+                owner: for_the_practice
+                    .then(|| conversation.owner.as_ref().map(|(_, name)| name.clone()))
+                    .flatten(),
+            }
+        }
+    }
+
+    impl From<messages::Message> for MessageDto {
+        fn from(message: messages::Message) -> Self {
+            Self {
+                when: time::spoken(message.at),
+                datetime: message.at.to_string(),
+                from: message.from,
+                from_the_practice: message.from_the_practice,
+                text: message.text,
+            }
+        }
+    }
+}
+
+/// A refusal or failure of the use cases here, as the browser may see it.
+#[cfg(feature = "ssr")]
+pub(crate) fn refused(error: backend::messages::MessagesError) -> crate::error::AppError {
+    use backend::messages::MessagesError;
+
+    use crate::{account::fail, error::AppError};
+    match error {
+        MessagesError::NotFound => fail(AppError::NotFound),
+        MessagesError::Refused(_) => fail(AppError::NotAllowed),
+        MessagesError::Closed | MessagesError::Changed => fail(AppError::Conflict),
+        error => AppError::internal(&error),
+    }
+}
+
+/// The session's access to conversation `id`'s patient, for messages.
+#[cfg(feature = "ssr")]
+pub(crate) async fn access_to_conversation(
+    db: &backend::Db,
+    session: &backend::auth::sessions::Session,
+    id: &str,
+    now: jiff::Timestamp,
+) -> Result<backend::auth::access::Access, backend::messages::MessagesError> {
+    let patient_id = backend::messages::patient_of(db, id).await?;
+    Ok(crate::account::access(
+        db,
+        session,
+        &patient_id,
+        backend::auth::policy::Purpose::Messages,
+        now,
+    )
+    .await?)
+}
