@@ -23,7 +23,7 @@ use crate::{
         InboxPage, MyAppointmentsPage, MyMessagesPage, MyRecordPage, NewMessagePage, NotFoundPage,
         OpenTimesPage, PatientRecordPage, PlaceFormPage, PracticeCancelPage, PracticeCancelledPage,
         PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage, ServiceFormPage, SignInPage,
-        SignedOutPage, TimeBlockedPage, TimeUnavailablePage,
+        SignedOutPage, TimeBlockedPage, TimeUnavailablePage, WriteToPatientPage,
     },
 };
 
@@ -182,6 +182,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("patients"), ParamSegment("id"), StaticSegment("add"), ParamSegment("kind"))
                             view=AddToRecordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("patients"), ParamSegment("id"), StaticSegment("message"))
+                            view=WriteToPatientPage
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -59,7 +59,7 @@ test('a patient writes to the practice, the office replies from its inbox, and t
   // The patient sees that the practice has replied, and reads it.
   await page.goto('/messages');
   const conversation = page.getByRole('listitem').filter({ hasText: subject });
-  await expect(conversation).toContainText('The practice has replied');
+  await expect(conversation).toContainText('Message from the practice');
   await conversation.getByRole('link', { name: subject }).click();
   await expect(page.getByText('Yes. It will be ready to collect on Friday.')).toBeVisible();
   await expectNoAxeViolations(page);
@@ -69,5 +69,25 @@ test('a patient who finds the inbox is told it is for the practice', async ({ pa
   await signInAs(page, testInfo, 'patient-p9');
   await page.goto('/inbox');
   await expect(page.getByText('The inbox is for the practice\'s staff.')).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test('the practice\'s office finds a patient and writes to them', async ({ page }, testInfo) => {
+  const subject = `Your results ${Math.random().toString(36).slice(2, 8)}`;
+  await signInAs(page, testInfo, 'administrator');
+  await page.goto('/patients');
+  await ready(page, testInfo);
+  await page.getByLabel('NHS number').fill('999 000 0018');
+  await page.getByRole('button', { name: 'Search by NHS number' }).click();
+  await page.getByRole('link', { name: 'Send them a message' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Send a message to Oliver Evans');
+  await ready(page, testInfo);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Test results').check();
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Your message').fill('Please book a review of your blood test.');
+  await page.getByRole('button', { name: 'Send message' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your message has been sent');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject);
   await expectNoAxeViolations(page);
 });

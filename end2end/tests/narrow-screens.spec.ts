@@ -35,7 +35,8 @@ test('the pages anyone can open fit a 320-pixel screen, also with text at 200 %'
 
 test('the pages of a patient fit a 320-pixel screen, also with text at 200 %', async ({ page }, testInfo) => {
   await signInAs(page, testInfo, 'patient-p9');
-  for (const address of ['/', '/book', '/appointments', '/your-record', '/your-record/who-has-looked']) {
+  for (const address of ['/', '/book', '/appointments', '/your-record', '/your-record/who-has-looked',
+    '/messages', '/messages/new', '/settings/emails']) {
     await fits(page, testInfo, address);
   }
   // An appointment of theirs, and cancelling it (the page, not the cancelling).
@@ -56,7 +57,8 @@ test('the pages of a patient fit a 320-pixel screen, also with text at 200 %', a
 test('the pages of an administrator fit a 320-pixel screen, also with text at 200 %', async ({ page }, testInfo) => {
   await signInAs(page, testInfo, 'administrator');
   for (const address of ['/availability', '/availability/open', '/availability/block', '/practice',
-    '/practice/places/new', '/practice/services/new']) {
+    '/practice/places/new', '/practice/services/new', '/practice/emails', '/inbox',
+    '/inbox?queue=closed']) {
     await fits(page, testInfo, address);
   }
   await page.goto('/practice');
@@ -71,7 +73,7 @@ test('the pages of a clinician fit a 320-pixel screen, also with text at 200 %',
     await fits(page, testInfo, address);
   }
   const record = await follow(page, testInfo, page.getByRole('heading', { level: 3 }).getByRole('link'));
-  for (const add of ['add/allergy', 'add/problem', 'add/vaccination', 'add/note', 'vital-signs']) {
+  for (const add of ['add/allergy', 'add/problem', 'add/vaccination', 'add/note', 'vital-signs', 'message']) {
     await fits(page, testInfo, `${record}/${add}`);
   }
 });

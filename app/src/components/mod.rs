@@ -23,6 +23,6 @@ pub use kept_input::{KeptInput, kept, kept_or};
 pub use patient_banner::PatientBanner;
 pub use record_entries::RecordEntries;
 pub use scrolling_table::{Heading, ScrollingTable};
-pub use service_problem::ServiceProblem;
+pub use service_problem::{ServiceProblem, StaffPageRefusal};
 pub use status::set_http_status;
 pub use test_results::TestResults;

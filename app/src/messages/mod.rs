@@ -6,19 +6,23 @@
 mod close_conversation;
 mod get_conversation;
 mod get_inbox;
+mod get_message_recipient;
 mod get_my_messages;
 mod reply_to_conversation;
 mod start_conversation;
 mod take_conversation;
+mod write_to_patient;
 
 pub use close_conversation::{CloseConversation, close_conversation};
 pub use get_conversation::{GetConversation, get_conversation};
 pub use get_inbox::{GetInbox, get_inbox};
+pub use get_message_recipient::{GetMessageRecipient, get_message_recipient};
 pub use get_my_messages::{GetMyMessages, get_my_messages};
 pub use reply_to_conversation::{ReplyToConversation, reply_to_conversation};
 use serde::{Deserialize, Serialize};
 pub use start_conversation::{StartConversation, start_conversation};
 pub use take_conversation::{TakeConversation, take_conversation};
+pub use write_to_patient::{WriteToPatient, write_to_patient};
 
 /// Form fields.
 pub const TOPIC_FIELD: &str = "topic";
@@ -32,7 +36,7 @@ pub struct ConversationDto {
     pub subject: String,
     /// "Medical question".
     pub topic: String,
-    /// In the reader's words: "Waiting for the practice", "The practice has replied", …
+    /// In the reader's words: "Waiting for the practice", "Message from the practice", …
     pub status: String,
     /// "7 December 2026 at 10:04am": when anyone last wrote or acted.
     pub changed: String,
@@ -65,6 +69,15 @@ pub struct ThreadDto {
     pub theirs: bool,
 }
 
+/// Whom the practice is writing to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientDto {
+    pub patient_id: String,
+    pub name: String,
+    /// "999 000 0018".
+    pub nhs_number: Option<String>,
+}
+
 /// A queue of the practice's inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxDto {
@@ -95,7 +108,7 @@ mod convert {
                 (State::New | State::Taken, false) => "Waiting for the practice",
                 (State::New, true) => "New",
                 (State::Taken, true) => "Waiting for a reply",
-                (State::Answered, false) => "The practice has replied",
+                (State::Answered, false) => "Message from the practice",
                 (State::Answered, true) => "Waiting for the patient",
                 (State::Closed, _) => "Closed",
             };
@@ -142,6 +155,47 @@ pub(crate) fn refused(error: backend::messages::MessagesError) -> crate::error::
         MessagesError::Refused(_) => fail(AppError::NotAllowed),
         MessagesError::Closed | MessagesError::Changed => fail(AppError::Conflict),
         error => AppError::internal(&error),
+    }
+}
+
+/// A new conversation's topic, subject and first message, or every problem with them (for the
+/// error summary; a missing topic links to its first radio).
+#[cfg(feature = "ssr")]
+pub(crate) fn parse_opening(
+    topic: Option<String>,
+    subject: &str,
+    message: &str,
+) -> Result<
+    (
+        domain::messages::Topic,
+        domain::messages::Subject,
+        domain::messages::MessageText,
+    ),
+    crate::error::AppError,
+> {
+    use domain::messages::{MessageText, Subject, Topic};
+
+    use crate::error::{AppError, FieldError};
+
+    let topic = Topic::parse(topic.as_deref().unwrap_or_default());
+    let subject = Subject::parse(subject);
+    let text = MessageText::parse(message);
+    let problems: Vec<FieldError> = [
+        (format!("{TOPIC_FIELD}-admin"), topic.as_ref().err()),
+        (SUBJECT_FIELD.to_owned(), subject.as_ref().err()),
+        (MESSAGE_FIELD.to_owned(), text.as_ref().err()),
+    ]
+    .into_iter()
+    .filter_map(|(field_id, error)| {
+        Some(FieldError {
+            field_id,
+            message: error?.to_string(),
+        })
+    })
+    .collect();
+    match (topic, subject, text) {
+        (Ok(topic), Ok(subject), Ok(text)) => Ok((topic, subject, text)),
+        _ => Err(crate::account::fail(AppError::Invalid { problems })),
     }
 }
 

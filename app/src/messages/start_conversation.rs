@@ -14,35 +14,14 @@ pub async fn start_conversation(
     message: String,
 ) -> Result<(), AppError> {
     use backend::{appointments::booking_patient, auth::policy::Purpose, messages};
-    use domain::messages::{MessageText, Subject, Topic};
 
-    use super::{MESSAGE_FIELD, SUBJECT_FIELD, TOPIC_FIELD};
-    use crate::{account::fail, error::FieldError};
+    use crate::account::fail;
 
     let session = crate::account::require_session()?;
     let patient_id = booking_patient(&session.actor)
         .map_err(|_| fail(AppError::NotAllowed))?
         .to_owned();
-    let topic = Topic::parse(topic.as_deref().unwrap_or_default());
-    let subject = Subject::parse(&subject);
-    let text = MessageText::parse(&message);
-    let problems: Vec<FieldError> = [
-        // The first radio, where the error summary's link lands.
-        (format!("{TOPIC_FIELD}-admin"), topic.as_ref().err()),
-        (SUBJECT_FIELD.to_owned(), subject.as_ref().err()),
-        (MESSAGE_FIELD.to_owned(), text.as_ref().err()),
-    ]
-    .into_iter()
-    .filter_map(|(field_id, error)| {
-        Some(FieldError {
-            field_id,
-            message: error?.to_string(),
-        })
-    })
-    .collect();
-    let (Ok(topic), Ok(subject), Ok(text)) = (topic, subject, text) else {
-        return Err(fail(AppError::Invalid { problems }));
-    };
+    let (topic, subject, text) = super::parse_opening(topic, &subject, &message)?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let access = crate::account::access(&db, &session, &patient_id, Purpose::Messages, now)

@@ -11,6 +11,7 @@ use crate::{
         BackLink, ErrorSummary, FormField, described_by, error_prefix, form_outcome, kept,
         patient_page,
     },
+    error::AppError,
     messages::{
         CloseConversation, MESSAGE_FIELD, ReplyToConversation, TakeConversation, ThreadDto,
         get_conversation,
@@ -36,23 +37,33 @@ pub fn InboxConversationPage() -> impl IntoView {
 #[component]
 fn Conversation(return_to: &'static str) -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
-    // Read again after each action, which comes back here with a new query.
+    let reply = ServerAction::<ReplyToConversation>::new();
+    let take = ServerAction::<TakeConversation>::new();
+    let close = ServerAction::<CloseConversation>::new();
+    // Read again after each action that succeeded (in the browser; without JavaScript the page
+    // is simply loaded again). Not after a failure: the reply being typed must stay.
+    let done = RwSignal::new(0_u32);
+    for value in [
+        reply.value().into(),
+        take.value().into(),
+        close.value().into(),
+    ] {
+        let value: Signal<Option<Result<(), AppError>>> = value;
+        Effect::new(move |_| {
+            if matches!(value.get(), Some(Ok(()))) {
+                done.update(|n| *n += 1);
+            }
+        });
+    }
     let thread = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                query.read().get("sent"),
-                query.read().get("taken"),
-            )
-        },
-        |(id, _, _)| get_conversation(id),
+        move || (params.read().get("id").unwrap_or_default(), done.get()),
+        |(id, _)| get_conversation(id),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 patient_page(thread.await, "Messages", "send messages to your GP practice", return_to, |thread| {
-                    view! { <Thread thread /> }.into_any()
+                    view! { <Thread thread reply take close /> }.into_any()
                 })
             })}
         </Suspense>
@@ -60,11 +71,13 @@ fn Conversation(return_to: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn Thread(thread: ThreadDto) -> impl IntoView {
+fn Thread(
+    thread: ThreadDto,
+    reply: ServerAction<ReplyToConversation>,
+    take: ServerAction<TakeConversation>,
+    close: ServerAction<CloseConversation>,
+) -> impl IntoView {
     let query = use_query_map();
-    let reply = ServerAction::<ReplyToConversation>::new();
-    let take = ServerAction::<TakeConversation>::new();
-    let close = ServerAction::<CloseConversation>::new();
     let (problems, failed) = form_outcome(reply.value());
     let ThreadDto {
         conversation,

@@ -18,7 +18,12 @@ const TITLE: &str = "Emails that could not be sent";
 pub fn FailingEmailsPage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
-    let failing = Resource::new(sent, |_| get_failing_emails());
+    let action = ServerAction::<SendEmailAgain>::new();
+    // Read again after each "Send again" (nothing is typed here to lose).
+    let failing = Resource::new(
+        move || (sent(), action.version().get()),
+        |_| get_failing_emails(),
+    );
     view! {
         <Title text=TITLE />
         <BackLink href="/practice" label="Services and places" />
@@ -32,7 +37,7 @@ pub fn FailingEmailsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match failing.await {
-                    Ok(emails) => view! { <Failing emails /> }.into_any(),
+                    Ok(emails) => view! { <Failing emails action /> }.into_any(),
                     Err(AppError::SignInRequired) => view! {
                         <p>"You need to sign in to see the practice's emails."</p>
                         <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
@@ -48,12 +53,11 @@ pub fn FailingEmailsPage() -> impl IntoView {
 }
 
 #[component]
-fn Failing(emails: Vec<FailingEmailDto>) -> impl IntoView {
+fn Failing(emails: Vec<FailingEmailDto>, action: ServerAction<SendEmailAgain>) -> impl IntoView {
     if emails.is_empty() {
         return view! { <p>"Every email has been sent. None is waiting for you to check."</p> }
             .into_any();
     }
-    let action = ServerAction::<SendEmailAgain>::new();
     let failed = move || {
         action
             .value()

@@ -306,6 +306,9 @@ fn Found(found: PatientMatchDto) -> impl IntoView {
                     <dd>{if registered_here { "At your practice" } else { "At another practice" }}</dd>
                 </div>
             </dl>
+            {registered_here.then(|| view! {
+                <p class="mb-0"><a href=format!("/patients/{patient_id}/message")>"Send them a message"</a></p>
+            })}
         </div>
     }
 }

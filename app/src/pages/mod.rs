@@ -37,6 +37,7 @@ mod sign_in_page;
 mod signed_out_page;
 mod time_blocked_page;
 mod time_unavailable_page;
+mod write_to_patient_page;
 
 pub use add_to_record_page::AddToRecordPage;
 pub use appointment_booked_page::AppointmentBookedPage;
@@ -75,3 +76,4 @@ pub use sign_in_page::SignInPage;
 pub use signed_out_page::SignedOutPage;
 pub use time_blocked_page::TimeBlockedPage;
 pub use time_unavailable_page::TimeUnavailablePage;
+pub use write_to_patient_page::WriteToPatientPage;

@@ -124,6 +124,7 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
                 <p><strong>{reason}</strong></p>
             </div>
         })}
+        <p><a href=format!("/patients/{patient_id}/message")>"Send the patient a message"</a></p>
         <section class="allergies" aria-labelledby="allergies-heading">
             <h2 id="allergies-heading">"Allergies"</h2>
             <p><a class="button button-secondary" href=add("allergy")>"Add an allergy"</a></p>

@@ -12,7 +12,7 @@ use crate::{
         CancelForThePractice, PRACTICE_REASON_FIELD, PracticeAppointmentDto,
         get_practice_appointment,
     },
-    components::{BackLink, ErrorSummary, ServiceProblem, error_prefix, form_outcome, kept},
+    components::{BackLink, ErrorSummary, StaffPageRefusal, error_prefix, form_outcome, kept},
     error::AppError,
 };
 
@@ -55,17 +55,9 @@ fn PracticeAppointment(
                             <h1>"Appointment not found"</h1>
                             <p>"We could not find that appointment. "<a href="/clinic">"Go to the clinic list"</a>"."</p>
                         }.into_any(),
-                        Err(AppError::SignInRequired) => view! {
-                            <Title text="Sign in to continue" />
-                            <h1>"Sign in to continue"</h1>
-                            <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        Err(error) => view! {
+                            <StaffPageRefusal error why="Only the staff of the patient's GP practice can cancel an appointment for the practice. Patients cancel their own online, from their appointments." />
                         }.into_any(),
-                        Err(AppError::NotAllowed) => view! {
-                            <Title text="This is for the practice's staff" />
-                            <h1>"This is for the practice's staff"</h1>
-                            <p>"Only the staff of the patient's GP practice can cancel an appointment for the practice. Patients cancel their own from "<a href="/appointments">"their appointments"</a>"."</p>
-                        }.into_any(),
-                        Err(error) => view! { <ServiceProblem error /> }.into_any(),
                     }
                 })
             }}

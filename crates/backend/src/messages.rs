@@ -1,8 +1,8 @@
 //! Conversations between a patient and their practice, kept as FHIR: a conversation is a
 //! Communication (its header: subject, topic, the patient) that each message names as `partOf`,
 //! and a Task whose status and owner place it in the practice's inbox (`domain::messages`): the
-//! patient writes, someone at the practice takes it, replies (and the patient is emailed that
-//! there is a reply, nothing more) or closes it.
+//! patient writes (or the practice writes to them), someone at the practice takes it, replies
+//! (and the patient is emailed that there is a message, nothing more) or closes it.
 //!
 //! Reading a conversation is reading the patient's record, so every use case takes an `Access`
 //! checked for `Purpose::Messages` (the patient, their proxy, the staff of their practice; never
@@ -167,31 +167,90 @@ pub async fn start(
     if !matches!(access.basis, Basis::Own | Basis::Proxy) {
         return Err(MessagesError::Refused(Refusal::NotTheirs));
     }
+    let opening = Opening {
+        topic,
+        subject,
+        sender: sender(&access),
+        text,
+        state: State::New,
+        owner: None,
+    };
+    open(db, access, opening, now).await
+}
+
+/// The practice's staff member of `access` writes to its patient, starting a conversation that
+/// waits for the patient (and is theirs to follow); the patient is emailed that there is a
+/// message, if they want such emails. Answers with its id.
+pub async fn write_to_patient(
+    db: &Db,
+    access: Access,
+    (topic, subject): (Topic, &Subject),
+    text: &MessageText,
+    now: Timestamp,
+) -> Result<String, MessagesError> {
+    let Some(staff) = staff_of(&access) else {
+        return Err(MessagesError::Refused(Refusal::NotTheirs));
+    };
+    if !matches!(access.basis, Basis::CareTeam | Basis::PracticeOffice) {
+        return Err(MessagesError::Refused(Refusal::NotClinical));
+    }
     let patient_id = access.patient_id.clone();
-    let sender = sender(&access);
+    let opening = Opening {
+        topic,
+        subject,
+        sender: sender(&access),
+        text,
+        state: State::Answered,
+        owner: Some(owner(&staff)),
+    };
+    let id = open(db, access, opening, now).await?;
+    notifications::message_from_the_practice(db, &patient_id, &id, now).await;
+    Ok(id)
+}
+
+/// A new conversation's first message, and where it starts in the inbox.
+struct Opening<'a> {
+    topic: Topic,
+    subject: &'a Subject,
+    sender: Value,
+    text: &'a MessageText,
+    state: State,
+    owner: Option<Value>,
+}
+
+/// Stores a new conversation of `access`'s patient (its header, first message and Task) in one
+/// transaction, and audits it. Answers with its id.
+async fn open(
+    db: &Db,
+    access: Access,
+    opening: Opening<'_>,
+    now: Timestamp,
+) -> Result<String, MessagesError> {
+    let patient_id = access.patient_id.clone();
     let mut record = checked(access, &patient_id)?;
     let id = store::new_id();
     let patient = json!({ "reference": format!("Patient/{patient_id}") });
-    let category = category(topic);
+    let category = category(opening.topic);
+    let subject = opening.subject.as_str();
     let header = json!({
         "resourceType": "Communication",
         "id": id,
         "status": "in-progress",
         "category": [category],
         "subject": patient,
-        "topic": { "text": subject.as_str() },
+        "topic": { "text": subject },
         "sent": store::instant(now),
     });
     let message = message(
         &id,
-        (&patient, &category, subject.as_str()),
-        sender,
-        text,
+        (&patient, &category, subject),
+        opening.sender,
+        opening.text,
         now,
     );
-    let task = json!({
+    let mut task = json!({
         "resourceType": "Task",
-        "status": State::New.task_status(),
+        "status": opening.state.task_status(),
         "intent": "order",
         "code": { "coding": [{
             "system": TASK_SYSTEM,
@@ -203,6 +262,9 @@ pub async fn start(
         "authoredOn": store::instant(now),
         "lastModified": store::instant(now),
     });
+    if let Some(owner) = opening.owner {
+        task["owner"] = owner;
+    }
     let mut tx = store::begin(db).await?;
     store::insert_new(&mut tx, header, now).await?;
     let message = store::create_in(&mut tx, ResourceType::Communication, message, now).await?;
@@ -220,6 +282,23 @@ pub async fn start(
     ]);
     audit::record(db, &record, now).await?;
     Ok(id)
+}
+
+/// Whose record `access` opens, for the practice's staff writing to them: their name and NHS
+/// number. Audited as a read.
+pub async fn recipient(
+    db: &Db,
+    access: Access,
+    now: Timestamp,
+) -> Result<(String, Option<NhsNumber>), MessagesError> {
+    if !matches!(access.basis, Basis::CareTeam | Basis::PracticeOffice) {
+        return Err(MessagesError::Refused(Refusal::NotClinical));
+    }
+    let whose = whose(&access.patient);
+    let patient_id = access.patient_id.clone();
+    let record = checked(access, &patient_id)?;
+    audit::record(db, &record, now).await?;
+    Ok(whose)
 }
 
 /// Conversation `id` with its messages, for `access` (to its patient's record).
@@ -302,7 +381,7 @@ pub async fn reply(
     let task_id = task["id"].as_str().unwrap_or_default().to_owned();
     let mut tx = store::begin(db).await?;
     let written = store::create_in(&mut tx, ResourceType::Communication, message, now).await?;
-    match store::update_in(
+    store::update_in(
         &mut tx,
         ResourceType::Task,
         &task_id,
@@ -311,13 +390,7 @@ pub async fn reply(
         now,
     )
     .await
-    {
-        Ok(_) => {}
-        Err(WriteError::VersionMismatch { .. } | WriteError::Conflict) => {
-            return Err(MessagesError::Changed);
-        }
-        Err(error) => return Err(error.into()),
-    }
+    .map_err(changed)?;
     tx.commit().await?;
     record.interaction = "create";
     record.action = Action::Create;
@@ -433,7 +506,8 @@ pub async fn inbox(
 }
 
 /// Changes conversation `id`'s Task by `change`, for the practice's staff only, built on the
-/// version read; audited as an update.
+/// version read; the header's status follows the Task's (`completed` once closed). Audited as
+/// an update.
 async fn act(
     db: &Db,
     access: Access,
@@ -441,7 +515,7 @@ async fn act(
     now: Timestamp,
     change: impl FnOnce(&mut Value, &StaffUser) -> Result<(), MessagesError>,
 ) -> Result<(), MessagesError> {
-    let (header, _) = header(db, id).await?;
+    let (mut header, header_version) = header(db, id).await?;
     let patient_id = patient_id(&header).ok_or(MessagesError::NotFound)?;
     let staff = staff_of(&access).ok_or(MessagesError::Refused(Refusal::NotTheirs))?;
     let mut record = checked(access, &patient_id)?;
@@ -449,21 +523,47 @@ async fn act(
     change(&mut task, &staff)?;
     task["lastModified"] = json!(store::instant(now));
     let task_id = task["id"].as_str().unwrap_or_default().to_owned();
-    match db
-        .update(ResourceType::Task, &task_id, task, Some(version), now)
+    let closed = state_of(&task) == Some(State::Closed);
+    let mut tx = store::begin(db).await?;
+    let mut written = store::update_in(
+        &mut tx,
+        ResourceType::Task,
+        &task_id,
+        task,
+        Some(version),
+        now,
+    )
+    .await
+    .map(drop);
+    if closed && written.is_ok() {
+        header["status"] = json!("completed");
+        written = store::update_in(
+            &mut tx,
+            ResourceType::Communication,
+            id,
+            header,
+            Some(header_version),
+            now,
+        )
         .await
-    {
-        Ok(_) => {}
-        Err(WriteError::VersionMismatch { .. } | WriteError::Conflict) => {
-            return Err(MessagesError::Changed);
-        }
-        Err(error) => return Err(error.into()),
+        .map(drop);
+        record.records.insert(format!("Communication/{id}"));
     }
+    written.map_err(changed)?;
+    tx.commit().await?;
     record.interaction = "update";
     record.action = Action::Update;
     record.records.insert(format!("Task/{task_id}"));
     audit::record(db, &record, now).await?;
     Ok(())
+}
+
+/// A write built on a version someone else has changed meanwhile is [`MessagesError::Changed`].
+fn changed(error: WriteError) -> MessagesError {
+    match error {
+        WriteError::VersionMismatch { .. } | WriteError::Conflict => MessagesError::Changed,
+        error => error.into(),
+    }
 }
 
 /// The audit record to complete, if `access` was checked for messages of `patient_id`.

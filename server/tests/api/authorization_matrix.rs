@@ -234,6 +234,17 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         [WHO, NO, NO, NO, OK, NO, OK, WHO],
     ),
     ("inbox", true, [WHO, NO, NO, NO, OK, OK, OK, WHO]),
+    // Writing to A from the practice, after checking whose record it is: its staff.
+    (
+        "message_recipient",
+        true,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
+    (
+        "write_to_patient",
+        false,
+        [WHO, NO, NO, NO, OK, NO, OK, WHO],
+    ),
     // The emails the mail server kept refusing, A's among them, and sending A's again: the
     // practice's administrators.
     ("failing_emails", true, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
@@ -541,6 +552,13 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         "conversation" | "take_conversation" => form(&[("id", &a.conversation)]),
         "reply_to_conversation" => form(&[("id", &a.conversation), ("message", "Thank you.")]),
         "close_conversation" => form(&[("id", &conversation_of_a(app).await)]),
+        "message_recipient" => form(&[("patient_id", &a.id)]),
+        "write_to_patient" => form(&[
+            ("patient_id", &a.id),
+            ("topic", "test-results"),
+            ("subject", "Your results"),
+            ("message", "Please book a review."),
+        ]),
         "cancel_appointment" => form(&[("id", &book_for(app, &a.id, 4).await)]),
         "reschedule_appointment" => form(&[
             ("id", &book_for(app, &a.id, 5).await),

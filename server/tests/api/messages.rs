@@ -128,7 +128,7 @@ async fn a_conversation_goes_from_queue_to_queue_and_only_the_practice_and_the_p
     assert!(waiting.contains("Fit note for work"), "{waiting}");
     let thread = html(&app, &patient, &format!("/messages/{id}")).await;
     assert!(thread.contains(reply), "{thread}");
-    assert!(thread.contains("The practice has replied"), "{thread}");
+    assert!(thread.contains("Message from the practice"), "{thread}");
 
     // The patient answers: back to the office member who had it.
     post(
@@ -216,6 +216,7 @@ async fn a_conversation_goes_from_queue_to_queue_and_only_the_practice_and_the_p
         .await["entry"][0]["resource"]
         .clone();
     assert_eq!(task["status"], "completed");
+    assert_eq!(header["status"], "completed", "closed on the record too");
     for resource in messages.into_iter().chain([&header, &task]) {
         let kind = resource["resourceType"].as_str().unwrap();
         let outcome: Value = app
@@ -252,4 +253,74 @@ async fn a_conversation_goes_from_queue_to_queue_and_only_the_practice_and_the_p
         .filter_map(|agent| agent["who"]["display"].as_str().map(str::to_owned))
         .collect();
     assert!(agents.len() >= 6, "each reading and writing: {agents:?}");
+}
+
+/// The practice writes first: the office checks whose record it is, writes, and the patient reads
+/// it and answers; the conversation waits for the patient, then comes back to the writer.
+#[tokio::test]
+async fn the_practice_writes_to_a_patient_who_reads_and_answers() {
+    let app = spawn_app().await;
+    let a = app.patient_a_id().await;
+    let office = Browser::new();
+    office
+        .sign_in_as_persona(&app.address, "administrator")
+        .await;
+    let page = html(&app, &office, &format!("/patients/{a}/message")).await;
+    assert!(page.contains("Send a message to Oliver Evans"), "{page}");
+    assert!(page.contains("999 000 0018"));
+    let (url, page) = post(
+        &app,
+        &office,
+        &format!("/patients/{a}/message"),
+        "write_to_patient",
+        &[
+            ("patient_id", &a),
+            ("topic", "test-results"),
+            ("subject", "Your blood test"),
+            ("message", "Please book a review of your results."),
+        ],
+    )
+    .await;
+    assert!(url.contains("/inbox/"), "{url}");
+    assert!(page.contains("Your message has been sent"), "{page}");
+    let id = conversation_id(&url);
+    let waiting = html(&app, &office, "/inbox?queue=waiting").await;
+    assert!(waiting.contains("Your blood test"), "{waiting}");
+
+    let patient = Browser::new();
+    patient.sign_in_as_persona(&app.address, "patient-p9").await;
+    let list = html(&app, &patient, "/messages").await;
+    assert!(list.contains("Your blood test"), "{list}");
+    assert!(list.contains("Message from the practice"), "{list}");
+    post(
+        &app,
+        &patient,
+        &format!("/messages/{id}"),
+        "reply_to_conversation",
+        &[("id", &id), ("message", "I have booked for Tuesday.")],
+    )
+    .await;
+    let mine = html(&app, &office, "/inbox?queue=mine").await;
+    assert!(
+        mine.contains("Your blood test"),
+        "back to the writer: {mine}"
+    );
+
+    // Someone else's patient: the practice elsewhere cannot write to them.
+    let elsewhere = Browser::new();
+    elsewhere
+        .sign_in_as_persona(&app.address, "clinician-elsewhere")
+        .await;
+    let response = elsewhere
+        .post_form(
+            &format!("{}/api/write_to_patient", app.address),
+            &[
+                ("patient_id", &a),
+                ("topic", "admin"),
+                ("subject", "Hello"),
+                ("message", "Hello"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
