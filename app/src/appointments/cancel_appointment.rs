@@ -8,10 +8,7 @@ use crate::error::AppError;
 /// whoever the policy lets change it; then shows that it is cancelled.
 #[server(prefix = "/api", endpoint = "cancel_appointment")]
 pub async fn cancel_appointment(id: String, cancel_reason: Option<String>) -> Result<(), AppError> {
-    use backend::{
-        appointments::{self, AppointmentsError},
-        auth::policy::Purpose,
-    };
+    use backend::appointments::{self, AppointmentsError};
     use domain::booking::AppointmentReason;
 
     use super::{CANCEL_REASON_FIELD, refused};
@@ -23,9 +20,7 @@ pub async fn cancel_appointment(id: String, cancel_reason: Option<String>) -> Re
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let cancelled = async {
-        let patient_id = appointments::patient_of(&db, &id).await?;
-        let access =
-            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        let access = super::access_to_appointment(&db, &session, &id, now).await?;
         appointments::cancel(&db, access, &id, reason.as_ref(), now).await
     }
     .await;

@@ -11,7 +11,7 @@ use crate::error::AppError;
 pub async fn get_appointment(id: String) -> Result<PatientView<AppointmentDto>, AppError> {
     use backend::{
         appointments::{self, AppointmentsError},
-        auth::policy::{Purpose, Refusal},
+        auth::policy::Refusal,
     };
 
     use super::refused;
@@ -20,9 +20,7 @@ pub async fn get_appointment(id: String) -> Result<PatientView<AppointmentDto>, 
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let found = async {
-        let patient_id = appointments::patient_of(&db, &id).await?;
-        let access =
-            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        let access = super::access_to_appointment(&db, &session, &id, now).await?;
         appointments::appointment(&db, access, &id, now).await
     }
     .await;

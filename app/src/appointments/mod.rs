@@ -241,6 +241,26 @@ mod convert {
     }
 }
 
+/// The session's access to the patient whose appointment `id` is, for appointments: the
+/// policy's one check (a refusal is audited already).
+#[cfg(feature = "ssr")]
+pub(crate) async fn access_to_appointment(
+    db: &backend::Db,
+    session: &backend::auth::sessions::Session,
+    id: &str,
+    now: jiff::Timestamp,
+) -> Result<backend::auth::access::Access, backend::appointments::AppointmentsError> {
+    let patient_id = backend::appointments::patient_of(db, id).await?;
+    Ok(crate::account::access(
+        db,
+        session,
+        &patient_id,
+        backend::auth::policy::Purpose::Appointments,
+        now,
+    )
+    .await?)
+}
+
 /// The error a server function returns for a refusal or failure of the appointments use cases.
 #[cfg(feature = "ssr")]
 pub(crate) fn refused(error: backend::appointments::AppointmentsError) -> crate::error::AppError {

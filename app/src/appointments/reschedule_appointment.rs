@@ -9,10 +9,7 @@ use crate::error::AppError;
 /// sends them to the nearest other times, still changing the same appointment.
 #[server(prefix = "/api", endpoint = "reschedule_appointment")]
 pub async fn reschedule_appointment(id: String, slot_id: String) -> Result<(), AppError> {
-    use backend::{
-        appointments::{self, AppointmentsError, Gone},
-        auth::policy::Purpose,
-    };
+    use backend::appointments::{self, AppointmentsError, Gone};
 
     use super::refused;
     use crate::account::fail;
@@ -22,9 +19,7 @@ pub async fn reschedule_appointment(id: String, slot_id: String) -> Result<(), A
     let now = jiff::Timestamp::now();
     let moved = async {
         appointments::booking_patient(&session.actor)?;
-        let owner = appointments::patient_of(&db, &id).await?;
-        let access =
-            crate::account::access(&db, &session, &owner, Purpose::Appointments, now).await?;
+        let access = super::access_to_appointment(&db, &session, &id, now).await?;
         appointments::reschedule(&db, access, &id, &slot_id, now).await
     }
     .await;

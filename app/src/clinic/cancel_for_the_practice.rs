@@ -9,10 +9,7 @@ use crate::error::AppError;
 /// its patient's practice (a clinician or the office); audited.
 #[server(prefix = "/api", endpoint = "cancel_for_the_practice")]
 pub async fn cancel_for_the_practice(id: String, reason: String) -> Result<(), AppError> {
-    use backend::{
-        appointments::{self, AppointmentsError},
-        auth::policy::Purpose,
-    };
+    use backend::appointments::{self, AppointmentsError};
     use domain::booking::AppointmentReason;
 
     use super::PRACTICE_REASON_FIELD;
@@ -40,9 +37,7 @@ pub async fn cancel_for_the_practice(id: String, reason: String) -> Result<(), A
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let cancelled = async {
-        let patient_id = appointments::patient_of(&db, &id).await?;
-        let access =
-            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        let access = crate::appointments::access_to_appointment(&db, &session, &id, now).await?;
         appointments::cancel_for_the_practice(&db, access, &id, &reason, now).await
     }
     .await;

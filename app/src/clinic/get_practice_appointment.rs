@@ -9,7 +9,7 @@ use crate::error::AppError;
 /// the office); audited.
 #[server(prefix = "/api", endpoint = "practice_appointment")]
 pub async fn get_practice_appointment(id: String) -> Result<PracticeAppointmentDto, AppError> {
-    use backend::{appointments, auth::policy::Purpose};
+    use backend::appointments;
 
     use crate::appointments::refused;
 
@@ -20,9 +20,7 @@ pub async fn get_practice_appointment(id: String) -> Result<PracticeAppointmentD
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let found = async {
-        let patient_id = appointments::patient_of(&db, &id).await?;
-        let access =
-            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        let access = crate::appointments::access_to_appointment(&db, &session, &id, now).await?;
         appointments::appointment_for_the_practice(&db, access, &id, now).await
     }
     .await;

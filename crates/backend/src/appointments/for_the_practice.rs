@@ -19,7 +19,6 @@ use crate::{
     Db,
     auth::{
         access::Access,
-        audit,
         policy::{Basis, Refusal},
     },
     notifications,
@@ -50,16 +49,7 @@ pub async fn appointment_for_the_practice(
     now: Timestamp,
 ) -> Result<PracticeAppointment, AppointmentsError> {
     let (patient_name, nhs_number) = whose(&access)?;
-    let (appointment, patient_id, _) = read(db, appointment_id).await?;
-    let mut access = access_to(access, &patient_id)?;
-    let services = availability::services(db).await?;
-    let appointment = view(&mut Directory::new(db), &services, &appointment, now)
-        .await?
-        .ok_or(AppointmentsError::NotFound)?;
-    access
-        .records
-        .insert(format!("Appointment/{appointment_id}"));
-    audit::record(db, &access, now).await?;
+    let appointment = super::appointment(db, access, appointment_id, now).await?;
     Ok(PracticeAppointment {
         appointment,
         patient_name,
