@@ -36,6 +36,10 @@ pub enum AppError {
     /// Signed in, but this is not theirs to see or do.
     #[error("You do not have permission to do this.")]
     NotAllowed,
+    /// A carer acting for someone: they hold no access from that person, or not for this (it
+    /// lets them book, say, but not read the record). The page explains.
+    #[error("You have not been given access to do this for them.")]
+    NotGranted,
     /// What was asked for is not there (or not for this person to know of).
     #[error("We could not find what you asked for.")]
     NotFound,
@@ -57,7 +61,7 @@ impl AppError {
             Self::Unreachable => 503,
             Self::Malformed => 400,
             Self::SignInRequired => 401,
-            Self::NotAllowed => 403,
+            Self::NotAllowed | Self::NotGranted => 403,
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::Invalid { .. } => 422,

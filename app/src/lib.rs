@@ -6,6 +6,7 @@
 //! use case, return a DTO.
 
 pub mod account;
+pub mod acting;
 pub mod appointments;
 pub mod clinic;
 pub mod components;

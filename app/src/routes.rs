@@ -16,8 +16,8 @@ use crate::{
     SERVICE_NAME,
     components::{Footer, Header, SkipLink},
     pages::{
-        AddToRecordPage, AppointmentBookedPage, AppointmentCancelledPage, BlockTimePage,
-        CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
+        ActingForPage, AddToRecordPage, AppointmentBookedPage, AppointmentCancelledPage,
+        BlockTimePage, CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
         ChooseServicePage, ChooseTimePage, ClinicPage, ConversationPage, DiariesPage,
         EmailChoicesPage, FailingEmailsPage, FindPatientPage, HomePage, InboxConversationPage,
         InboxPage, MyAppointmentsPage, MyMessagesPage, MyRecordPage, NewMessagePage, NotFoundPage,
@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("your-record") view=MyRecordPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("acting-for") view=ActingForPage ssr=SsrMode::Async />
                         <Route
                             path=(StaticSegment("your-record"), StaticSegment("who-has-looked"))
                             view=RecordAccessPage

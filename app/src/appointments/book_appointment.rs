@@ -13,10 +13,7 @@ pub async fn book_appointment(
     reason: Option<String>,
     contact: Option<String>,
 ) -> Result<(), AppError> {
-    use backend::{
-        appointments::{self, AppointmentsError, BookingDetails, Gone},
-        auth::policy::Purpose,
-    };
+    use backend::appointments::{self, AppointmentsError, BookingDetails, Gone};
     use domain::booking::{AppointmentReason, ContactPreference};
 
     use super::{CONTACT_FIELD, REASON_FIELD, refused};
@@ -47,9 +44,7 @@ pub async fn book_appointment(
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let booked = async {
-        let patient_id = appointments::booking_patient(&session.actor)?;
-        let access =
-            crate::account::access(&db, &session, patient_id, Purpose::Appointments, now).await?;
+        let access = super::booking_access(&db, &session, now).await?;
         appointments::book(&db, access, &slot_id, &details, now).await
     }
     .await;

@@ -12,22 +12,21 @@ pub async fn get_alternatives(
     slot: String,
     expired: bool,
 ) -> Result<PatientView<UnavailableDto>, AppError> {
-    use backend::{
-        appointments::{self, AppointmentsError},
-        auth::policy::Refusal,
-    };
-
-    use super::refused;
+    use backend::appointments;
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    match appointments::instead_of(&db, &session, &slot, jiff::Timestamp::now()).await {
+    let now = jiff::Timestamp::now();
+    let answer = async {
+        let access = super::booking_access(&db, &session, now).await?;
+        appointments::instead_of(&db, &access, &slot, now).await
+    };
+    match answer.await {
         Ok((service, alternatives)) => Ok(PatientView::Ready(UnavailableDto {
             hold_expired: expired,
             service: service.into(),
             alternatives: alternatives.into_iter().map(Into::into).collect(),
         })),
-        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => Ok(PatientView::ProofingTooLow),
-        Err(error) => Err(refused(error)),
+        Err(error) => super::patient_refusal(&session, error),
     }
 }

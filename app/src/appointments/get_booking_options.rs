@@ -12,26 +12,20 @@ pub async fn get_booking_options(
     service: Option<String>,
     day: Option<String>,
 ) -> Result<PatientView<BookingOptionsDto>, AppError> {
-    use backend::{
-        appointments::{self, AppointmentsError},
-        auth::policy::Refusal,
-        time,
-    };
+    use backend::{appointments, time};
     use jiff::{Timestamp, civil};
 
-    use super::{DAY_FIELD, DayDto, SERVICE_FIELD, refused};
+    use super::{DAY_FIELD, DayDto, SERVICE_FIELD};
     use crate::account::fail;
 
     let session = crate::account::require_session()?;
-    let patient_id = match appointments::booking_patient(&session.actor) {
-        Ok(patient_id) => patient_id,
-        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => {
-            return Ok(PatientView::ProofingTooLow);
-        }
-        Err(error) => return Err(refused(error)),
-    };
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = Timestamp::now();
+    let patient_id = match super::booking_access(&db, &session, now).await {
+        Ok(access) => access.patient_id,
+        Err(error) => return super::patient_refusal(&session, error),
+    };
+    let patient_id = patient_id.as_str();
     let services = appointments::services(&db).await?;
     let chosen = match service.as_deref().map(str::trim) {
         None => None,

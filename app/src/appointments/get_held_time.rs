@@ -11,15 +11,19 @@ use crate::error::AppError;
 pub async fn get_held_time(slot: String) -> Result<PatientView<HeldView>, AppError> {
     use backend::{
         appointments::{self, AppointmentsError},
-        auth::policy::Refusal,
         time,
     };
 
-    use super::{HeldDto, refused};
+    use super::HeldDto;
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-    match appointments::held(&db, &session, &slot, jiff::Timestamp::now()).await {
+    let now = jiff::Timestamp::now();
+    let answer = async {
+        let access = super::booking_access(&db, &session, now).await?;
+        appointments::held(&db, &access, &slot, now).await
+    };
+    match answer.await {
         Ok(held) => Ok(PatientView::Ready(HeldView::Held(HeldDto {
             date: time::uk_date(held.time.start).to_string(),
             day_label: time::long_date(time::uk_date(held.time.start)),
@@ -30,7 +34,6 @@ pub async fn get_held_time(slot: String) -> Result<PatientView<HeldView>, AppErr
         Err(AppointmentsError::Unavailable(unavailable)) => Ok(PatientView::Ready(
             HeldView::Unavailable((*unavailable).into()),
         )),
-        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => Ok(PatientView::ProofingTooLow),
-        Err(error) => Err(refused(error)),
+        Err(error) => super::patient_refusal(&session, error),
     }
 }

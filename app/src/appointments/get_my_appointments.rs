@@ -5,32 +5,38 @@ use leptos::prelude::*;
 use super::{MyAppointmentsDto, PatientView};
 use crate::error::AppError;
 
-/// Upcoming and past appointments of the signed-in patient (checked to P9), audited.
+/// Upcoming and past appointments of the signed-in patient (checked to P9), or of the person they
+/// act for, or of `patient` (a `for` in the page's address: theirs, or someone they act for, else
+/// refused); audited.
 #[server(prefix = "/api", endpoint = "my_appointments")]
-pub async fn get_my_appointments() -> Result<PatientView<MyAppointmentsDto>, AppError> {
+pub async fn get_my_appointments(
+    patient: Option<String>,
+) -> Result<PatientView<MyAppointmentsDto>, AppError> {
     use backend::{
         appointments::{self, AppointmentsError},
-        auth::policy::{Purpose, Refusal},
+        auth::policy::Purpose,
     };
-
-    use super::refused;
 
     let session = crate::account::require_session()?;
     let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
     let now = jiff::Timestamp::now();
     let listed = async {
-        let patient_id = appointments::booking_patient(&session.actor)?;
+        let patient_id =
+            crate::account::whose_record(&session, patient).map_err(AppointmentsError::Refused)?;
         let access =
-            crate::account::access(&db, &session, patient_id, Purpose::Appointments, now).await?;
-        appointments::appointments(&db, access, now).await
+            crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
+        let for_name = access.acting_for();
+        appointments::appointments(&db, access, now)
+            .await
+            .map(|(upcoming, past)| (for_name, upcoming, past))
     }
     .await;
     match listed {
-        Ok((upcoming, past)) => Ok(PatientView::Ready(MyAppointmentsDto {
+        Ok((for_name, upcoming, past)) => Ok(PatientView::Ready(MyAppointmentsDto {
+            for_name,
             upcoming: upcoming.into_iter().map(Into::into).collect(),
             past: past.into_iter().map(Into::into).collect(),
         })),
-        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => Ok(PatientView::ProofingTooLow),
-        Err(error) => Err(refused(error)),
+        Err(error) => super::patient_refusal(&session, error),
     }
 }

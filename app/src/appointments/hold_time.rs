@@ -22,7 +22,12 @@ pub async fn hold_time(slot_id: Option<String>, change: Option<String>) -> Resul
         .filter(|id| !id.is_empty())
         .map(|id| format!("&change={id}"))
         .unwrap_or_default();
-    match appointments::hold(&db, &session, &slot_id, jiff::Timestamp::now()).await {
+    let now = jiff::Timestamp::now();
+    let held = async {
+        let access = super::booking_access(&db, &session, now).await?;
+        appointments::hold(&db, &access, &slot_id, now).await
+    };
+    match held.await {
         Ok(_) => leptos_axum::redirect(&format!("/book/check?slot={slot_id}{change}")),
         Err(AppointmentsError::Unavailable(_)) => {
             leptos_axum::redirect(&format!("/book/unavailable?slot={slot_id}{change}"));

@@ -154,6 +154,8 @@ pub struct AppointmentDto {
 /// Upcoming (soonest first), and past or cancelled (newest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyAppointmentsDto {
+    /// Whose they are, when not the reader's own: the person a carer acts for.
+    pub for_name: Option<String>,
     pub upcoming: Vec<AppointmentDto>,
     pub past: Vec<AppointmentDto>,
 }
@@ -261,14 +263,49 @@ pub(crate) async fn access_to_appointment(
     .await?)
 }
 
+/// The session's access for booking: to the appointments of the patient its pages are about
+/// (their own, or the person they act for); a refusal is audited.
+#[cfg(feature = "ssr")]
+pub(crate) async fn booking_access(
+    db: &backend::Db,
+    session: &backend::auth::sessions::Session,
+    now: jiff::Timestamp,
+) -> Result<backend::auth::access::Access, backend::appointments::AppointmentsError> {
+    use backend::{appointments::AppointmentsError, auth::policy::Purpose};
+    crate::account::access_to_whose_record(
+        db,
+        session,
+        Purpose::Appointments,
+        now,
+        AppointmentsError::Refused,
+    )
+    .await
+}
+
+/// What a patient's page shows for a refused or failed appointments use case: why not, in its
+/// place ("prove who you are", not given access to do this for them), or the error.
+#[cfg(feature = "ssr")]
+pub(crate) fn patient_refusal<T>(
+    session: &backend::auth::sessions::Session,
+    error: backend::appointments::AppointmentsError,
+) -> Result<PatientView<T>, crate::error::AppError> {
+    use backend::{appointments::AppointmentsError, auth::policy::Refusal};
+    match error {
+        AppointmentsError::Refused(Refusal::ProofingTooLow) => Ok(PatientView::ProofingTooLow),
+        AppointmentsError::Refused(refusal) => Err(crate::account::refusal(session, refusal)),
+        error => Err(refused(error)),
+    }
+}
+
 /// The error a server function returns for a refusal or failure of the appointments use cases.
 #[cfg(feature = "ssr")]
 pub(crate) fn refused(error: backend::appointments::AppointmentsError) -> crate::error::AppError {
-    use backend::appointments::AppointmentsError;
+    use backend::{appointments::AppointmentsError, auth::policy::Refusal};
 
     use crate::{account::fail, error::AppError};
     match error {
         AppointmentsError::NotFound => fail(AppError::NotFound),
+        AppointmentsError::Refused(Refusal::BeyondGrant) => fail(AppError::NotGranted),
         AppointmentsError::Refused(_) => fail(AppError::NotAllowed),
         error => AppError::internal(&error),
     }

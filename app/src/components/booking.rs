@@ -562,6 +562,13 @@ pub fn PatientPageRefusal(error: AppError, return_to: String) -> impl IntoView {
             <p>"Patients book and manage their own appointments here. Practice staff manage appointments from the clinic list."</p>
         }
         .into_any(),
+        AppError::NotGranted => view! {
+            <h1>"You cannot do this for them"</h1>
+            <p>"You have not been given access to do this for the person you are acting for. Access to act for someone covers only what was agreed with their GP practice: their health record, their appointments or their messages."</p>
+            <p>"If you need more, ask their GP practice."</p>
+            <p><a href="/acting-for">"Choose whose record to use"</a></p>
+        }
+        .into_any(),
         AppError::NotFound => view! {
             <h1>"Appointment not found"</h1>
             <p>"We could not find that appointment. "<a href="/appointments">"See your appointments"</a>"."</p>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::{
     SERVICE_NAME,
     account::{CurrentUserDto, get_current_user},
+    error::AppError,
 };
 
 /// The first focusable element: jumps keyboard and screen-reader users past the header.
@@ -21,6 +22,10 @@ pub fn SkipLink() -> impl IntoView {
 
 #[component]
 pub fn Header() -> impl IntoView {
+    // One answer for the account links and the banner below them, asked again on each move to
+    // another page: choosing whom to act for changes it, and with JavaScript the header stays.
+    let location = leptos_router::hooks::use_location();
+    let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
     view! {
         <header class="bg-nhs-blue text-white" role="banner">
             <div class="page-width flex flex-wrap items-center justify-between gap-x-6 gap-y-2 py-3">
@@ -41,16 +46,51 @@ pub fn Header() -> impl IntoView {
                         </li>
                     </ul>
                 </nav>
-                <Account />
+                <Account user />
             </div>
+            <ActingBanner user />
         </header>
+    }
+}
+
+/// Under the header, on every page while a carer acts for someone: whose record it is, and the
+/// way back to their own. Once, when an access they were acting under has ended.
+#[component]
+fn ActingBanner(user: Resource<Result<Option<CurrentUserDto>, AppError>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = user.await.ok().flatten()?;
+                let message = match user.acting_for {
+                    Some(person) => view! {
+                        <p class="m-0">
+                            <strong>{format!("You are acting for {}", person.name)}</strong>
+                            {format!(" ({}). ", person.relationship)}
+                            <a href="/acting-for">"Change whose record you are using"</a>
+                        </p>
+                    }.into_any(),
+                    None if user.acting_ended => view! {
+                        <p class="m-0">
+                            <strong>"Your access to act for someone has ended."</strong>
+                            " You are using your own record. "
+                            <a href="/acting-for">"Choose whose record to use"</a>
+                        </p>
+                    }.into_any(),
+                    None => return None,
+                };
+                Some(view! {
+                    <div class="bg-nhs-pale-yellow text-nhs-text" role="region" aria-label="Acting for someone">
+                        <div class="page-width py-3">{message}</div>
+                    </div>
+                })
+            })}
+        </Suspense>
     }
 }
 
 /// The header's sign-in slot: "Sign in", or who is signed in, their links and "Sign out".
 #[component]
-fn Account() -> impl IntoView {
-    let user = Resource::new(|| (), |_| get_current_user());
+fn Account(user: Resource<Result<Option<CurrentUserDto>, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

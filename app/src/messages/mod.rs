@@ -147,11 +147,12 @@ mod convert {
 /// A refusal or failure of the use cases here, as the browser may see it.
 #[cfg(feature = "ssr")]
 pub(crate) fn refused(error: backend::messages::MessagesError) -> crate::error::AppError {
-    use backend::messages::MessagesError;
+    use backend::{auth::policy::Refusal, messages::MessagesError};
 
     use crate::{account::fail, error::AppError};
     match error {
         MessagesError::NotFound => fail(AppError::NotFound),
+        MessagesError::Refused(Refusal::BeyondGrant) => fail(AppError::NotGranted),
         MessagesError::Refused(_) => fail(AppError::NotAllowed),
         MessagesError::Closed | MessagesError::Changed => fail(AppError::Conflict),
         error => AppError::internal(&error),

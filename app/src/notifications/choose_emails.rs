@@ -14,7 +14,6 @@ pub async fn choose_emails(
     messages: Option<String>,
 ) -> Result<(), AppError> {
     use backend::{
-        appointments as booking,
         auth::policy::Purpose,
         notifications::{self, ChoicesError},
     };
@@ -23,7 +22,7 @@ pub async fn choose_emails(
     use crate::account::fail;
 
     let session = crate::account::require_session()?;
-    let patient_id = booking::booking_patient(&session.actor)
+    let patient_id = backend::auth::acting::own_record(&session)
         .map_err(|_| fail(AppError::NotAllowed))?
         .to_owned();
     let wanted: Vec<Topic> = [

@@ -10,7 +10,6 @@ use crate::{appointments::PatientView, error::AppError};
 #[server(prefix = "/api", endpoint = "email_choices")]
 pub async fn get_email_choices() -> Result<PatientView<EmailChoicesDto>, AppError> {
     use backend::{
-        appointments::{self, AppointmentsError},
         auth::policy::{Purpose, Refusal},
         notifications::{self, ChoicesError},
     };
@@ -19,9 +18,9 @@ pub async fn get_email_choices() -> Result<PatientView<EmailChoicesDto>, AppErro
     use crate::account::fail;
 
     let session = crate::account::require_session()?;
-    let patient_id = match appointments::booking_patient(&session.actor) {
+    let patient_id = match backend::auth::acting::own_record(&session) {
         Ok(id) => id.to_owned(),
-        Err(AppointmentsError::Refused(Refusal::ProofingTooLow)) => {
+        Err(Refusal::ProofingTooLow) => {
             return Ok(PatientView::ProofingTooLow);
         }
         Err(_) => return Err(fail(AppError::NotAllowed)),

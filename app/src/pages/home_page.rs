@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::{
     account::get_current_user,
+    acting::get_acting_choices,
     appointments::{AppointmentDto, MyAppointmentsDto, PatientView, get_my_appointments},
     components::{AppointmentSummary, ServiceProblem},
     practice::{PracticeDto, get_practice_summary},
@@ -13,13 +14,20 @@ use crate::{
 #[component]
 pub fn HomePage() -> impl IntoView {
     let practice = Resource::new(|| (), |_| get_practice_summary());
-    // A signed-in patient's appointments, for their next one; nobody else's page asks (asking
-    // for them signed out would be a refusal, and the home page is for everyone).
+    // A signed-in patient's appointments, for their next one, and whether anyone lets them act
+    // for them; nobody else's page asks (asking for them signed out would be a refusal, and the
+    // home page is for everyone).
     let appointments = Resource::new(
         || (),
         |_| async {
             match get_current_user().await {
-                Ok(Some(user)) if user.is_patient => Some(get_my_appointments().await),
+                Ok(Some(user)) if user.is_patient => {
+                    let cares_for = matches!(
+                        get_acting_choices().await,
+                        Ok(PatientView::Ready(choices)) if !choices.choices.is_empty()
+                    );
+                    Some((get_my_appointments(None).await, cares_for))
+                }
                 _ => None,
             }
         },
@@ -28,9 +36,9 @@ pub fn HomePage() -> impl IntoView {
         <Title text="Book appointments and see your health record" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let patient = appointments.await.map(|answer| match answer {
-                    Ok(PatientView::Ready(MyAppointmentsDto { upcoming, .. })) => {
-                        view! { <PatientHome next=upcoming.into_iter().next() /> }.into_any()
+                let patient = appointments.await.map(|(answer, cares_for)| match answer {
+                    Ok(PatientView::Ready(MyAppointmentsDto { upcoming, for_name, .. })) => {
+                        view! { <PatientHome next=upcoming.into_iter().next() for_name cares_for /> }.into_any()
                     }
                     Ok(PatientView::ProofingTooLow) => view! {
                         <div class="inset-text">
@@ -106,22 +114,44 @@ fn PracticeHome(
     }
 }
 
-/// What a signed-in patient comes for: their next appointment, and the ways to the rest.
+/// What a signed-in patient comes for: their next appointment, and the ways to the rest; for a
+/// carer acting for someone (`for_name`), theirs. `cares_for`: someone lets them act for them.
 #[component]
-fn PatientHome(next: Option<AppointmentDto>) -> impl IntoView {
+fn PatientHome(
+    next: Option<AppointmentDto>,
+    for_name: Option<String>,
+    cares_for: bool,
+) -> impl IntoView {
+    let (heading, none, whose) = match &for_name {
+        Some(name) => (
+            format!("{name}'s next appointment"),
+            format!("{name} has no upcoming appointments."),
+            "their",
+        ),
+        None => (
+            "Your next appointment".to_owned(),
+            "You have no upcoming appointments.".to_owned(),
+            "your",
+        ),
+    };
     view! {
         <section aria-labelledby="next-heading" class="mb-8">
-            <h2 id="next-heading">"Your next appointment"</h2>
+            <h2 id="next-heading">{heading}</h2>
             {match next {
                 Some(appointment) => view! { <AppointmentSummary appointment /> }.into_any(),
-                None => view! { <p>"You have no upcoming appointments."</p> }.into_any(),
+                None => view! { <p>{none}</p> }.into_any(),
             }}
             <ul class="list-bullet">
                 <li><a href="/book">"Book an appointment"</a></li>
-                <li><a href="/appointments">"See and manage your appointments"</a></li>
-                <li><a href="/your-record">"See your health record"</a></li>
+                <li><a href="/appointments">{format!("See and manage {whose} appointments")}</a></li>
+                <li><a href="/your-record">{format!("See {whose} health record")}</a></li>
                 <li><a href="/messages">"Send a message to the practice"</a></li>
-                <li><a href="/settings/emails">"Choose the emails we send you"</a></li>
+                {for_name.is_none().then(|| view! {
+                    <li><a href="/settings/emails">"Choose the emails we send you"</a></li>
+                })}
+                {cares_for.then(|| view! {
+                    <li><a href="/acting-for">"Act for someone you care for"</a></li>
+                })}
             </ul>
         </section>
     }

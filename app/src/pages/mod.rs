@@ -1,5 +1,6 @@
 //! One module per page; each page component ends in `Page`.
 
+mod acting_for_page;
 mod add_to_record_page;
 mod appointment_booked_page;
 mod appointment_cancelled_page;
@@ -39,6 +40,7 @@ mod time_blocked_page;
 mod time_unavailable_page;
 mod write_to_patient_page;
 
+pub use acting_for_page::ActingForPage;
 pub use add_to_record_page::AddToRecordPage;
 pub use appointment_booked_page::AppointmentBookedPage;
 pub use appointment_cancelled_page::AppointmentCancelledPage;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     appointments::{AppointmentDto, CancelDto, MyAppointmentsDto, get_my_appointments},
@@ -11,15 +12,20 @@ use crate::{
 
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
-    let appointments = Resource::new(|| (), |_| get_my_appointments());
+    let query = use_query_map();
+    let appointments = Resource::new(move || query.read().get("for"), get_my_appointments);
     view! {
         <BackLink href="/" label="Back to home" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 patient_page(appointments.await, "Your appointments", "see and book appointments online", "/appointments", |appointments| {
+                    let title = match &appointments.for_name {
+                        Some(name) => format!("{name}'s appointments"),
+                        None => "Your appointments".to_owned(),
+                    };
                     view! {
-                        <Title text="Your appointments" />
-                        <Appointments appointments />
+                        <Title text=title.clone() />
+                        <Appointments appointments title />
                     }.into_any()
                 })
             })}
@@ -28,10 +34,10 @@ pub fn MyAppointmentsPage() -> impl IntoView {
 }
 
 #[component]
-fn Appointments(appointments: MyAppointmentsDto) -> impl IntoView {
-    let MyAppointmentsDto { upcoming, past } = appointments;
+fn Appointments(appointments: MyAppointmentsDto, title: String) -> impl IntoView {
+    let MyAppointmentsDto { upcoming, past, .. } = appointments;
     view! {
-        <h1>"Your appointments"</h1>
+        <h1>{title}</h1>
         <p><a class="button" href="/book">"Book an appointment"</a></p>
         <section aria-labelledby="upcoming-heading" class="mt-8">
             <h2 id="upcoming-heading">"Upcoming"</h2>

@@ -1,9 +1,11 @@
 //! "Your health record" (`/your-record`): the patient's own record on their phone, allergies
 //! first and unmistakable, then problems, medicines, vaccinations and test results, in plain
-//! words.
+//! words. A carer acting for someone sees theirs ("Amina Patel's health record"); `?for=<id>`
+//! asks for a given person's, refused with an explanation unless they act for them.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{BackLink, RecordEntries, TestResults, patient_page},
@@ -13,15 +15,21 @@ use crate::{
 
 #[component]
 pub fn MyRecordPage() -> impl IntoView {
-    let record = Resource::new(|| (), |_| get_my_record());
+    let query = use_query_map();
+    let record = Resource::new(move || query.read().get("for"), get_my_record);
     view! {
         <BackLink href="/" label="Back to home" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 patient_page(record.await, "Your health record", "see your health record online", "/your-record", |record| {
+                    let title = if record.by_proxy {
+                        format!("{}'s health record", record.banner.name)
+                    } else {
+                        "Your health record".to_owned()
+                    };
                     view! {
-                        <Title text="Your health record" />
-                        <Record record />
+                        <Title text=title.clone() />
+                        <Record record title />
                     }.into_any()
                 })
             })}
@@ -30,8 +38,10 @@ pub fn MyRecordPage() -> impl IntoView {
 }
 
 #[component]
-fn Record(record: PatientRecordDto) -> impl IntoView {
+fn Record(record: PatientRecordDto, title: String) -> impl IntoView {
     let PatientRecordDto {
+        patient_id,
+        by_proxy,
         banner,
         allergies,
         problems,
@@ -42,10 +52,14 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         ..
     } = record;
     view! {
-        <h1>"Your health record"</h1>
+        <h1>{title}</h1>
         <p class="lede">{banner.name}</p>
         <p>
-            "This is what your GP practice has recorded about you. If something is wrong or missing, tell the practice."
+            {if by_proxy {
+                "This is what their GP practice has recorded about them. If something is wrong or missing, tell the practice."
+            } else {
+                "This is what your GP practice has recorded about you. If something is wrong or missing, tell the practice."
+            }}
         </p>
         <section class="allergies" aria-labelledby="allergies-heading">
             <h2 id="allergies-heading">"Allergies"</h2>
@@ -73,6 +87,10 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
             <p>"Blood pressure, pulse, weight and other measurements taken at the practice."</p>
             <TestResults results=vital_signs empty="No measurements are recorded." chart_prefix="measurements" />
         </section>
-        <p><a href="/your-record/who-has-looked">"See who has looked at your record"</a></p>
+        {if by_proxy {
+            view! { <p><a href=format!("/your-record/who-has-looked?for={patient_id}")>"See who has looked at their record"</a></p> }.into_any()
+        } else {
+            view! { <p><a href="/your-record/who-has-looked">"See who has looked at your record"</a></p> }.into_any()
+        }}
     }
 }

@@ -97,6 +97,7 @@ fn Record(record: PatientRecordDto) -> impl IntoView {
         upcoming_appointments,
         past_appointments,
         documents,
+        ..
     } = record;
     let query = leptos_router::hooks::use_query_map();
     // What was just written, said once on coming back from the form.

@@ -63,6 +63,7 @@ fn AccessLog(log: AccessLogDto) -> impl IntoView {
         is_older_page,
         older,
         grants,
+        done_for,
     } = log;
     let whose = acting_for.clone();
     view! {
@@ -79,6 +80,11 @@ fn AccessLog(log: AccessLogDto) -> impl IntoView {
         <WhoFilter who=who.clone() for_patient=for_patient.clone() whose />
         <AccessList accesses />
         <Pages who for_patient is_older_page older />
+        {done_for
+            .into_iter()
+            .enumerate()
+            .map(|(n, (grant, done))| view! { <DoneFor n grant done /> })
+            .collect_view()}
         {(!grants.is_empty()).then(|| view! { <Grants grants /> })}
     }
 }
@@ -169,6 +175,33 @@ fn Pages(
             </ul>
         </nav>
     })
+}
+
+/// On a carer's own list: what they did lately for one person they act for (the `n`th), with
+/// the way to that person's whole list.
+#[component]
+fn DoneFor(n: usize, grant: GrantDto, done: Vec<RecordAccessDto>) -> impl IntoView {
+    let heading = format!("done-for-{n}");
+    let labelled_by = heading.clone();
+    view! {
+        <section aria-labelledby=labelled_by class="mt-8">
+            <h2 id=heading>{format!("What you did lately for {}", grant.name)}</h2>
+            {if done.is_empty() {
+                view! { <p>"Nothing yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="access-list" aria-label=format!("What you did for {}, newest first", grant.name)>
+                        {done.into_iter().map(|access| view! { <Access access /> }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            <p>
+                <a href=format!("/your-record/who-has-looked?for={}", grant.patient_id)>
+                    {format!("Everyone who has looked at {}'s record", grant.name)}
+                </a>
+            </p>
+        </section>
+    }
 }
 
 /// The records the reader may also look at, and a way back to their own.

@@ -118,6 +118,8 @@ pub struct PatientRecordDto {
     pub upcoming_appointments: Vec<EntryDto>,
     pub past_appointments: Vec<EntryDto>,
     pub documents: Vec<EntryDto>,
+    /// Opened by a carer acting for the patient: the patient's pages say whose it is.
+    pub by_proxy: bool,
 }
 
 /// One kind of test and every time it was measured, newest first.
@@ -205,6 +207,7 @@ impl From<backend::patient_record::PatientRecord> for PatientRecordDto {
         Self {
             patient_id: record.patient_id,
             banner: record.banner.into(),
+            by_proxy: record.basis == Basis::Proxy,
             break_glass_reason: match record.basis {
                 Basis::BreakGlass(reason) => Some(reason.as_str().to_owned()),
                 Basis::Own | Basis::Proxy | Basis::CareTeam | Basis::PracticeOffice => None,

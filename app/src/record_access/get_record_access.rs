@@ -47,6 +47,11 @@ pub async fn get_record_access(
         reason: access.reason,
         refused: access.refused,
     };
+    let grant_dto = |grant: backend::auth::policy::ProxyGrant| GrantDto {
+        patient_id: grant.patient_id,
+        name: grant.patient_name,
+        relationship: grant.relationship,
+    };
     match result {
         Ok(log) => Ok(RecordAccessView::Accesses(AccessLogDto {
             for_patient: log.acting_for.is_some().then(|| patient.clone()).flatten(),
@@ -56,14 +61,11 @@ pub async fn get_record_access(
             accesses: log.accesses.into_iter().map(dto).collect(),
             is_older_page: before.is_some(),
             older: log.older,
-            grants: log
-                .grants
+            grants: log.grants.into_iter().map(grant_dto).collect(),
+            done_for: log
+                .done_for
                 .into_iter()
-                .map(|grant| GrantDto {
-                    patient_id: grant.patient_id,
-                    name: grant.patient_name,
-                    relationship: grant.relationship,
-                })
+                .map(|(grant, done)| (grant_dto(grant), done.into_iter().map(dto).collect()))
                 .collect(),
         })),
         Err(RecordAccessError::NotAPatient | RecordAccessError::NotAllowed) => {

@@ -34,6 +34,8 @@ pub struct AccessLogDto {
     pub older: Option<i64>,
     /// The people who have given the reader proxy access.
     pub grants: Vec<GrantDto>,
+    /// On the reader's own list: what they did lately for each person they act for.
+    pub done_for: Vec<(GrantDto, Vec<RecordAccessDto>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

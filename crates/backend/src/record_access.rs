@@ -97,7 +97,13 @@ pub struct AccessLog {
     pub older: Option<i64>,
     /// Everyone who has granted the reader proxy access.
     pub grants: Vec<ProxyGrant>,
+    /// On the reader's own list: what they did lately for each person they act for (that
+    /// person's record as the carer touched it), newest first.
+    pub done_for: Vec<(ProxyGrant, Vec<RecordAccess>)>,
 }
+
+/// How many of a carer's latest accesses for each person they act for their own list shows.
+const DONE_FOR_LISTED: i64 = 5;
 
 /// Which page of whose list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,9 +183,10 @@ pub async fn access_log(
             audit::record(db, &audit_record, now).await?;
             return Err(match refusal {
                 Refusal::ProofingTooLow => RecordAccessError::ProofingTooLow,
-                Refusal::NotTheirs | Refusal::NotClinical | Refusal::BreakGlassRequired => {
-                    RecordAccessError::NotAllowed
-                }
+                Refusal::NotTheirs
+                | Refusal::NotClinical
+                | Refusal::BreakGlassRequired
+                | Refusal::BeyondGrant => RecordAccessError::NotAllowed,
             });
         }
     };
@@ -231,6 +238,31 @@ pub async fn access_log(
     } else {
         Vec::new()
     };
+    // On their own list, a carer sees what they did for the people they act for: theirs too.
+    let mut done_for = Vec::new();
+    if let (Basis::Own, Some(viewer)) = (&basis, viewer.as_deref()) {
+        for grant in &grants.proxy {
+            let theirs = format!("Patient/{}", grant.patient_id);
+            let rows = db
+                .ledger()
+                .trail(&Trail {
+                    patient: theirs.clone(),
+                    who: Who::Only(viewer.to_owned()),
+                    before: None,
+                    limit: DONE_FOR_LISTED,
+                })
+                .await?;
+            let done: Vec<RecordAccess> = rows
+                .iter()
+                .filter_map(|row| {
+                    let event = row.entry.to_audit_event(&row.seq.to_string());
+                    describe(row.seq, &event, Some(viewer), &theirs)
+                })
+                .collect();
+            audit_record.patients.insert(theirs);
+            done_for.push((grant.clone(), done));
+        }
+    }
     let acting_for = match basis {
         Basis::Proxy => grants
             .proxy
@@ -247,6 +279,7 @@ pub async fn access_log(
         accesses,
         older,
         grants: grants.proxy,
+        done_for,
     })
 }
 

@@ -29,6 +29,10 @@ pub const SDS_USER_ID_SYSTEM: &str = "https://fhir.nhs.uk/Id/sds-user-id";
 pub const CANCELLATION_CUTOFF_URL: &str =
     "https://fhir.openhealth.example/StructureDefinition/online-cancellation-cutoff";
 /// The kinds of appointment this service offers; local until a national value set fits.
+/// What a proxy grant (a RelatedPerson) lets its holder do for the patient, one `valueCode` each:
+/// `record`, `appointments`, `messages`. A grant without it lets them do all of these.
+pub const PROXY_ACCESS_EXTENSION: &str =
+    "https://fhir.openhealth.example/StructureDefinition/proxy-access";
 pub const SERVICE_KIND_SYSTEM: &str = "https://fhir.openhealth.example/CodeSystem/service-kind";
 
 /// A reference such as `Patient/123`, built from a resource's type and id.

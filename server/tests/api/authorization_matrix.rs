@@ -179,8 +179,9 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         false,
         [WHO, OK, OK, OK, NO, NO, NO, WHO],
     ),
-    // Each patient's own list: never A's appointments for anyone else.
-    ("my_appointments", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    // A's appointments asked for by name (`?for=A`): A, and A's proxy; anyone else is refused,
+    // never shown their own instead.
+    ("my_appointments", true, [WHO, OK, NO, OK, NO, NO, NO, WHO]),
     // One of A's appointments: A, A's proxy, the staff of A's practice (reception included).
     // Breaking the glass is for clinical need, not diaries.
     ("appointment", true, [WHO, OK, NO, OK, OK, NO, OK, WHO]),
@@ -253,14 +254,14 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
         false,
         [WHO, NO, NO, NO, NO, NO, OK, WHO],
     ),
-    // Each patient's own record: never A's for anyone else; staff open records by patient.
-    ("my_record", false, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
-    // Moving one of A's appointments to another time: A only (a proxy books, and so moves, only
-    // their own). A holds no time here, so is offered others; nobody else gets that far.
+    // A's record asked for by name (`?for=A`): A and A's proxy; staff open records by patient.
+    ("my_record", true, [WHO, OK, NO, OK, NO, NO, NO, WHO]),
+    // Moving one of A's appointments to another time: A, and A's proxy (whose grant covers
+    // appointments). A holds no time here, so is offered others; nobody else gets that far.
     (
         "reschedule_appointment",
         true,
-        [WHO, OK, NO, NO, NO, NO, NO, WHO],
+        [WHO, OK, NO, OK, NO, NO, NO, WHO],
     ),
     // The clinic list of the day of A's appointment, every clinician's: the practice's staff.
     // Staff elsewhere get their own practice's list, which has nothing of A's (checked below).
@@ -306,6 +307,10 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ("practice_setup", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
     ("save_service", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
     ("save_place", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
+    // Whom each patient may act for (A's name for A's proxy), and choosing A: A's proxy only.
+    // Last, since the proxy's session acts for A from then on.
+    ("acting_choices", true, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
+    ("act_for", false, [WHO, NO, NO, OK, NO, NO, NO, WHO]),
 ];
 
 /// A reason good enough to break the glass with.
@@ -528,7 +533,8 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
             .finish()
     };
     match function {
-        "record_access" => form(&[("patient", &a.id)]),
+        "record_access" | "my_record" | "my_appointments" => form(&[("patient", &a.id)]),
+        "act_for" => form(&[("person", &a.id)]),
         "find_patient" => form(&[("nhs_number", &a.nhs_number)]),
         "find_patients_by_name" => form(&[("family", &a.family)]),
         "patient_record" => form(&[("patient_id", &a.id)]),
@@ -810,10 +816,10 @@ async fn every_route_and_server_function_answers_each_role_as_the_tables_say() {
             let status = response.status();
             let body = response.text().await.unwrap();
             check(function, *role, *expect, status, &body, &a);
-            // Answers not about A hold nothing of A's, except A's own "who am I" and record,
-            // asked for by A. (Demo mode lists its synthetic personas, A among them, on the
-            // sign-in page by design.)
-            let own = *role == Role::PatientA && matches!(*function, "current_user" | "my_record");
+            // Answers not about A hold nothing of A's, except A's own "who am I", asked for by
+            // A. (Demo mode lists its synthetic personas, A among them, on the sign-in page by
+            // design.)
+            let own = *role == Role::PatientA && *function == "current_user";
             if !about_a && !own && *function != "sign_in_options" {
                 for secret in [&a.id, &a.nhs_number, &a.family, a.allergy] {
                     assert!(

@@ -89,6 +89,24 @@ impl Browser {
             .expect("the server answers")
     }
 
+    /// Posts server function `name` of the app at `app` from its page `page` without JavaScript,
+    /// then follows the redirects: the answer's status, and the page it ends on and its HTML.
+    pub async fn post_and_follow(
+        &self,
+        app: &str,
+        page: &str,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let page = format!("{app}{page}");
+        let response = self
+            .post_form_from_page(&page, &format!("{app}/api/{name}"), form)
+            .await;
+        let status = response.status();
+        let (url, response) = self.follow(&page, response).await;
+        (status, url, response.text().await.expect("a body"))
+    }
+
     /// A form post of `body` as it is, accepting `accept`, from the page `referer` if given.
     pub async fn post_raw(
         &self,

@@ -4,6 +4,7 @@
 // A failed expectation in a test helper is a failed test with a message, which is what we want.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod acting_for;
 mod authorization_matrix;
 mod backup;
 mod browser;

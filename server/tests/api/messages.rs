@@ -17,17 +17,9 @@ async fn post(
     name: &str,
     form: &[(&str, &str)],
 ) -> (String, String) {
-    let page = format!("{}{page}", app.address);
-    let response = who
-        .post_form_from_page(&page, &format!("{}/api/{name}", app.address), form)
-        .await;
-    assert!(
-        response.status().is_redirection(),
-        "{name}: {}",
-        response.status()
-    );
-    let (url, response) = who.follow(&page, response).await;
-    (url, response.text().await.unwrap())
+    let (status, url, page) = who.post_and_follow(&app.address, page, name, form).await;
+    assert!(status.is_redirection(), "{name}: {status}");
+    (url, page)
 }
 
 async fn html(app: &TestApp, who: &Browser, path: &str) -> String {

@@ -41,7 +41,7 @@ pub struct Booked {
 }
 
 /// Books slot `slot_id`, which the patient must be holding, for them: `access` is a patient's to
-/// their own record ([`booking_patient`]). A hold that ran out, or a slot someone else has, is
+/// their own record or a carer's to the record of someone they act for ([`booking_patient`]). A hold that ran out, or a slot someone else has, is
 /// [`AppointmentsError::Unavailable`] with other times; the booking is audited as a create of
 /// the patient's record.
 pub async fn book(
@@ -51,7 +51,7 @@ pub async fn book(
     details: &BookingDetails,
     now: Timestamp,
 ) -> Result<Booked, AppointmentsError> {
-    let patient_id = booking_patient(&access.actor)?.to_owned();
+    let patient_id = booking_patient(&access)?.to_owned();
     let access = access_to(access, &patient_id)?;
     book_held(db, access, &patient_id, slot_id, details, None, now).await
 }
@@ -67,11 +67,11 @@ pub async fn reschedule(
     slot_id: &str,
     now: Timestamp,
 ) -> Result<Booked, AppointmentsError> {
-    let patient_id = booking_patient(&access.actor)?.to_owned();
+    let patient_id = booking_patient(&access)?.to_owned();
     let (old, owner, version) = read(db, appointment_id).await?;
     let mut access = access_to(access, &owner)?;
-    // A proxy may see and cancel the appointments of the person they act for, but books (and so
-    // moves) only their own; the refused attempt is on the record like any other.
+    // Only an appointment of the patient being booked for moves; the refused attempt is on the
+    // record like any other.
     if owner != patient_id {
         access.outcome = Outcome::MinorFailure;
         audit::record(db, &access, now).await?;

@@ -12,18 +12,18 @@ use super::{
     availability::{self, service_of_slot},
     booking_patient, instant,
 };
-use crate::{Db, FhirRepository, auth::sessions::Session};
+use crate::{Db, FhirRepository, auth::access::Access};
 use store::{Found, reservations};
 
-/// Holds slot `slot_id` for `session`'s patient until [`HOLD`] from `now`. If someone else has
+/// Holds slot `slot_id` for the patient `access` is to (checked for appointments) until [`HOLD`] from `now`. If someone else has
 /// it (booked or holding), [`AppointmentsError::Unavailable`] offers the nearest other times.
 pub async fn hold(
     db: &Db,
-    session: &Session,
+    access: &Access,
     slot_id: &str,
     now: Timestamp,
 ) -> Result<Held, AppointmentsError> {
-    let patient_id = booking_patient(&session.actor)?;
+    let patient_id = booking_patient(access)?;
     let (slot, service, start) = slot_and_service(db, slot_id).await?;
     let held_until = now.saturating_add(HOLD).unwrap_or(now);
     let claimed = bookable(start, now) && claim(db, slot_id, patient_id, held_until, now).await?;
@@ -37,15 +37,15 @@ pub async fn hold(
     })
 }
 
-/// The time `session`'s patient is holding in slot `slot_id`, for the page where they confirm.
+/// The time `access`'s patient is holding in slot `slot_id`, for the page where they confirm.
 /// A hold that ran out is [`Gone::HoldExpired`], with other times to choose from.
 pub async fn held(
     db: &Db,
-    session: &Session,
+    access: &Access,
     slot_id: &str,
     now: Timestamp,
 ) -> Result<Held, AppointmentsError> {
-    let patient_id = booking_patient(&session.actor)?;
+    let patient_id = booking_patient(access)?;
     let (slot, service, start) = slot_and_service(db, slot_id).await?;
     match reservations::reserved_until(db, slot_id, patient_id).await? {
         Some(held_until) if held_until > now => Ok(Held {
@@ -57,15 +57,15 @@ pub async fn held(
     }
 }
 
-/// The nearest free times to slot `slot_id`'s, for `session`'s patient to choose from instead,
+/// The nearest free times to slot `slot_id`'s, for `access`'s patient to choose from instead,
 /// when it has gone (the page they land on after losing it).
 pub async fn instead_of(
     db: &Db,
-    session: &Session,
+    access: &Access,
     slot_id: &str,
     now: Timestamp,
 ) -> Result<(Service, Vec<FreeTime>), AppointmentsError> {
-    let patient_id = booking_patient(&session.actor)?;
+    let patient_id = booking_patient(access)?;
     let (_, service, start) = slot_and_service(db, slot_id).await?;
     let alternatives = availability::alternatives(db, &service, start, patient_id, now).await?;
     Ok((service, alternatives))

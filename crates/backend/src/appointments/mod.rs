@@ -30,10 +30,7 @@ pub use for_the_practice::{
 pub use holds::{held, hold, instead_of};
 pub use list::{appointment, appointments, patient_of};
 
-use domain::{
-    booking::{CancelRefusal, ContactPreference},
-    identity::Actor,
-};
+use domain::booking::{CancelRefusal, ContactPreference};
 use fhir::ResourceType;
 use jiff::{SignedDuration, Timestamp, civil};
 use serde_json::Value;
@@ -43,7 +40,7 @@ use crate::{
     auth::{
         access::{Access, AccessError},
         audit::{self, AccessRecord, Action},
-        policy::{Purpose, Refusal},
+        policy::{Basis, Purpose, Refusal},
     },
 };
 use store::{Found, WriteError};
@@ -157,18 +154,18 @@ pub enum AppointmentsError {
     Write(#[from] WriteError),
 }
 
-/// The patient `actor` books for: themselves, with an identity checked to P9 and a record at
-/// this practice. The booking pages ask this first, to explain a refusal up front.
-pub fn booking_patient(actor: &Actor) -> Result<&str, AppointmentsError> {
-    match actor {
-        Actor::Patient(patient) if !patient.proofing.may_see_record() => {
-            Err(AppointmentsError::Refused(Refusal::ProofingTooLow))
+/// The patient whose appointments `access` opens for booking: a patient's own, or, for a carer
+/// acting for someone, theirs (the grant covering appointments, as the check made sure). Staff
+/// book through the practice's own pages, not these.
+pub fn booking_patient(access: &Access) -> Result<&str, AppointmentsError> {
+    if access.purpose != Purpose::Appointments {
+        return Err(AppointmentsError::NotFound);
+    }
+    match access.basis {
+        Basis::Own | Basis::Proxy => Ok(&access.patient_id),
+        Basis::CareTeam | Basis::BreakGlass(_) | Basis::PracticeOffice => {
+            Err(AppointmentsError::Refused(Refusal::NotTheirs))
         }
-        Actor::Patient(patient) => patient
-            .patient_id
-            .as_deref()
-            .ok_or(AppointmentsError::Refused(Refusal::NotTheirs)),
-        Actor::Staff(_) => Err(AppointmentsError::Refused(Refusal::NotTheirs)),
     }
 }
 

@@ -34,6 +34,14 @@ pub struct Access {
     pub record: AccessRecord,
 }
 
+impl Access {
+    /// The patient's name when this is a carer acting for them (a proxy's access), for pages
+    /// that must say whose they are ("Amina Patel's appointments").
+    pub fn acting_for(&self) -> Option<String> {
+        (self.basis == Basis::Proxy).then(|| fhir::read::person_name(&self.patient))
+    }
+}
+
 /// Why [`check`] gave no [`Access`].
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
@@ -76,9 +84,7 @@ pub async fn check(
         practice: practice.as_ref(),
     };
     let mut record = access_record(&session.actor, patient_id, purpose, address);
-    let decision = policy::decide(&session.actor, subject, &grants)
-        .and_then(|basis| policy::serves(&basis, purpose).map(|()| basis));
-    match decision {
+    match policy::permits(&session.actor, subject, &grants, purpose) {
         Ok(basis) => {
             record.basis = Some(basis.clone());
             Ok(Access {

@@ -3,6 +3,7 @@
 //! data leaves.
 
 pub mod access;
+pub mod acting;
 pub mod api_clients;
 pub mod audit;
 pub mod break_glass;

@@ -2,8 +2,9 @@
 //! case that reaches a patient's record asks [`decide`] first.
 //!
 //! - A patient sees their own record, and the record of anyone who has granted them proxy access
-//!   (a RelatedPerson naming them by NHS number, active, in its period). Either way only with an
-//!   identity checked to P9.
+//!   (a RelatedPerson naming them by NHS number, active, in its period), for what the grant
+//!   allows (reading the record, appointments, messages: [`fhir::PROXY_ACCESS_EXTENSION`]).
+//!   Either way only with an identity checked to P9.
 //! - A clinician sees the records of patients registered with their own organisation. Any other
 //!   record needs break-glass: a stated reason, which lasts for the session, is written into the
 //!   audit event of every access it covers and is shown to the patient.
@@ -54,6 +55,8 @@ pub enum Refusal {
     NotClinical,
     /// A clinician, but the patient is registered elsewhere: only break-glass opens it.
     BreakGlassRequired,
+    /// A proxy, whose grant does not cover this (it lets them book, say, but not read the record).
+    BeyondGrant,
 }
 
 /// The record asked for: whose, and where they are registered.
@@ -81,6 +84,15 @@ pub struct ProxyGrant {
     pub patient_name: String,
     /// The relationship the grant states ("Parent", "Carer", …).
     pub relationship: String,
+    /// What the holder may do for the patient (never [`Purpose::WriteRecord`]).
+    pub allows: Vec<Purpose>,
+}
+
+impl ProxyGrant {
+    /// Does the grant cover `purpose`?
+    pub fn covers(&self, purpose: Purpose) -> bool {
+        self.allows.contains(&purpose)
+    }
 }
 
 /// The rule, pure: may `actor`, holding `grants`, see `subject`'s record?
@@ -151,6 +163,28 @@ pub fn serves(basis: &Basis, purpose: Purpose) -> Result<(), Refusal> {
         }
         (Purpose::WriteRecord, Basis::Own | Basis::Proxy) => Err(Refusal::NotTheirs),
         _ => Ok(()),
+    }
+}
+
+/// The whole rule for one access, pure: the basis `actor` has for `subject`'s record, if it
+/// serves `purpose` and, for a proxy, their grant covers it.
+pub fn permits(
+    actor: &Actor,
+    subject: Subject<'_>,
+    grants: &Grants,
+    purpose: Purpose,
+) -> Result<Basis, Refusal> {
+    let basis = decide(actor, subject, grants)?;
+    serves(&basis, purpose)?;
+    let covered = basis != Basis::Proxy
+        || grants
+            .proxy
+            .iter()
+            .any(|grant| grant.patient_id == subject.patient_id && grant.covers(purpose));
+    if covered {
+        Ok(basis)
+    } else {
+        Err(Refusal::BeyondGrant)
     }
 }
 
@@ -241,9 +275,35 @@ pub async fn proxy_grants(
                 .or_else(|| fhir::read::concept_text(&grant["relationship"][0]))
                 .unwrap_or("Proxy")
                 .to_owned(),
+            allows: allowed_purposes(grant),
         });
     }
     Ok(grants)
+}
+
+/// What a proxy may be granted, each with its [`fhir::PROXY_ACCESS_EXTENSION`] code.
+pub const PROXY_ACCESS: [(Purpose, &str); 3] = [
+    (Purpose::ReadRecord, "record"),
+    (Purpose::Appointments, "appointments"),
+    (Purpose::Messages, "messages"),
+];
+
+/// What a grant lets its holder do: each [`PROXY_ACCESS`] code it carries (codes it does not
+/// know give nothing), or, when it carries none, all of them.
+fn allowed_purposes(grant: &Value) -> Vec<Purpose> {
+    let stated: Vec<&str> = grant["extension"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|extension| extension["url"] == fhir::PROXY_ACCESS_EXTENSION)
+        .filter_map(|extension| extension["valueCode"].as_str())
+        .collect();
+    PROXY_ACCESS
+        .iter()
+        .filter(|(_, code)| stated.is_empty() || stated.contains(code))
+        .map(|(purpose, _)| *purpose)
+        .collect()
 }
 
 /// Active, and `now` within its period where it states one.
@@ -312,9 +372,52 @@ mod tests {
                 patient_id: id.into(),
                 patient_name: "Kit".into(),
                 relationship: "Parent".into(),
+                allows: PROXY_ACCESS.iter().map(|(purpose, _)| *purpose).collect(),
             }],
             break_glass: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_proxy_does_what_their_grant_allows_and_nothing_more() {
+        let sam = patient("a", ProofingLevel::P9);
+        let mut grants = proxy_for("child");
+        grants.proxy[0].allows = vec![Purpose::Appointments];
+        let permitted = |purpose| permits(&sam, at("child", None), &grants, purpose);
+        assert_eq!(permitted(Purpose::Appointments), Ok(Basis::Proxy));
+        assert_eq!(permitted(Purpose::ReadRecord), Err(Refusal::BeyondGrant));
+        assert_eq!(permitted(Purpose::Messages), Err(Refusal::BeyondGrant));
+        assert_eq!(permitted(Purpose::WriteRecord), Err(Refusal::NotTheirs));
+        // Their own record is theirs whatever they hold for others.
+        assert_eq!(
+            permits(&sam, at("a", None), &grants, Purpose::ReadRecord),
+            Ok(Basis::Own)
+        );
+    }
+
+    #[test]
+    fn a_grant_states_what_it_allows_or_allows_everything_a_proxy_may_do() {
+        let extension =
+            |code: &str| json!({ "url": fhir::PROXY_ACCESS_EXTENSION, "valueCode": code });
+        assert_eq!(
+            allowed_purposes(&json!({})),
+            vec![
+                Purpose::ReadRecord,
+                Purpose::Appointments,
+                Purpose::Messages
+            ]
+        );
+        assert_eq!(
+            allowed_purposes(
+                &json!({ "extension": [extension("appointments"), extension("messages")] })
+            ),
+            vec![Purpose::Appointments, Purpose::Messages]
+        );
+        // A code nobody knows grants nothing, and nothing grants writing to the record.
+        assert_eq!(
+            allowed_purposes(&json!({ "extension": [extension("write-record")] })),
+            Vec::<Purpose>::new()
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct Session {
     pub key: String,
     pub actor: Actor,
     pub started_at: Timestamp,
+    /// The patient a carer chose to act for ([`super::acting`]); `None`: themselves. Only a
+    /// choice: the grant is checked again on every access.
+    pub acting_for: Option<String>,
 }
 
 /// Why a stored session could not be used.
@@ -76,6 +79,7 @@ pub async fn resume(db: &Db, id: &str, now: Timestamp) -> Result<Option<Session>
         key,
         actor: serde_json::from_str(&row.actor)?,
         started_at: row.created_at,
+        acting_for: row.acting_for,
     }))
 }
 

@@ -67,7 +67,7 @@ pub async fn demo_personas(records: &impl FhirRepository) -> Result<Vec<Persona>
         (
             "proxy",
             ProofingLevel::P9,
-            "A carer with proxy access for the first patient: sees who has looked at that patient's record too.",
+            "A carer with proxy access for the first patient: acts for them (their record, appointments and messages) and sees who has looked at their record.",
         ),
         (
             "patient-c-p9",

@@ -22,8 +22,8 @@ use crate::empty_db;
 mod edge {
     use backend::{
         Db,
-        appointments::{self, Appointment, AppointmentsError, Booked, BookingDetails},
-        auth::{access, policy::Purpose, sessions::Session},
+        appointments::{self, Appointment, AppointmentsError, Booked, BookingDetails, Held},
+        auth::{access, acting, policy::Purpose, sessions::Session},
     };
     use domain::booking::AppointmentReason;
     use jiff::Timestamp;
@@ -37,6 +37,36 @@ mod edge {
         Ok(access::check(db, session, patient_id, Purpose::Appointments, None, now).await?)
     }
 
+    /// To the appointments of the patient the session's pages are about.
+    async fn booking(
+        db: &Db,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<access::Access, AppointmentsError> {
+        let patient_id = acting::whose_record(session).map_err(AppointmentsError::Refused)?;
+        access_to(db, session, patient_id, now).await
+    }
+
+    pub async fn hold(
+        db: &Db,
+        session: &Session,
+        slot_id: &str,
+        now: Timestamp,
+    ) -> Result<Held, AppointmentsError> {
+        let access = booking(db, session, now).await?;
+        appointments::hold(db, &access, slot_id, now).await
+    }
+
+    pub async fn held(
+        db: &Db,
+        session: &Session,
+        slot_id: &str,
+        now: Timestamp,
+    ) -> Result<Held, AppointmentsError> {
+        let access = booking(db, session, now).await?;
+        appointments::held(db, &access, slot_id, now).await
+    }
+
     pub async fn book(
         db: &Db,
         session: &Session,
@@ -44,8 +74,7 @@ mod edge {
         details: &BookingDetails,
         now: Timestamp,
     ) -> Result<Booked, AppointmentsError> {
-        let patient_id = appointments::booking_patient(&session.actor)?;
-        let access = access_to(db, session, patient_id, now).await?;
+        let access = booking(db, session, now).await?;
         appointments::book(db, access, slot_id, details, now).await
     }
 
@@ -56,7 +85,6 @@ mod edge {
         slot_id: &str,
         now: Timestamp,
     ) -> Result<Booked, AppointmentsError> {
-        appointments::booking_patient(&session.actor)?;
         let owner = appointments::patient_of(db, appointment_id).await?;
         let access = access_to(db, session, &owner, now).await?;
         appointments::reschedule(db, access, appointment_id, slot_id, now).await
@@ -79,8 +107,7 @@ mod edge {
         session: &Session,
         now: Timestamp,
     ) -> Result<(Vec<Appointment>, Vec<Appointment>), AppointmentsError> {
-        let patient_id = appointments::booking_patient(&session.actor)?;
-        let access = access_to(db, session, patient_id, now).await?;
+        let access = booking(db, session, now).await?;
         appointments::appointments(db, access, now).await
     }
 
@@ -124,6 +151,7 @@ async fn patient(db: &Db, n: usize, proofing: ProofingLevel) -> Session {
             patient_id: Some(id),
         }),
         started_at: seeded_at().timestamp(),
+        acting_for: None,
     }
 }
 
@@ -198,16 +226,14 @@ async fn a_patient_chooses_a_day_and_time_holds_it_and_books_it_once() {
     assert_eq!(wanted.place, "Riverside Medical Practice, main surgery");
 
     // A holds it: B is no longer offered it, and cannot hold it; B is offered others instead.
-    let held = appointments::hold(&db, &a, &wanted.slot_id, now)
-        .await
-        .unwrap();
+    let held = edge::hold(&db, &a, &wanted.slot_id, now).await.unwrap();
     assert_eq!(held.time, wanted);
     assert_eq!(held.held_until, now + HOLD);
     let for_b = appointments::free_times(&db, &gp, days[0].date, &patient_id(&b), now)
         .await
         .unwrap();
     assert!(!for_b.iter().any(|t| t.slot_id == wanted.slot_id));
-    match appointments::hold(&db, &b, &wanted.slot_id, later(now, 1)).await {
+    match edge::hold(&db, &b, &wanted.slot_id, later(now, 1)).await {
         Err(AppointmentsError::Unavailable(unavailable)) => {
             assert_eq!(unavailable.why, Gone::Taken);
             assert_eq!(unavailable.alternatives.len(), 5);
@@ -264,17 +290,15 @@ async fn a_hold_runs_out_after_five_minutes_and_the_time_goes_back() {
     let a = patient(&db, 0, ProofingLevel::P9).await;
     let b = patient(&db, 1, ProofingLevel::P9).await;
     let wanted = free_gp_time(&db, &a, 0, now).await;
-    appointments::hold(&db, &a, &wanted.slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &a, &wanted.slot_id, now).await.unwrap();
     assert!(
-        appointments::held(&db, &a, &wanted.slot_id, later(now, 4))
+        edge::held(&db, &a, &wanted.slot_id, later(now, 4))
             .await
             .is_ok()
     );
 
     let too_late = later(now, 6);
-    match appointments::held(&db, &a, &wanted.slot_id, too_late).await {
+    match edge::held(&db, &a, &wanted.slot_id, too_late).await {
         Err(AppointmentsError::Unavailable(u)) => {
             assert_eq!(u.why, Gone::HoldExpired);
             // Still free, so it is among the times offered again.
@@ -287,7 +311,7 @@ async fn a_hold_runs_out_after_five_minutes_and_the_time_goes_back() {
         Err(AppointmentsError::Unavailable(u)) if u.why == Gone::HoldExpired
     ));
     // Now B may have it.
-    appointments::hold(&db, &b, &wanted.slot_id, too_late)
+    edge::hold(&db, &b, &wanted.slot_id, too_late)
         .await
         .unwrap();
     edge::book(&db, &b, &wanted.slot_id, &details(), later(too_late, 1))
@@ -306,15 +330,9 @@ async fn choosing_another_time_lets_the_first_go() {
     let times = appointments::free_times(&db, &gp, day, &patient_id(&a), now)
         .await
         .unwrap();
-    appointments::hold(&db, &a, &times[0].slot_id, now)
-        .await
-        .unwrap();
-    appointments::hold(&db, &a, &times[1].slot_id, now)
-        .await
-        .unwrap();
-    appointments::hold(&db, &b, &times[0].slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &a, &times[0].slot_id, now).await.unwrap();
+    edge::hold(&db, &a, &times[1].slot_id, now).await.unwrap();
+    edge::hold(&db, &b, &times[0].slot_id, now).await.unwrap();
 }
 
 #[tokio::test]
@@ -325,9 +343,7 @@ async fn cancelling_frees_the_time_but_not_inside_the_cutoff() {
     let b = patient(&db, 1, ProofingLevel::P9).await;
     // Tomorrow: well outside the cut-off now.
     let wanted = free_gp_time(&db, &a, 1, now).await;
-    appointments::hold(&db, &a, &wanted.slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &a, &wanted.slot_id, now).await.unwrap();
     let booked = edge::book(&db, &a, &wanted.slot_id, &details(), now)
         .await
         .unwrap();
@@ -356,9 +372,7 @@ async fn cancelling_frees_the_time_but_not_inside_the_cutoff() {
     );
     assert_eq!(cancelled.cancellable, Err(CancelRefusal::AlreadyCancelled));
     // The time is free again: B can hold and book it.
-    appointments::hold(&db, &b, &wanted.slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &b, &wanted.slot_id, now).await.unwrap();
     edge::book(&db, &b, &wanted.slot_id, &details(), now)
         .await
         .unwrap();
@@ -382,7 +396,7 @@ async fn patients_checked_below_p9_cannot_book_or_see_appointments() {
     let a = patient(&db, 0, ProofingLevel::P9).await;
     let wanted = free_gp_time(&db, &a, 0, now).await;
     assert!(matches!(
-        appointments::hold(&db, &p5, &wanted.slot_id, now).await,
+        edge::hold(&db, &p5, &wanted.slot_id, now).await,
         Err(AppointmentsError::Refused(Refusal::ProofingTooLow))
     ));
 }
@@ -399,7 +413,7 @@ async fn of_many_patients_holding_one_time_at_once_exactly_one_gets_it() {
         let slot = wanted.slot_id.clone();
         let session = patient(&db, n, ProofingLevel::P9).await;
         tasks.push(tokio::spawn(async move {
-            appointments::hold(&db, &session, &slot, now).await.is_ok()
+            edge::hold(&db, &session, &slot, now).await.is_ok()
         }));
     }
     let mut winners = 0;
@@ -421,9 +435,7 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
         .await
         .unwrap();
     let (first, second) = (&times[0], &times[1]);
-    appointments::hold(&db, &a, &first.slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &a, &first.slot_id, now).await.unwrap();
     let old = edge::book(&db, &a, &first.slot_id, &details(), now)
         .await
         .unwrap();
@@ -433,13 +445,9 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
         edge::reschedule(&db, &a, &old.appointment_id, &second.slot_id, now).await,
         Err(AppointmentsError::Unavailable(_))
     ));
-    appointments::hold(&db, &a, &second.slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &a, &second.slot_id, now).await.unwrap();
     // Nobody else can move A's appointment, even holding a time.
-    appointments::hold(&db, &b, &times[2].slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &b, &times[2].slot_id, now).await.unwrap();
     assert!(matches!(
         edge::reschedule(&db, &b, &old.appointment_id, &times[2].slot_id, now).await,
         Err(AppointmentsError::Refused(Refusal::NotTheirs))
@@ -462,9 +470,7 @@ async fn rescheduling_books_the_new_time_and_frees_the_old_one_together() {
         .unwrap();
     assert_eq!(before.status, "cancelled");
     // The old time is free again.
-    appointments::hold(&db, &b, &first.slot_id, now)
-        .await
-        .unwrap();
+    edge::hold(&db, &b, &first.slot_id, now).await.unwrap();
 }
 
 /// A reference a patient can read out on the phone: `K7P2-QX9M`, without 0/O or 1/I/L.

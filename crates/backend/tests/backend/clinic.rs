@@ -46,6 +46,7 @@ fn staff(user_id: &str, role: StaffRole, ods: &str) -> Session {
             organisation: OdsCode::parse(ods).unwrap(),
         }),
         started_at: seeded_at().timestamp(),
+        acting_for: None,
     }
 }
 
@@ -208,6 +209,7 @@ async fn nobody_outside_the_practice_sees_or_marks_its_clinics() {
             patient_id: Some(patient_id),
         }),
         started_at: now,
+        acting_for: None,
     };
     assert!(matches!(
         clinic::clinic_day(&db, &patient, MONDAY, Whose::Everyones, None, now).await,

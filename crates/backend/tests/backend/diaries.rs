@@ -40,6 +40,7 @@ fn staff(user_id: &str, role: StaffRole) -> Session {
             organisation: OdsCode::parse(demo_data::PRACTICE_ODS_CODE).unwrap(),
         }),
         started_at: seeded_at().timestamp(),
+        acting_for: None,
     }
 }
 
@@ -257,6 +258,7 @@ async fn a_clinician_keeps_only_their_own_diary_and_patients_none() {
             patient_id: None,
         }),
         started_at: now,
+        acting_for: None,
     };
     assert!(matches!(
         diaries::choices(&db, &patient, now).await,

@@ -38,6 +38,7 @@ fn staff(role: StaffRole) -> Session {
             organisation: OdsCode::parse(demo_data::PRACTICE_ODS_CODE).unwrap(),
         }),
         started_at: seeded_at().timestamp(),
+        acting_for: None,
     }
 }
 

@@ -127,6 +127,7 @@ fn staff(user_id: &str, role: StaffRole) -> Session {
             organisation: OdsCode::parse(demo_data::PRACTICE_ODS_CODE).unwrap(),
         }),
         started_at: seeded_at().timestamp(),
+        acting_for: None,
     }
 }
 
@@ -221,6 +222,7 @@ async fn patients_and_administrators_do_not_write_to_the_clinical_record() {
             patient_id: Some(patient_id.clone()),
         }),
         started_at: now,
+        acting_for: None,
     };
     assert!(matches!(
         edge::record_vital_signs(&db, &own, &patient_id, &signs(), now).await,

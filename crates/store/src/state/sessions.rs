@@ -12,6 +12,8 @@ pub struct SessionRow {
     pub actor: String,
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
+    /// The patient the session's person is acting for, if not themselves.
+    pub acting_for: Option<String>,
 }
 
 /// Stores a new session under `key`, first removing every session last seen at or before
@@ -44,16 +46,36 @@ pub async fn insert(
 
 /// The session stored under `key`, live or not.
 pub async fn find(state: &WorkingState, key: &str) -> Result<Option<SessionRow>, StoreError> {
-    let row: Option<(String, i64, i64)> =
-        sqlx::query_as("SELECT actor, created_at, last_seen_at FROM sessions WHERE id_sha256 = $1")
-            .bind(key)
-            .fetch_optional(state.pool())
-            .await?;
-    Ok(row.map(|(actor, created_at, last_seen_at)| SessionRow {
-        actor,
-        created_at: seconds(created_at),
-        last_seen_at: seconds(last_seen_at),
-    }))
+    let row: Option<(String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT actor, created_at, last_seen_at, acting_for FROM sessions WHERE id_sha256 = $1",
+    )
+    .bind(key)
+    .fetch_optional(state.pool())
+    .await?;
+    Ok(
+        row.map(|(actor, created_at, last_seen_at, acting_for)| SessionRow {
+            actor,
+            created_at: seconds(created_at),
+            last_seen_at: seconds(last_seen_at),
+            acting_for,
+        }),
+    )
+}
+
+/// Remembers that the session under `key` acts for `patient_id` from now on (`None`: for its
+/// own person). `false` when there is no such session.
+pub async fn act_for(
+    state: &WorkingState,
+    key: &str,
+    patient_id: Option<&str>,
+) -> Result<bool, StoreError> {
+    let changed = sqlx::query("UPDATE sessions SET acting_for = $1 WHERE id_sha256 = $2")
+        .bind(patient_id)
+        .bind(key)
+        .execute(state.pool())
+        .await?
+        .rows_affected();
+    Ok(changed == 1)
 }
 
 /// Notes that the session under `key` was seen at `now`.
