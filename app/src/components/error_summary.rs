@@ -3,7 +3,7 @@
 
 use leptos::{html, prelude::*};
 
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
 
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
@@ -45,4 +45,20 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
             </ul>
         </div>
     }
+}
+
+/// What a form's last submit failed with as a whole (not one field's problem), announced at the
+/// top of the page.
+#[component]
+pub fn FailureSummary(message: String) -> impl IntoView {
+    view! {
+        <div class="error-summary" role="alert"><p class="mb-0 font-bold">{message}</p></div>
+    }
+}
+
+/// The message of an action's last failure, if its last call failed.
+pub fn failure(
+    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<String>> {
+    Signal::derive(move || value.get().and_then(Result::err).map(|e| e.to_string()))
 }

@@ -16,7 +16,7 @@ pub use booking::{
     AppointmentSummary, DayQuestion, Narrowing, PatientPageRefusal, ProveWhoYouAre, Question,
     RadioItem, ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
-pub use error_summary::ErrorSummary;
+pub use error_summary::{ErrorSummary, FailureSummary, failure};
 pub use form_field::{FormField, YesNoQuestion, described_by, error_prefix, form_outcome};
 pub use frame::{BackLink, Footer, Header, SkipLink};
 pub use kept_input::{KeptInput, kept, kept_or};

@@ -11,7 +11,8 @@ use crate::{
         AppointmentDto, CANCEL_REASON_FIELD, CancelAppointment, CancelDto, get_appointment,
     },
     components::{
-        AppointmentSummary, BackLink, ErrorSummary, error_prefix, form_outcome, kept, patient_page,
+        AppointmentSummary, BackLink, ErrorSummary, FailureSummary, error_prefix, form_outcome,
+        kept, patient_page,
     },
     error::{AppError, FieldError},
 };
@@ -77,7 +78,7 @@ fn Cancel(appointment: AppointmentDto) -> impl IntoView {
             <ErrorSummary errors=vec![FieldError { field_id: CANCEL_REASON_FIELD.to_owned(), message }] />
         })}
         {move || failed().map(|message| view! {
-            <div class="error-summary" role="alert"><p class="mb-0 font-bold">{message}</p></div>
+            <FailureSummary message />
         })}
         <h1>"Cancel your appointment"</h1>
         <AppointmentSummary appointment />

@@ -14,7 +14,8 @@ use crate::{
         RescheduleAppointment, SLOT_FIELD, get_held_time,
     },
     components::{
-        ErrorSummary, RadioItem, TimeUnavailable, error_prefix, form_outcome, kept, patient_page,
+        ErrorSummary, FailureSummary, RadioItem, TimeUnavailable, error_prefix, form_outcome, kept,
+        patient_page,
     },
     error::AppError,
 };
@@ -95,7 +96,7 @@ fn CheckAnswers(held: HeldDto, change: Option<String>) -> impl IntoView {
         <div class="mb-6"><a class="back-link" href=change_time.clone()>"Back"</a></div>
         {move || (!problems().is_empty()).then(|| view! { <ErrorSummary errors=problems() /> })}
         {move || failed().map(|message| view! {
-            <div class="error-summary" role="alert"><p class="mb-0 font-bold">{message}</p></div>
+            <FailureSummary message />
         })}
         <h1>"Check your answers before booking"</h1>
         <dl class="summary-list mb-6">

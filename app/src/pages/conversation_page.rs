@@ -8,8 +8,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     components::{
-        BackLink, ErrorSummary, FormField, described_by, error_prefix, form_outcome, kept,
-        patient_page,
+        BackLink, ErrorSummary, FailureSummary, FormField, described_by, error_prefix,
+        form_outcome, kept, patient_page,
     },
     error::AppError,
     messages::{
@@ -119,7 +119,7 @@ fn Thread(
         })}
         {move || (!problems.get().is_empty()).then(|| view! { <ErrorSummary errors=problems.get() /> })}
         {move || action_failed().map(|message| view! {
-            <div class="error-summary" role="alert"><p class="mb-0 font-bold">{message}</p></div>
+            <FailureSummary message />
         })}
         <h1>{subject}</h1>
         <dl class="summary-list mb-6">

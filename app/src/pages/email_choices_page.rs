@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::patient_page,
+    components::{FailureSummary, failure, patient_page},
     notifications::{
         APPOINTMENTS_FIELD, ChooseEmails, EMERGENCY_ACCESS_FIELD, EmailChoicesDto, MESSAGES_FIELD,
         get_email_choices,
@@ -42,13 +42,7 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
         emergency_access,
         messages,
     } = choices;
-    let failed = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let failed = failure(action.value());
     view! {
         <Title text=TITLE />
         {saved.then(|| view! {
@@ -57,8 +51,8 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
                 <p class="mb-0">"We will email you only about what you have chosen."</p>
             </div>
         })}
-        {move || failed().map(|message| view! {
-            <div class="error-summary" role="alert"><p class="mb-0 font-bold">{message}</p></div>
+        {move || failed.get().map(|message| view! {
+            <FailureSummary message />
         })}
         <h1>{TITLE}</h1>
         {match address {
@@ -79,34 +73,35 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
                     <legend class="fieldset-legend"><h2 class="mb-0">"What should we email you about?"</h2></legend>
                     <div class="hint" id="topics-hint">"Select all that apply."</div>
                     <div class="checkboxes">
-                        <div class="checkboxes-item">
-                            <input class="checkboxes-input" id=APPOINTMENTS_FIELD name=APPOINTMENTS_FIELD type="checkbox" value="on"
-                                checked=appointments aria-describedby="appointments-hint" />
-                            <label class="label checkboxes-label" for=APPOINTMENTS_FIELD>"Appointments"</label>
-                            <div class="hint checkboxes-hint" id="appointments-hint">
-                                "When you book one and ask to be contacted by email: a confirmation, a reminder the day before, and a message if the practice has to cancel it."
-                            </div>
-                        </div>
-                        <div class="checkboxes-item">
-                            <input class="checkboxes-input" id=MESSAGES_FIELD name=MESSAGES_FIELD type="checkbox" value="on"
-                                checked=messages aria-describedby="messages-hint" />
-                            <label class="label checkboxes-label" for=MESSAGES_FIELD>"Messages from the practice"</label>
-                            <div class="hint checkboxes-hint" id="messages-hint">
-                                "When the practice replies to you or writes to you. The email asks you to sign in to read it."
-                            </div>
-                        </div>
-                        <div class="checkboxes-item">
-                            <input class="checkboxes-input" id=EMERGENCY_ACCESS_FIELD name=EMERGENCY_ACCESS_FIELD type="checkbox" value="on"
-                                checked=emergency_access aria-describedby="emergency-access-hint" />
-                            <label class="label checkboxes-label" for=EMERGENCY_ACCESS_FIELD>"Your record opened in an emergency"</label>
-                            <div class="hint checkboxes-hint" id="emergency-access-hint">
-                                "When a clinician outside your GP practice opens your record in an emergency. You can always see who has looked at your record online."
-                            </div>
-                        </div>
+                        <TopicCheckbox field=APPOINTMENTS_FIELD checked=appointments label="Appointments"
+                            hint="When you book one and ask to be contacted by email: a confirmation, a reminder the day before, and a message if the practice has to cancel it." />
+                        <TopicCheckbox field=MESSAGES_FIELD checked=messages label="Messages from the practice"
+                            hint="When the practice replies to you or writes to you. The email asks you to sign in to read it." />
+                        <TopicCheckbox field=EMERGENCY_ACCESS_FIELD checked=emergency_access label="Your record opened in an emergency"
+                            hint="When a clinician outside your GP practice opens your record in an emergency. You can always see who has looked at your record online." />
                     </div>
                 </fieldset>
             </div>
             <button class="button" type="submit">"Save your choices"</button>
         </ActionForm>
+    }
+}
+
+/// One thing we email about: its box (named `field`), what it is and when such an email comes.
+#[component]
+fn TopicCheckbox(
+    field: &'static str,
+    checked: bool,
+    label: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
+    let hint_id = format!("{field}-hint");
+    view! {
+        <div class="checkboxes-item">
+            <input class="checkboxes-input" id=field name=field type="checkbox" value="on"
+                checked=checked aria-describedby=hint_id.clone() />
+            <label class="label checkboxes-label" for=field>{label}</label>
+            <div class="hint checkboxes-hint" id=hint_id>{hint}</div>
+        </div>
     }
 }

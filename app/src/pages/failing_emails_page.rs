@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{BackLink, Heading, ScrollingTable, ServiceProblem},
+    components::{BackLink, FailureSummary, Heading, ScrollingTable, ServiceProblem, failure},
     error::AppError,
     notifications::{FailingEmailDto, SendEmailAgain, get_failing_emails},
 };
@@ -58,17 +58,11 @@ fn Failing(emails: Vec<FailingEmailDto>, action: ServerAction<SendEmailAgain>) -
         return view! { <p>"Every email has been sent. None is waiting for you to check."</p> }
             .into_any();
     }
-    let failed = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let failed = failure(action.value());
     view! {
         <p>"The mail server refused these emails after every try, often because the address is wrong or the mailbox is full. Check the patient's email address with them, then send the email again."</p>
-        {move || failed().map(|message| view! {
-            <div class="error-summary" role="alert"><p class="mb-0 font-bold">{message}</p></div>
+        {move || failed.get().map(|message| view! {
+            <FailureSummary message />
         })}
         <ScrollingTable
             caption="Emails that could not be sent"

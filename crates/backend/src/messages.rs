@@ -381,16 +381,9 @@ pub async fn reply(
     let task_id = task["id"].as_str().unwrap_or_default().to_owned();
     let mut tx = store::begin(db).await?;
     let written = store::create_in(&mut tx, ResourceType::Communication, message, now).await?;
-    store::update_in(
-        &mut tx,
-        ResourceType::Task,
-        &task_id,
-        task,
-        Some(version),
-        now,
-    )
-    .await
-    .map_err(changed)?;
+    save_task(&mut tx, &task_id, task, version, now)
+        .await
+        .map_err(changed)?;
     tx.commit().await?;
     record.interaction = "create";
     record.action = Action::Create;
@@ -525,16 +518,7 @@ async fn act(
     let task_id = task["id"].as_str().unwrap_or_default().to_owned();
     let closed = state_of(&task) == Some(State::Closed);
     let mut tx = store::begin(db).await?;
-    let mut written = store::update_in(
-        &mut tx,
-        ResourceType::Task,
-        &task_id,
-        task,
-        Some(version),
-        now,
-    )
-    .await
-    .map(drop);
+    let mut written = save_task(&mut tx, &task_id, task, version, now).await;
     if closed && written.is_ok() {
         header["status"] = json!("completed");
         written = store::update_in(
@@ -556,6 +540,20 @@ async fn act(
     record.records.insert(format!("Task/{task_id}"));
     audit::record(db, &record, now).await?;
     Ok(())
+}
+
+/// Writes `task` (`task_id`) back over the `version` it was read at, in `tx`: a
+/// [`WriteError::VersionMismatch`] when someone changed it meanwhile.
+async fn save_task(
+    tx: &mut store::Transaction,
+    task_id: &str,
+    task: Value,
+    version: i64,
+    now: Timestamp,
+) -> Result<(), WriteError> {
+    store::update_in(tx, ResourceType::Task, task_id, task, Some(version), now)
+        .await
+        .map(drop)
 }
 
 /// A write built on a version someone else has changed meanwhile is [`MessagesError::Changed`].

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::{
-    Appointment, AppointmentsError, Directory, access_to, audit_write, availability,
+    Appointment, AppointmentsError, Directory, Service, access_to, audit_write, availability,
     list::{read, view},
 };
 use crate::{
@@ -36,36 +36,85 @@ pub async fn cancel(
     if !matches!(access.basis, Basis::Own | Basis::Proxy) {
         return Err(AppointmentsError::Refused(Refusal::NotTheirs));
     }
-    let (appointment, patient_id, version) = read(db, appointment_id).await?;
-    let access = access_to(access, &patient_id)?;
-    let services = availability::services(db).await?;
-    let mut directory = Directory::new(db);
-    let before = view(&mut directory, &services, &appointment, now)
-        .await?
-        .ok_or(AppointmentsError::NotFound)?;
-    before
+    let cancelling = Cancelling::read(db, access, appointment_id, now).await?;
+    cancelling
+        .before
         .cancellable
         .map_err(AppointmentsError::CannotCancel)?;
-
     let reason = reason.map_or("Cancelled online by the patient", AppointmentReason::as_str);
-    let written = write_cancelled(
-        db,
-        access,
-        (appointment_id, appointment, version),
-        (By::Patient, reason),
-        now,
-    )
-    .await?;
+    let cancelled = cancelling.write(db, By::Patient, reason, now).await?;
     notifications::appointment_cancelled(db, appointment_id).await;
-    view(&mut directory, &services, &written, now)
-        .await?
-        .ok_or(AppointmentsError::NotFound)
+    Ok(cancelled)
+}
+
+/// An appointment about to be cancelled, as read for it: whose it is, how it looks now
+/// (`before`, with whether it may be cancelled), and what writing it cancelled needs.
+pub(super) struct Cancelling<'a> {
+    pub(super) patient_id: String,
+    pub(super) before: Appointment,
+    id: &'a str,
+    resource: Value,
+    version: i64,
+    access: AccessRecord,
+    services: Vec<Service>,
+    directory: Directory<'a, Db>,
+}
+
+impl<'a> Cancelling<'a> {
+    /// Reads appointment `id`, which `access` (checked for appointments) must be to the record
+    /// of its patient.
+    pub(super) async fn read(
+        db: &'a Db,
+        access: Access,
+        id: &'a str,
+        now: Timestamp,
+    ) -> Result<Self, AppointmentsError> {
+        let (resource, patient_id, version) = read(db, id).await?;
+        let access = access_to(access, &patient_id)?;
+        let services = availability::services(db).await?;
+        let mut directory = Directory::new(db);
+        let before = view(&mut directory, &services, &resource, now)
+            .await?
+            .ok_or(AppointmentsError::NotFound)?;
+        Ok(Self {
+            patient_id,
+            before,
+            id,
+            resource,
+            version,
+            access,
+            services,
+            directory,
+        })
+    }
+
+    /// Writes it cancelled by `by` for `reason` ([`write_cancelled`]): the appointment as it is
+    /// now.
+    pub(super) async fn write(
+        mut self,
+        db: &Db,
+        by: By,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Appointment, AppointmentsError> {
+        let written = write_cancelled(
+            db,
+            self.access,
+            (self.id, self.resource, self.version),
+            (by, reason),
+            now,
+        )
+        .await?;
+        view(&mut self.directory, &self.services, &written, now)
+            .await?
+            .ok_or(AppointmentsError::NotFound)
+    }
 }
 
 /// Writes `appointment` (`id` at `version`, as just checked) cancelled by `by` for `reason`,
 /// and audits the write with `access`: the stored appointment. If it changed meanwhile, nothing
 /// is written.
-pub(super) async fn write_cancelled(
+async fn write_cancelled(
     db: &Db,
     access: AccessRecord,
     (id, appointment, version): (&str, Value, i64),

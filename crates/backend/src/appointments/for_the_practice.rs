@@ -11,9 +11,8 @@ use domain::{
 use jiff::Timestamp;
 
 use super::{
-    Appointment, AppointmentsError, Directory, access_to, availability,
-    cancel::{By, write_cancelled},
-    list::{read, view},
+    Appointment, AppointmentsError,
+    cancel::{By, Cancelling},
 };
 use crate::{
     Db,
@@ -70,37 +69,28 @@ pub async fn cancel_for_the_practice(
     now: Timestamp,
 ) -> Result<PracticeCancelled, AppointmentsError> {
     let (patient_name, nhs_number) = whose(&access)?;
-    let (appointment, patient_id, version) = read(db, appointment_id).await?;
-    let access = access_to(access, &patient_id)?;
-    let services = availability::services(db).await?;
-    let mut directory = Directory::new(db);
-    let before = view(&mut directory, &services, &appointment, now)
-        .await?
-        .ok_or(AppointmentsError::NotFound)?;
-    match before.cancellable {
+    let cancelling = Cancelling::read(db, access, appointment_id, now).await?;
+    match cancelling.before.cancellable {
         Ok(()) | Err(CancelRefusal::TooLate { .. }) => {}
         Err(refusal) => return Err(AppointmentsError::CannotCancel(refusal)),
     }
-    let written = write_cancelled(
-        db,
-        access,
-        (appointment_id, appointment, version),
-        (By::Practice, reason.as_str()),
-        now,
-    )
-    .await?;
+    let (patient_id, start, contact) = (
+        cancelling.patient_id.clone(),
+        cancelling.before.start,
+        cancelling.before.contact,
+    );
+    let appointment = cancelling
+        .write(db, By::Practice, reason.as_str(), now)
+        .await?;
     let emailed = notifications::appointment_cancelled_by_the_practice(
         db,
         &patient_id,
         appointment_id,
-        before.start,
-        before.contact,
+        start,
+        contact,
         now,
     )
     .await;
-    let appointment = view(&mut directory, &services, &written, now)
-        .await?
-        .ok_or(AppointmentsError::NotFound)?;
     Ok(PracticeCancelled {
         appointment: PracticeAppointment {
             appointment,
