@@ -9,23 +9,18 @@ use crate::error::AppError;
 /// they act for (that grant's name and relationship, nothing of the record).
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUserDto>, AppError> {
-    use backend::auth::acting::{self, Acting};
+    use backend::auth::acting::Acting;
+    use domain::identity::{Actor, StaffRole};
 
     use super::ActingForDto;
-    use domain::identity::{Actor, StaffRole};
 
     let Some(session) = super::current_session() else {
         return Ok(None);
     };
-    let acting = match session.acting_for {
-        None => Acting::Themselves,
-        Some(_) => {
-            let db = use_context::<backend::Db>().ok_or(AppError::ServiceUnavailable)?;
-            acting::current(&db, &session, jiff::Timestamp::now())
-                .await
-                .map_err(|error| AppError::internal(&error))?
-        }
-    };
+    // Settled when the session was resumed (`server::identity`): nothing to ask again.
+    let acting = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Acting>().cloned())
+        .unwrap_or(Acting::Themselves);
     Ok(Some(CurrentUserDto {
         name: session.actor.display_name().to_owned(),
         role: super::role_label(&session.actor),

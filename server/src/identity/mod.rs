@@ -23,6 +23,7 @@ use axum::{
 use backend::{
     Db,
     auth::{
+        acting::{self, Acting},
         audit::{self, Authentication},
         sessions::{self, SignInAttempt},
         sign_in,
@@ -126,7 +127,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: IdentityState) -> Router<
 }
 
 /// Finds the live session behind the request's cookie, for pages and server functions (they read
-/// it from the request's extensions). A cookie whose session has ended is cleared.
+/// it from the request's extensions). A cookie whose session has ended is cleared. For a carer
+/// acting for someone, whether the grant still holds is settled here, once, so that every part
+/// of the page agrees: an ended one is cleared (the request's [`Acting`] says so, for the banner)
+/// and the page is their own.
 pub async fn resume_session(
     State(state): State<IdentityState>,
     mut request: Request,
@@ -135,8 +139,22 @@ pub async fn resume_session(
     let policy = state.identity.cookies;
     let mut ended = false;
     if let Some(id) = cookies::read(request.headers(), policy.session_name()) {
-        match sessions::resume(&state.db, &id, Timestamp::now()).await {
-            Ok(Some(session)) => {
+        let now = Timestamp::now();
+        match sessions::resume(&state.db, &id, now).await {
+            Ok(Some(mut session)) => {
+                if session.acting_for.is_some() {
+                    let acting = match acting::current(&state.db, &session, now).await {
+                        Ok(acting) => acting,
+                        Err(error) => {
+                            tracing::error!(%error, "could not check whom a session acts for");
+                            return crate::service_problem::page();
+                        }
+                    };
+                    if !matches!(acting, Acting::For(_)) {
+                        session.acting_for = None;
+                    }
+                    request.extensions_mut().insert(acting);
+                }
                 request.extensions_mut().insert(session);
             }
             Ok(None) => ended = true,

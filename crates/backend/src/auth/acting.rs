@@ -96,8 +96,9 @@ pub async fn choose(
     Ok(grant)
 }
 
-/// Whose record `session`'s pages are about at `now`, for the banner every page shows. A choice
-/// whose grant has ended is cleared here, and [`Acting::Ended`] says so once.
+/// Whose record `session`'s pages are about at `now`: settled once per request, when the session
+/// is resumed, for the page and the banner every page shows. A choice whose grant has ended is
+/// cleared here, and [`Acting::Ended`] says so once.
 pub async fn current(db: &Db, session: &Session, now: Timestamp) -> Result<Acting, StoreError> {
     let (Some(patient_id), Actor::Patient(patient)) = (&session.acting_for, &session.actor) else {
         return Ok(Acting::Themselves);
