@@ -19,6 +19,7 @@ pub mod pages;
 pub mod patients;
 pub mod practice;
 pub mod practice_setup;
+pub mod prescriptions;
 pub mod record_access;
 mod routes;
 #[cfg(feature = "ssr")]

@@ -18,12 +18,13 @@ use crate::{
     pages::{
         ActingForPage, AddToRecordPage, AppointmentBookedPage, AppointmentCancelledPage,
         BlockTimePage, CancelAppointmentPage, CheckBookingPage, CheckNhsNumberPage, ChooseDayPage,
-        ChooseServicePage, ChooseTimePage, ClinicPage, ConversationPage, DiariesPage,
-        EmailChoicesPage, FailingEmailsPage, FindPatientPage, HomePage, InboxConversationPage,
-        InboxPage, MyAppointmentsPage, MyMessagesPage, MyRecordPage, NewMessagePage, NotFoundPage,
-        OpenTimesPage, PatientRecordPage, PlaceFormPage, PracticeCancelPage, PracticeCancelledPage,
-        PracticeSetupPage, RecordAccessPage, RecordVitalSignsPage, ServiceFormPage, SignInPage,
-        SignedOutPage, TimeBlockedPage, TimeUnavailablePage, WriteToPatientPage,
+        ChooseServicePage, ChooseTimePage, ClinicPage, ConversationPage, DecidePrescriptionPage,
+        DiariesPage, EmailChoicesPage, FailingEmailsPage, FindPatientPage, HomePage,
+        InboxConversationPage, InboxPage, MyAppointmentsPage, MyMessagesPage, MyRecordPage,
+        NewMessagePage, NotFoundPage, OpenTimesPage, PatientRecordPage, PlaceFormPage,
+        PracticeCancelPage, PracticeCancelledPage, PracticeSetupPage, PrescriptionRequestsPage,
+        RecordAccessPage, RecordVitalSignsPage, RepeatPrescriptionsPage, ServiceFormPage,
+        SignInPage, SignedOutPage, TimeBlockedPage, TimeUnavailablePage, WriteToPatientPage,
     },
 };
 
@@ -125,6 +126,17 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("messages"), ParamSegment("id"))
                             view=ConversationPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=StaticSegment("prescriptions") view=RepeatPrescriptionsPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("prescriptions"), StaticSegment("requests"))
+                            view=PrescriptionRequestsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("prescriptions"), StaticSegment("requests"), ParamSegment("id"))
+                            view=DecidePrescriptionPage
                             ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("inbox") view=InboxPage ssr=SsrMode::Async />

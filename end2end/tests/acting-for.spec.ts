@@ -19,7 +19,7 @@ test('a carer chooses to act for the person they care for, and every page says s
   await expectNoHorizontalScroll(page, { alsoWithTextAt: 200 });
 
   const oliver = page.getByRole('radio', { name: /^Oliver Evans \(Carer with proxy access\)/ });
-  await expect(page.getByText('You can see their health record, book and manage their appointments and message their GP practice.')).toBeVisible();
+  await expect(page.getByText('You can see their health record, book and manage their appointments, message their GP practice and order their repeat prescriptions.')).toBeVisible();
   await expect(page.getByRole('radio', { name: /^Yourself/ })).toBeChecked();
   await oliver.check();
   await page.getByRole('button', { name: 'Continue' }).click();

@@ -36,7 +36,7 @@ test('the pages anyone can open fit a 320-pixel screen, also with text at 200 %'
 test('the pages of a patient fit a 320-pixel screen, also with text at 200 %', async ({ page }, testInfo) => {
   await signInAs(page, testInfo, 'patient-p9');
   for (const address of ['/', '/book', '/appointments', '/your-record', '/your-record/who-has-looked',
-    '/messages', '/messages/new', '/settings/emails']) {
+    '/messages', '/messages/new', '/settings/emails', '/prescriptions']) {
     await fits(page, testInfo, address);
   }
   // An appointment of theirs, and cancelling it (the page, not the cancelling).
@@ -69,7 +69,8 @@ test('the pages of an administrator fit a 320-pixel screen, also with text at 20
 
 test('the pages of a clinician fit a 320-pixel screen, also with text at 200 %', async ({ page }, testInfo) => {
   await signInAs(page, testInfo, 'clinician');
-  for (const address of ['/clinic', '/patients', '/patients?nhs-number=9990000018']) {
+  // The patient found last: their record is followed from there.
+  for (const address of ['/clinic', '/prescriptions/requests', '/patients', '/patients?nhs-number=9990000018']) {
     await fits(page, testInfo, address);
   }
   const record = await follow(page, testInfo, page.getByRole('heading', { level: 3 }).getByRole('link'));

@@ -47,6 +47,7 @@ impl From<backend::auth::policy::ProxyGrant> for ActingForDto {
                         Purpose::ReadRecord => "see their health record",
                         Purpose::Appointments => "book and manage their appointments",
                         Purpose::Messages => "message their GP practice",
+                        Purpose::Prescriptions => "order their repeat prescriptions",
                         Purpose::WriteRecord => "write to their record",
                     }
                     .to_owned()

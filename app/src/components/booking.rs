@@ -28,11 +28,14 @@ pub fn RadioItem(
     id: String,
     label: String,
     #[prop(optional)] hint: Option<String>,
+    /// Chosen when the form is first shown.
+    #[prop(optional)]
+    chosen: bool,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let described = hint.as_ref().map(|_| hint_id.clone());
     // Chosen before, when its form comes back with an error.
-    let checked = kept(name).is_some_and(|chosen| chosen == value);
+    let checked = kept(name).map_or(chosen, |kept| kept == value);
     view! {
         <div class="radios-item">
             <input class="radios-input" id=id.clone() name=name type="radio" value=value checked=checked aria-describedby=described />

@@ -135,6 +135,12 @@ fn SignedIn(user: CurrentUserDto) -> impl IntoView {
                     <a class="header-link" href="/inbox">
                         "Inbox"
                     </a>
+                    // Clinicians decide them; an administrator has no clinical role.
+                    {(!user.manages_practice).then(|| view! {
+                        <a class="header-link" href="/prescriptions/requests">
+                            "Prescriptions"
+                        </a>
+                    })}
                     <a class="header-link" href="/availability">
                         "Diaries"
                     </a>

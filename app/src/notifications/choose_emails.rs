@@ -12,6 +12,7 @@ pub async fn choose_emails(
     appointments: Option<String>,
     emergency_access: Option<String>,
     messages: Option<String>,
+    prescriptions: Option<String>,
 ) -> Result<(), AppError> {
     use backend::{
         auth::policy::Purpose,
@@ -29,6 +30,7 @@ pub async fn choose_emails(
         (Topic::Appointments, appointments.is_some()),
         (Topic::EmergencyAccess, emergency_access.is_some()),
         (Topic::Messages, messages.is_some()),
+        (Topic::Prescriptions, prescriptions.is_some()),
     ]
     .into_iter()
     .filter_map(|(topic, ticked)| ticked.then_some(topic))

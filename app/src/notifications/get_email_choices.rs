@@ -43,5 +43,6 @@ pub async fn get_email_choices() -> Result<PatientView<EmailChoicesDto>, AppErro
         appointments: on(Topic::Appointments),
         emergency_access: on(Topic::EmergencyAccess),
         messages: on(Topic::Messages),
+        prescriptions: on(Topic::Prescriptions),
     }))
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const APPOINTMENTS_FIELD: &str = "appointments";
 pub const EMERGENCY_ACCESS_FIELD: &str = "emergency_access";
 pub const MESSAGES_FIELD: &str = "messages";
+pub const PRESCRIPTIONS_FIELD: &str = "prescriptions";
 
 /// What the "emails we send you" page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +26,7 @@ pub struct EmailChoicesDto {
     pub appointments: bool,
     pub emergency_access: bool,
     pub messages: bool,
+    pub prescriptions: bool,
 }
 
 /// An email given up on, for the practice's office.

@@ -10,7 +10,7 @@ use crate::{
     components::{FailureSummary, failure, patient_page},
     notifications::{
         APPOINTMENTS_FIELD, ChooseEmails, EMERGENCY_ACCESS_FIELD, EmailChoicesDto, MESSAGES_FIELD,
-        get_email_choices,
+        PRESCRIPTIONS_FIELD, get_email_choices,
     },
 };
 
@@ -41,6 +41,7 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
         appointments,
         emergency_access,
         messages,
+        prescriptions,
     } = choices;
     let failed = failure(action.value());
     view! {
@@ -77,6 +78,8 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
                             hint="When you book one and ask to be contacted by email: a confirmation, a reminder the day before, and a message if the practice has to cancel it." />
                         <TopicCheckbox field=MESSAGES_FIELD checked=messages label="Messages from the practice"
                             hint="When the practice replies to you or writes to you. The email asks you to sign in to read it." />
+                        <TopicCheckbox field=PRESCRIPTIONS_FIELD checked=prescriptions label="Repeat prescriptions"
+                            hint="When a clinician has decided on a repeat prescription you asked for. The email asks you to sign in to see what they decided." />
                         <TopicCheckbox field=EMERGENCY_ACCESS_FIELD checked=emergency_access label="Your record opened in an emergency"
                             hint="When a clinician outside your GP practice opens your record in an emergency. You can always see who has looked at your record online." />
                     </div>

@@ -146,6 +146,7 @@ fn PatientHome(
                 <li><a href="/appointments">{format!("See and manage {whose} appointments")}</a></li>
                 <li><a href="/your-record">{format!("See {whose} health record")}</a></li>
                 <li><a href="/messages">"Send a message to the practice"</a></li>
+                <li><a href="/prescriptions">"Order a repeat prescription"</a></li>
                 {for_name.is_none().then(|| view! {
                     <li><a href="/settings/emails">"Choose the emails we send you"</a></li>
                 })}

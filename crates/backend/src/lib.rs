@@ -16,6 +16,7 @@ pub mod patient_record;
 pub mod patient_search;
 pub mod practice;
 pub mod practice_setup;
+pub mod prescriptions;
 pub mod record_access;
 pub mod record_writes;
 pub mod seed;

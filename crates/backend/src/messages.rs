@@ -17,10 +17,10 @@ use domain::{
     identity::{Actor, StaffUser},
     messages::{MessageText, Queue, State, Subject, Topic, queue_of},
 };
-use fhir::{ResourceType, search::parse_query};
+use fhir::ResourceType;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use store::{Found, WriteError};
+use store::{Found, WriteError, repository::every_match as search};
 
 use crate::{
     Db, FhirRepository, StoreError,
@@ -730,29 +730,8 @@ fn patient_id(header: &Value) -> Option<String> {
 }
 
 /// A Patient's name and NHS number.
-fn whose(patient: &Value) -> (String, Option<NhsNumber>) {
+pub(crate) fn whose(patient: &Value) -> (String, Option<NhsNumber>) {
     let nhs_number = fhir::read::identifier(patient, fhir::NHS_NUMBER_SYSTEM)
         .and_then(|text| NhsNumber::parse(text).ok());
     (fhir::read::person_name(patient), nhs_number)
-}
-
-/// Every match of a search (up to 500).
-async fn search(
-    db: &Db,
-    resource_type: ResourceType,
-    params: &[(&str, String)],
-) -> Result<Vec<Value>, StoreError> {
-    let mut pairs: Vec<(String, String)> = params
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), value.clone()))
-        .collect();
-    pairs.push(("_count".to_owned(), "500".to_owned()));
-    let query = parse_query(resource_type, &pairs).map_err(|_| StoreError::InvalidQuery)?;
-    Ok(db
-        .search(resource_type, &query)
-        .await?
-        .matches
-        .into_iter()
-        .map(|found| found.resource)
-        .collect())
 }

@@ -2,6 +2,7 @@
 //! This is public information, so no actor is needed to read it.
 
 use fhir::read;
+use serde_json::Value;
 
 use fhir::{
     ResourceType,
@@ -27,11 +28,16 @@ pub struct ServiceSummary {
 
 /// The practice the service runs for (the first Organization), or `None` before any is set up.
 pub async fn summary(records: &impl FhirRepository) -> Result<Option<PracticeSummary>, StoreError> {
-    // The first organisation by id: the one the service was set up for.
+    // The first organisation by id that is not a pharmacy: the one the service was set up for.
     let first = records
-        .search(ResourceType::Organization, &SearchQuery::all(1))
+        .search(ResourceType::Organization, &SearchQuery::all(100))
         .await?;
-    let Some(org) = first.matches.into_iter().next().map(|v| v.resource) else {
+    let Some(org) = first
+        .matches
+        .into_iter()
+        .map(|v| v.resource)
+        .find(|org| !is_pharmacy(org))
+    else {
         return Ok(None);
     };
     let mut services_query = SearchQuery::all(100);
@@ -64,4 +70,18 @@ pub async fn summary(records: &impl FhirRepository) -> Result<Option<PracticeSum
         phone: read::phone(&org).map(String::from),
         services,
     }))
+}
+
+/// Whether `organisation` is a pharmacy (ODS role), which prescriptions go to.
+pub fn is_pharmacy(organisation: &Value) -> bool {
+    organisation["type"].as_array().is_some_and(|types| {
+        types.iter().any(|kind| {
+            kind["coding"].as_array().is_some_and(|codings| {
+                codings.iter().any(|coding| {
+                    coding["system"] == fhir::ORGANISATION_ROLE_SYSTEM
+                        && coding["code"] == fhir::PHARMACY_ROLE
+                })
+            })
+        })
+    })
 }

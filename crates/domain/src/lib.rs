@@ -14,6 +14,7 @@ pub mod nhs_number;
 pub mod notifications;
 pub mod ods_code;
 pub mod practice_setup;
+pub mod prescriptions;
 pub mod terminology;
 pub mod test_result;
 pub mod vitals;

@@ -60,10 +60,17 @@ pub enum Topic {
     EmergencyAccess,
     /// A reply or a new message from the practice.
     Messages,
+    /// A clinician's decision on a repeat prescription they asked for.
+    Prescriptions,
 }
 
 impl Topic {
-    pub const ALL: [Self; 3] = [Self::Appointments, Self::EmergencyAccess, Self::Messages];
+    pub const ALL: [Self; 4] = [
+        Self::Appointments,
+        Self::EmergencyAccess,
+        Self::Messages,
+        Self::Prescriptions,
+    ];
 
     /// The form value, and the stored one.
     pub fn code(self) -> &'static str {
@@ -71,6 +78,7 @@ impl Topic {
             Self::Appointments => "appointments",
             Self::EmergencyAccess => "emergency-access",
             Self::Messages => "messages",
+            Self::Prescriptions => "prescriptions",
         }
     }
 

@@ -28,11 +28,17 @@ pub const SDS_USER_ID_SYSTEM: &str = "https://fhir.nhs.uk/Id/sds-user-id";
 /// cancellation closes (a `valueDuration` in minutes or hours).
 pub const CANCELLATION_CUTOFF_URL: &str =
     "https://fhir.openhealth.example/StructureDefinition/online-cancellation-cutoff";
-/// The kinds of appointment this service offers; local until a national value set fits.
 /// What a proxy grant (a RelatedPerson) lets its holder do for the patient, one `valueCode` each:
-/// `record`, `appointments`, `messages`. A grant without it lets them do all of these.
+/// `record`, `appointments`, `messages`, `prescriptions`. A grant without it lets them do all.
 pub const PROXY_ACCESS_EXTENSION: &str =
     "https://fhir.openhealth.example/StructureDefinition/proxy-access";
+/// The NHS's organisation roles (ODS), by which a pharmacy (`RO182`) is known from a practice.
+pub const ORGANISATION_ROLE_SYSTEM: &str = "https://fhir.nhs.uk/CodeSystem/organisation-role";
+pub const PHARMACY_ROLE: &str = "RO182";
+/// `MedicationRequest.courseOfTherapyType`'s codes: `continuous` marks a repeat medicine.
+pub const COURSE_OF_THERAPY_SYSTEM: &str =
+    "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy";
+/// The kinds of appointment this service offers; local until a national value set fits.
 pub const SERVICE_KIND_SYSTEM: &str = "https://fhir.openhealth.example/CodeSystem/service-kind";
 
 /// A reference such as `Patient/123`, built from a resource's type and id.

@@ -171,3 +171,26 @@ pub async fn first_match(
         .next()
         .map(|found| found.resource))
 }
+
+/// Every match of a search by `params` (as in a FHIR query string), up to 500: for lists a
+/// person reads, which are never longer.
+pub async fn every_match(
+    records: &impl FhirRepository,
+    resource_type: ResourceType,
+    params: &[(&str, String)],
+) -> Result<Vec<serde_json::Value>, StoreError> {
+    let mut pairs: Vec<(String, String)> = params
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect();
+    pairs.push(("_count".to_owned(), "500".to_owned()));
+    let query =
+        fhir::search::parse_query(resource_type, &pairs).map_err(|_| StoreError::InvalidQuery)?;
+    Ok(records
+        .search(resource_type, &query)
+        .await?
+        .matches
+        .into_iter()
+        .map(|found| found.resource)
+        .collect())
+}

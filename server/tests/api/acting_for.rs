@@ -31,23 +31,6 @@ async fn record_allergy(app: &TestApp, patient_id: &str, substance: &str) {
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
-async fn html(app: &TestApp, who: &Browser, path: &str) -> (StatusCode, String) {
-    who.get_html(&format!("{}{path}", app.address)).await
-}
-
-/// Posts server function `name` from page `page` without JavaScript; the status of the answer
-/// and, after its redirects, the page it ends on.
-async fn post(
-    app: &TestApp,
-    who: &Browser,
-    page: &str,
-    name: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let (status, _, page) = who.post_and_follow(&app.address, page, name, form).await;
-    (status, page)
-}
-
 async fn patient_id(app: &TestApp, nhs_number: &str) -> String {
     app.get_fhir(&format!(
         "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{nhs_number}"
@@ -83,10 +66,10 @@ async fn a_carer_acts_for_the_person_who_granted_it_and_every_page_and_the_audit
     let carer = Browser::new();
     carer.sign_in_as_persona(&app.address, "proxy").await;
 
-    let (_, home) = html(&app, &carer, "/").await;
+    let (_, home) = app.page_as(&carer, "/").await;
     assert!(!home.contains("You are acting for"), "{home}");
     assert!(home.contains("Act for someone you care for"), "{home}");
-    let (status, choices) = html(&app, &carer, "/acting-for").await;
+    let (status, choices) = app.page_as(&carer, "/acting-for").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         choices.contains("Oliver Evans (Carer with proxy access)"),
@@ -94,13 +77,15 @@ async fn a_carer_acts_for_the_person_who_granted_it_and_every_page_and_the_audit
     );
     assert!(
         choices.contains(
-            "You can see their health record, book and manage their appointments and message their GP practice."
+            "You can see their health record, book and manage their appointments, message their GP practice and order their repeat prescriptions."
         ),
         "{choices}"
     );
 
     // Choosing A: home says whose record every page is about.
-    let (status, home) = post(&app, &carer, "/acting-for", "act_for", &[("person", &a)]).await;
+    let (status, home) = app
+        .post_as(&carer, "/acting-for", "act_for", &[("person", &a)])
+        .await;
     assert!(status.is_redirection(), "{status}");
     assert!(home.contains("You are acting for Oliver Evans"), "{home}");
     assert!(
@@ -108,14 +93,14 @@ async fn a_carer_acts_for_the_person_who_granted_it_and_every_page_and_the_audit
             || home.contains("Oliver Evans's next appointment"),
         "{home}"
     );
-    let (status, record) = html(&app, &carer, "/your-record").await;
+    let (status, record) = app.page_as(&carer, "/your-record").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         record.contains("You are acting for Oliver Evans"),
         "{record}"
     );
     assert!(record.contains(A_ALLERGY), "A's record: {record}");
-    let (_, messages) = html(&app, &carer, "/messages").await;
+    let (_, messages) = app.page_as(&carer, "/messages").await;
     assert!(
         messages.contains("You are acting for Oliver Evans"),
         "{messages}"
@@ -124,15 +109,16 @@ async fn a_carer_acts_for_the_person_who_granted_it_and_every_page_and_the_audit
     // Booking for A: the appointment is A's.
     let slot = free_gp_slot(&app, 3).await;
     let slot_id = slot["id"].as_str().unwrap();
-    post(&app, &carer, "/book", "hold_time", &[("slot_id", slot_id)]).await;
-    let (status, booked) = post(
-        &app,
-        &carer,
-        &format!("/book/check?slot={slot_id}"),
-        "book_appointment",
-        &[("slot_id", slot_id), ("contact", "text")],
-    )
-    .await;
+    app.post_as(&carer, "/book", "hold_time", &[("slot_id", slot_id)])
+        .await;
+    let (status, booked) = app
+        .post_as(
+            &carer,
+            &format!("/book/check?slot={slot_id}"),
+            "book_appointment",
+            &[("slot_id", slot_id), ("contact", "text")],
+        )
+        .await;
     assert!(status.is_redirection(), "{status}: {booked}");
     let appointment = app
         .get_fhir(&format!("Appointment?slot=Slot/{slot_id}"))
@@ -159,11 +145,11 @@ async fn a_carer_acts_for_the_person_who_granted_it_and_every_page_and_the_audit
     );
     let patient = Browser::new();
     patient.sign_in_as_persona(&app.address, "patient-p9").await;
-    let (_, looked) = html(&app, &patient, "/your-record/who-has-looked").await;
+    let (_, looked) = app.page_as(&patient, "/your-record/who-has-looked").await;
     let carer_name = event["agent"][0]["who"]["display"].as_str().unwrap();
     assert!(looked.contains(carer_name), "{looked}");
     // And the carer's own list shows what they did for A.
-    let (_, own_list) = html(&app, &carer, "/your-record/who-has-looked").await;
+    let (_, own_list) = app.page_as(&carer, "/your-record/who-has-looked").await;
     let done = own_list
         .split("What you did lately for Oliver Evans")
         .nth(1)
@@ -172,20 +158,19 @@ async fn a_carer_acts_for_the_person_who_granted_it_and_every_page_and_the_audit
     assert!(done.contains("<strong>You</strong>"), "{done}");
     assert!(done.contains("their appointments"), "{done}");
     // A's own session is not affected by the carer's choice.
-    let (_, own) = html(&app, &patient, "/your-record").await;
+    let (_, own) = app.page_as(&patient, "/your-record").await;
     assert!(!own.contains("You are acting for"), "{own}");
     assert!(own.contains("Your health record"), "{own}");
 
     // Back to themselves: their own pages again.
-    post(
-        &app,
+    app.post_as(
         &carer,
         "/acting-for",
         "act_for",
         &[("person", "themselves")],
     )
     .await;
-    let (_, record) = html(&app, &carer, "/your-record").await;
+    let (_, record) = app.page_as(&carer, "/your-record").await;
     assert!(!record.contains("You are acting for"), "{record}");
     assert!(record.contains("Your health record"), "{record}");
     assert!(!record.contains(A_ALLERGY), "not A's: {record}");
@@ -208,30 +193,34 @@ async fn a_grant_allows_only_what_it_states_and_anyone_else_is_refused_with_an_e
 
     let carer = Browser::new();
     carer.sign_in_as_persona(&app.address, "proxy").await;
-    let (_, choices) = html(&app, &carer, "/acting-for").await;
+    let (_, choices) = app.page_as(&carer, "/acting-for").await;
     assert!(
         choices.contains("You can book and manage their appointments."),
         "{choices}"
     );
-    post(&app, &carer, "/acting-for", "act_for", &[("person", &a)]).await;
-    let (status, appointments) = html(&app, &carer, "/appointments").await;
+    app.post_as(&carer, "/acting-for", "act_for", &[("person", &a)])
+        .await;
+    let (status, appointments) = app.page_as(&carer, "/appointments").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         appointments.contains("Oliver Evans&#x27;s appointments")
             || appointments.contains("Oliver Evans's appointments"),
         "{appointments}"
     );
-    let (status, record) = html(&app, &carer, "/your-record").await;
+    let (status, record) = app.page_as(&carer, "/your-record").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(record.contains("You cannot do this for them"), "{record}");
     assert!(!record.contains(A_ALLERGY), "{record}");
-    let (status, _) = html(&app, &carer, "/messages").await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    for page in ["/messages", "/prescriptions"] {
+        let (status, refused) = app.page_as(&carer, page).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+        assert!(refused.contains("You cannot do this for them"), "{refused}");
+    }
 
     // B gave nothing: asking for B's record or appointments by address is refused and says why,
     // and choosing B changes nothing.
     for page in ["/your-record", "/appointments"] {
-        let (status, refused) = html(&app, &carer, &format!("{page}?for={b}")).await;
+        let (status, refused) = app.page_as(&carer, &format!("{page}?for={b}")).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
         assert!(refused.contains("You cannot do this for them"), "{refused}");
         assert!(!refused.contains(B_ALLERGY), "{refused}");
@@ -240,21 +229,21 @@ async fn a_grant_allows_only_what_it_states_and_anyone_else_is_refused_with_an_e
         .post_form(&format!("{}/api/act_for", app.address), &[("person", &b)])
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let (_, home) = html(&app, &carer, "/").await;
+    let (_, home) = app.page_as(&carer, "/").await;
     assert!(home.contains("You are acting for Oliver Evans"), "{home}");
 
     // A ends the grant: the next page says so, once, and is the carer's own again.
     grant = grant_of(&app, &a).await;
     grant["active"] = json!(false);
     update(&app, &grant).await;
-    let (status, appointments) = html(&app, &carer, "/appointments").await;
+    let (status, appointments) = app.page_as(&carer, "/appointments").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         appointments.contains("Your access to act for someone has ended."),
         "{appointments}"
     );
     assert!(appointments.contains("Your appointments"), "{appointments}");
-    let (_, again) = html(&app, &carer, "/appointments").await;
+    let (_, again) = app.page_as(&carer, "/appointments").await;
     assert!(!again.contains("has ended"), "{again}");
     assert!(again.contains("Your appointments"), "{again}");
 }

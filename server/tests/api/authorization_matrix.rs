@@ -307,6 +307,36 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ("practice_setup", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
     ("save_service", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
     ("save_place", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
+    // Repeat prescriptions: each patient's own medicines (a proxy's own, until they act for A);
+    // ordering one of A's repeats (a fresh one per caller): A, and A's proxy. The practice's
+    // queue: any clinician, each seeing their own practice's (checked in `prescriptions`); one
+    // of A's requests, and deciding one (a fresh one per caller): the clinicians of A's
+    // practice. Breaking the glass is for clinical need, not the practice's repeat requests.
+    (
+        "repeat_prescriptions",
+        false,
+        [WHO, OK, OK, OK, NO, NO, NO, WHO],
+    ),
+    (
+        "request_prescriptions",
+        false,
+        [WHO, OK, NO, OK, NO, NO, NO, WHO],
+    ),
+    (
+        "prescription_requests",
+        true,
+        [WHO, NO, NO, NO, OK, OK, NO, WHO],
+    ),
+    (
+        "prescription_request",
+        true,
+        [WHO, NO, NO, NO, OK, NO, NO, WHO],
+    ),
+    (
+        "decide_prescription",
+        false,
+        [WHO, NO, NO, NO, OK, NO, NO, WHO],
+    ),
     // Whom each patient may act for (A's name for A's proxy), and choosing A: A's proxy only.
     // Last, since the proxy's session acts for A from then on.
     ("acting_choices", true, [WHO, OK, OK, OK, NO, NO, NO, WHO]),
@@ -332,6 +362,10 @@ struct PatientA {
     failing_email: String,
     /// A conversation A started with the practice.
     conversation: String,
+    /// A request of A's for a repeat prescription, waiting for the practice.
+    prescription_request: String,
+    /// A pharmacy to send prescriptions to.
+    pharmacy: String,
 }
 
 struct Callers {
@@ -401,8 +435,15 @@ async fn patient_a(app: &TestApp) -> PatientA {
     let appointment = book_for(app, &id, 3).await;
     let failing_email = failing_email(app, &id).await;
     let conversation = conversation_of_a(app).await;
+    let pharmacy = app.get_fhir("Organization?name=Boots").await["entry"][0]["resource"]["id"]
+        .as_str()
+        .expect("a pharmacy")
+        .to_owned();
+    let prescription_request = prescription_request_of_a(app, &id, &pharmacy).await;
     PatientA {
         conversation,
+        prescription_request,
+        pharmacy,
         appointment,
         failing_email,
         free_slot,
@@ -558,6 +599,20 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         "conversation" | "take_conversation" => form(&[("id", &a.conversation)]),
         "reply_to_conversation" => form(&[("id", &a.conversation), ("message", "Thank you.")]),
         "close_conversation" => form(&[("id", &conversation_of_a(app).await)]),
+        "request_prescriptions" => form(&[
+            ("medicines[]", &repeat_of_a(app, &a.id).await),
+            ("pharmacy", &a.pharmacy),
+            ("note", ""),
+        ]),
+        "prescription_request" => form(&[("id", &a.prescription_request)]),
+        "decide_prescription" => form(&[
+            (
+                "id",
+                &prescription_request_of_a(app, &a.id, &a.pharmacy).await,
+            ),
+            ("decision", "approve"),
+            ("reason", ""),
+        ]),
         "message_recipient" => form(&[("patient_id", &a.id)]),
         "write_to_patient" => form(&[
             ("patient_id", &a.id),
@@ -675,6 +730,43 @@ async fn conversation_of_a(app: &TestApp) -> String {
         .next()
         .unwrap()
         .to_owned()
+}
+
+/// A new repeat medicine of patient `patient_id`'s, as the practice's system records one.
+async fn repeat_of_a(app: &TestApp, patient_id: &str) -> String {
+    let repeat = app
+        .create_fhir(&json!({
+            "resourceType": "MedicationRequest",
+            "status": "active",
+            "intent": "order",
+            "courseOfTherapyType": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy",
+                "code": "continuous"}]},
+            "medicationCodeableConcept": {"text": "Ramipril 5mg capsules"},
+            "subject": {"reference": format!("Patient/{patient_id}")},
+        }))
+        .await;
+    repeat["id"].as_str().expect("a repeat").to_owned()
+}
+
+/// A request of patient `patient_id`'s for a new repeat, sent to `pharmacy`, waiting.
+async fn prescription_request_of_a(app: &TestApp, patient_id: &str, pharmacy: &str) -> String {
+    let repeat = repeat_of_a(app, patient_id).await;
+    let request = app
+        .create_fhir(&json!({
+            "resourceType": "MedicationRequest",
+            "status": "draft",
+            "intent": "order",
+            "medicationCodeableConcept": {"text": "Ramipril 5mg capsules"},
+            "subject": {"reference": format!("Patient/{patient_id}")},
+            "authoredOn": jiff::Timestamp::now().to_string(),
+            "basedOn": [{"reference": format!("MedicationRequest/{repeat}")}],
+            "dispenseRequest": {"performer": {
+                "reference": format!("Organization/{pharmacy}"),
+                "display": "Boots, High Street"}},
+        }))
+        .await;
+    request["id"].as_str().expect("a request").to_owned()
 }
 
 /// An email to patient `patient_id` that the mail server refused at every attempt, as the

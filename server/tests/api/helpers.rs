@@ -188,6 +188,24 @@ impl TestApp {
         let status = response.status();
         (status, response.text().await.expect("a text body"))
     }
+
+    /// Page `path` as `who` sees it: its status and HTML.
+    pub async fn page_as(&self, who: &Browser, path: &str) -> (reqwest::StatusCode, String) {
+        who.get_html(&format!("{}{path}", self.address)).await
+    }
+
+    /// `who` posts server function `name` from page `page` without JavaScript: the status of
+    /// the answer and, after its redirects, the page it ends on.
+    pub async fn post_as(
+        &self,
+        who: &Browser,
+        page: &str,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, String) {
+        let (status, _, page) = who.post_and_follow(&self.address, page, name, form).await;
+        (status, page)
+    }
 }
 
 /// Starts the app in demo mode on the suite's backend (SQLite, or PostgreSQL under

@@ -23,6 +23,7 @@ mod notifications;
 mod pages;
 mod parsers;
 mod platform;
+mod prescriptions;
 mod process;
 mod record_access;
 mod scale_out;

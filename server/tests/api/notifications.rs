@@ -456,7 +456,7 @@ async fn a_patient_chooses_their_emails_and_the_practice_cancelling_or_resending
     assert!(page.contains(ADDRESS), "the page says where emails go");
     assert_eq!(
         page.matches(" checked").count(),
-        3,
+        4,
         "every topic is on at first"
     );
 
@@ -626,6 +626,79 @@ async fn a_patient_is_emailed_when_the_practice_replies_to_their_message() {
     assert!(email.contains("Subject: You have a message from your GP practice"));
     assert!(email.contains(&format!("{SERVICE_URL}/messages")));
     for private in ["cholesterol", "blood test", "normal"] {
+        assert!(!email.contains(private), "{private:?} in {email}");
+    }
+}
+
+/// A GP decides patient A's repeat prescription request: A is emailed that there is news, and
+/// where to read it, with neither the medicine nor the decision nor its reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_is_emailed_when_a_clinician_decides_their_prescription_request() {
+    let with_mail = WithMail::start().await;
+    let practice = &with_mail.practice;
+    let medicines = practice
+        .fhir(&format!(
+            "MedicationRequest?patient=Patient/{}&status=active",
+            practice.patient
+        ))
+        .await;
+    let salbutamol = medicines["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| &entry["resource"])
+        .find(|medicine| medicine.to_string().contains("Salbutamol"))
+        .expect("A's repeat inhaler")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pharmacy = practice.fhir("Organization?name=Boots").await["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    practice
+        .call(
+            "request_prescriptions",
+            &[
+                ("medicines[]", salbutamol.as_str()),
+                ("pharmacy", pharmacy.as_str()),
+                ("note", ""),
+            ],
+        )
+        .await;
+    let drafts = practice
+        .fhir(&format!(
+            "MedicationRequest?patient=Patient/{}&status=draft",
+            practice.patient
+        ))
+        .await;
+    let request = drafts["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gp = demo_session(&practice.client, &practice.base, "clinician").await;
+    practice
+        .call_as(
+            &gp,
+            "decide_prescription",
+            &[
+                ("id", request.as_str()),
+                ("decision", "refuse"),
+                ("reason", "Please book a medication review"),
+            ],
+        )
+        .await;
+    let email = messages(&with_mail.maildir, 1).await.remove(0);
+    assert!(email.contains(&format!("To: {ADDRESS}")), "{email}");
+    assert!(email.contains("Subject: Your GP practice has looked at your prescription request"));
+    assert!(email.contains(&format!("{SERVICE_URL}/prescriptions")));
+    for private in [
+        "Salbutamol",
+        "medication review",
+        "Refused",
+        "refused",
+        "Boots",
+    ] {
         assert!(!email.contains(private), "{private:?} in {email}");
     }
 }

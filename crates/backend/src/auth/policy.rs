@@ -3,7 +3,8 @@
 //!
 //! - A patient sees their own record, and the record of anyone who has granted them proxy access
 //!   (a RelatedPerson naming them by NHS number, active, in its period), for what the grant
-//!   allows (reading the record, appointments, messages: [`fhir::PROXY_ACCESS_EXTENSION`]).
+//!   allows (reading the record, appointments, messages, prescriptions:
+//!   [`fhir::PROXY_ACCESS_EXTENSION`]).
 //!   Either way only with an identity checked to P9.
 //! - A clinician sees the records of patients registered with their own organisation. Any other
 //!   record needs break-glass: a stated reason, which lasts for the session, is written into the
@@ -147,20 +148,24 @@ pub enum Purpose {
     WriteRecord,
     /// Reading and writing the patient's conversations with the practice.
     Messages,
+    /// Asking for repeat prescriptions, and deciding on them.
+    Prescriptions,
 }
 
 /// The rule, pure: does `basis` open the record for `purpose`? Breaking the glass is for
-/// clinical need, which appointments and messages (the practice's business) are not; patients and proxies
-/// read their record but do not write the clinical one; the practice's office sees no clinical
-/// record at all.
+/// clinical need, which appointments, messages and repeat prescriptions (the practice's own
+/// business) are not; patients and proxies read their record but do not write the clinical one;
+/// the practice's office sees no clinical record, medicines included.
 pub fn serves(basis: &Basis, purpose: Purpose) -> Result<(), Refusal> {
     match (purpose, basis) {
-        (Purpose::Appointments | Purpose::Messages, Basis::BreakGlass(_)) => {
-            Err(Refusal::BreakGlassRequired)
-        }
-        (Purpose::ReadRecord | Purpose::WriteRecord, Basis::PracticeOffice) => {
-            Err(Refusal::NotClinical)
-        }
+        (
+            Purpose::Appointments | Purpose::Messages | Purpose::Prescriptions,
+            Basis::BreakGlass(_),
+        ) => Err(Refusal::BreakGlassRequired),
+        (
+            Purpose::ReadRecord | Purpose::WriteRecord | Purpose::Prescriptions,
+            Basis::PracticeOffice,
+        ) => Err(Refusal::NotClinical),
         (Purpose::WriteRecord, Basis::Own | Basis::Proxy) => Err(Refusal::NotTheirs),
         _ => Ok(()),
     }
@@ -282,10 +287,11 @@ pub async fn proxy_grants(
 }
 
 /// What a proxy may be granted, each with its [`fhir::PROXY_ACCESS_EXTENSION`] code.
-pub const PROXY_ACCESS: [(Purpose, &str); 3] = [
+pub const PROXY_ACCESS: [(Purpose, &str); 4] = [
     (Purpose::ReadRecord, "record"),
     (Purpose::Appointments, "appointments"),
     (Purpose::Messages, "messages"),
+    (Purpose::Prescriptions, "prescriptions"),
 ];
 
 /// What a grant lets its holder do: each [`PROXY_ACCESS`] code it carries (codes it does not
@@ -387,6 +393,7 @@ mod tests {
         assert_eq!(permitted(Purpose::Appointments), Ok(Basis::Proxy));
         assert_eq!(permitted(Purpose::ReadRecord), Err(Refusal::BeyondGrant));
         assert_eq!(permitted(Purpose::Messages), Err(Refusal::BeyondGrant));
+        assert_eq!(permitted(Purpose::Prescriptions), Err(Refusal::BeyondGrant));
         assert_eq!(permitted(Purpose::WriteRecord), Err(Refusal::NotTheirs));
         // Their own record is theirs whatever they hold for others.
         assert_eq!(
@@ -404,7 +411,8 @@ mod tests {
             vec![
                 Purpose::ReadRecord,
                 Purpose::Appointments,
-                Purpose::Messages
+                Purpose::Messages,
+                Purpose::Prescriptions
             ]
         );
         assert_eq!(
@@ -571,6 +579,20 @@ mod tests {
         check(&Basis::Proxy, Purpose::WriteRecord, Err(Refusal::NotTheirs));
         check(&Basis::CareTeam, Purpose::WriteRecord, Ok(()));
         check(&glass, Purpose::WriteRecord, Ok(()));
+        // Repeat prescriptions: the patient's, their proxy's and their practice's clinicians'.
+        for basis in [Basis::Own, Basis::Proxy, Basis::CareTeam] {
+            check(&basis, Purpose::Prescriptions, Ok(()));
+        }
+        check(
+            &glass,
+            Purpose::Prescriptions,
+            Err(Refusal::BreakGlassRequired),
+        );
+        check(
+            &Basis::PracticeOffice,
+            Purpose::Prescriptions,
+            Err(Refusal::NotClinical),
+        );
         for basis in [
             Basis::Own,
             Basis::Proxy,

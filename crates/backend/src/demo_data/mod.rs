@@ -5,6 +5,7 @@
 //! Pure and deterministic: the same `now` gives the same data, so tests can rely on it. Every NHS
 //! number is from the 999 test range and passes the modulus-11 check; no real person is described.
 
+mod repeats;
 mod tests_and_vaccines;
 
 use domain::{NhsNumber, OdsCode};
@@ -346,7 +347,7 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
     }
     // Clinical records come last for the same reason.
     for (n, patient_id) in patient_ids.iter().enumerate() {
-        resources.extend(clinical_records(&mut rng, n, patient_id));
+        resources.extend(clinical_records(&mut rng, n, patient_id, first_day)?);
     }
     // Test results and vaccinations draw from a generator of their own, so that everything above
     // stays what it was before they existed.
@@ -358,6 +359,12 @@ pub fn generate(now: &Zoned) -> Result<DemoData, DemoDataError> {
             patient_id,
             now,
         )?);
+    }
+    // Pharmacies and a repeat due for review, likewise.
+    let mut repeats_rng = SplitMix64(0x7e57_0f0e_4ea1_7402);
+    resources.extend(repeats::pharmacies(&mut repeats_rng));
+    if let Some(first) = patient_ids.first() {
+        resources.push(repeats::due_for_review(&mut repeats_rng, first, first_day)?);
     }
     Ok(DemoData { resources })
 }
@@ -420,7 +427,12 @@ const PROBLEMS: [(&str, &str, &str); 4] = [
 /// A patient's allergies, problems and medicines. The first patient (demo persona "patient-p9")
 /// always has a serious allergy and asthma, so that every record page has something to show;
 /// about a third of the others have an allergy and half a long-term problem.
-fn clinical_records(rng: &mut SplitMix64, n: usize, patient_id: &str) -> Vec<Value> {
+fn clinical_records(
+    rng: &mut SplitMix64,
+    n: usize,
+    patient_id: &str,
+    today: civil::Date,
+) -> Result<Vec<Value>, DemoDataError> {
     let subject = serde_json::json!({ "reference": format!("Patient/{patient_id}") });
     let mut records = Vec::new();
     let allergy = match n {
@@ -469,7 +481,7 @@ fn clinical_records(rng: &mut SplitMix64, n: usize, patient_id: &str) -> Vec<Val
             "subject": subject,
             "onsetDateTime": format!("{onset}-0{}-1{}", 1 + rng.below(9), rng.below(10)),
         }));
-        records.push(serde_json::json!({
+        let mut repeat = serde_json::json!({
             "resourceType": "MedicationRequest",
             "id": rng.uuid(),
             "status": "active",
@@ -477,9 +489,12 @@ fn clinical_records(rng: &mut SplitMix64, n: usize, patient_id: &str) -> Vec<Val
             "medicationCodeableConcept": { "text": medicine },
             "subject": subject,
             "dosageInstruction": [{ "text": dosage }],
-        }));
+        });
+        // Every one a repeat, authorised three months ago for a year.
+        repeats::repeat_fields(&mut repeat, today.checked_sub(Span::new().months(3))?)?;
+        records.push(repeat);
     }
-    records
+    Ok(records)
 }
 
 fn synthetic_patient(
@@ -573,8 +588,11 @@ mod tests {
     #[test]
     fn has_one_practice_with_its_ods_code_and_four_staff() {
         let data = demo();
-        let orgs = of_type(&data, "Organization");
-        assert_eq!(orgs.len(), 1);
+        let orgs: Vec<_> = of_type(&data, "Organization")
+            .into_iter()
+            .filter(|org| !crate::practice::is_pharmacy(org))
+            .collect();
+        assert_eq!(orgs.len(), 1, "and the rest are pharmacies");
         assert_eq!(
             fhir::read::identifier(orgs[0], fhir::ODS_ORGANIZATION_SYSTEM),
             Some(PRACTICE_ODS_CODE)

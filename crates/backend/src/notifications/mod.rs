@@ -1,9 +1,10 @@
 //! Telling a patient by email what has happened: about an appointment, when they asked to be
 //! contacted by email about it, its confirmation when they book, a reminder the day before and a
 //! notice if the practice cancels it; and, whenever a clinician outside their practice breaks the
-//! glass to open their record, that it happened. An email can be read by anyone with the inbox,
-//! so it carries a time and a link to sign in, never what an appointment is for, with whom, or
-//! why a record was opened or an appointment cancelled.
+//! glass to open their record, that it happened; that the practice wrote to them; that a
+//! clinician decided on a repeat prescription they asked for. An email can be read by anyone
+//! with the inbox, so it carries a time and a link to sign in, never what an appointment is for,
+//! with whom, why a record was opened or an appointment cancelled, or what was prescribed.
 //!
 //! The patient chooses the topics they want ([`choices`], [`choose`]); all are on until they turn
 //! one off, which also withdraws what is waiting. Queued in the working state
@@ -40,15 +41,17 @@ pub enum Kind {
     AppointmentCancelledByThePractice,
     RecordOpenedInAnEmergency,
     MessageFromThePractice,
+    PrescriptionDecided,
 }
 
 impl Kind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::AppointmentBooked,
         Self::AppointmentReminder,
         Self::AppointmentCancelledByThePractice,
         Self::RecordOpenedInAnEmergency,
         Self::MessageFromThePractice,
+        Self::PrescriptionDecided,
     ];
 
     pub fn code(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Kind {
             Self::AppointmentCancelledByThePractice => "appointment-cancelled-by-the-practice",
             Self::RecordOpenedInAnEmergency => "record-opened-in-an-emergency",
             Self::MessageFromThePractice => "message-from-the-practice",
+            Self::PrescriptionDecided => "prescription-decided",
         }
     }
 
@@ -69,6 +73,7 @@ impl Kind {
             | Self::AppointmentCancelledByThePractice => Topic::Appointments,
             Self::RecordOpenedInAnEmergency => Topic::EmergencyAccess,
             Self::MessageFromThePractice => Topic::Messages,
+            Self::PrescriptionDecided => Topic::Prescriptions,
         }
     }
 
@@ -134,6 +139,16 @@ pub fn compose(kind: &str, details: &str, service_url: &str) -> Option<Email> {
             "To read it and reply, sign in:",
             "/messages",
             "You get this email because you have a conversation with your GP practice.",
+        ),
+        Kind::PrescriptionDecided => (
+            "Your GP practice has looked at your prescription request",
+            format!(
+                "Your GP practice decided on your request for a repeat prescription on {}.",
+                time::spoken(at("at")?)
+            ),
+            "To see what they decided, sign in:",
+            "/prescriptions",
+            "You get this email because you asked for a repeat prescription.",
         ),
         Kind::RecordOpenedInAnEmergency => (
             "Your GP record was opened in an emergency",
@@ -230,6 +245,15 @@ pub async fn message_from_the_practice(
         replacing_any_waiting(db, patient_id, Kind::MessageFromThePractice, regarding, now);
     if let Err(error) = queued.await {
         tracing::warn!(%error, "the email about a message could not be queued");
+    }
+}
+
+/// Tells the patient that a clinician decided their prescription request `request_id`.
+pub async fn prescription_decided(db: &Db, patient_id: &str, request_id: &str, now: Timestamp) {
+    let regarding = format!("MedicationRequest/{request_id}");
+    let queued = replacing_any_waiting(db, patient_id, Kind::PrescriptionDecided, regarding, now);
+    if let Err(error) = queued.await {
+        tracing::warn!(%error, "the email about a prescription could not be queued");
     }
 }
 

@@ -269,6 +269,8 @@ async fn entries(
     Ok(page
         .matches
         .iter()
+        // A request for a repeat is not another medicine: the repeat is listed already.
+        .filter(|found| found.resource["basedOn"].is_null())
         .map(|found| {
             let resource = &found.resource;
             let reference = format!(
