@@ -26,16 +26,30 @@ pub async fn get_my_appointments(
         let access =
             crate::account::access(&db, &session, &patient_id, Purpose::Appointments, now).await?;
         let for_name = access.acting_for();
+        let earlier = appointments::earlier::waiting(&db, &access, now).await?;
         appointments::appointments(&db, access, now)
             .await
-            .map(|(upcoming, past)| (for_name, upcoming, past))
+            .map(|(upcoming, past)| (for_name, upcoming, past, earlier))
     }
     .await;
     match listed {
-        Ok((for_name, upcoming, past)) => Ok(PatientView::Ready(MyAppointmentsDto {
+        Ok((for_name, upcoming, past, earlier)) => Ok(PatientView::Ready(MyAppointmentsDto {
             for_name,
             upcoming: upcoming.into_iter().map(Into::into).collect(),
             past: past.into_iter().map(Into::into).collect(),
+            earlier_asked_for: earlier.asked_for,
+            earlier_offers: earlier
+                .offers
+                .into_iter()
+                .map(|offer| super::EarlierOfferDto {
+                    slot_id: offer.slot_id,
+                    when: backend::time::appointment_time(offer.start),
+                    datetime: offer.start.to_string(),
+                    instead_of: offer.instead_of,
+                    instead_of_when: backend::time::appointment_time(offer.instead_of_start),
+                    gone: offer.gone,
+                })
+                .collect(),
         })),
         Err(error) => super::patient_refusal(&session, error),
     }

@@ -11,7 +11,9 @@ mod get_held_time;
 mod get_my_appointments;
 mod hold_time;
 mod reschedule_appointment;
+mod take_earlier_time;
 pub mod time_filter;
+mod want_earlier_time;
 
 pub use book_appointment::{BookAppointment, book_appointment};
 pub use cancel_appointment::{CancelAppointment, cancel_appointment};
@@ -23,6 +25,8 @@ pub use get_my_appointments::{GetMyAppointments, get_my_appointments};
 pub use hold_time::{HoldTime, hold_time};
 pub use reschedule_appointment::{RescheduleAppointment, reschedule_appointment};
 use serde::{Deserialize, Serialize};
+pub use take_earlier_time::{TakeEarlierTime, take_earlier_time};
+pub use want_earlier_time::{WantEarlierTime, want_earlier_time};
 
 /// Form fields, shared by the pages and the server functions that read them.
 pub const SERVICE_FIELD: &str = "service";
@@ -158,6 +162,24 @@ pub struct MyAppointmentsDto {
     pub for_name: Option<String>,
     pub upcoming: Vec<AppointmentDto>,
     pub past: Vec<AppointmentDto>,
+    /// The upcoming appointments the patient wants earlier, by id.
+    pub earlier_asked_for: Vec<String>,
+    /// Earlier times offered in place of them.
+    pub earlier_offers: Vec<EarlierOfferDto>,
+}
+
+/// An earlier time offered in place of a booked appointment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierOfferDto {
+    pub slot_id: String,
+    /// "Tuesday 8 December at 10:00am".
+    pub when: String,
+    pub datetime: String,
+    /// The appointment it would replace, and when that is.
+    pub instead_of: String,
+    pub instead_of_when: String,
+    /// Someone else took it first.
+    pub gone: bool,
 }
 
 #[cfg(feature = "ssr")]

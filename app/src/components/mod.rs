@@ -1,6 +1,7 @@
 //! Building blocks every page shares, following the NHS.UK design system's patterns.
 
 mod booking;
+mod earlier_times;
 mod error_summary;
 mod form_field;
 mod frame;
@@ -16,6 +17,7 @@ pub use booking::{
     AppointmentSummary, DayQuestion, Narrowing, PatientPageRefusal, ProveWhoYouAre, Question,
     RadioItem, ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
 };
+pub use earlier_times::{EarlierOffers, EarlierTimeWanted};
 pub use error_summary::{ErrorSummary, FailureSummary, failure};
 pub use form_field::{FormField, YesNoQuestion, described_by, error_prefix, form_outcome};
 pub use frame::{BackLink, Footer, Header, SkipLink};

@@ -33,6 +33,7 @@ pub async fn get_failing_emails() -> Result<Vec<FailingEmailDto>, AppError> {
                 Some(Kind::RecordOpenedInAnEmergency) => "Record opened in an emergency",
                 Some(Kind::MessageFromThePractice) => "Message from the practice",
                 Some(Kind::PrescriptionDecided) => "Prescription decided",
+                Some(Kind::EarlierTimeOffered) => "Earlier appointment offered",
                 None => "An email this version does not know",
             }
             .to_owned(),

@@ -75,7 +75,7 @@ fn Choices(choices: EmailChoicesDto, saved: bool) -> impl IntoView {
                     <div class="hint" id="topics-hint">"Select all that apply."</div>
                     <div class="checkboxes">
                         <TopicCheckbox field=APPOINTMENTS_FIELD checked=appointments label="Appointments"
-                            hint="When you book one and ask to be contacted by email: a confirmation, a reminder the day before, and a message if the practice has to cancel it." />
+                            hint="When you book one and ask to be contacted by email: a confirmation, a reminder the day before, and a message if the practice has to cancel it. And when an earlier time you asked to be told of comes up." />
                         <TopicCheckbox field=MESSAGES_FIELD checked=messages label="Messages from the practice"
                             hint="When the practice replies to you or writes to you. The email asks you to sign in to read it." />
                         <TopicCheckbox field=PRESCRIPTIONS_FIELD checked=prescriptions label="Repeat prescriptions"

@@ -6,8 +6,10 @@ use leptos_meta::Title;
 use crate::{
     account::get_current_user,
     acting::get_acting_choices,
-    appointments::{AppointmentDto, MyAppointmentsDto, PatientView, get_my_appointments},
-    components::{AppointmentSummary, ServiceProblem},
+    appointments::{
+        AppointmentDto, EarlierOfferDto, MyAppointmentsDto, PatientView, get_my_appointments,
+    },
+    components::{AppointmentSummary, EarlierOffers, ServiceProblem},
     practice::{PracticeDto, get_practice_summary},
 };
 
@@ -37,8 +39,8 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let patient = appointments.await.map(|(answer, cares_for)| match answer {
-                    Ok(PatientView::Ready(MyAppointmentsDto { upcoming, for_name, .. })) => {
-                        view! { <PatientHome next=upcoming.into_iter().next() for_name cares_for /> }.into_any()
+                    Ok(PatientView::Ready(MyAppointmentsDto { upcoming, for_name, earlier_offers, .. })) => {
+                        view! { <PatientHome next=upcoming.into_iter().next() for_name cares_for earlier_offers /> }.into_any()
                     }
                     Ok(PatientView::ProofingTooLow) => view! {
                         <div class="inset-text">
@@ -121,6 +123,7 @@ fn PatientHome(
     next: Option<AppointmentDto>,
     for_name: Option<String>,
     cares_for: bool,
+    earlier_offers: Vec<EarlierOfferDto>,
 ) -> impl IntoView {
     let (heading, none, whose) = match &for_name {
         Some(name) => (
@@ -135,6 +138,7 @@ fn PatientHome(
         ),
     };
     view! {
+        <EarlierOffers offers=earlier_offers />
         <section aria-labelledby="next-heading" class="mb-8">
             <h2 id="next-heading">{heading}</h2>
             {match next {

@@ -7,13 +7,18 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     appointments::{AppointmentDto, CancelDto, MyAppointmentsDto, get_my_appointments},
-    components::{BackLink, patient_page},
+    components::{BackLink, EarlierOffers, EarlierTimeWanted, patient_page},
 };
 
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
     let query = use_query_map();
-    let appointments = Resource::new(move || query.read().get("for"), get_my_appointments);
+    // Read again when a form comes back saying what changed (asked for an earlier time, or not).
+    let appointments = Resource::new(
+        move || (query.read().get("for"), query.read().get("earlier")),
+        |(patient, _)| get_my_appointments(patient),
+    );
+    let earlier = move || query.read().get("earlier");
     view! {
         <BackLink href="/" label="Back to home" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -25,7 +30,7 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                     };
                     view! {
                         <Title text=title.clone() />
-                        <Appointments appointments title />
+                        <Appointments appointments title earlier=earlier() />
                     }.into_any()
                 })
             })}
@@ -34,10 +39,30 @@ pub fn MyAppointmentsPage() -> impl IntoView {
 }
 
 #[component]
-fn Appointments(appointments: MyAppointmentsDto, title: String) -> impl IntoView {
-    let MyAppointmentsDto { upcoming, past, .. } = appointments;
+fn Appointments(
+    appointments: MyAppointmentsDto,
+    title: String,
+    /// What the last form changed: `asked` for an earlier time, or `stopped`.
+    earlier: Option<String>,
+) -> impl IntoView {
+    let MyAppointmentsDto {
+        upcoming,
+        past,
+        earlier_asked_for,
+        earlier_offers,
+        ..
+    } = appointments;
+    let notice = match earlier.as_deref() {
+        Some("asked") => Some("We will tell you if an earlier time comes up"),
+        Some("stopped") => Some("We will not look for an earlier time"),
+        _ => None,
+    };
     view! {
+        {notice.map(|notice| view! {
+            <div class="panel-confirmation" role="status"><h2 class="m-0">{notice}</h2></div>
+        }.into_any())}
         <h1>{title}</h1>
+        <EarlierOffers offers=earlier_offers />
         <p><a class="button" href="/book">"Book an appointment"</a></p>
         <section aria-labelledby="upcoming-heading" class="mt-8">
             <h2 id="upcoming-heading">"Upcoming"</h2>
@@ -46,7 +71,13 @@ fn Appointments(appointments: MyAppointmentsDto, title: String) -> impl IntoView
             } else {
                 view! {
                     <ul class="appointment-list">
-                        {upcoming.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                        {upcoming
+                            .into_iter()
+                            .map(|a| {
+                                let asked = earlier_asked_for.contains(&a.id);
+                                view! { <AppointmentCard appointment=a earlier=Some(asked) /> }
+                            })
+                            .collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -55,7 +86,7 @@ fn Appointments(appointments: MyAppointmentsDto, title: String) -> impl IntoView
             <section aria-labelledby="past-heading" class="mt-8">
                 <h2 id="past-heading">"Past and cancelled"</h2>
                 <ul class="appointment-list">
-                    {past.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                    {past.into_iter().map(|a| view! { <AppointmentCard appointment=a earlier=None /> }).collect_view()}
                 </ul>
             </section>
         })}
@@ -63,12 +94,21 @@ fn Appointments(appointments: MyAppointmentsDto, title: String) -> impl IntoView
 }
 
 #[component]
-fn AppointmentCard(appointment: AppointmentDto) -> impl IntoView {
+fn AppointmentCard(
+    appointment: AppointmentDto,
+    /// For an upcoming one: whether the patient asked to be told of an earlier time.
+    earlier: Option<bool>,
+) -> impl IntoView {
     let cancel_link = format!("/appointments/{}/cancel", appointment.id);
     let change_link = format!(
         "/book/day?service={}&change={}",
         appointment.service_code, appointment.id
     );
+    // Only a time that could still be changed online can be swapped for an earlier one.
+    let earlier = earlier.filter(|_| appointment.cancel == CancelDto::Allowed).map(|asked| {
+        view! { <EarlierTimeWanted id=appointment.id.clone() when=appointment.when.clone() asked /> }
+            .into_any()
+    });
     let cancel = match appointment.cancel {
         CancelDto::Allowed => Some(view! {
             <ul class="flex flex-wrap gap-x-6 list-none p-0 m-0">
@@ -104,6 +144,7 @@ fn AppointmentCard(appointment: AppointmentDto) -> impl IntoView {
             <p class="mb-2">{appointment.place}</p>
             <p class="mb-2 text-nhs-secondary-text">{format!("Reference {}", appointment.reference)}</p>
             {cancel}
+            {earlier}
         </li>
     }
 }

@@ -136,6 +136,10 @@ pub async fn resume_session(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // The site's scripts, styles and images are the same for everyone: no session to read.
+    if request.uri().path().starts_with("/pkg/") {
+        return next.run(request).await;
+    }
     let policy = state.identity.cookies;
     let mut ended = false;
     if let Some(id) = cookies::read(request.headers(), policy.session_name()) {

@@ -307,6 +307,18 @@ const SERVER_FUNCTIONS: &[(&str, bool, [Expect; 8])] = &[
     ("practice_setup", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
     ("save_service", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
     ("save_place", false, [WHO, NO, NO, NO, NO, NO, OK, WHO]),
+    // Asking to be told of an earlier time than one of A's appointments, and taking one offered
+    // (a fresh offer per caller): A, and A's proxy.
+    (
+        "want_earlier_time",
+        false,
+        [WHO, OK, NO, OK, NO, NO, NO, WHO],
+    ),
+    (
+        "take_earlier_time",
+        false,
+        [WHO, OK, NO, OK, NO, NO, NO, WHO],
+    ),
     // Repeat prescriptions: each patient's own medicines (a proxy's own, until they act for A);
     // ordering one of A's repeats (a fresh one per caller): A, and A's proxy. The practice's
     // queue: any clinician, each seeing their own practice's (checked in `prescriptions`); one
@@ -599,6 +611,11 @@ async fn server_function_body(app: &TestApp, function: &str, a: &PatientA) -> St
         "conversation" | "take_conversation" => form(&[("id", &a.conversation)]),
         "reply_to_conversation" => form(&[("id", &a.conversation), ("message", "Thank you.")]),
         "close_conversation" => form(&[("id", &conversation_of_a(app).await)]),
+        "want_earlier_time" => form(&[("id", &a.appointment), ("wanted", "yes")]),
+        "take_earlier_time" => {
+            let (appointment, slot) = earlier_offer_to_a(app, &a.id).await;
+            form(&[("id", &appointment), ("slot_id", &slot)])
+        }
         "request_prescriptions" => form(&[
             ("medicines[]", &repeat_of_a(app, &a.id).await),
             ("pharmacy", &a.pharmacy),
@@ -730,6 +747,30 @@ async fn conversation_of_a(app: &TestApp) -> String {
         .next()
         .unwrap()
         .to_owned()
+}
+
+/// A GP appointment of patient `patient_id`'s nine days ahead, and a free time earlier than it
+/// offered in its place (as a cancellation would offer it): the appointment and the time's slot.
+async fn earlier_offer_to_a(app: &TestApp, patient_id: &str) -> (String, String) {
+    use store::state::earlier_times::{self, Wish};
+
+    let appointment = book_for(app, patient_id, 9).await;
+    let slot = free_gp_slot(app, 4).await;
+    let slot_id = slot["id"].as_str().unwrap().to_owned();
+    let slot_start: jiff::Timestamp = slot["start"].as_str().unwrap().parse().unwrap();
+    let db = store::Db::connect(&app.database.url, None).await.unwrap();
+    let now = jiff::Timestamp::now();
+    let wish = Wish {
+        appointment_id: appointment.clone(),
+        patient_id: patient_id.to_owned(),
+        service: "gp".into(),
+        start_before: now + jiff::SignedDuration::from_hours(24 * 30),
+    };
+    earlier_times::wish(db.state(), &wish, now).await.unwrap();
+    earlier_times::offer(db.state(), &appointment, (&slot_id, slot_start), now)
+        .await
+        .unwrap();
+    (appointment, slot_id)
 }
 
 /// A new repeat medicine of patient `patient_id`'s, as the practice's system records one.

@@ -702,3 +702,84 @@ async fn a_patient_is_emailed_when_a_clinician_decides_their_prescription_reques
         assert!(!email.contains(private), "{private:?} in {email}");
     }
 }
+
+/// Patient A asks to be told of an earlier time than an appointment of theirs; a time before it
+/// frees up (here A's own other appointment, cancelled): A is emailed, the home page offers it,
+/// and taking it moves the appointment there, the old one cancelled, without JavaScript.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_waiting_for_an_earlier_time_is_offered_one_that_frees_up_and_takes_it() {
+    let with_mail = WithMail::start().await;
+    let practice = &with_mail.practice;
+    let (soon, soon_start) = practice.book(2).await;
+    let (later, _) = practice.book(10).await;
+    messages(&with_mail.maildir, 2).await;
+    practice
+        .call(
+            "want_earlier_time",
+            &[("id", later.as_str()), ("wanted", "yes")],
+        )
+        .await;
+    let page = practice
+        .page(&practice.cookie, "/appointments?earlier=asked")
+        .await;
+    assert!(
+        page.contains("We will tell you if an earlier time comes up"),
+        "{page}"
+    );
+    assert!(page.contains("Stop looking for an earlier time"), "{page}");
+
+    // The earlier one is cancelled: its time is offered for the later one.
+    practice
+        .call("cancel_appointment", &[("id", soon.as_str())])
+        .await;
+    let emails = messages(&with_mail.maildir, 3).await;
+    let offer = emails
+        .iter()
+        .find(|email| email.contains("Subject: An earlier appointment is free"))
+        .unwrap_or_else(|| panic!("an offer among {emails:?}"));
+    assert!(offer.contains(&format!("{SERVICE_URL}/")), "{offer}");
+    let home = practice.page(&practice.cookie, "/").await;
+    assert!(home.contains("Earlier appointments"), "{home}");
+    assert!(home.contains("Take this time"), "{home}");
+    let slot = practice.fhir(&format!("Appointment/{soon}")).await["slot"][0]["reference"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("Slot/")
+        .to_owned();
+
+    let taken = practice
+        .client
+        .post(format!("{}/api/take_earlier_time", practice.base))
+        .header("cookie", &practice.cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("id", later.as_str()), ("slot_id", slot.as_str())])
+        .send()
+        .await
+        .unwrap();
+    // Taken: the answer sends the browser to the appointment as booked.
+    let moved_to = taken
+        .headers()
+        .get("location")
+        .map(|to| to.to_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("taken: {}", taken.status()));
+    let new_id = moved_to
+        .trim_start_matches("/appointments/")
+        .trim_end_matches("/booked");
+    let new = practice.fhir(&format!("Appointment/{new_id}")).await;
+    assert_eq!(new["status"], "booked");
+    assert_eq!(
+        new["start"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap(),
+        soon_start.parse::<jiff::Timestamp>().unwrap()
+    );
+    let old = practice.fhir(&format!("Appointment/{later}")).await;
+    assert_eq!(old["status"], "cancelled", "moved, not doubled");
+    let home = practice.page(&practice.cookie, "/").await;
+    assert!(
+        !home.contains("Take this time"),
+        "no longer offered: {home}"
+    );
+}

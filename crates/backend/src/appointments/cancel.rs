@@ -97,6 +97,7 @@ impl<'a> Cancelling<'a> {
         reason: &str,
         now: Timestamp,
     ) -> Result<Appointment, AppointmentsError> {
+        let freed = slot_of(&self.resource);
         let written = write_cancelled(
             db,
             self.access,
@@ -105,10 +106,19 @@ impl<'a> Cancelling<'a> {
             now,
         )
         .await?;
+        super::freed_times::offer_to_those_waiting(db, self.id, freed.as_deref(), now).await;
         view(&mut self.directory, &self.services, &written, now)
             .await?
             .ok_or(AppointmentsError::NotFound)
     }
+}
+
+/// The id of the Slot an Appointment takes.
+pub(super) fn slot_of(appointment: &Value) -> Option<String> {
+    appointment["slot"][0]["reference"]
+        .as_str()?
+        .strip_prefix("Slot/")
+        .map(str::to_owned)
 }
 
 /// Writes `appointment` (`id` at `version`, as just checked) cancelled by `by` for `reason`,

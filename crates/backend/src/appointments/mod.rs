@@ -15,7 +15,9 @@ mod booking_reference;
 pub mod calendar;
 mod cancel;
 pub mod clinic;
+pub mod earlier;
 mod for_the_practice;
+mod freed_times;
 mod holds;
 mod list;
 

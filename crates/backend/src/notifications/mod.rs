@@ -42,16 +42,18 @@ pub enum Kind {
     RecordOpenedInAnEmergency,
     MessageFromThePractice,
     PrescriptionDecided,
+    EarlierTimeOffered,
 }
 
 impl Kind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::AppointmentBooked,
         Self::AppointmentReminder,
         Self::AppointmentCancelledByThePractice,
         Self::RecordOpenedInAnEmergency,
         Self::MessageFromThePractice,
         Self::PrescriptionDecided,
+        Self::EarlierTimeOffered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +64,7 @@ impl Kind {
             Self::RecordOpenedInAnEmergency => "record-opened-in-an-emergency",
             Self::MessageFromThePractice => "message-from-the-practice",
             Self::PrescriptionDecided => "prescription-decided",
+            Self::EarlierTimeOffered => "earlier-time-offered",
         }
     }
 
@@ -70,7 +73,8 @@ impl Kind {
         match self {
             Self::AppointmentBooked
             | Self::AppointmentReminder
-            | Self::AppointmentCancelledByThePractice => Topic::Appointments,
+            | Self::AppointmentCancelledByThePractice
+            | Self::EarlierTimeOffered => Topic::Appointments,
             Self::RecordOpenedInAnEmergency => Topic::EmergencyAccess,
             Self::MessageFromThePractice => Topic::Messages,
             Self::PrescriptionDecided => Topic::Prescriptions,
@@ -139,6 +143,16 @@ pub fn compose(kind: &str, details: &str, service_url: &str) -> Option<Email> {
             "To read it and reply, sign in:",
             "/messages",
             "You get this email because you have a conversation with your GP practice.",
+        ),
+        Kind::EarlierTimeOffered => (
+            "An earlier appointment is free",
+            format!(
+                "An earlier time is free: {}. The first person to take it gets it.",
+                time::appointment_time(at("start")?)
+            ),
+            "To take it instead of your appointment, sign in:",
+            "/",
+            "You get this email because you asked to be told of an earlier appointment.",
         ),
         Kind::PrescriptionDecided => (
             "Your GP practice has looked at your prescription request",
@@ -245,6 +259,34 @@ pub async fn message_from_the_practice(
         replacing_any_waiting(db, patient_id, Kind::MessageFromThePractice, regarding, now);
     if let Err(error) = queued.await {
         tracing::warn!(%error, "the email about a message could not be queued");
+    }
+}
+
+/// Offers the patient waiting with appointment `appointment_id` an earlier time at `start`.
+pub async fn earlier_time_offered(
+    db: &Db,
+    patient_id: &str,
+    appointment_id: &str,
+    start: Timestamp,
+    now: Timestamp,
+) {
+    let queued = async {
+        let Some(address) = address_if_wanted(db, patient_id, Topic::Appointments).await? else {
+            return Ok::<_, StoreError>(());
+        };
+        let notification = NewNotification {
+            kind: Kind::EarlierTimeOffered.code().to_owned(),
+            patient_id: patient_id.to_owned(),
+            regarding: format!("Appointment/{appointment_id}"),
+            recipient: address.as_str().to_owned(),
+            details: json!({ "start": start.to_string() }).to_string(),
+            due_at: now,
+        };
+        notifications::insert(db.state(), &notification, now).await?;
+        Ok(())
+    };
+    if let Err(error) = queued.await {
+        tracing::warn!(%error, "the email offering an earlier time could not be queued");
     }
 }
 

@@ -111,6 +111,36 @@ mod edge {
         appointments::appointments(db, access, now).await
     }
 
+    pub async fn ask_for_earlier(
+        db: &Db,
+        session: &Session,
+        appointment_id: &str,
+        now: Timestamp,
+    ) -> Result<(), AppointmentsError> {
+        let access = booking(db, session, now).await?;
+        appointments::earlier::ask(db, access, appointment_id, now).await
+    }
+
+    pub async fn earlier(
+        db: &Db,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<appointments::earlier::EarlierTimes, AppointmentsError> {
+        let access = booking(db, session, now).await?;
+        appointments::earlier::waiting(db, &access, now).await
+    }
+
+    pub async fn take_earlier(
+        db: &Db,
+        session: &Session,
+        appointment_id: &str,
+        slot_id: &str,
+        now: Timestamp,
+    ) -> Result<Booked, AppointmentsError> {
+        let access = booking(db, session, now).await?;
+        appointments::earlier::take(db, access, appointment_id, slot_id, now).await
+    }
+
     pub async fn appointment(
         db: &Db,
         session: &Session,
@@ -533,4 +563,91 @@ async fn an_appointment_not_booked_online_has_a_short_reference_to_quote_too() {
         one.reference, first,
         "the same on the appointment's own page"
     );
+}
+
+/// Patients waiting for an earlier GP time than theirs are all offered one that frees up; of all
+/// of them taking it at once exactly one gets it (their old appointment cancelled in the same
+/// write), and the others keep theirs and are told it has gone.
+#[tokio::test]
+async fn of_many_patients_taking_a_freed_earlier_time_at_once_exactly_one_gets_it() {
+    let (db, _database) = seeded().await;
+    let now = seeded_at().timestamp();
+    let canceller = patient(&db, 9, ProofingLevel::P9).await;
+    let freed = free_gp_time(&db, &canceller, 1, now).await;
+    edge::hold(&db, &canceller, &freed.slot_id, now)
+        .await
+        .unwrap();
+    let cancelled = edge::book(&db, &canceller, &freed.slot_id, &details(), now)
+        .await
+        .unwrap();
+    // Six patients with a GP appointment two weeks on, each asking for an earlier one.
+    let mut waiting = Vec::new();
+    for n in 1..=6 {
+        let session = patient(&db, n, ProofingLevel::P9).await;
+        let time = free_gp_time(&db, &session, 10, now).await;
+        edge::hold(&db, &session, &time.slot_id, now).await.unwrap();
+        let booked = edge::book(&db, &session, &time.slot_id, &details(), now)
+            .await
+            .unwrap();
+        edge::ask_for_earlier(&db, &session, &booked.appointment_id, now)
+            .await
+            .unwrap();
+        waiting.push((session, booked.appointment_id));
+    }
+    edge::cancel(&db, &canceller, &cancelled.appointment_id, None, now)
+        .await
+        .unwrap();
+    for (session, appointment) in &waiting {
+        let offers = edge::earlier(&db, session, now).await.unwrap().offers;
+        assert!(
+            offers.iter().any(|offer| offer.slot_id == freed.slot_id
+                && offer.instead_of == *appointment
+                && !offer.gone),
+            "offered: {offers:?}"
+        );
+    }
+
+    let takers: Vec<_> = waiting
+        .iter()
+        .cloned()
+        .map(|(session, appointment)| {
+            let (db, slot) = (db.clone(), freed.slot_id.clone());
+            tokio::spawn(async move {
+                edge::take_earlier(&db, &session, &appointment, &slot, now).await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for (n, taker) in takers.into_iter().enumerate() {
+        match taker.await.unwrap() {
+            Ok(_) => winners.push(n),
+            Err(AppointmentsError::Unavailable(_)) => {}
+            Err(error) => panic!("neither took it nor told it had gone: {error}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one takes it");
+    for (n, (session, appointment)) in waiting.iter().enumerate() {
+        let old = edge::appointment(&db, session, appointment, now)
+            .await
+            .unwrap();
+        if n == winners[0] {
+            assert_eq!(old.status, "cancelled", "moved, not doubled");
+            let (upcoming, _) = edge::appointments(&db, session, now).await.unwrap();
+            assert!(
+                upcoming
+                    .iter()
+                    .any(|a| a.start == freed.start && a.status == "booked"),
+                "{upcoming:?}"
+            );
+        } else {
+            assert_eq!(old.status, "booked", "kept their own");
+            let offers = edge::earlier(&db, session, now).await.unwrap().offers;
+            assert!(
+                offers
+                    .iter()
+                    .any(|offer| offer.slot_id == freed.slot_id && offer.gone),
+                "told it has gone: {offers:?}"
+            );
+        }
+    }
 }

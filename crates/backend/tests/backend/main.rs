@@ -13,6 +13,7 @@ mod kept_forms;
 mod patient_search;
 mod practice;
 mod practice_setup;
+mod prescriptions;
 mod record_writes;
 
 use backend::Db;

@@ -9,6 +9,7 @@
 
 pub mod api_clients;
 pub mod break_glass;
+pub mod earlier_times;
 pub mod kept_forms;
 pub mod notifications;
 pub mod rate_windows;
