@@ -5,6 +5,10 @@
 import { expect, test } from '@playwright/test';
 import { expectNoAxeViolations, expectNoHorizontalScroll, ready, signInAs } from './support';
 
+// Many pages, most with an axe scan (without JavaScript each scan copies the page into a second
+// browser context). Measured: up to 23 s on a loaded CI machine, close to the default 30 s.
+test.describe.configure({ timeout: 90_000 });
+
 const BANNER = 'You are acting for Oliver Evans';
 
 test('a carer chooses to act for the person they care for, and every page says so until they switch back', async ({ page }, testInfo) => {

@@ -5,6 +5,10 @@ import { expect, test } from '@playwright/test';
 import { FhirClient } from './fhir-api';
 import { expectNoAxeViolations, expectNoHorizontalScroll, javaScriptOn, ready, signIn, signInAs } from './support';
 
+// Two people's pages with an axe scan each (without JavaScript each scan copies the page into a
+// second browser context). Measured: 18–30 s on a loaded CI machine, so the default 30 s is too close.
+test.describe.configure({ timeout: 90_000 });
+
 test('a patient orders a repeat prescription, a GP approves it, and the patient reads where it went', async ({ page, browser, baseURL, request }, testInfo) => {
   // A repeat of the demo patient's own, unique to this run: projects run side by side on one server.
   const fhir = await FhirClient.connect(request);
