@@ -270,21 +270,12 @@ pub async fn earlier_time_offered(
     start: Timestamp,
     now: Timestamp,
 ) {
-    let queued = async {
-        let Some(address) = address_if_wanted(db, patient_id, Topic::Appointments).await? else {
-            return Ok::<_, StoreError>(());
-        };
-        let notification = NewNotification {
-            kind: Kind::EarlierTimeOffered.code().to_owned(),
-            patient_id: patient_id.to_owned(),
-            regarding: format!("Appointment/{appointment_id}"),
-            recipient: address.as_str().to_owned(),
-            details: json!({ "start": start.to_string() }).to_string(),
-            due_at: now,
-        };
-        notifications::insert(db.state(), &notification, now).await?;
-        Ok(())
-    };
+    let queued = about_an_appointment(
+        db,
+        (patient_id, Kind::EarlierTimeOffered),
+        (appointment_id, start),
+        now,
+    );
     if let Err(error) = queued.await {
         tracing::warn!(%error, "the email offering an earlier time could not be queued");
     }
@@ -348,25 +339,40 @@ pub async fn appointment_cancelled_by_the_practice(
     if contact != Some(ContactPreference::Email) {
         return false;
     }
-    let queued = async {
-        let Some(address) = address_if_wanted(db, patient_id, Topic::Appointments).await? else {
-            return Ok(false);
-        };
-        let notification = NewNotification {
-            kind: Kind::AppointmentCancelledByThePractice.code().to_owned(),
-            patient_id: patient_id.to_owned(),
-            regarding: format!("Appointment/{appointment_id}"),
-            recipient: address.as_str().to_owned(),
-            details: json!({ "start": start.to_string() }).to_string(),
-            due_at: now,
-        };
-        notifications::insert(db.state(), &notification, now).await?;
-        Ok::<_, StoreError>(true)
-    };
+    let queued = about_an_appointment(
+        db,
+        (patient_id, Kind::AppointmentCancelledByThePractice),
+        (appointment_id, start),
+        now,
+    );
     queued.await.unwrap_or_else(|error| {
         tracing::warn!(%error, "the notice of a cancellation could not be queued");
         false
     })
+}
+
+/// Queues a `kind` notification (of the appointments topic) about appointment `appointment_id`
+/// starting at `start`, beside any of the same waiting, if the patient wants such emails and has
+/// an address: whether one was queued.
+async fn about_an_appointment(
+    db: &Db,
+    (patient_id, kind): (&str, Kind),
+    (appointment_id, start): (&str, Timestamp),
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let Some(address) = address_if_wanted(db, patient_id, kind.topic()).await? else {
+        return Ok(false);
+    };
+    let notification = NewNotification {
+        kind: kind.code().to_owned(),
+        patient_id: patient_id.to_owned(),
+        regarding: format!("Appointment/{appointment_id}"),
+        recipient: address.as_str().to_owned(),
+        details: json!({ "start": start.to_string() }).to_string(),
+        due_at: now,
+    };
+    notifications::insert(db.state(), &notification, now).await?;
+    Ok(true)
 }
 
 /// The address on the patient's record, if they want emails about `topic` and it has one.
