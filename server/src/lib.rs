@@ -10,6 +10,7 @@ mod clinic_events;
 pub mod config;
 mod deadline;
 mod fhir_api;
+mod freed_times;
 mod identity;
 mod kept_input;
 mod mailer;

@@ -115,6 +115,7 @@ impl Application {
         if let Some(mail) = &config.mail {
             crate::mailer::spawn(db.clone(), mail, config.public_url.clone())?;
         }
+        crate::freed_times::spawn(db.clone());
         let identity = identity_providers(&config, &db)?;
         let router = router(&config, listener.local_addr()?, db, identity);
         Ok(Self { listener, router })

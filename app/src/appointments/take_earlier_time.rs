@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 /// Moves appointment `id` of the signed-in patient (or of the person they act for) to the
 /// earlier time in `slot_id` they were offered, if nobody took it first (then `Conflict`, and
-/// the page says it has gone). Then to the booked appointment. Audited.
+/// the page says it has gone). Then to the appointment as changed. Audited.
 #[server(prefix = "/api", endpoint = "take_earlier_time")]
 pub async fn take_earlier_time(id: String, slot_id: String) -> Result<(), AppError> {
     use backend::appointments::{AppointmentsError, earlier};
@@ -19,7 +19,11 @@ pub async fn take_earlier_time(id: String, slot_id: String) -> Result<(), AppErr
         .map_err(super::refused)?;
     match earlier::take(&db, access, &id, &slot_id, now).await {
         Ok(booked) => {
-            leptos_axum::redirect(&format!("/appointments/{}/booked", booked.appointment_id));
+            let moved = format!(
+                "/appointments/{}/booked?changed=true",
+                booked.appointment_id
+            );
+            leptos_axum::redirect(&moved);
             Ok(())
         }
         Err(

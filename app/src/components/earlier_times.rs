@@ -5,21 +5,31 @@
 
 use leptos::prelude::*;
 
-use super::{FailureSummary, failure};
-use crate::appointments::{EarlierOfferDto, TakeEarlierTime, WantEarlierTime};
+use super::FailureSummary;
+use crate::{
+    appointments::{EarlierOfferDto, TakeEarlierTime, WantEarlierTime},
+    error::AppError,
+};
 
 #[component]
 pub fn EarlierOffers(offers: Vec<EarlierOfferDto>) -> impl IntoView {
     let take = ServerAction::<TakeEarlierTime>::new();
-    let failed = failure(take.value());
+    // Of the ways taking it can fail, someone else taking it first is the one to expect.
+    let failed = Signal::derive(move || {
+        take.value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| match error {
+                AppError::Conflict => "Someone else took that time first. It has gone.".to_owned(),
+                other => other.to_string(),
+            })
+    });
     // Type-erased: the pages that show it are deep enough already for the compiler's limits.
     (!offers.is_empty()).then(|| {
         view! {
             <section aria-labelledby="earlier-heading" class="mb-8">
                 <h2 id="earlier-heading">"Earlier appointments"</h2>
-                {move || failed.get().map(|_| view! {
-                    <FailureSummary message="Someone else took that time first. It has gone.".to_owned() />
-                })}
+                {move || failed.get().map(|message| view! { <FailureSummary message /> })}
                 <ul class="appointment-list">
                     {offers.into_iter().map(|offer| view! { <Offer offer take /> }).collect_view()}
                 </ul>

@@ -244,6 +244,11 @@ pub async fn open_from_template(
         store::create_in(&mut tx, ResourceType::Slot, slot, now).await?;
     }
     tx.commit().await?;
+    // Offered at once to the patients waiting for an earlier time, so that their next page
+    // shows it; the opening stands either way.
+    if let Err(error) = crate::appointments::offer_freed_times(db, now).await {
+        tracing::warn!(%error, "new times could not be offered to those waiting");
+    }
     Ok(Opened {
         clinician: clinician.name,
         created: new.len(),

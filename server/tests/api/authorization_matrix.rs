@@ -9,7 +9,8 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    REQUEST_TIMEOUT, TestApp, book_for, free_gp_slot, sign_in_persona, spawn_app,
+    REQUEST_TIMEOUT, TestApp, book_for, free_gp_slot, okafor_role_and_place, sign_in_persona,
+    spawn_app,
 };
 
 /// Who is calling.
@@ -839,26 +840,7 @@ async fn failing_email(app: &TestApp, patient_id: &str) -> String {
 
 /// Dr Okafor's PractitionerRole (the "clinician" persona's own diary) and its place.
 async fn okafor(app: &TestApp) -> (String, String) {
-    let person = app
-        .get_fhir("Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|555000000000")
-        .await;
-    let person = person["entry"][0]["resource"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let role = app
-        .get_fhir(&format!(
-            "PractitionerRole?practitioner=Practitioner/{person}"
-        ))
-        .await;
-    let role = &role["entry"][0]["resource"];
-    (
-        format!("PractitionerRole/{}", role["id"].as_str().unwrap()),
-        role["location"][0]["reference"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    )
+    okafor_role_and_place(async |path: &str| app.get_fhir(path).await).await
 }
 
 /// A day well past the seeded diaries, ten weeks on: the matrix's diary changes meet nobody.

@@ -374,3 +374,23 @@ pub async fn book_for(app: &TestApp, patient_id: &str, days: i64) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// Dr Amara Okafor's PractitionerRole (the "clinician" persona's) and the place of her diary,
+/// read with `get` (a FHIR GET of a path).
+pub async fn okafor_role_and_place(get: impl AsyncFn(&str) -> Value) -> (String, String) {
+    let person =
+        get("Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|555000000000").await;
+    let person = person["entry"][0]["resource"]["id"].as_str().unwrap();
+    let role = get(&format!(
+        "PractitionerRole?practitioner=Practitioner/{person}"
+    ))
+    .await;
+    let role = &role["entry"][0]["resource"];
+    (
+        format!("PractitionerRole/{}", role["id"].as_str().unwrap()),
+        role["location"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}

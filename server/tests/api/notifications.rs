@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use test_support::processes::{Running, free_port};
 
 use crate::{
-    helpers::http_client,
+    helpers::{http_client, okafor_role_and_place},
     process::{demo_session, demo_token, start},
 };
 
@@ -189,6 +189,23 @@ impl Practice {
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.text().await.unwrap()
     }
+}
+
+/// Patient A books a GP time two days ahead and another ten days ahead (each confirmed by
+/// email), and asks to be told of a time earlier than the later one: the sooner appointment and
+/// its start, and the later one.
+async fn waiting_for_an_earlier_time(with_mail: &WithMail) -> (String, String, String) {
+    let practice = &with_mail.practice;
+    let (soon, soon_start) = practice.book(2).await;
+    let (later, _) = practice.book(10).await;
+    messages(&with_mail.maildir, 2).await;
+    practice
+        .call(
+            "want_earlier_time",
+            &[("id", later.as_str()), ("wanted", "yes")],
+        )
+        .await;
+    (soon, soon_start, later)
 }
 
 /// The unsent reminders of `appointment`, with when each is due (Unix seconds).
@@ -710,15 +727,7 @@ async fn a_patient_is_emailed_when_a_clinician_decides_their_prescription_reques
 async fn a_patient_waiting_for_an_earlier_time_is_offered_one_that_frees_up_and_takes_it() {
     let with_mail = WithMail::start().await;
     let practice = &with_mail.practice;
-    let (soon, soon_start) = practice.book(2).await;
-    let (later, _) = practice.book(10).await;
-    messages(&with_mail.maildir, 2).await;
-    practice
-        .call(
-            "want_earlier_time",
-            &[("id", later.as_str()), ("wanted", "yes")],
-        )
-        .await;
+    let (soon, soon_start, later) = waiting_for_an_earlier_time(&with_mail).await;
     let page = practice
         .page(&practice.cookie, "/appointments?earlier=asked")
         .await;
@@ -764,7 +773,7 @@ async fn a_patient_waiting_for_an_earlier_time_is_offered_one_that_frees_up_and_
         .unwrap_or_else(|| panic!("taken: {}", taken.status()));
     let new_id = moved_to
         .trim_start_matches("/appointments/")
-        .trim_end_matches("/booked");
+        .trim_end_matches("/booked?changed=true");
     let new = practice.fhir(&format!("Appointment/{new_id}")).await;
     assert_eq!(new["status"], "booked");
     assert_eq!(
@@ -782,4 +791,78 @@ async fn a_patient_waiting_for_an_earlier_time_is_offered_one_that_frees_up_and_
         !home.contains("Take this time"),
         "no longer offered: {home}"
     );
+}
+
+/// Times come free in other ways than these pages' cancelling: another system cancels an
+/// appointment through the FHIR API, and a clinician opens new times in their diary. Each is
+/// offered to patient A, waiting for an earlier time, by email and on the home page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn times_freed_through_the_fhir_api_or_opened_in_a_diary_are_offered_to_those_waiting() {
+    let with_mail = WithMail::start().await;
+    let practice = &with_mail.practice;
+    let (soon, soon_start, _) = waiting_for_an_earlier_time(&with_mail).await;
+
+    // Another system cancels the earlier appointment through the FHIR API.
+    let mut appointment = practice.fhir(&format!("Appointment/{soon}")).await;
+    appointment["status"] = json!("cancelled");
+    let cancelled = practice
+        .client
+        .put(format!("{}/fhir/Appointment/{soon}", practice.base))
+        .bearer_auth(&practice.bearer)
+        .header("content-type", "application/fhir+json")
+        .body(appointment.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let emails = messages(&with_mail.maildir, 3).await;
+    let offers = |emails: &[String]| {
+        emails
+            .iter()
+            .filter(|email| email.contains("Subject: An earlier appointment is free"))
+            .count()
+    };
+    assert_eq!(offers(&emails), 1, "{emails:?}");
+    let spoken = backend::time::appointment_time(soon_start.parse().unwrap());
+    let home = practice.page(&practice.cookie, "/").await;
+    assert!(home.contains("Take this time"), "{home}");
+    assert!(home.contains(&spoken), "{spoken} in {home}");
+
+    // A clinician opens a new time early tomorrow morning, before any of their others.
+    let clinician = demo_session(&practice.client, &practice.base, "clinician").await;
+    let (role, place) = okafor_role_and_place(async |path: &str| practice.fhir(path).await).await;
+    let london = jiff::tz::TimeZone::get("Europe/London").unwrap();
+    let tomorrow = jiff::Timestamp::now()
+        .to_zoned(london.clone())
+        .date()
+        .tomorrow()
+        .unwrap();
+    let weekday = format!("{:?}", tomorrow.weekday()).to_lowercase();
+    practice
+        .call_as(
+            &clinician,
+            "open_appointment_times",
+            &[
+                ("clinician", role.as_str()),
+                ("service", "gp"),
+                ("place", place.as_str()),
+                (weekday.as_str(), "on"),
+                ("from", "06:00"),
+                ("until", "06:10"),
+                ("minutes", "10"),
+                ("first_day", &tomorrow.to_string()),
+                ("weeks", "1"),
+            ],
+        )
+        .await;
+    let emails = messages(&with_mail.maildir, 4).await;
+    assert_eq!(offers(&emails), 2, "{emails:?}");
+    let new_time = tomorrow
+        .at(6, 0, 0, 0)
+        .to_zoned(london)
+        .unwrap()
+        .timestamp();
+    let spoken = backend::time::appointment_time(new_time);
+    let home = practice.page(&practice.cookie, "/").await;
+    assert!(home.contains(&spoken), "{spoken} in {home}");
 }

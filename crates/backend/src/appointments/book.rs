@@ -11,7 +11,7 @@ use super::{
     AppointmentsError, BOOKING_REFERENCE_SYSTEM, CONTACT_PREFERENCE_URL, Directory, Gone,
     access_to, audit_write, availability, booking_patient,
     booking_reference::new_reference,
-    cancel::{By, cancelled, slot_of},
+    cancel::{By, cancelled},
     holds::{slot_and_service, unavailable},
     list::{read, view},
     references,
@@ -189,13 +189,7 @@ async fn book_held(
         let record = format!("Appointment/{}", old.id);
         audit_write(db, access.clone(), "update", Action::Update, record, now).await?;
         notifications::appointment_cancelled(db, old.id).await;
-        super::freed_times::offer_to_those_waiting(
-            db,
-            old.id,
-            slot_of(&old.resource).as_deref(),
-            now,
-        )
-        .await;
+        super::freed_times::offer_after_freeing(db, old.id, now).await;
     }
     let record = format!("Appointment/{appointment_id}");
     audit_write(db, access, "create", Action::Create, record, now).await?;

@@ -97,7 +97,6 @@ impl<'a> Cancelling<'a> {
         reason: &str,
         now: Timestamp,
     ) -> Result<Appointment, AppointmentsError> {
-        let freed = slot_of(&self.resource);
         let written = write_cancelled(
             db,
             self.access,
@@ -106,19 +105,11 @@ impl<'a> Cancelling<'a> {
             now,
         )
         .await?;
-        super::freed_times::offer_to_those_waiting(db, self.id, freed.as_deref(), now).await;
+        super::freed_times::offer_after_freeing(db, self.id, now).await;
         view(&mut self.directory, &self.services, &written, now)
             .await?
             .ok_or(AppointmentsError::NotFound)
     }
-}
-
-/// The id of the Slot an Appointment takes.
-pub(super) fn slot_of(appointment: &Value) -> Option<String> {
-    appointment["slot"][0]["reference"]
-        .as_str()?
-        .strip_prefix("Slot/")
-        .map(str::to_owned)
 }
 
 /// Writes `appointment` (`id` at `version`, as just checked) cancelled by `by` for `reason`,

@@ -29,6 +29,7 @@ pub use cancel::cancel;
 pub use for_the_practice::{
     PracticeAppointment, PracticeCancelled, appointment_for_the_practice, cancel_for_the_practice,
 };
+pub use freed_times::offer_freed_times;
 pub use holds::{held, hold, instead_of};
 pub use list::{appointment, appointments, patient_of};
 

@@ -262,7 +262,8 @@ pub async fn message_from_the_practice(
     }
 }
 
-/// Offers the patient waiting with appointment `appointment_id` an earlier time at `start`.
+/// Offers the patient waiting with appointment `appointment_id` an earlier time at `start`, in
+/// place of an offer for it still waiting to be sent: one email however many times came free.
 pub async fn earlier_time_offered(
     db: &Db,
     patient_id: &str,
@@ -270,12 +271,12 @@ pub async fn earlier_time_offered(
     start: Timestamp,
     now: Timestamp,
 ) {
-    let queued = about_an_appointment(
-        db,
-        (patient_id, Kind::EarlierTimeOffered),
-        (appointment_id, start),
-        now,
-    );
+    let kind = Kind::EarlierTimeOffered;
+    let regarding = format!("Appointment/{appointment_id}");
+    let queued = async {
+        notifications::withdraw(db.state(), kind.code(), &regarding).await?;
+        about_an_appointment(db, (patient_id, kind), (appointment_id, start), now).await
+    };
     if let Err(error) = queued.await {
         tracing::warn!(%error, "the email offering an earlier time could not be queued");
     }

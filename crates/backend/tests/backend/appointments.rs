@@ -580,7 +580,9 @@ async fn of_many_patients_taking_a_freed_earlier_time_at_once_exactly_one_gets_i
     let cancelled = edge::book(&db, &canceller, &freed.slot_id, &details(), now)
         .await
         .unwrap();
-    // Six patients with a GP appointment two weeks on, each asking for an earlier one.
+    // Six patients with a GP appointment two weeks on, each asking a minute later for an
+    // earlier one (the times free before they asked are theirs to see, not to be offered).
+    let asked = now + SignedDuration::from_mins(1);
     let mut waiting = Vec::new();
     for n in 1..=6 {
         let session = patient(&db, n, ProofingLevel::P9).await;
@@ -589,11 +591,13 @@ async fn of_many_patients_taking_a_freed_earlier_time_at_once_exactly_one_gets_i
         let booked = edge::book(&db, &session, &time.slot_id, &details(), now)
             .await
             .unwrap();
-        edge::ask_for_earlier(&db, &session, &booked.appointment_id, now)
+        edge::ask_for_earlier(&db, &session, &booked.appointment_id, asked)
             .await
             .unwrap();
         waiting.push((session, booked.appointment_id));
     }
+    // A minute on, the first patient cancels: their time is offered to all six.
+    let now = asked + SignedDuration::from_mins(1);
     edge::cancel(&db, &canceller, &cancelled.appointment_id, None, now)
         .await
         .unwrap();

@@ -76,22 +76,23 @@ pub async fn wishes_of(state: &WorkingState, patient_id: &str) -> Result<Vec<Wis
     Ok(rows.into_iter().map(wish_of).collect())
 }
 
-/// The wishes a free time of `service` starting at `start` fits: those booked after it, longest
-/// waiting first.
-pub async fn fitting(
-    state: &WorkingState,
-    service: &str,
-    start: Timestamp,
-) -> Result<Vec<Wish>, StoreError> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT appointment_id, patient_id, service, start_before FROM earlier_time_wishes \
-         WHERE service = $1 AND start_before > $2 ORDER BY asked_at, appointment_id",
+/// Every wish, with when it was asked for, longest waiting first.
+pub async fn every(state: &WorkingState) -> Result<Vec<(Wish, Timestamp)>, StoreError> {
+    let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT appointment_id, patient_id, service, start_before, asked_at \
+         FROM earlier_time_wishes ORDER BY asked_at, appointment_id",
     )
-    .bind(service)
-    .bind(start.as_second())
     .fetch_all(state.pool())
     .await?;
-    Ok(rows.into_iter().map(wish_of).collect())
+    Ok(rows
+        .into_iter()
+        .map(
+            |(appointment_id, patient_id, service, start_before, asked_at)| {
+                let wish = wish_of((appointment_id, patient_id, service, start_before));
+                (wish, seconds(asked_at))
+            },
+        )
+        .collect())
 }
 
 /// Offers the time in `slot_id` (starting at `slot_start`) for the wish of `appointment_id`:
