@@ -185,15 +185,23 @@ pub async fn request(
     let requester = requester(&access);
     let (patient_id, mut record) = patients_own(access)?;
     let today = time::uk_date(now);
-    let (repeats, requests) = medication_requests(db, &patient_id).await?;
     let pharmacy = pharmacy(db, pharmacy_id).await?;
+    let asked_for: BTreeSet<&String> = repeat_ids.iter().collect();
+    let mut tx = store::begin(db).await?;
+    // Each repeat asked for is locked until the commit (in order, so two requests never wait on
+    // each other), and what is waiting is read only then: of two requests for one medicine at
+    // once, the second sees the first.
+    for id in &asked_for {
+        store::lock_in(&mut tx, ResourceType::MedicationRequest, id).await?;
+    }
+    let (repeats, requests) = medication_requests(db, &patient_id).await?;
     let waiting: Vec<PrescriptionRequest> = requests
         .iter()
         .filter_map(request_of)
         .filter(|request| request.state == RequestState::Requested)
         .collect();
     let mut orders = Vec::new();
-    for id in repeat_ids.iter().collect::<BTreeSet<_>>() {
+    for id in asked_for {
         let repeat = repeats
             .iter()
             .find(|repeat| repeat["id"] == id.as_str())
@@ -231,7 +239,6 @@ pub async fn request(
         return Err(PrescriptionsError::NotFound);
     }
     let requested = orders.len();
-    let mut tx = store::begin(db).await?;
     for order in orders {
         let written =
             store::create_in(&mut tx, ResourceType::MedicationRequest, order, now).await?;

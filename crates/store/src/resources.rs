@@ -616,6 +616,18 @@ pub async fn read_in(
     versions::read_current(&mut tx.sql, resource_type, id).await
 }
 
+/// Locks the current version of a resource for the rest of the transaction, as a writer about to
+/// replace it would, without changing it: whoever locks it next waits for this transaction's end
+/// and then reads what it committed. `false` if it is missing or deleted.
+pub async fn lock_in(
+    tx: &mut Transaction,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let current = versions::lock_current(&mut tx.sql, resource_type, id).await?;
+    Ok(current.is_some_and(|current| !current.deleted))
+}
+
 /// `resources` with every holder of the rule completed from what it holds (see
 /// [`exclusive::complete_holder`]), before any of them is stored.
 async fn complete_holders(

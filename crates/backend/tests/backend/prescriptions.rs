@@ -1,6 +1,7 @@
-//! Repeat prescriptions: a request is a draft order of the repeat, waiting for the practice; of
-//! many clinicians deciding it at once exactly one decides it, and every other is told it was
-//! decided meanwhile; what the patient reads is what the one who won decided.
+//! Repeat prescriptions: a request is a draft order of the repeat, waiting for the practice (of
+//! many sent at once, one is written); of many clinicians deciding it at once exactly one decides
+//! it, and every other is told it was decided meanwhile; what the patient reads is what the one
+//! who won decided.
 
 use backend::{
     Db,
@@ -58,32 +59,11 @@ fn gp(n: usize) -> Session {
 #[tokio::test]
 async fn of_many_clinicians_deciding_one_request_at_once_exactly_one_does() {
     let (db, _database) = empty_db().await;
-    seed::seed_if_empty(&db, &seeded_at()).await.unwrap();
-    // The first patient has a repeat inhaler they can ask for.
-    let nhs_number = demo_data::first_patient_nhs_numbers().next().unwrap();
-    let (patient_id, _) = sign_in::patient_record(&db, &nhs_number)
-        .await
-        .unwrap()
-        .unwrap();
-    let patient = session(Actor::Patient(PatientUser {
-        subject: "subject".into(),
-        display_name: "Oliver Evans".into(),
-        proofing: ProofingLevel::P9,
-        nhs_number: Some(nhs_number),
-        patient_id: Some(patient_id.clone()),
-    }));
-    let repeats = prescriptions::repeats(&db, checked(&db, &patient, &patient_id).await, now())
-        .await
-        .unwrap();
-    let inhaler = repeats
-        .medicines
-        .iter()
-        .find(|medicine| !medicine.review_due)
-        .expect("a repeat to ask for");
+    let (patient, patient_id, inhaler, pharmacy) = patient_with_a_repeat(&db).await;
     let requested = prescriptions::request(
         &db,
         checked(&db, &patient, &patient_id).await,
-        (std::slice::from_ref(&inhaler.id), &repeats.pharmacies[0].id),
+        (std::slice::from_ref(&inhaler), &pharmacy),
         None,
         now(),
     )
@@ -134,4 +114,67 @@ async fn of_many_clinicians_deciding_one_request_at_once_exactly_one_does() {
             }
         ),
     }
+}
+
+/// The first demo patient signed in, their id, a repeat of theirs they can ask for, and a
+/// pharmacy.
+async fn patient_with_a_repeat(db: &Db) -> (Session, String, String, String) {
+    seed::seed_if_empty(db, &seeded_at()).await.unwrap();
+    // The first patient has a repeat inhaler they can ask for.
+    let nhs_number = demo_data::first_patient_nhs_numbers().next().unwrap();
+    let (patient_id, _) = sign_in::patient_record(db, &nhs_number)
+        .await
+        .unwrap()
+        .unwrap();
+    let patient = session(Actor::Patient(PatientUser {
+        subject: "subject".into(),
+        display_name: "Oliver Evans".into(),
+        proofing: ProofingLevel::P9,
+        nhs_number: Some(nhs_number),
+        patient_id: Some(patient_id.clone()),
+    }));
+    let repeats = prescriptions::repeats(db, checked(db, &patient, &patient_id).await, now())
+        .await
+        .unwrap();
+    let inhaler = repeats
+        .medicines
+        .iter()
+        .find(|medicine| !medicine.review_due)
+        .expect("a repeat to ask for")
+        .id
+        .clone();
+    let pharmacy = repeats.pharmacies[0].id.clone();
+    (patient, patient_id, inhaler, pharmacy)
+}
+
+/// A patient sending one request from several devices at once (or a double-click without
+/// JavaScript): one request is written, and every other is told it is waiting already.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_many_requests_for_one_repeat_at_once_exactly_one_is_written() {
+    let (db, _database) = empty_db().await;
+    let (patient, patient_id, inhaler, pharmacy) = patient_with_a_repeat(&db).await;
+    let requesting: Vec<_> = (0..8)
+        .map(|_| {
+            let (db, patient, patient_id) = (db.clone(), patient.clone(), patient_id.clone());
+            let (inhaler, pharmacy) = (inhaler.clone(), pharmacy.clone());
+            tokio::spawn(async move {
+                let access = checked(&db, &patient, &patient_id).await;
+                let ids = [inhaler];
+                prescriptions::request(&db, access, (&ids, &pharmacy), None, now()).await
+            })
+        })
+        .collect();
+    let mut written = 0;
+    for handle in requesting {
+        match handle.await.unwrap() {
+            Ok(1) => written += 1,
+            Err(PrescriptionsError::AlreadyRequested) => {}
+            other => panic!("neither written nor told it is waiting: {other:?}"),
+        }
+    }
+    assert_eq!(written, 1, "exactly one is written");
+    let repeats = prescriptions::repeats(&db, checked(&db, &patient, &patient_id).await, now())
+        .await
+        .unwrap();
+    assert_eq!(repeats.requests.len(), 1, "{:?}", repeats.requests);
 }
