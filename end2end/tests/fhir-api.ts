@@ -34,6 +34,15 @@ export class FhirClient {
     return response.json();
   }
 
+  async update(resource: any): Promise<any> {
+    const response = await this.request.put(`/fhir/${resource.resourceType}/${resource.id}`, {
+      headers: { ...this.headers(), 'content-type': FHIR_JSON },
+      data: JSON.stringify(resource),
+    });
+    expect(response.status(), `PUT /fhir/${resource.resourceType}/${resource.id}: ${await response.text()}`).toBe(200);
+    return response.json();
+  }
+
   private headers() {
     return { authorization: `Bearer ${this.token}`, accept: FHIR_JSON };
   }
