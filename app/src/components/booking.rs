@@ -567,9 +567,7 @@ pub fn PatientPageRefusal(error: AppError, return_to: String) -> impl IntoView {
         .into_any(),
         AppError::NotGranted => view! {
             <h1>"You cannot do this for them"</h1>
-            <p>"You have not been given access to do this for the person you are acting for. Access to act for someone covers only what was agreed with their GP practice: their health record, their appointments or their messages."</p>
-            <p>"If you need more, ask their GP practice."</p>
-            <p><a href="/acting-for">"Choose whose record to use"</a></p>
+            <NotGrantedForThem />
         }
         .into_any(),
         AppError::NotFound => view! {
@@ -578,5 +576,15 @@ pub fn PatientPageRefusal(error: AppError, return_to: String) -> impl IntoView {
         }
         .into_any(),
         error => view! { <ServiceProblem error /> }.into_any(),
+    }
+}
+
+/// Why a carer acting for someone may not do this: their grant does not cover it.
+#[component]
+pub fn NotGrantedForThem() -> impl IntoView {
+    view! {
+        <p>"You have not been given access to do this for the person you are acting for. Access to act for someone covers only what was agreed with their GP practice: their health record, their appointments, their messages or their repeat prescriptions."</p>
+        <p>"If you need more, ask their GP practice."</p>
+        <p><a href="/acting-for">"Choose whose record to use"</a></p>
     }
 }

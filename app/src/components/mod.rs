@@ -14,8 +14,9 @@ mod status;
 mod test_results;
 
 pub use booking::{
-    AppointmentSummary, DayQuestion, Narrowing, PatientPageRefusal, ProveWhoYouAre, Question,
-    RadioItem, ServiceQuestion, TimeQuestion, TimeUnavailable, patient_page,
+    AppointmentSummary, DayQuestion, Narrowing, NotGrantedForThem, PatientPageRefusal,
+    ProveWhoYouAre, Question, RadioItem, ServiceQuestion, TimeQuestion, TimeUnavailable,
+    patient_page,
 };
 pub use earlier_times::{EarlierOffers, EarlierTimeWanted};
 pub use error_summary::{ErrorSummary, FailureSummary, failure};

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{BackLink, ProveWhoYouAre, ServiceProblem},
+    components::{BackLink, NotGrantedForThem, ProveWhoYouAre, ServiceProblem},
     error::AppError,
     record_access::{AccessLogDto, GrantDto, RecordAccessDto, RecordAccessView, get_record_access},
 };
@@ -44,6 +44,10 @@ pub fn RecordAccessPage() -> impl IntoView {
                     Err(AppError::NotAllowed) => view! {
                         <p>"You cannot see this list. It is for the patient, and for people they have given proxy access."</p>
                         <p><a href="/your-record/who-has-looked">"See who has looked at your own record"</a></p>
+                    }.into_any(),
+                    Err(AppError::NotGranted) => view! {
+                        <h2>"You cannot do this for them"</h2>
+                        <NotGrantedForThem />
                     }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
                 }

@@ -71,6 +71,7 @@ pub async fn get_record_access(
         Err(RecordAccessError::NotAPatient | RecordAccessError::NotAllowed) => {
             Err(crate::account::fail(AppError::NotAllowed))
         }
+        Err(RecordAccessError::BeyondGrant) => Err(crate::account::fail(AppError::NotGranted)),
         Err(RecordAccessError::ProofingTooLow) => Ok(RecordAccessView::ProofingTooLow),
         Err(RecordAccessError::NoRecord) => Ok(RecordAccessView::NoRecord),
         Err(error) => Err(AppError::internal(&error)),

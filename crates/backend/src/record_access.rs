@@ -14,7 +14,7 @@ use crate::{
     Db, StoreError,
     auth::{
         audit::{self, AccessRecord, Action, Agent, Outcome},
-        policy::{self, Basis, Grants, ProxyGrant, Refusal, Subject},
+        policy::{self, Basis, Grants, ProxyGrant, Purpose, Refusal, Subject},
     },
 };
 use store::{
@@ -129,6 +129,9 @@ pub enum RecordAccessError {
     /// Someone else's record, and no grant to act for them.
     #[error("not their record")]
     NotAllowed,
+    /// A proxy whose grant does not cover the record: who has looked at it is part of it.
+    #[error("the grant does not cover the record")]
+    BeyondGrant,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the access could not be audited")]
@@ -176,17 +179,18 @@ pub async fn access_log(
         patient_id: &target,
         practice: None,
     };
-    let basis = match policy::decide(actor, subject, &grants) {
+    // Who has looked at a record, and why, is part of the record: a proxy needs a grant to read it.
+    let basis = match policy::permits(actor, subject, &grants, Purpose::ReadRecord) {
         Ok(basis) => basis,
         Err(refusal) => {
             audit_record.outcome = Outcome::MinorFailure;
             audit::record(db, &audit_record, now).await?;
             return Err(match refusal {
                 Refusal::ProofingTooLow => RecordAccessError::ProofingTooLow,
-                Refusal::NotTheirs
-                | Refusal::NotClinical
-                | Refusal::BreakGlassRequired
-                | Refusal::BeyondGrant => RecordAccessError::NotAllowed,
+                Refusal::BeyondGrant => RecordAccessError::BeyondGrant,
+                Refusal::NotTheirs | Refusal::NotClinical | Refusal::BreakGlassRequired => {
+                    RecordAccessError::NotAllowed
+                }
             });
         }
     };
@@ -278,7 +282,12 @@ pub async fn access_log(
         unseen_emergencies,
         accesses,
         older,
-        grants: grants.proxy,
+        // The records whose lists they may read.
+        grants: grants
+            .proxy
+            .into_iter()
+            .filter(|grant| grant.covers(Purpose::ReadRecord))
+            .collect(),
         done_for,
     })
 }

@@ -211,7 +211,9 @@ async fn a_grant_allows_only_what_it_states_and_anyone_else_is_refused_with_an_e
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(record.contains("You cannot do this for them"), "{record}");
     assert!(!record.contains(A_ALLERGY), "{record}");
-    for page in ["/messages", "/prescriptions"] {
+    // Who has looked at A's record, and why, is part of the record: refused too.
+    let who_has_looked = format!("/your-record/who-has-looked?for={a}");
+    for page in ["/messages", "/prescriptions", who_has_looked.as_str()] {
         let (status, refused) = app.page_as(&carer, page).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
         assert!(refused.contains("You cannot do this for them"), "{refused}");
