@@ -1,10 +1,11 @@
 //! Earlier appointments. A patient with a booked appointment may ask to be told of an earlier
 //! time for the same service ([`ask`]; [`stop_asking`]). When a time of that service frees up
-//! before it (an appointment cancelled or moved: `super::freed_times`), everyone waiting for one is
-//! offered it, by email and on their home page ([`waiting`]). The first to take it ([`take`]) gets it:
-//! holding it is the gate (of many patients holding one time, exactly one can), then their
-//! appointment moves to it, the old one cancelled in the same transaction; the others' offers
-//! are marked gone, and the page tells them so. The time they gave up is offered in turn.
+//! before it (an appointment cancelled or moved, new times opened: `super::freed_times`), everyone
+//! waiting for one is offered it, by email and on their home page ([`waiting`]). The first to take
+//! it ([`take`]) gets it: holding it is the gate (of many patients holding one time, exactly one
+//! can), then their appointment moves to it, the old one cancelled in the same transaction; the
+//! others' offers are marked gone, and the page tells them so. The time they gave up is offered in
+//! turn.
 
 use jiff::{SignedDuration, Timestamp};
 use store::state::earlier_times::{self, Wish};
