@@ -1,5 +1,5 @@
 // Playwright drives Debian's Chromium (never a downloaded browser) against the real server binary
-// built by `cargo leptos build`, started on a fresh database seeded with demo data.
+// built by `cargo xtask test` (xtask/src/site.rs), started on a fresh database seeded with demo data.
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -20,8 +20,8 @@ pub struct Config {
     /// `X-Forwarded-For` entry (the one the proxy appended), not the TCP peer.
     pub behind_proxy: bool,
     /// Folder holding `pkg/` (the WASM, JS and CSS bundle) and public assets. Defaults to the
-    /// folder cargo-leptos built this binary's bundle into (debug and release builds use different
-    /// ones, so each binary serves its own bundle).
+    /// folder the site build wrote this binary's bundle into (debug and release builds use
+    /// different ones, so each binary serves its own bundle).
     pub site_root: PathBuf,
     /// The address people reach the service at, e.g. `https://health.example.nhs.uk`: sign-in
     /// redirect URIs are built from it, and cookies are `Secure` when it is HTTPS. Plain HTTP is
@@ -119,7 +119,7 @@ impl Config {
 
     fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let bind_addr = var("HEALTH_BIND_ADDR")
-            // cargo-leptos passes the address from Cargo.toml this way.
+            // cargo-leptos (and `cargo xtask run`) pass the address this way.
             .or_else(|| var("LEPTOS_SITE_ADDR"))
             .unwrap_or_else(|| "127.0.0.1:3000".into());
         let bind_addr =

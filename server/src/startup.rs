@@ -53,7 +53,7 @@ const TOKEN_REQUESTS_PER_MINUTE: u32 = 30;
 /// a cap on anyone filling the sign-in attempts table.
 pub const SIGN_IN_ATTEMPTS_PER_MINUTE: u32 = 60;
 
-/// The name cargo-leptos gives the bundle (`[[workspace.metadata.leptos]] name`).
+/// The name the build gives the bundle (`xtask/src/site.rs`, `[[workspace.metadata.leptos]] name`).
 const BUNDLE_NAME: &str = "health";
 
 /// What every handler can reach: the Leptos options and the one database pool.
@@ -256,7 +256,7 @@ fn identity_providers(config: &Config, db: &Db) -> anyhow::Result<Identity> {
 }
 
 fn router(config: &Config, address: SocketAddr, db: Db, identity: Identity) -> Router {
-    // cargo-leptos writes hash.txt beside the server binary it built; its presence means this
+    // The site build writes hash.txt beside the server binary it built; its presence means this
     // binary's pages reference hashed bundle names, which only this build's pkg/ files carry.
     let hash_files = std::env::current_exe()
         .ok()

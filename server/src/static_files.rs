@@ -1,8 +1,8 @@
 //! The WASM, JS and CSS bundle under `/pkg`.
 //!
-//! cargo-leptos writes hashed names (`health.<hash>.wasm`) and a `hash.txt` beside the server
-//! binary it built; the server uses hashed names only when that file is beside its own
-//! executable. A build wipes its site root's `pkg/`, so debug builds (the tests) use `target/site`
+//! The site build (`xtask/src/site.rs`) writes hashed names (`health.<hash>.wasm`) and a
+//! `hash.txt` beside the server binary of its profile; the server uses hashed names only when
+//! that file is beside its own executable. A build wipes its site root's `pkg/`, so debug builds (the tests) use `target/site`
 //! and release builds (`cargo xtask run`) `target/site-release`, and each binary serves its own.
 
 use std::path::Path;

@@ -45,6 +45,12 @@ impl Cmd {
         self
     }
 
+    /// Prints `line` instead of the full command line (e.g. for an inline script).
+    pub fn shown_as(mut self, line: &str) -> Self {
+        self.line = line.to_owned();
+        self
+    }
+
     /// Sets `key` only where the caller's environment has not.
     pub fn env_default(self, key: &str, value: &str) -> Self {
         if std::env::var_os(key).is_some() {

@@ -5,6 +5,8 @@
 //! - `test`: install what is missing, then every check CI runs: format, lints (server and WASM
 //!   builds), Rust tests, and the Playwright journeys in Chromium.
 //! - `seed`: fill an empty database with the demo data.
+//! - `site`: build the debug bundle (`target/site`) that the debug server and the end-to-end
+//!   tests load, e.g. before `npx playwright test` by hand.
 //! - `bench [patients]`: the FHIR store and API benchmark on SQLite, then on a throwaway
 //!   PostgreSQL (default 100 000 patients).
 //! - `lighthouse`: the patient pages' weight (brotli) and Lighthouse mobile scores, on the release
@@ -16,6 +18,7 @@
 
 mod cmd;
 mod fhir_definitions;
+mod site;
 #[cfg(test)]
 mod tidy;
 mod tools;
@@ -31,12 +34,14 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("seed") => seed(),
+        Some("site") => tools::ensure_build_tools()
+            .and_then(|()| site::build(site::Profile::Debug, DEBUG_SITE_ROOT)),
         Some("verify-audit") => verify_audit(),
         Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
         Some("lighthouse") => lighthouse(),
         Some("fhir-definitions") => fhir_definitions::write(),
         _ => Err(
-            "usage: cargo xtask <run | test | seed | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
+            "usage: cargo xtask <run | test | seed | site | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  site        build the debug bundle the end-to-end tests load (target/site)\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
         ),
     };
     match result {
@@ -52,26 +57,43 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn run() -> Result {
     tools::ensure_build_tools()?;
-    println!("Building in release mode and serving http://127.0.0.1:3000 (Ctrl-C stops it)…");
-    // A site root of its own, so that the debug build the tests use keeps its bundle; cargo-leptos
-    // tells the server where it is at compile time and at run time.
-    Cmd::new("cargo", &["leptos", "serve", "--release", "--precompress"])
-        .env("LEPTOS_SITE_ROOT", "target/site-release")
-        .env_default("HEALTH_DEMO_MODE", "true")
-        .run()
+    build_release()?;
+    println!("\nServing http://127.0.0.1:3000 (Ctrl-C stops it)…");
+    Cmd::new(
+        &project_root()
+            .join("target/release/server")
+            .to_string_lossy(),
+        &[],
+    )
+    .envs(tools::leptos_envs())
+    .env("LEPTOS_SITE_ROOT", RELEASE_SITE_ROOT)
+    .env_default("HEALTH_DEMO_MODE", "true")
+    .run()
+}
+
+/// Where the debug server looks for its bundle (`LEPTOS_SITE_ROOT` in `tools::leptos_envs`).
+const DEBUG_SITE_ROOT: &str = "target/site";
+
+/// The release build's own site root, so that the debug build the tests use keeps its bundle.
+const RELEASE_SITE_ROOT: &str = "target/site-release";
+
+/// The server in release mode and its precompressed bundle.
+fn build_release() -> Result {
+    Cmd::new("cargo", &["build", "--release", "--package", "server"])
+        .envs(tools::leptos_envs())
+        .env("LEPTOS_SITE_ROOT", RELEASE_SITE_ROOT)
+        .run()?;
+    site::build(site::Profile::Release, RELEASE_SITE_ROOT)
 }
 
 /// The release build as `run` makes it (its own site root, precompressed bundle), measured by
 /// `end2end/lighthouse/measure.mjs` in Debian's Chromium; it prints its own tables.
 fn lighthouse() -> Result {
-    const SITE_ROOT: &str = "target/site-release";
     tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;
     let dir = project_root().join("end2end/lighthouse");
     tools::npm_install(&dir, &["lighthouse", "node"])?;
-    Cmd::new("cargo", &["leptos", "build", "--release", "--precompress"])
-        .env("LEPTOS_SITE_ROOT", SITE_ROOT)
-        .run()?;
+    build_release()?;
     let root = project_root();
     let node = dir.join("node_modules/.bin/node");
     let server = root.join("target/release/server");
@@ -80,7 +102,7 @@ fn lighthouse() -> Result {
         &[
             "measure.mjs",
             &server.to_string_lossy(),
-            &root.join(SITE_ROOT).to_string_lossy(),
+            &root.join(RELEASE_SITE_ROOT).to_string_lossy(),
         ],
     )
     .dir(dir)
@@ -199,12 +221,8 @@ fn test() -> Result {
             .run()
     })?;
     step("build the site for end-to-end tests", || {
-        // Only the WASM and the styles: the server is the binary `cargo test` has just built
-        // (the same build: see `disable-erase-components` in Cargo.toml).
-        Cmd::new("cargo", &["leptos", "build", "--frontend-only"])
-            .envs(tools::leptos_envs())
-            .run()?;
-        gzip_bundle(&project_root().join("target/site/pkg"))
+        // Only the WASM and the styles: the server is the binary `cargo test` has just built.
+        site::build(site::Profile::Debug, DEBUG_SITE_ROOT)
     })?;
     step("official FHIR examples and validators on SQLite", || {
         interop(None)
@@ -221,28 +239,6 @@ fn test() -> Result {
         || playwright(Some(postgres.create_database("end_to_end")?)),
     )?;
     println!("\nxtask: every check passed in {:.0?}", started.elapsed());
-    Ok(())
-}
-
-/// Writes `name.gz` beside each file of the debug bundle, as a release build's `--precompress`
-/// does (cargo-leptos precompresses release builds only). The server sends such a file as it is;
-/// otherwise it compresses the 9 MB debug WASM for every browser context the end-to-end tests
-/// open, with its own dependencies unoptimised in a debug build: over a second each time.
-fn gzip_bundle(pkg: &std::path::Path) -> Result {
-    let entries = std::fs::read_dir(pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path
-            .extension()
-            .is_some_and(|extension| ["wasm", "js", "css"].iter().any(|e| extension == *e))
-        {
-            Cmd::new(
-                "gzip",
-                &["--keep", "--force", "-6", &path.to_string_lossy()],
-            )
-            .run()?;
-        }
-    }
     Ok(())
 }
 

@@ -1,18 +1,15 @@
 //! Installs the tools the build and the tests need, idempotently: each check is quick when the
 //! tool is already there, and nothing is downloaded from outside the package registries.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::{
     Result,
     cmd::{Cmd, project_root},
 };
 
-/// cargo-leptos 0.3.11 needs rustc 1.96; 0.3.10 builds on this project's rustc 1.95.
-const CARGO_LEPTOS_VERSION: &str = "0.3.10";
-
-/// Rust target, cargo-leptos, wasm-bindgen-cli and the npm tools cargo-leptos would otherwise
-/// download (tailwindcss, wasm-opt).
+/// The Rust target, wasm-bindgen-cli and the npm tools (tailwindcss, wasm-opt) that
+/// `site::build` runs. Not cargo-leptos: it compiles for 25 minutes and the build does not need it.
 pub fn ensure_build_tools() -> Result {
     let installed_targets = Cmd::new("rustup", &["target", "list", "--installed"])
         .read()
@@ -29,27 +26,33 @@ pub fn ensure_build_tools() -> Result {
         Cmd::new("rustup", &["component", "add", "clippy", "rustfmt"]).run()?;
     }
 
-    let leptos = Cmd::new("cargo", &["leptos", "--version"])
-        .read()
-        .unwrap_or_default();
-    if !leptos.contains(CARGO_LEPTOS_VERSION) {
-        println!("Installing cargo-leptos {CARGO_LEPTOS_VERSION} (about 20 minutes, once)…");
-        cargo_install("cargo-leptos", CARGO_LEPTOS_VERSION)?;
-    }
-
     // The CLI must be the exact version of the `wasm-bindgen` crate in Cargo.lock.
     let wanted = locked_version("wasm-bindgen")?;
-    let bindgen = Cmd::new("wasm-bindgen", &["--version"])
+    let bindgen = Cmd::new(&wasm_bindgen().to_string_lossy(), &["--version"])
         .read()
         .unwrap_or_default();
     if bindgen.split_whitespace().nth(1) != Some(wanted.as_str()) {
+        println!("Installing wasm-bindgen-cli {wanted} (a few minutes, once)…");
         cargo_install("wasm-bindgen-cli", &wanted)?;
     }
 
-    // cargo-leptos puts ./node_modules/.bin on PATH when package.json is at the root, so these
-    // are used instead of downloads. (`npm install`, not `npm ci`: the lockfile made here lacks
-    // other platforms' optional packages and `npm ci` refuses it.)
+    // `npm install`, not `npm ci`: the lockfile made here lacks other platforms' optional
+    // packages and `npm ci` refuses it.
     npm_install(&project_root(), &["tailwindcss", "wasm-opt"])
+}
+
+/// Where `cargo install` puts wasm-bindgen: `$CARGO_HOME/bin`, which need not be on `PATH`.
+pub fn wasm_bindgen() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_default();
+    cargo_home.join("bin/wasm-bindgen")
+}
+
+/// A tool the root `package.json` installs (tailwindcss, wasm-opt).
+pub fn node_bin(name: &str) -> PathBuf {
+    project_root().join("node_modules/.bin").join(name)
 }
 
 /// Where Debian's `haproxy` package puts the load balancer.
@@ -110,9 +113,9 @@ fn python_venv(dir: &Path) -> Result {
     std::fs::write(&installed, "").map_err(|e| format!("{}: {e}", installed.display()))
 }
 
-/// The variables cargo-leptos sets when it builds the server. Some are read at compile time by
-/// Leptos, so `cargo test` and `cargo clippy` get the same ones, or every Leptos crate would be
-/// rebuilt each time we switch between them and `cargo leptos build`.
+/// The variables cargo-leptos would set when it builds. Some are read at compile time by Leptos,
+/// so every cargo command here gets the same ones (and `cargo leptos watch`, if a developer uses
+/// it, sets them too), or Leptos crates would be rebuilt each time we switch between them.
 pub fn leptos_envs() -> Vec<(&'static str, String)> {
     [
         ("LEPTOS_OUTPUT_NAME", "health"),
