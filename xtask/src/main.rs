@@ -56,9 +56,14 @@ fn main() -> ExitCode {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn run() -> Result {
+    let started = std::time::Instant::now();
     tools::ensure_build_tools()?;
     build_release()?;
-    println!("\nServing http://127.0.0.1:3000 (Ctrl-C stops it)…");
+    // The first start on a fresh machine is a promise of the README: print what it took.
+    println!(
+        "\nBuilt in {:.0?}; serving http://127.0.0.1:3000 (Ctrl-C stops it)…",
+        started.elapsed()
+    );
     Cmd::new(
         &project_root()
             .join("target/release/server")

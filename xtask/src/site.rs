@@ -67,16 +67,30 @@ pub fn build(profile: Profile, site_root: &str) -> Result {
     .envs(tools::leptos_envs())
     .run()?;
 
-    // A build replaces the whole bundle, so no file of an earlier build lingers under an old hash.
+    let wasm_in = root.join(format!(
+        "target/wasm32-unknown-unknown/{}/frontend.wasm",
+        profile.wasm_profile()
+    ));
+    // wasm-opt and brotli at its highest level take over a minute: a later start whose WASM,
+    // styles and assets are those of the bundle already built keeps that bundle.
+    let stamp = site.join(".inputs");
+    let inputs = inputs_hash(profile, &wasm_in)?;
+    let hash_file = profile.server_dir().join("hash.txt");
+    if hash_file.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == inputs) {
+        println!("The site in {site_root} is up to date.");
+        return Ok(());
+    }
+
+    // A build replaces the whole bundle, so no file of an earlier build lingers under an old hash;
+    // the stamp goes first, so a build that stops half-way is never taken as up to date.
+    if stamp.exists() {
+        std::fs::remove_file(&stamp).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    }
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
     }
     std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
 
-    let wasm_in = root.join(format!(
-        "target/wasm32-unknown-unknown/{}/frontend.wasm",
-        profile.wasm_profile()
-    ));
     Cmd::new(
         &tools::wasm_bindgen().to_string_lossy(),
         &[
@@ -116,12 +130,45 @@ pub fn build(profile: Profile, site_root: &str) -> Result {
     Cmd::new(&tools::node_bin("tailwindcss").to_string_lossy(), &tailwind).run()?;
 
     let hashes = hash_bundle(&pkg)?;
-    let hash_file = profile.server_dir().join("hash.txt");
     std::fs::create_dir_all(profile.server_dir()).map_err(|e| e.to_string())?;
     std::fs::write(&hash_file, hashes).map_err(|e| format!("{}: {e}", hash_file.display()))?;
 
     copy_dir(&root.join("public"), &site)?;
-    compress(profile, &pkg)
+    compress(profile, &pkg)?;
+    std::fs::write(&stamp, inputs).map_err(|e| format!("{}: {e}", stamp.display()))
+}
+
+/// What the bundle is made from: the compiled WASM, the styles, the public assets and the
+/// components whose class names Tailwind reads (`@source "../app/src"`).
+fn inputs_hash(profile: Profile, wasm: &Path) -> Result<String> {
+    let root = project_root();
+    let mut files = vec![wasm.to_path_buf(), root.join("style/main.css")];
+    for dir in ["public", "app/src"] {
+        files_under(&root.join(dir), &mut files)?;
+    }
+    let mut hasher = DefaultHasher::new();
+    hasher.write(profile.wasm_profile().as_bytes());
+    for file in files {
+        hasher.write(file.to_string_lossy().as_bytes());
+        hasher.write(&std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| e.to_string()))
+        .collect::<Result<_>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_under(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Renames each of `health.{js,wasm,css}` to `health.<hash>.<ext>`, points the JS glue's default
