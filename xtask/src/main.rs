@@ -5,8 +5,8 @@
 //! - `test`: install what is missing, then every check CI runs: format, lints (server and WASM
 //!   builds), Rust tests, and the Playwright journeys in Chromium.
 //! - `seed`: fill an empty database with the demo data.
-//! - `site`: build the debug bundle (`target/site`) that the debug server and the end-to-end
-//!   tests load, e.g. before `npx playwright test` by hand.
+//! - `site`: build the bundle (`target/site`) that the debug server and the end-to-end tests
+//!   load, e.g. before `npx playwright test` by hand.
 //! - `bench [patients]`: the FHIR store and API benchmark on SQLite, then on a throwaway
 //!   PostgreSQL (default 100 000 patients).
 //! - `lighthouse`: the patient pages' weight (brotli) and Lighthouse mobile scores, on the release
@@ -35,13 +35,13 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("seed") => seed(),
         Some("site") => tools::ensure_build_tools()
-            .and_then(|()| site::build(site::Profile::Debug, DEBUG_SITE_ROOT)),
+            .and_then(|()| site::build(site::Profile::Debug, DEBUG_SITE_ROOT, tools::leptos_envs())),
         Some("verify-audit") => verify_audit(),
         Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
         Some("lighthouse") => lighthouse(),
         Some("fhir-definitions") => fhir_definitions::write(),
         _ => Err(
-            "usage: cargo xtask <run | test | seed | site | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  site        build the debug bundle the end-to-end tests load (target/site)\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
+            "usage: cargo xtask <run | test | seed | site | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  site        build the bundle the debug server and the end-to-end tests load (target/site)\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
         ),
     };
     match result {
@@ -88,7 +88,11 @@ fn build_release() -> Result {
         .envs(tools::leptos_envs())
         .env("LEPTOS_SITE_ROOT", RELEASE_SITE_ROOT)
         .run()?;
-    site::build(site::Profile::Release, RELEASE_SITE_ROOT)
+    site::build(
+        site::Profile::Release,
+        RELEASE_SITE_ROOT,
+        tools::leptos_envs(),
+    )
 }
 
 /// The release build as `run` makes it (its own site root, precompressed bundle), measured by
@@ -181,30 +185,24 @@ fn test() -> Result {
     step("format", || {
         Cmd::new("cargo", &["fmt", "--all", "--check"]).run()
     })?;
-    step("lint the server build", || {
-        Cmd::new(
-            "cargo",
-            &["clippy", "--all-targets", "--", "-D", "warnings"],
+    // One build, linted as it compiles (clippy's driver wraps rustc for the workspace's own
+    // crates, as `cargo clippy` does for a check): the lints of `cargo clippy --all-targets` and
+    // of the wasm32 hydrate build without compiling everything a second time to check it.
+    step(
+        "lint and build the server, its tests, benches and tools",
+        || {
+            Cmd::new("cargo", &["test", "--all-targets", "--no-run"])
+                .envs(tools::linted_build_envs())
+                .run()
+        },
+    )?;
+    step("lint and build the site for end-to-end tests", || {
+        // Only the WASM and the styles: the server is the binary just built.
+        site::build(
+            site::Profile::Debug,
+            DEBUG_SITE_ROOT,
+            tools::linted_build_envs(),
         )
-        .envs(tools::leptos_envs())
-        .run()
-    })?;
-    step("lint the WASM (hydrate) build", || {
-        Cmd::new(
-            "cargo",
-            &[
-                "clippy",
-                "--package",
-                "frontend",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-        .envs(tools::leptos_envs())
-        .run()
     })?;
     // Every suite runs twice: on SQLite (the embedded default) and on PostgreSQL (the scale-out
     // backend), against a throwaway server started here and removed at the end.
@@ -212,22 +210,18 @@ fn test() -> Result {
         ThrowawayPostgres::start(Durability::Off)
     })?;
     // The scale-out tests start their own PostgreSQL (SQLite is one process by design): once,
-    // in the PostgreSQL run, is enough.
+    // in the PostgreSQL run, is enough. The same environment as the build, so nothing is rebuilt.
     step("Rust tests on SQLite", || {
         Cmd::new("cargo", &["test", "--", "--skip", "scale_out::"])
-            .envs(tools::leptos_envs())
+            .envs(tools::linted_build_envs())
             .run()
     })?;
     // The disk-full test fills a SQLite data dir of its own: once, in the SQLite run.
     step("Rust tests on PostgreSQL", || {
         Cmd::new("cargo", &["test", "--", "--skip", "disk_full::"])
-            .envs(tools::leptos_envs())
+            .envs(tools::linted_build_envs())
             .env("TEST_DATABASE_URL", &postgres.url())
             .run()
-    })?;
-    step("build the site for end-to-end tests", || {
-        // Only the WASM and the styles: the server is the binary `cargo test` has just built.
-        site::build(site::Profile::Debug, DEBUG_SITE_ROOT)
     })?;
     step("official FHIR examples and validators on SQLite", || {
         interop(None)

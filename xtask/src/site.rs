@@ -19,20 +19,24 @@ use crate::{
 /// The name Leptos is told to look for (`LEPTOS_OUTPUT_NAME`, the server's `BUNDLE_NAME`).
 const BUNDLE: &str = "health";
 
+/// Which server binary the bundle is for. Both compile the WASM as phones get it (the
+/// `wasm-release` profile): it compiles faster than the `wasm-dev` one (2m41s against 4m02s here)
+/// and is a quarter of its size, which the browsers of the end-to-end tests download and compile
+/// on every page (18 % of their time), and the tests then try what ships.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
-    /// The tests' build: quick to compile, WASM at `opt-level = 1`, gzip at a middling level.
+    /// For the debug server (the tests): no wasm-opt (a minute and more), gzip at a middling level.
     Debug,
-    /// What `cargo xtask run` serves: WASM for size, then `wasm-opt -Oz`, minified CSS, and
-    /// brotli and gzip at their highest levels, once, here rather than on every request.
+    /// What `cargo xtask run` serves: then `wasm-opt -Oz`, minified CSS, and brotli and gzip at
+    /// their highest levels, once, here rather than on every request.
     Release,
 }
 
 impl Profile {
-    fn wasm_profile(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
-            Self::Debug => "wasm-dev",
-            Self::Release => "wasm-release",
+            Self::Debug => "debug",
+            Self::Release => "release",
         }
     }
 
@@ -45,8 +49,11 @@ impl Profile {
     }
 }
 
-/// Builds the site into `site_root` (relative to the project root).
-pub fn build(profile: Profile, site_root: &str) -> Result {
+/// The cargo profile of the WASM, for either `Profile`.
+const WASM_PROFILE: &str = "wasm-release";
+
+/// Builds the site into `site_root` (relative to the project root); cargo runs with `envs`.
+pub fn build(profile: Profile, site_root: &str, envs: Vec<(&'static str, String)>) -> Result {
     let root = project_root();
     let site = root.join(site_root);
     let pkg = site.join("pkg");
@@ -61,15 +68,14 @@ pub fn build(profile: Profile, site_root: &str) -> Result {
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
-            profile.wasm_profile(),
+            WASM_PROFILE,
         ],
     )
-    .envs(tools::leptos_envs())
+    .envs(envs)
     .run()?;
 
     let wasm_in = root.join(format!(
-        "target/wasm32-unknown-unknown/{}/frontend.wasm",
-        profile.wasm_profile()
+        "target/wasm32-unknown-unknown/{WASM_PROFILE}/frontend.wasm"
     ));
     // wasm-opt and brotli at its highest level take over a minute: a later start whose WASM,
     // styles and assets are those of the bundle already built keeps that bundle.
@@ -147,7 +153,7 @@ fn inputs_hash(profile: Profile, wasm: &Path) -> Result<String> {
         files_under(&root.join(dir), &mut files)?;
     }
     let mut hasher = DefaultHasher::new();
-    hasher.write(profile.wasm_profile().as_bytes());
+    hasher.write(profile.name().as_bytes());
     for file in files {
         hasher.write(file.to_string_lossy().as_bytes());
         hasher.write(&std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?);
@@ -207,9 +213,9 @@ fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// Writes `name.gz` (and in release `name.br`) beside each file of the bundle; the server sends
-/// such a file as it is. Without it the server would compress the 9 MB debug WASM for every
-/// browser context the end-to-end tests open, with its compressor unoptimised: over a second
-/// each time. Node's zlib does both formats, so no other tool is needed.
+/// such a file as it is. Without it the debug server would compress the WASM for every browser
+/// context the end-to-end tests open, with its compressor unoptimised. Node's zlib does both
+/// formats, so no other tool is needed.
 fn compress(profile: Profile, pkg: &Path) -> Result {
     const SCRIPT: &str = r#"
 const fs = require("fs"), zlib = require("zlib");

@@ -134,6 +134,21 @@ pub fn leptos_envs() -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// `leptos_envs` with clippy's driver wrapping rustc for the workspace's own crates, denying
+/// every warning: a build with these is also `cargo clippy -- -D warnings` of what it compiles.
+/// Cargo keeps such a build apart from a plain one (the wrapper is part of each crate's
+/// fingerprint), so every command of a run passes the same, or it compiles again.
+pub fn linted_build_envs() -> Vec<(&'static str, String)> {
+    let mut envs = leptos_envs();
+    envs.push(("RUSTC_WORKSPACE_WRAPPER", "clippy-driver".to_owned()));
+    // How cargo-clippy hands its arguments to the driver.
+    envs.push((
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__".to_owned(),
+    ));
+    envs
+}
+
 fn cargo_install(krate: &str, version: &str) -> Result {
     Cmd::new(
         "cargo",
