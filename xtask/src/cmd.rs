@@ -74,6 +74,26 @@ impl Cmd {
         }
     }
 
+    /// Runs to completion with its command line, stdout and stderr written to `log`, for a
+    /// command that runs beside another; a non-zero exit is an error.
+    pub fn run_logged(mut self, log: &Path) -> Result {
+        use std::io::Write;
+        let mut file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        writeln!(file, "$ {}", self.line).map_err(|e| e.to_string())?;
+        let stderr = file.try_clone().map_err(|e| e.to_string())?;
+        let status = self
+            .command
+            .stdout(file)
+            .stderr(stderr)
+            .status()
+            .map_err(|e| format!("could not start `{}`: {e}", self.line))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` exited with {status}", self.line))
+        }
+    }
+
     /// Runs quietly and returns stdout, or `None` if the program is missing or fails.
     pub fn read(mut self) -> Option<String> {
         let output = self.command.output().ok()?;

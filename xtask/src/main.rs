@@ -23,7 +23,7 @@ mod site;
 mod tidy;
 mod tools;
 
-use std::process::ExitCode;
+use std::{path::Path, process::ExitCode};
 
 use cmd::{Cmd, project_root};
 use throwaway_postgres::{Durability, ThrowawayPostgres};
@@ -223,12 +223,18 @@ fn test() -> Result {
             .env("TEST_DATABASE_URL", &postgres.url())
             .run()
     })?;
-    step("official FHIR examples and validators on SQLite", || {
-        interop(None)
-    })?;
-    step(
-        "official FHIR examples and validators on PostgreSQL",
-        || interop(Some(postgres.create_database("interop")?)),
+    // Node's test runner runs the files one at a time on a two-core machine, and each is a
+    // client and one server: a core each. The two backends' runs side by side use both.
+    let interop_database = postgres.create_database("interop")?;
+    side_by_side(
+        (
+            "official FHIR examples and validators on SQLite",
+            &|log: &Path| interop(None, log),
+        ),
+        (
+            "official FHIR examples and validators on PostgreSQL",
+            &|log: &Path| interop(Some(&interop_database), log),
+        ),
     )?;
     step("end-to-end tests in Chromium on SQLite", || {
         playwright(None)
@@ -241,8 +247,9 @@ fn test() -> Result {
     Ok(())
 }
 
-/// The interoperability suite (Node's test runner, Node 22 from npm) against the debug server.
-fn interop(database_url: Option<String>) -> Result {
+/// The interoperability suite (Node's test runner, Node 22 from npm) against the debug server,
+/// its output in `log`.
+fn interop(database_url: Option<&str>, log: &Path) -> Result {
     let dir = project_root().join("interop");
     let node = dir
         .join("node_modules/.bin/node")
@@ -261,8 +268,8 @@ fn interop(database_url: Option<String>) -> Result {
     )
     .dir(dir);
     match database_url {
-        Some(url) => command.env("INTEROP_DATABASE_URL", &url).run(),
-        None => command.run(),
+        Some(url) => command.env("INTEROP_DATABASE_URL", url).run_logged(log),
+        None => command.run_logged(log),
     }
 }
 
@@ -293,6 +300,43 @@ fn playwright(database_url: Option<String>) -> Result {
     .dir(end2end)
     .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     .run()
+}
+
+/// Two steps at once, each writing to a log of its own under `target/xtask-logs`; each log is
+/// printed whole, in turn, when both have finished, so the output reads as if they ran one after
+/// the other. Both run to the end even if one fails.
+type LoggedStep<'a> = (&'a str, &'a (dyn Fn(&Path) -> Result + Sync));
+
+fn side_by_side<'a>(first: LoggedStep<'a>, second: LoggedStep<'a>) -> Result {
+    let logs = project_root().join("target/xtask-logs");
+    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    println!("\n==> side by side: {} | {}", first.0, second.0);
+    let run = |(name, f): LoggedStep<'a>, n: usize| {
+        let log = logs.join(format!("step-{n}.log"));
+        let started = std::time::Instant::now();
+        let result = f(&log);
+        (name, log, result, started.elapsed())
+    };
+    let outcomes = std::thread::scope(|scope| {
+        let a = scope.spawn(|| run(first, 1));
+        let b = scope.spawn(|| run(second, 2));
+        [a.join(), b.join()]
+    });
+    let mut failures = Vec::new();
+    for outcome in outcomes {
+        let (name, log, result, took) = outcome.map_err(|_| "a step panicked".to_owned())?;
+        println!("\n==> {name}");
+        print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+        match result {
+            Ok(()) => println!("==> {name}: ok in {took:.0?}"),
+            Err(e) => failures.push(format!("{name} failed: {e}")),
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
 }
 
 fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
