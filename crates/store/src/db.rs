@@ -12,9 +12,10 @@
 //! to the connection's worker thread, which both share: so on SQLite the two hottest paths, reads
 //! by id and the audit ledger's writer, go without sqlx (`crate::inline_reads`).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use sqlx::AnyPool;
+use tokio::sync::Semaphore;
 
 use crate::{
     changes::{Change, ChangeFeed},
@@ -52,7 +53,15 @@ pub struct Parts {
     /// SQLite only: while any clone holds this, a task checkpoints the write-ahead log
     /// (`crate::open`).
     pub(crate) _checkpoints: Option<Arc<()>>,
+    /// SQLite only: the record's write transactions of this process take turns (see
+    /// [`Db::begin`]).
+    pub(crate) write_turns: Option<Arc<Semaphore>>,
 }
+
+/// How long a write transaction waits for its turn on SQLite, at most: as long as SQLite's own
+/// busy timeout lets a statement wait for the write lock, twice over, since the queue is fair and
+/// a turn comes; well within a request's deadline (15 s by default).
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Db {
     pub(crate) fn new(parts: Parts) -> Self {
@@ -137,11 +146,32 @@ impl Db {
     }
 
     /// Begins a write transaction; its writes keep the database's rule.
+    ///
+    /// On SQLite, where one writer at a time holds the file's write lock, the transactions first
+    /// take turns, in the order they asked, before each takes a connection. Without turns, a
+    /// transaction waiting for the lock held one of the pool's 8 connections while it waited,
+    /// and the writer may need one more for its reads: 8 requests for one repeat prescription at
+    /// once held all 8, and the writer waited until SQLite's busy timeout failed someone ("database
+    /// is locked", 1 run in 4 of the backend tests).
     pub async fn begin(&self) -> Result<Transaction, StoreError> {
+        let turn = match &self.write_turns {
+            Some(turns) => {
+                let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, turns.clone().acquire_owned());
+                // The semaphore is never closed; a wait that long means the writer is stuck.
+                Some(
+                    turn.await
+                        .ok()
+                        .and_then(Result::ok)
+                        .ok_or(StoreError::WriterBusy)?,
+                )
+            }
+            None => None,
+        };
         Ok(Transaction::new(
             self.pool.begin().await?,
             self.rule,
             self.changes.clone(),
+            turn,
         ))
     }
 

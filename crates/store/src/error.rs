@@ -34,6 +34,9 @@ pub enum StoreError {
     AuditWriterStopped,
     #[error("the reader of records by id has stopped")]
     ReaderStopped,
+    /// SQLite's one writer did not get to a write transaction in time (`Db::begin`).
+    #[error("the database's writer is busy")]
+    WriterBusy,
 }
 
 impl StoreError {
@@ -42,6 +45,7 @@ impl StoreError {
     /// service is unavailable for the moment, rather than that something is wrong with it.
     pub fn is_unavailable(&self) -> bool {
         match self {
+            Self::WriterBusy => true,
             Self::Database(error) => match error {
                 sqlx::Error::Io(_)
                 | sqlx::Error::Tls(_)

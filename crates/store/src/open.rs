@@ -7,6 +7,7 @@ use sqlx::{
     Executor as _,
     any::{AnyPoolOptions, install_default_drivers},
 };
+use tokio::sync::Semaphore;
 
 use crate::{
     changes::ChangeFeed,
@@ -120,6 +121,7 @@ impl Db {
             ledger,
             rule,
             _checkpoints: checkpoints,
+            write_turns: (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1))),
         }))
     }
 

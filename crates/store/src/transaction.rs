@@ -6,6 +6,7 @@ use std::{collections::BTreeSet, sync::Arc};
 
 use fhir::ResourceType;
 use sqlx::Any;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::{changes::ChangeFeed, error::StoreError, rule::ExclusiveHold};
 
@@ -21,6 +22,8 @@ pub struct Transaction {
     /// Told what was written once it is committed (see [`crate::changes`]).
     feed: Arc<ChangeFeed>,
     written: BTreeSet<ResourceType>,
+    /// SQLite's: this transaction's turn to write (see `Db::begin`), until it ends.
+    turn: Option<OwnedSemaphorePermit>,
 }
 
 impl Transaction {
@@ -28,12 +31,14 @@ impl Transaction {
         sql: SqlTransaction,
         rule: Option<&'static ExclusiveHold>,
         feed: Arc<ChangeFeed>,
+        turn: Option<OwnedSemaphorePermit>,
     ) -> Self {
         Self {
             sql,
             rule,
             feed,
             written: BTreeSet::new(),
+            turn,
         }
     }
 
@@ -52,8 +57,17 @@ impl Transaction {
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.sql.commit().await?;
-        self.feed.announce(&self.written).await;
+        let Self {
+            sql,
+            feed,
+            written,
+            turn,
+            ..
+        } = self;
+        sql.commit().await?;
+        // The next writer's turn: announcing the change need not hold it up.
+        drop(turn);
+        feed.announce(&written).await;
         Ok(())
     }
 }
