@@ -1,7 +1,9 @@
-//! The user interface of the service, rendered on the server and hydrated in the browser.
+//! The user interface of the service, rendered on the server; a few islands hydrate in the browser.
 //!
 //! Pages are complete HTML before any script runs (every route renders with `SsrMode::Async`, so
-//! nothing waits for JavaScript), then the WASM build of this same crate makes them interactive.
+//! nothing waits for JavaScript), and every form is sent by the browser. Leptos' islands mode:
+//! only the `#[island]` components are built into the WASM and made interactive, and only pages
+//! that show one load it (`components::IslandScripts`).
 //! Server functions here are thin public endpoints: check who is asking, parse, call one `backend`
 //! use case, return a DTO.
 

@@ -4,12 +4,11 @@
 //! page, since out-of-order streaming would leave `<Suspense>` content invisible until scripts
 //! run, and every page must work without JavaScript.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
-    hooks::use_location,
 };
 
 use crate::{
@@ -32,17 +31,15 @@ use crate::{
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let main = NodeRef::<html::Main>::new();
     view! {
         // Every title ends with the service name, so a tab or a screen reader says where you are.
         <Title formatter=|page: String| format!("{page} – {SERVICE_NAME}") />
         <Router>
-            <FocusOnNavigation main />
             <SkipLink />
             <Header />
             <div class="page-width">
-                // `tabindex=-1` lets the skip link and client-side navigation move focus here.
-                <main id="maincontent" class="main-wrapper" tabindex="-1" node_ref=main>
+                // `tabindex=-1` lets the skip link move focus here.
+                <main id="maincontent" class="main-wrapper" tabindex="-1">
                     <Routes fallback=NotFoundPage>
                         // Async: the server waits for data and sends finished HTML, which is what
                         // works without JavaScript. Out-of-order streaming would need scripts.
@@ -213,21 +210,4 @@ pub fn App() -> impl IntoView {
             <Footer />
         </Router>
     }
-}
-
-/// After a client-side navigation, moves focus to the new page's main content, where a full page
-/// load would start a screen reader or the next Tab: otherwise focus stays on the link or button
-/// that the new page replaced. (An error summary then takes focus itself when it appears.)
-#[component]
-fn FocusOnNavigation(main: NodeRef<html::Main>) -> impl IntoView {
-    let location = use_location();
-    Effect::new(move |previous: Option<String>| {
-        let here = format!("{}{}", location.pathname.get(), location.search.get());
-        if previous.is_some_and(|previous| previous != here)
-            && let Some(main) = main.get_untracked()
-        {
-            let _ = main.focus();
-        }
-        here
-    });
 }

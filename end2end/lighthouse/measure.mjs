@@ -1,7 +1,8 @@
-// Page weight and Lighthouse scores of the patient's pages, on the release build, signed in as the
-// demo patient: what a patient's phone downloads on first load (HTML, CSS, JS, WASM, as sent with
-// brotli) and Lighthouse's mobile performance and accessibility scores (simulated mid-range phone
-// on a slow 4G network, Debian's Chromium). Run by `cargo xtask lighthouse`; prints a table.
+// Page weight and Lighthouse scores of the patient's pages and the clinicians' record page, on the
+// release build, signed in as the demo patient (or clinician): what a phone downloads on first
+// load (HTML, CSS, JS, WASM, as sent with brotli) and Lighthouse's mobile performance and
+// accessibility scores (simulated mid-range phone on a slow 4G network, Debian's Chromium). Run by
+// `cargo xtask lighthouse`; prints the tables, then exits non-zero if any page misses a budget.
 //
 // Usage: node measure.mjs <server binary> <site root>
 
@@ -21,11 +22,21 @@ if (!serverBin || !siteRoot) {
 }
 const port = 3300;
 const base = `http://127.0.0.1:${port}`;
+/** The budgets of issue 24: first load on the wire, and Lighthouse's mobile scores. */
+const budget = { firstLoadBytes: 150 * 1000, performance: 98, accessibility: 100 };
+/** [name, address, who is signed in]; the clinician's address is found once the server is up. */
 const pages = [
-  ['Patient home', '/'],
-  ['Your health record', '/your-record'],
-  ['Book: choose a service', '/book'],
+  ['Patient home', '/', 'patient-p9'],
+  ['Your health record', '/your-record', 'patient-p9'],
+  ['Your appointments', '/appointments', 'patient-p9'],
+  ['Book: choose a service', '/book', 'patient-p9'],
+  ['Messages', '/messages', 'patient-p9'],
+  ['Repeat prescriptions', '/prescriptions', 'patient-p9'],
+  ['Check an NHS number (an island)', '/check-an-nhs-number', 'patient-p9'],
+  ['A patient\'s record, for a clinician', null, 'clinician'],
 ];
+/** The first demo patient: the one `patient-p9` signs in as. */
+const FIRST_DEMO_NHS_NUMBER = '9990000018';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'health-lighthouse-'));
 const server = spawn(serverBin, [], {
@@ -47,14 +58,17 @@ const stop = () => {
 
 try {
   await waitUntilReady();
-  const cookie = await signIn('patient-p9');
+  const cookies = {};
+  for (const persona of new Set(pages.map(([, , persona]) => persona))) cookies[persona] = await signIn(persona);
+  pages[pages.length - 1][1] = await recordPageOf(FIRST_DEMO_NHS_NUMBER, cookies.clinician);
   const rows = [];
   const chrome = await chromeLauncher.launch({
     chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'],
   });
   try {
-    for (const [name, address] of pages) {
+    for (const [name, address, persona] of pages) {
+      const cookie = cookies[persona];
       const weight = await pageWeight(address, cookie);
       const result = await lighthouse(`${base}${address}`, {
         port: chrome.port,
@@ -71,8 +85,37 @@ try {
     await chrome.kill();
   }
   print(rows);
+  const missed = overBudget(rows);
+  if (missed.length > 0) {
+    console.log(`\nOver budget:\n${missed.map((m) => `- ${m}`).join('\n')}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\nEvery page is within budget (first load ≤ ${budget.firstLoadBytes / 1000} KB, performance ≥ ${budget.performance}, accessibility ${budget.accessibility}).`);
+  }
 } finally {
   stop();
+}
+
+/** Each page's misses of `budget`, in words. */
+function overBudget(rows) {
+  return rows.flatMap(({ name, weight, categories }) => {
+    const missed = [];
+    const total = Object.values(weight).reduce((sum, w) => sum + w.wire, 0);
+    if (total > budget.firstLoadBytes) missed.push(`${name}: first load ${(total / 1000).toFixed(1)} KB > ${budget.firstLoadBytes / 1000} KB`);
+    for (const category of ['performance', 'accessibility']) {
+      const score = Math.round(categories[category].score * 100);
+      if (score < budget[category]) missed.push(`${name}: ${category} ${score} < ${budget[category]}`);
+    }
+    return missed;
+  });
+}
+
+/** The clinicians' page of the patient with `nhsNumber`, as "Find a patient" links to it. */
+async function recordPageOf(nhsNumber, cookie) {
+  const found = await request('GET', `/patients?nhs-number=${nhsNumber}`, { headers: { cookie } });
+  const address = found.body.toString('utf8').match(/href="(\/patients\/[\w-]+)"/)?.[1];
+  if (found.status !== 200 || !address) throw new Error(`finding patient ${nhsNumber} answered ${found.status} without a record link`);
+  return address;
 }
 
 async function waitUntilReady() {
@@ -147,14 +190,14 @@ function request(method, address, { headers = {}, body } = {}) {
 }
 
 function print(rows) {
-  const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log('\nPage weight on first load (brotli on the wire / decoded), signed in as the demo patient:\n');
+  const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+  console.log('\nPage weight on first load (brotli on the wire / decoded), signed in as the demo patient or clinician:\n');
   console.log('| page | HTML | CSS | JS | WASM | total on the wire |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const { name, address, weight } of rows) {
-    const cell = (kind) => (weight[kind] ? `${kib(weight[kind].wire)} / ${kib(weight[kind].decoded)}` : '–');
+    const cell = (kind) => (weight[kind] ? `${kb(weight[kind].wire)} / ${kb(weight[kind].decoded)}` : '–');
     const total = Object.values(weight).reduce((sum, w) => sum + w.wire, 0);
-    console.log(`| ${name} (\`${address}\`) | ${cell('html')} | ${cell('css')} | ${cell('js')} | ${cell('wasm')} | ${kib(total)} |`);
+    console.log(`| ${name} (\`${address}\`) | ${cell('html')} | ${cell('css')} | ${cell('js')} | ${cell('wasm')} | ${kb(total)} |`);
   }
   console.log(`\n${rows[0].versions}, mobile (simulated slow 4G, 4x CPU slowdown):\n`);
   console.log('| page | performance | accessibility | FCP | LCP | TBT | CLS |');

@@ -1,11 +1,11 @@
-// The frame every page shares: served complete without JavaScript, hydrated with it, accessible.
+// The frame every page shares: served complete, accessible, and without code it does not need.
 import { expect, test } from '@playwright/test';
 import { expectNoAxeViolations, expectNoHorizontalScroll, javaScriptOn, ready } from './support';
 
 test('home page shows the practice, its services and the app shell', async ({ page }, testInfo) => {
-  const wasm: number[] = [];
-  page.on('response', (r) => {
-    if (/\/pkg\/health\.[\w-]+\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.status());
+  const code: string[] = [];
+  page.on('request', (r) => {
+    if (/\.(js|wasm)$/.test(new URL(r.url()).pathname)) code.push(new URL(r.url()).pathname);
   });
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
@@ -20,10 +20,25 @@ test('home page shows the practice, its services and the app shell', async ({ pa
   await expect(page.getByRole('contentinfo')).toBeVisible();
   await expectNoHorizontalScroll(page);
   await expectNoAxeViolations(page);
-  // The hashed WASM bundle is served. (Its <link rel="preload"> lets browsers with scripts off
-  // fetch it too; that is the price of starting the download early for everyone else.)
-  if (javaScriptOn(testInfo)) expect(wasm).toEqual([200]);
-  expect(wasm.every((status) => status === 200), `WASM statuses ${wasm}`).toBe(true);
+  // Nothing on it is interactive, so it loads no script and no WASM (islands mode: only pages
+  // with an island do), with JavaScript on or off.
+  expect(code, 'scripts and WASM loaded').toEqual([]);
+});
+
+test('a page with an island hydrates it from the hashed WASM bundle when scripts run', async ({ page }, testInfo) => {
+  const wasm: number[] = [];
+  page.on('response', (r) => {
+    if (/\/pkg\/health\.[\w-]+\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.status());
+  });
+  await page.goto('/check-an-nhs-number');
+  await ready(page, testInfo);
+  await expect(page.locator('leptos-island')).toHaveCount(1);
+  if (javaScriptOn(testInfo)) {
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    expect(wasm).toEqual([200]);
+  } else {
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  }
 });
 
 test('the skip link is the first stop for keyboard users and jumps to the main content', async ({ page }, testInfo) => {

@@ -9,8 +9,8 @@
 //!   load, e.g. before `npx playwright test` by hand.
 //! - `bench [patients]`: the FHIR store and API benchmark on SQLite, then on a throwaway
 //!   PostgreSQL (default 100 000 patients).
-//! - `lighthouse`: the patient pages' weight (brotli) and Lighthouse mobile scores, on the release
-//!   build.
+//! - `lighthouse`: the patient pages' (and the clinicians' record page's) weight (brotli) and
+//!   Lighthouse mobile scores, on the release build; fails when a page misses its budget.
 //! - `fhir-definitions`: regenerate the FHIR R4 definitions the server works from.
 
 // A command-line tool reports to its user on stdout.
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Some("lighthouse") => lighthouse(),
         Some("fhir-definitions") => fhir_definitions::write(),
         _ => Err(
-            "usage: cargo xtask <run | test | seed | site | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  site        build the bundle the debug server and the end-to-end tests load (target/site)\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores of the patient pages (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
+            "usage: cargo xtask <run | test | seed | site | verify-audit | bench [patients] | lighthouse | fhir-definitions>\n  run         build and serve the app with demo data\n  test        every check CI runs\n  seed        fill an empty database with demo data\n  site        build the bundle the debug server and the end-to-end tests load (target/site)\n  verify-audit  check the audit ledger's hash chain\n  bench       import N synthetic patients and measure the FHIR API, on SQLite and PostgreSQL\n  lighthouse  page weight and Lighthouse mobile scores against their budgets (release build)\n  fhir-definitions  regenerate crates/fhir/src/definitions/r4.json from the official FHIR package".into(),
         ),
     };
     match result {
@@ -96,7 +96,8 @@ fn build_release() -> Result {
 }
 
 /// The release build as `run` makes it (its own site root, precompressed bundle), measured by
-/// `end2end/lighthouse/measure.mjs` in Debian's Chromium; it prints its own tables.
+/// `end2end/lighthouse/measure.mjs` in Debian's Chromium; it prints its own tables and fails when
+/// a page misses its budget.
 fn lighthouse() -> Result {
     tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;

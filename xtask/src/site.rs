@@ -20,9 +20,8 @@ use crate::{
 const BUNDLE: &str = "health";
 
 /// Which server binary the bundle is for. Both compile the WASM as phones get it (the
-/// `wasm-release` profile): it compiles faster than the `wasm-dev` one (2m41s against 4m02s here)
-/// and is a quarter of its size, which the browsers of the end-to-end tests download and compile
-/// on every page (18 % of their time), and the tests then try what ships.
+/// `wasm-release` profile): it compiled faster than the `wasm-dev` one (2m41s against 4m02s here,
+/// before the islands), and the tests then try what ships.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// For the debug server (the tests): no wasm-opt (a minute and more), gzip at a middling level.

@@ -1,28 +1,20 @@
 //! The NHS.UK error summary: a box at the top of the page that lists every problem and links to
-//! the field that has it. It takes focus when it appears, so screen readers announce it.
+//! the field that has it. It takes focus when the page loads, so screen readers announce it.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 
 use crate::error::{AppError, FieldError};
 
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
-    let summary = NodeRef::<html::Div>::new();
-    // Runs in the browser only (effects do not run during server rendering): after a client-side
-    // submit the new summary must take focus, as a full page load would give it with autofocus.
-    Effect::new(move |_| {
-        if let Some(element) = summary.get() {
-            let _ = element.focus();
-        }
-    });
     view! {
         <div
             class="error-summary"
-            node_ref=summary
             aria-labelledby="error-summary-title"
             role="alert"
             tabindex="-1"
-            // Without JavaScript the browser focuses it on load; with it, the effect above does.
+            // Every form is sent by the browser (islands: no client-side submits), so the page
+            // with the summary is always a new page load, and the browser focuses it.
             autofocus=true
         >
             <h2 class="error-summary-title" id="error-summary-title">

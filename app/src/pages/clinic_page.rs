@@ -1,10 +1,10 @@
 //! "Clinic list" (`/clinic?date=…&clinician=…`): a day's appointments for the practice's staff,
 //! in time order, with where each patient is and a form on each row to change it.
 //!
-//! Without JavaScript it is plain HTML: a GET form chooses the day and clinician, each row's
-//! form posts and comes back to the same list, and a refresh shows the truth. With JavaScript
-//! the list listens to `/clinic/events` and fetches itself again whenever any appointment
-//! changes (a mark on another screen, a booking, a cancellation), saying so to screen readers.
+//! Plain HTML: a GET form chooses the day and clinician, each row's form posts and comes back to
+//! the same list, and a refresh shows the truth. With JavaScript the list (`#clinic-list`) is
+//! kept current by a `LiveUpdates` island: whenever any appointment changes (a mark on another
+//! screen, a booking, a cancellation) it is fetched again, and screen readers are told.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,34 +12,33 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     clinic::{ClinicAppointmentDto, ClinicDayDto, EVERYONE, MarkAttendance, get_clinic_day},
-    components::{ErrorSummary, Heading, KeptInput, ScrollingTable, ServiceProblem},
+    components::{
+        ErrorSummary, Heading, IslandScripts, KeptInput, LiveUpdates, ScrollingTable,
+        ServiceProblem,
+    },
     error::AppError,
 };
+
+/// The id of the element the live updates keep current.
+const LIST: &str = "clinic-list";
 
 #[component]
 pub fn ClinicPage() -> impl IntoView {
     let query = use_query_map();
+    // What the last mark failed with, when the browser was sent back here with it.
     let mark = ServerAction::<MarkAttendance>::new();
-    // Bumped by the live updates (JavaScript only): every change anywhere fetches the list again.
-    let changes = RwSignal::new(0_u32);
-    listen_for_changes(changes);
     let day = Resource::new(
         move || {
             let query = query.read();
-            (
-                query.get("date"),
-                query.get("clinician"),
-                mark.version().get(),
-                changes.get(),
-            )
+            (query.get("date"), query.get("clinician"))
         },
-        |(date, clinician, _, _)| get_clinic_day(date, clinician),
+        |(date, clinician)| get_clinic_day(date, clinician),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match day.await {
-                    Ok(day) => view! { <ClinicDay day mark changes /> }.into_any(),
+                    Ok(day) => view! { <ClinicDay day mark /> }.into_any(),
                     Err(AppError::SignInRequired) => view! {
                         <Title text="Clinic list" />
                         <h1>"Clinic list"</h1>
@@ -70,11 +69,7 @@ pub fn ClinicPage() -> impl IntoView {
 }
 
 #[component]
-fn ClinicDay(
-    day: ClinicDayDto,
-    mark: ServerAction<MarkAttendance>,
-    changes: RwSignal<u32>,
-) -> impl IntoView {
+fn ClinicDay(day: ClinicDayDto, mark: ServerAction<MarkAttendance>) -> impl IntoView {
     let ClinicDayDto {
         date,
         day: day_words,
@@ -150,9 +145,9 @@ fn ClinicDay(
             <a href=day_link(&previous_day)>"Previous day"</a>
             <a href=day_link(&next_day)>"Next day"</a>
         </nav>
-        <p class="live-status" role="status">
-            {move || (changes.get() > 0).then_some("The list has been updated.")}
-        </p>
+        <LiveUpdates events="/clinic/events".to_owned() region=LIST.to_owned() />
+        <IslandScripts />
+        <div id=LIST>
         {if count == 0 {
             view! { <p>{format!("No appointments on {day_words} for {whose}.")}</p> }.into_any()
         } else {
@@ -180,6 +175,7 @@ fn ClinicDay(
             }
             .into_any()
         }}
+        </div>
     }
 }
 
@@ -296,36 +292,4 @@ fn Row(
             </td>
         </tr>
     }
-}
-
-/// Bumps `changes` whenever the server says an appointment has changed (browser only; the
-/// connection closes with the page).
-fn listen_for_changes(changes: RwSignal<u32>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::{JsCast, closure::Closure};
-
-        Effect::new(move |_| {
-            let Ok(events) = web_sys::EventSource::new("/clinic/events") else {
-                return;
-            };
-            let on_change = Closure::<dyn Fn()>::new(move || changes.update(|n| *n += 1));
-            if events
-                .add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref())
-                .is_err()
-            {
-                events.close();
-                return;
-            }
-            // The closure lives as long as the connection; both go when the page does.
-            let on_change = send_wrapper::SendWrapper::new(on_change);
-            let events = send_wrapper::SendWrapper::new(events);
-            on_cleanup(move || {
-                events.close();
-                drop(on_change);
-            });
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = changes;
 }

@@ -11,7 +11,6 @@ use crate::{
         BackLink, ErrorSummary, FailureSummary, FormField, described_by, error_prefix,
         form_outcome, kept, patient_page,
     },
-    error::AppError,
     messages::{
         CloseConversation, MESSAGE_FIELD, ReplyToConversation, TakeConversation, ThreadDto,
         get_conversation,
@@ -40,24 +39,9 @@ fn Conversation(return_to: &'static str) -> impl IntoView {
     let reply = ServerAction::<ReplyToConversation>::new();
     let take = ServerAction::<TakeConversation>::new();
     let close = ServerAction::<CloseConversation>::new();
-    // Read again after each action that succeeded (in the browser; without JavaScript the page
-    // is simply loaded again). Not after a failure: the reply being typed must stay.
-    let done = RwSignal::new(0_u32);
-    for value in [
-        reply.value().into(),
-        take.value().into(),
-        close.value().into(),
-    ] {
-        let value: Signal<Option<Result<(), AppError>>> = value;
-        Effect::new(move |_| {
-            if matches!(value.get(), Some(Ok(()))) {
-                done.update(|n| *n += 1);
-            }
-        });
-    }
     let thread = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), done.get()),
-        |(id, _)| get_conversation(id),
+        move || params.read().get("id").unwrap_or_default(),
+        get_conversation,
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -29,7 +29,7 @@ enum Asked {
     },
 }
 
-/// Serialised: the server's answer travels with the page to hydrate it.
+/// Serialisable, as every `Resource` value must be.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 enum Answer {
     Nothing,

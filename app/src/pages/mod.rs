@@ -79,7 +79,7 @@ pub use record_access_page::RecordAccessPage;
 pub use record_vital_signs_page::RecordVitalSignsPage;
 pub use repeat_prescriptions_page::RepeatPrescriptionsPage;
 pub use service_form_page::ServiceFormPage;
-pub use setup_form_frame::{SetupFormFrame, reload_on_conflict};
+pub use setup_form_frame::SetupFormFrame;
 pub use sign_in_page::SignInPage;
 pub use signed_out_page::SignedOutPage;
 pub use time_blocked_page::TimeBlockedPage;

@@ -142,6 +142,9 @@ fn AppointmentCard(
                 {(!appointment.clinician.is_empty()).then(|| format!(" with {}", appointment.clinician))}
             </p>
             <p class="mb-2">{appointment.place}</p>
+            {appointment.cancellation_reason.map(|why| view! {
+                <p class="mb-2">"Why it was cancelled: "{why}</p>
+            })}
             <p class="mb-2 text-nhs-secondary-text">{format!("Reference {}", appointment.reference)}</p>
             {cancel}
             {earlier}

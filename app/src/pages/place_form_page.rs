@@ -11,7 +11,7 @@ use crate::{
         kept_or,
     },
     error::FieldError,
-    pages::{SetupFormFrame, reload_on_conflict},
+    pages::SetupFormFrame,
     practice_setup::{PlaceSetupDto, PracticeSetupDto, SavePlace},
 };
 
@@ -19,7 +19,6 @@ use crate::{
 pub fn PlaceFormPage() -> impl IntoView {
     let params = use_params_map();
     let action = ServerAction::<SavePlace>::new();
-    let reload = reload_on_conflict(action.value());
     view! {
         {move || {
             let id = params.read().get("id").unwrap_or_default();
@@ -42,7 +41,7 @@ pub fn PlaceFormPage() -> impl IntoView {
                 };
                 Some(view! { <PlaceForm title action place /> }.into_any())
             });
-            view! { <SetupFormFrame title reload form /> }
+            view! { <SetupFormFrame title form /> }
         }}
     }
 }

@@ -12,7 +12,7 @@ use crate::{
         form_outcome, kept, kept_or,
     },
     error::FieldError,
-    pages::{SetupFormFrame, reload_on_conflict},
+    pages::SetupFormFrame,
     practice_setup::{PlaceSetupDto, PracticeSetupDto, SaveService, ServiceSetupDto},
 };
 
@@ -20,7 +20,6 @@ use crate::{
 pub fn ServiceFormPage() -> impl IntoView {
     let params = use_params_map();
     let action = ServerAction::<SaveService>::new();
-    let reload = reload_on_conflict(action.value());
     view! {
         {move || {
             let id = params.read().get("id").unwrap_or_default();
@@ -46,7 +45,7 @@ pub fn ServiceFormPage() -> impl IntoView {
                 };
                 Some(view! { <ServiceForm title action service places /> }.into_any())
             });
-            view! { <SetupFormFrame title reload form /> }
+            view! { <SetupFormFrame title form /> }
         }}
     }
 }

@@ -15,11 +15,9 @@ use crate::{
 #[component]
 pub fn SetupFormFrame(
     title: &'static str,
-    /// Bumped to load the setup again (after someone else's change got in first).
-    reload: ReadSignal<usize>,
     form: Box<dyn Fn(PracticeSetupDto) -> Option<AnyView> + Send + Sync>,
 ) -> impl IntoView {
-    let setup = Resource::new(move || reload.get(), |_| get_practice_setup());
+    let setup = Resource::new(|| (), |()| get_practice_setup());
     let form = std::sync::Arc::new(form);
     view! {
         <BackLink href="/practice" label="Back to services and places" />
@@ -48,18 +46,4 @@ pub fn SetupFormFrame(
             }}
         </Suspense>
     }
-}
-
-/// A counter that goes up each time `value` comes back as a conflict (someone else saved first):
-/// the frame's `reload`, so the form shows what is stored now.
-pub fn reload_on_conflict(
-    value: impl With<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
-) -> ReadSignal<usize> {
-    let (reload, set_reload) = signal(0usize);
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Err(AppError::Conflict)))) {
-            set_reload.update(|n| *n += 1);
-        }
-    });
-    reload
 }
