@@ -63,30 +63,35 @@ impl Cmd {
     /// Runs to completion with inherited output; a non-zero exit is an error.
     pub fn run(mut self) -> Result {
         println!("$ {}", self.line);
-        let status = self
-            .command
-            .status()
-            .map_err(|e| format!("could not start `{}`: {e}", self.line))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`{}` exited with {status}", self.line))
-        }
+        let status = self.command.status();
+        self.finish(status)
     }
 
-    /// Runs to completion with its command line, stdout and stderr written to `log`, for a
+    /// Runs to completion with its command line, stdout and stderr appended to `log`, for a
     /// command that runs beside another; a non-zero exit is an error.
     pub fn run_logged(mut self, log: &Path) -> Result {
         use std::io::Write;
-        let mut file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("{}: {e}", log.display()))?;
         writeln!(file, "$ {}", self.line).map_err(|e| e.to_string())?;
         let stderr = file.try_clone().map_err(|e| e.to_string())?;
-        let status = self
-            .command
-            .stdout(file)
-            .stderr(stderr)
-            .status()
-            .map_err(|e| format!("could not start `{}`: {e}", self.line))?;
+        let status = self.command.stdout(file).stderr(stderr).status();
+        self.finish(status)
+    }
+
+    /// Runs with inherited output, or into `log` if there is one (see [`Cmd::run_logged`]).
+    pub fn run_or_log(self, log: Option<&Path>) -> Result {
+        match log {
+            Some(log) => self.run_logged(log),
+            None => self.run(),
+        }
+    }
+
+    fn finish(&self, status: std::io::Result<std::process::ExitStatus>) -> Result {
+        let status = status.map_err(|e| format!("could not start `{}`: {e}", self.line))?;
         if status.success() {
             Ok(())
         } else {

@@ -34,8 +34,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("seed") => seed(),
-        Some("site") => tools::ensure_build_tools()
-            .and_then(|()| site::build(site::Profile::Debug, DEBUG_SITE_ROOT, tools::leptos_envs())),
+        Some("site") => site(),
         Some("verify-audit") => verify_audit(),
         Some("bench") => bench(args.get(1).map_or("100000", String::as_str)),
         Some("lighthouse") => lighthouse(),
@@ -57,7 +56,6 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn run() -> Result {
     let started = std::time::Instant::now();
-    tools::ensure_build_tools()?;
     build_release()?;
     // The first start on a fresh machine is a promise of the README: print what it took.
     println!(
@@ -76,30 +74,53 @@ fn run() -> Result {
     .run()
 }
 
+/// The bundle the debug server loads, e.g. before running one Playwright spec by hand.
+fn site() -> Result {
+    tools::ensure_build_tools()?;
+    site::build(
+        site::Profile::Debug,
+        DEBUG_SITE_ROOT,
+        tools::leptos_envs(),
+        None,
+    )
+}
+
 /// Where the debug server looks for its bundle (`LEPTOS_SITE_ROOT` in `tools::leptos_envs`).
 const DEBUG_SITE_ROOT: &str = "target/site";
 
 /// The release build's own site root, so that the debug build the tests use keeps its bundle.
 const RELEASE_SITE_ROOT: &str = "target/site-release";
 
-/// The server in release mode and its precompressed bundle.
+/// The server in release mode and, at the same time, the tools the bundle needs and the
+/// precompressed bundle itself. On a fresh machine the server's build is the long pole and leaves a
+/// core idle through its serial stretches (the biggest crates, the link), which installing
+/// wasm-bindgen-cli and building the WASM fill. Their output interleaves, line by line.
 fn build_release() -> Result {
-    Cmd::new("cargo", &["build", "--release", "--package", "server"])
-        .envs(tools::leptos_envs())
-        .env("LEPTOS_SITE_ROOT", RELEASE_SITE_ROOT)
-        .run()?;
-    site::build(
-        site::Profile::Release,
-        RELEASE_SITE_ROOT,
-        tools::leptos_envs(),
-    )
+    std::thread::scope(|scope| {
+        let bundle = scope.spawn(|| {
+            tools::ensure_build_tools()?;
+            site::build(
+                site::Profile::Release,
+                RELEASE_SITE_ROOT,
+                tools::leptos_envs(),
+                None,
+            )
+        });
+        let server = Cmd::new("cargo", &["build", "--release", "--package", "server"])
+            .envs(tools::leptos_envs())
+            .env("LEPTOS_SITE_ROOT", RELEASE_SITE_ROOT)
+            .run();
+        let bundle = bundle
+            .join()
+            .unwrap_or_else(|_| Err("the bundle's build panicked".to_owned()));
+        server.and(bundle)
+    })
 }
 
 /// The release build as `run` makes it (its own site root, precompressed bundle), measured by
 /// `end2end/lighthouse/measure.mjs` in Debian's Chromium; it prints its own tables and fails when
 /// a page misses its budget.
 fn lighthouse() -> Result {
-    tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;
     let dir = project_root().join("end2end/lighthouse");
     tools::npm_install(&dir, &["lighthouse", "node"])?;
@@ -189,22 +210,30 @@ fn test() -> Result {
     // One build, linted as it compiles (clippy's driver wraps rustc for the workspace's own
     // crates, as `cargo clippy` does for a check): the lints of `cargo clippy --all-targets` and
     // of the wasm32 hydrate build without compiling everything a second time to check it.
-    step(
-        "lint and build the server, its tests, benches and tools",
-        || {
-            Cmd::new("cargo", &["test", "--all-targets", "--no-run"])
-                .envs(tools::linted_build_envs())
-                .run()
-        },
+    // The two builds share no crate (other targets, other profiles, the WASM its own target dir):
+    // side by side, the WASM's fills the core the server's leaves idle while it links.
+    side_by_side(
+        (
+            "lint and build the server, its tests, benches and tools",
+            &|log: &Path| {
+                Cmd::new("cargo", &["test", "--all-targets", "--no-run"])
+                    .envs(tools::linted_build_envs())
+                    .run_logged(log)
+            },
+        ),
+        (
+            "lint and build the site for end-to-end tests",
+            &|log: &Path| {
+                // Only the WASM and the styles: the server is the other step's binary.
+                site::build(
+                    site::Profile::Debug,
+                    DEBUG_SITE_ROOT,
+                    tools::linted_build_envs(),
+                    Some(log),
+                )
+            },
+        ),
     )?;
-    step("lint and build the site for end-to-end tests", || {
-        // Only the WASM and the styles: the server is the binary just built.
-        site::build(
-            site::Profile::Debug,
-            DEBUG_SITE_ROOT,
-            tools::linted_build_envs(),
-        )
-    })?;
     // Every suite runs twice: on SQLite (the embedded default) and on PostgreSQL (the scale-out
     // backend), against a throwaway server started here and removed at the end.
     let postgres = step("start a throwaway PostgreSQL", || {
@@ -276,9 +305,9 @@ fn interop(database_url: Option<&str>, log: &Path) -> Result {
 
 /// The Playwright suite against the debug server: every journey in all four settings on a fresh
 /// SQLite file, then every journey on `database_url` in two of them, one with JavaScript and one
-/// without. What the server receives depends on whether the page runs JavaScript (server function
-/// calls or plain form posts), not on the screen's width, so the other two would repeat on
-/// PostgreSQL what SQLite has just shown, at a quarter of CI's time budget.
+/// without. The server receives the same form posts with or without JavaScript (only the islands
+/// differ) and whatever the screen's width, so the other two would repeat on PostgreSQL what
+/// SQLite has just shown.
 ///
 /// On PostgreSQL the server is three processes behind HAProxy, as a practice that outgrows one
 /// process runs it: every journey, the booking race among them, crosses processes.
@@ -314,6 +343,8 @@ fn side_by_side<'a>(first: LoggedStep<'a>, second: LoggedStep<'a>) -> Result {
     println!("\n==> side by side: {} | {}", first.0, second.0);
     let run = |(name, f): LoggedStep<'a>, n: usize| {
         let log = logs.join(format!("step-{n}.log"));
+        // Commands append to the log: start it empty.
+        let _ = std::fs::remove_file(&log);
         let started = std::time::Instant::now();
         let result = f(&log);
         (name, log, result, started.elapsed())

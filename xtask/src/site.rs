@@ -51,8 +51,19 @@ impl Profile {
 /// The cargo profile of the WASM, for either `Profile`.
 const WASM_PROFILE: &str = "wasm-release";
 
-/// Builds the site into `site_root` (relative to the project root); cargo runs with `envs`.
-pub fn build(profile: Profile, site_root: &str, envs: Vec<(&'static str, String)>) -> Result {
+/// The WASM's own target directory: it shares no compiled crate with the server's builds (another
+/// target, another profile), and apart from them it can build while a server build holds
+/// `target/`'s lock (`cargo xtask run` builds both at once).
+const WASM_TARGET_DIR: &str = "target/wasm";
+
+/// Builds the site into `site_root` (relative to the project root); cargo runs with `envs`. The
+/// commands' output goes to `log` if given, else to the terminal.
+pub fn build(
+    profile: Profile,
+    site_root: &str,
+    envs: Vec<(&'static str, String)>,
+    log: Option<&Path>,
+) -> Result {
     let root = project_root();
     let site = root.join(site_root);
     let pkg = site.join("pkg");
@@ -68,13 +79,15 @@ pub fn build(profile: Profile, site_root: &str, envs: Vec<(&'static str, String)
             "wasm32-unknown-unknown",
             "--profile",
             WASM_PROFILE,
+            "--target-dir",
+            WASM_TARGET_DIR,
         ],
     )
     .envs(envs)
-    .run()?;
+    .run_or_log(log)?;
 
     let wasm_in = root.join(format!(
-        "target/wasm32-unknown-unknown/{WASM_PROFILE}/frontend.wasm"
+        "{WASM_TARGET_DIR}/wasm32-unknown-unknown/{WASM_PROFILE}/frontend.wasm"
     ));
     // wasm-opt and brotli at its highest level take over a minute: a later start whose WASM,
     // styles and assets are those of the bundle already built keeps that bundle.
@@ -106,7 +119,7 @@ pub fn build(profile: Profile, site_root: &str, envs: Vec<(&'static str, String)
             &wasm_in.to_string_lossy(),
         ],
     )
-    .run()?;
+    .run_or_log(log)?;
     let wasm = pkg.join(format!("{BUNDLE}.wasm"));
     rename(&pkg.join(format!("{BUNDLE}_bg.wasm")), &wasm)?;
     if profile == Profile::Release {
@@ -123,7 +136,7 @@ pub fn build(profile: Profile, site_root: &str, envs: Vec<(&'static str, String)
                 &wasm,
             ],
         )
-        .run()?;
+        .run_or_log(log)?;
     }
 
     let css = pkg.join(format!("{BUNDLE}.css"));
@@ -132,14 +145,14 @@ pub fn build(profile: Profile, site_root: &str, envs: Vec<(&'static str, String)
     if profile == Profile::Release {
         tailwind.push("--minify");
     }
-    Cmd::new(&tools::node_bin("tailwindcss").to_string_lossy(), &tailwind).run()?;
+    Cmd::new(&tools::node_bin("tailwindcss").to_string_lossy(), &tailwind).run_or_log(log)?;
 
     let hashes = hash_bundle(&pkg)?;
     std::fs::create_dir_all(profile.server_dir()).map_err(|e| e.to_string())?;
     std::fs::write(&hash_file, hashes).map_err(|e| format!("{}: {e}", hash_file.display()))?;
 
     copy_dir(&root.join("public"), &site)?;
-    compress(profile, &pkg)?;
+    compress(profile, &pkg, log)?;
     std::fs::write(&stamp, inputs).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
@@ -215,7 +228,7 @@ fn content_hash(bytes: &[u8]) -> String {
 /// such a file as it is. Without it the debug server would compress the WASM for every browser
 /// context the end-to-end tests open, with its compressor unoptimised. Node's zlib does both
 /// formats, so no other tool is needed.
-fn compress(profile: Profile, pkg: &Path) -> Result {
+fn compress(profile: Profile, pkg: &Path, log: Option<&Path>) -> Result {
     const SCRIPT: &str = r#"
 const fs = require("fs"), zlib = require("zlib");
 const [release, ...files] = process.argv.slice(1);
@@ -243,7 +256,7 @@ for (const file of files) {
     args.extend(names.iter().map(String::as_str));
     Cmd::new("node", &args)
         .shown_as(&format!("node -e <compress> {release} {}", pkg.display()))
-        .run()
+        .run_or_log(log)
 }
 
 fn rename(from: &Path, to: &Path) -> Result {
