@@ -2,11 +2,8 @@
 //! (NHS.UK radios in a fieldset whose legend is the page's heading), errors beside the field and
 //! in the summary at the top, and what patients are told when they cannot go on.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 
 use crate::{
     appointments::{
@@ -81,11 +78,6 @@ pub fn Question(
     }
 }
 
-/// Drops the unnamed submit button Leptos' `<Form>` would add to the address.
-fn without_unnamed() -> Arc<dyn Fn(&leptos::web_sys::FormData) + Send + Sync> {
-    Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))
-}
-
 /// "What kind of appointment do you need?": a GET form to the day question.
 #[component]
 pub fn ServiceQuestion(services: Vec<ServiceDto>, error: Option<String>) -> impl IntoView {
@@ -97,7 +89,7 @@ pub fn ServiceQuestion(services: Vec<ServiceDto>, error: Option<String>) -> impl
         {error.clone().map(|message| view! {
             <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
         })}
-        <Form method="GET" action="/book/day" on_form_data=without_unnamed()>
+        <form method="get" action="/book/day">
             <Question heading="What kind of appointment do you need?".to_owned() error_id="service" error>
                 {services
                     .into_iter()
@@ -113,7 +105,7 @@ pub fn ServiceQuestion(services: Vec<ServiceDto>, error: Option<String>) -> impl
                     .collect_view()}
             </Question>
             <button class="button" type="submit">"Continue"</button>
-        </Form>
+        </form>
     }
 }
 
@@ -144,7 +136,7 @@ pub fn DayQuestion(
         {error.clone().map(|message| view! {
             <ErrorSummary errors=vec![FieldError { field_id: first.clone(), message }] />
         })}
-        <Form method="GET" action="/book/time" on_form_data=without_unnamed()>
+        <form method="get" action="/book/time">
             <input type="hidden" name=SERVICE_FIELD value=service.code />
             {change.map(|id| view! { <input type="hidden" name=CHANGE_FIELD value=id /> })}
             <Question
@@ -167,7 +159,7 @@ pub fn DayQuestion(
                     .collect_view()}
             </Question>
             <button class="button" type="submit">"Continue"</button>
-        </Form>
+        </form>
     }
     .into_any()
 }
@@ -246,7 +238,7 @@ pub fn TimeQuestion(
     let heading = view! {
         <h1>{heading}</h1>
         <div class="hint" id="time-hint">{hint}</div>
-        <Form method="GET" action="/book/time" on_form_data=without_unnamed()>
+        <form method="get" action="/book/time">
             <input type="hidden" name=SERVICE_FIELD value=service />
             <input type="hidden" name=DAY_FIELD value=date />
             {carried_change}
@@ -276,7 +268,7 @@ pub fn TimeQuestion(
                 </select>
             </div>
             <button class="button button-secondary" type="submit">"Show these times"</button>
-        </Form>
+        </form>
     };
     if times.is_empty() {
         return view! {
@@ -556,7 +548,7 @@ pub fn PatientPageRefusal(error: AppError, return_to: String) -> impl IntoView {
             <h1>"Sign in to continue"</h1>
             <p>"You need to sign in with NHS login to book and manage appointments."</p>
             <p>
-                <a class="button" href=format!("/sign-in?return_to={return_to}") rel="external">"Sign in"</a>
+                <a class="button" href=format!("/sign-in?return_to={return_to}")>"Sign in"</a>
             </p>
         }
         .into_any(),

@@ -26,8 +26,7 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                     .map(|error| {
                         view! {
                             <li>
-                                // As for the skip link: the browser's own jump moves focus.
-                                <a href=format!("#{}", error.field_id) rel="external">
+                                <a href=format!("#{}", error.field_id)>
                                     {error.message}
                                 </a>
                             </li>

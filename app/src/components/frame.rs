@@ -12,9 +12,7 @@ use crate::{
 #[component]
 pub fn SkipLink() -> impl IntoView {
     view! {
-        // rel="external" leaves the jump to the browser, which moves focus to <main>; the Leptos
-        // router would only scroll, leaving keyboard focus behind.
-        <a class="skip-link" href="#maincontent" rel="external">
+        <a class="skip-link" href="#maincontent">
             "Skip to main content"
         </a>
     }
@@ -98,8 +96,7 @@ fn Account(user: Resource<Result<Option<CurrentUserDto>, AppError>>) -> impl Int
                     Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
                     // A failure to tell reads as signed out: the pages themselves still check.
                     Ok(None) | Err(_) => view! {
-                        // A server route, not a client-side page: rel="external".
-                        <a class="header-link" href="/sign-in" rel="external">"Sign in"</a>
+                        <a class="header-link" href="/sign-in">"Sign in"</a>
                     }.into_any(),
                 }
             })}

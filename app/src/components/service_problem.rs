@@ -27,7 +27,7 @@ pub fn StaffPageRefusal(error: AppError, why: &'static str) -> impl IntoView {
         AppError::SignInRequired => view! {
             <Title text="Sign in to continue" />
             <h1>"Sign in to continue"</h1>
-            <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+            <p><a class="button" href="/sign-in">"Sign in"</a></p>
         }
         .into_any(),
         AppError::NotAllowed => view! {

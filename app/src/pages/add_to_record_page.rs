@@ -84,7 +84,7 @@ pub fn AddToRecordPage() -> impl IntoView {
                     Err(AppError::SignInRequired) => view! {
                         <Title text=kind.heading() />
                         <h1>{kind.heading()}</h1>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
                 }

@@ -33,7 +33,7 @@ pub fn AppointmentBookedPage() -> impl IntoView {
                     </div>
                     <p>
                         // A file for the person's calendar app, not a page: past the router.
-                        <a href=format!("/appointments/{}/calendar.ics", appointment.id) rel="external" download>
+                        <a href=format!("/appointments/{}/calendar.ics", appointment.id) download>
                             "Add to your calendar"
                         </a>
                     </p>

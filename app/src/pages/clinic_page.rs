@@ -43,7 +43,7 @@ pub fn ClinicPage() -> impl IntoView {
                         <Title text="Clinic list" />
                         <h1>"Clinic list"</h1>
                         <p>"You need to sign in to see the clinic list."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(AppError::NotAllowed) => view! {
                         <Title text="Clinic list" />

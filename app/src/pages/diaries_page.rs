@@ -50,7 +50,7 @@ pub fn DiariesPage() -> impl IntoView {
                     Ok(week) => view! { <WeekUse week /> }.into_any(),
                     Err(AppError::SignInRequired) => view! {
                         <p>"You need to sign in to see the practice's diaries."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(AppError::NotAllowed) => view! {
                         <p>"The diaries are for the practice's staff."</p>

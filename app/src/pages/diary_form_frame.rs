@@ -22,7 +22,7 @@ pub fn DiaryFormFrame(title: &'static str, form: fn(DiaryChoicesDto) -> AnyView)
                     Err(AppError::SignInRequired) => view! {
                         <Title text=title />
                         <h1>{title}</h1>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(AppError::NotAllowed) => view! {
                         <Title text=title />

@@ -40,7 +40,7 @@ pub fn FailingEmailsPage() -> impl IntoView {
                     Ok(emails) => view! { <Failing emails action /> }.into_any(),
                     Err(AppError::SignInRequired) => view! {
                         <p>"You need to sign in to see the practice's emails."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(AppError::NotAllowed) => view! {
                         <p>"Only the practice's administrators can see the emails that could not be sent."</p>

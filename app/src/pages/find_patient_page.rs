@@ -2,11 +2,9 @@
 //! name with a given name and date of birth to narrow it. Plain GET forms, so it works without
 //! JavaScript; each answer shows just enough to pick the right person.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{BackLink, ErrorSummary, Heading, ScrollingTable, ServiceProblem},
@@ -112,7 +110,7 @@ pub fn FindPatientPage() -> impl IntoView {
                         Ok(_) | Err(AppError::Invalid { .. }) => ().into_any(),
                         Err(AppError::SignInRequired) => view! {
                             <p>
-                                <a class="button" href="/sign-in?return_to=/patients" rel="external">"Sign in"</a>
+                                <a class="button" href="/sign-in?return_to=/patients">"Sign in"</a>
                             </p>
                         }.into_any(),
                         Err(error) => view! { <ServiceProblem error /> }.into_any(),
@@ -166,7 +164,7 @@ fn NameSearchForm(values: NameValues, errors: NameErrors) -> impl IntoView {
     };
     view! {
         <h2 class="mt-10">"Search by name"</h2>
-        <Form method="GET" action="" on_form_data=Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))>
+        <form method="get" action="/patients">
             <div class="form-group" class:form-group-error=family_error.is_some()>
                 <label class="label" for=FAMILY_FIELD>"Family name"</label>
                 <div class="hint" id="family-hint">"The first 2 letters are enough."</div>
@@ -185,7 +183,7 @@ fn NameSearchForm(values: NameValues, errors: NameErrors) -> impl IntoView {
                 <input class="input" class:input-error=born_error.is_some() id=BORN_FIELD name=BORN_FIELD type="date" aria-describedby=described(BORN_FIELD, born_error.is_some()) value=born />
             </div>
             <button class="button" type="submit">"Search by name"</button>
-        </Form>
+        </form>
     }
 }
 
@@ -225,7 +223,7 @@ fn NameMatches(found: NameMatchesDto) -> impl IntoView {
                     <tr>
                         <th scope="row">
                             // A full page load: opening a record is its own audited request.
-                            <a href=format!("/patients/{}", m.patient_id) rel="external">{m.name}</a>
+                            <a href=format!("/patients/{}", m.patient_id)>{m.name}</a>
                         </th>
                         <td>{m.birth_date.unwrap_or_else(|| "Not recorded".to_owned())}</td>
                         <td class="whitespace-nowrap">{m.nhs_number}</td>
@@ -243,7 +241,7 @@ fn NameMatches(found: NameMatchesDto) -> impl IntoView {
 fn SearchForm(value: String, error: Option<String>) -> impl IntoView {
     let has_error = error.is_some();
     view! {
-        <Form method="GET" action="" on_form_data=Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))>
+        <form method="get" action="/patients">
             <div class="form-group" class:form-group-error=has_error>
                 <label class="label" for=NHS_NUMBER_FIELD>"NHS number"</label>
                 <div class="hint" id="nhs-number-hint">"10 digits, for example 999 123 4567. Spaces and dashes are fine."</div>
@@ -267,7 +265,7 @@ fn SearchForm(value: String, error: Option<String>) -> impl IntoView {
                 />
             </div>
             <button class="button" type="submit">"Search by NHS number"</button>
-        </Form>
+        </form>
     }
 }
 
@@ -286,7 +284,7 @@ fn Found(found: PatientMatchDto) -> impl IntoView {
         <div class="card">
             <h3 class="card-heading">
                 // A full page load: opening a record is its own audited request.
-                <a href=format!("/patients/{patient_id}") rel="external">{name}</a>
+                <a href=format!("/patients/{patient_id}")>{name}</a>
             </h3>
             <dl class="summary-list">
                 <div class="summary-list-row">

@@ -25,7 +25,7 @@ pub fn InboxPage() -> impl IntoView {
                     Ok(inbox) => view! { <Queue inbox /> }.into_any(),
                     Err(AppError::SignInRequired) => view! {
                         <p>"You need to sign in to see the practice's inbox."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(AppError::NotAllowed) => view! {
                         <p>"The inbox is for the practice's staff. Patients see their messages in "<a href="/messages">"Messages"</a>"."</p>

@@ -65,7 +65,7 @@ pub fn PatientRecordPage() -> impl IntoView {
                     Err(AppError::SignInRequired) => view! {
                         <h1>"Patient record"</h1>
                         <p>"You need to sign in to see patient records."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
                 };

@@ -31,7 +31,7 @@ pub fn PracticeSetupPage() -> impl IntoView {
                     Ok(setup) => view! { <Setup setup /> }.into_any(),
                     Err(AppError::SignInRequired) => view! {
                         <p>"You need to sign in to change the practice's services and places."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(AppError::NotAllowed) => view! {
                         <p>"Only the practice's administrators can change its services and places."</p>

@@ -47,7 +47,7 @@ pub fn RecordVitalSignsPage() -> impl IntoView {
                         <Title text="Record vital signs" />
                         <h1>"Record vital signs"</h1>
                         <p>"You need to sign in to write to patient records."</p>
-                        <p><a class="button" href="/sign-in" rel="external">"Sign in"</a></p>
+                        <p><a class="button" href="/sign-in">"Sign in"</a></p>
                     }.into_any(),
                     Err(error) => view! { <ServiceProblem error /> }.into_any(),
                 }

@@ -1,7 +1,7 @@
 //! "Sign in": patients go to NHS login, staff to NHS CIS2; in demo mode, synthetic personas too.
 //!
 //! Every way in is a plain link or form to the server's `/auth` routes, so it works without
-//! JavaScript; `rel="external"` keeps the client-side router from treating them as pages.
+//! JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -88,14 +88,14 @@ fn SignInChoices(options: SignInOptionsDto, return_to: Option<String>) -> impl I
             <section aria-labelledby="patients-heading" class="mb-8">
                 <h2 id="patients-heading">"Patients"</h2>
                 <p>"Use NHS login, the same account as the NHS App, to book appointments and see your GP record."</p>
-                <a class="button" href=link("patient") rel="external">"Continue to NHS login"</a>
+                <a class="button" href=link("patient")>"Continue to NHS login"</a>
             </section>
         })}
         {staff_login.then(|| view! {
             <section aria-labelledby="staff-heading" class="mb-8">
                 <h2 id="staff-heading">"Practice staff"</h2>
                 <p>"Use your NHS Care Identity: smartcard, security key or authenticator app."</p>
-                <a class="button" href=link("staff") rel="external">"Sign in with NHS Care Identity"</a>
+                <a class="button" href=link("staff")>"Sign in with NHS Care Identity"</a>
             </section>
         })}
         {nothing_configured.then(|| view! {

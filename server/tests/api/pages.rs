@@ -87,7 +87,7 @@ async fn checking_a_wrong_nhs_number_without_javascript_gives_an_error_summary()
     assert_eq!(status, 200);
     assert!(html.contains("There is a problem"), "{html}");
     assert!(html.contains(
-        r##"<a href="#nhs-number" rel="external">Enter a valid NHS number: the check digit does not match</a>"##
+        r##"<a href="#nhs-number">Enter a valid NHS number: the check digit does not match</a>"##
     ));
     assert!(html.contains("<title>Error: Check an NHS number – Open Health</title>"));
     assert!(!html.contains("This is a valid NHS number"));
