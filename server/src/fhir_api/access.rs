@@ -191,9 +191,14 @@ pub async fn authenticate_and_audit(
         request_id,
     };
     if let Err(error) = audit::record(&db, &access, jiff::Timestamp::now()).await {
-        return Err(FhirApiError::Internal(format!(
-            "the access could not be audited, so its result was withheld: {error}"
-        )));
+        // Withheld either way. A ledger that cannot take the entry just now (its disk full, its
+        // database down) is the service being unavailable, as for any write: 503, try again.
+        return Err(match error {
+            store::WriteError::Store(error) if error.is_unavailable() => error.into(),
+            error => FhirApiError::Internal(format!(
+                "the access could not be audited, so its result was withheld: {error}"
+            )),
+        });
     }
     Ok(Response::from_parts(parts, body).into_response())
 }
